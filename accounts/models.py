@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import cached_property
+
+from accounts.roles import AGENCY_ROLES, Role
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone name (e.g. America/New_York).")
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Team(TimeStampedModel):
+    name = models.CharField(max_length=100, unique=True)
+    supervisors = models.ManyToManyField(
+        "accounts.User", related_name="supervised_teams", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who logs in: in-house staff belong to a team, agency staff to an agency."""
+
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    time_zone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_time_zone],
+        help_text="Shown beside the debtor's local time on call-backs.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(team__isnull=True) | Q(agency__isnull=True),
+                name="user_in_one_team_or_one_agency",
+                violation_error_message="A user belongs to a team or to an agency, not both.",
+            ),
+        ]
+
+    @cached_property
+    def role(self) -> Role | None:
+        """The user's role: the first of their role groups, admin for superusers."""
+        if self.is_superuser:
+            return Role.ADMIN
+        names = {group.name for group in self.groups.all()}
+        for role in Role:
+            if role.value in names:
+                return role
+        return None
+
+    @property
+    def is_agency_staff(self) -> bool:
+        return self.role in AGENCY_ROLES

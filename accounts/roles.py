@@ -1,0 +1,133 @@
+"""The roles of the product, as Django groups, and what each may do."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    COLLECTOR = "collector", "Collector"
+    SUPERVISOR = "supervisor", "Supervisor"
+    AGENCY_COLLECTOR = "agency_collector", "Agency collector"
+    AGENCY_MANAGER = "agency_manager", "Agency manager"
+    COMPLIANCE_OFFICER = "compliance_officer", "Compliance officer"
+    ADMIN = "admin", "Admin"
+
+
+AGENCY_ROLES = frozenset({Role.AGENCY_COLLECTOR, Role.AGENCY_MANAGER})
+
+# Group name -> "app_label.codename" permissions. The data migration installs these
+# and is re-run by `manage.py sync_roles` after a permission is added here.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.COLLECTOR: [
+        "cases.view_case",
+        "cases.work_case",
+        "cases.view_debtor",
+        "cases.view_contactpoint",
+        "cases.change_contactpoint",
+        "cases.view_cardaccount",
+        "cases.view_activity",
+        "cases.add_activity",
+        "cases.view_promisetopay",
+        "cases.add_promisetopay",
+        "cases.view_payment",
+    ],
+    Role.AGENCY_COLLECTOR: [
+        "cases.view_case",
+        "cases.work_case",
+        "cases.view_debtor",
+        "cases.view_contactpoint",
+        "cases.view_cardaccount",
+        "cases.view_activity",
+        "cases.add_activity",
+        "cases.view_promisetopay",
+        "cases.add_promisetopay",
+        "cases.view_payment",
+    ],
+    Role.AGENCY_MANAGER: [
+        "cases.view_case",
+        "cases.work_case",
+        "cases.view_debtor",
+        "cases.view_contactpoint",
+        "cases.view_cardaccount",
+        "cases.view_activity",
+        "cases.add_activity",
+        "cases.view_promisetopay",
+        "cases.add_promisetopay",
+        "cases.view_payment",
+        "agencies.view_agency",
+        "agencies.view_placement",
+        "agencies.view_agency_performance",
+    ],
+    Role.SUPERVISOR: [
+        "accounts.view_user",
+        "accounts.view_team",
+        "accounts.change_team",
+        "cases.view_case",
+        "cases.work_case",
+        "cases.change_case",
+        "cases.reassign_case",
+        "cases.view_dashboard",
+        "cases.override_compliance",
+        "cases.run_pipeline",
+        "cases.view_debtor",
+        "cases.view_contactpoint",
+        "cases.change_contactpoint",
+        "cases.view_cardaccount",
+        "cases.view_activity",
+        "cases.add_activity",
+        "cases.view_promisetopay",
+        "cases.add_promisetopay",
+        "cases.view_payment",
+        "cases.view_strategy",
+        "cases.view_stage",
+        "agencies.view_agency",
+        "agencies.view_placement",
+        "agencies.add_placement",
+        "agencies.change_placement",
+        "agencies.view_agency_performance",
+    ],
+    Role.COMPLIANCE_OFFICER: [
+        "accounts.view_user",
+        "accounts.view_team",
+        "cases.view_case",
+        "cases.view_dashboard",
+        "cases.view_compliance_log",
+        "cases.view_debtor",
+        "cases.view_contactpoint",
+        "cases.view_cardaccount",
+        "cases.view_activity",
+        "cases.view_promisetopay",
+        "cases.view_payment",
+        "cases.view_strategy",
+        "cases.view_stage",
+        "agencies.view_agency",
+        "agencies.view_placement",
+        "agencies.view_agency_performance",
+    ],
+}
+# Admins are staff with every permission of the apps they configure.
+ADMIN_APPS = ("accounts", "cases", "agencies")
+
+
+def sync_role_groups(group_model, permission_model) -> None:
+    """Create the role groups and set each one's permissions to exactly ROLE_PERMISSIONS.
+
+    Takes the models as arguments so the data migration can pass its historical ones.
+    """
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        wanted = Q()
+        for code in codes:
+            app_label, codename = code.split(".")
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        permissions = list(permission_model.objects.filter(wanted))
+        missing = set(codes) - {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
+        if missing:
+            raise LookupError(f"Role {role} names unknown permissions: {sorted(missing)}")
+        group.permissions.set(permissions)
+    admin_group, _ = group_model.objects.get_or_create(name=Role.ADMIN)
+    admin_group.permissions.set(
+        permission_model.objects.filter(content_type__app_label__in=ADMIN_APPS + ("auth",))
+    )

@@ -1,0 +1,162 @@
+"""factory_boy factories for the domain, shared by every test module."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.models import Team, User
+from accounts.roles import Role
+from agencies.models import Agency, Placement
+from cases.identity import national_id_fields
+from cases.models import (
+    Activity,
+    CardAccount,
+    Case,
+    ContactPoint,
+    Debtor,
+    Payment,
+    PromiseToPay,
+    Strategy,
+)
+
+PASSWORD = "correct-horse-battery"
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        """`UserFactory(role=Role.COLLECTOR)` puts the user in that role's group."""
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+            if extracted == Role.ADMIN:
+                self.is_staff = True
+        if create:
+            self.save()
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    licence_number = factory.Sequence(lambda n: f"LIC-{n:05d}")
+    licence_expires_on = dt.date(2030, 12, 31)
+    contract_start = dt.date(2024, 1, 1)
+    contract_end = dt.date(2030, 12, 31)
+    commission_rate = Decimal("0.1500")
+    capacity = 1000
+
+
+class DebtorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Debtor
+
+    full_name = factory.Sequence(lambda n: f"Debtor {n}")
+    time_zone = "America/New_York"
+    language = "en"
+
+    @factory.lazy_attribute_sequence
+    def national_id_hash(self, n):
+        return national_id_fields(f"ID{n:09d}")["national_id_hash"]
+
+    @factory.lazy_attribute_sequence
+    def national_id_last4(self, n):
+        return national_id_fields(f"ID{n:09d}")["national_id_last4"]
+
+
+class ContactPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactPoint
+
+    debtor = factory.SubFactory(DebtorFactory)
+    kind = ContactPoint.Kind.MOBILE
+    value = factory.Sequence(lambda n: f"+1555{n:07d}")
+    sms_consent = True
+
+
+class CardAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CardAccount
+
+    debtor = factory.SubFactory(DebtorFactory)
+    account_reference = factory.Sequence(lambda n: f"ACC{n:010d}")
+    card_last4 = "4242"
+    product = "Classic"
+    currency = "USD"
+    credit_limit = Decimal("5000.00")
+    balance = Decimal("1200.00")
+    minimum_due = Decimal("150.00")
+    oldest_unpaid_due_date = dt.date(2026, 10, 1)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    account = factory.SubFactory(CardAccountFactory)
+    debtor = factory.SelfAttribute("account.debtor")
+    strategy = factory.LazyFunction(lambda: Strategy.objects.get(is_default=True))
+    opened_at = factory.LazyFunction(timezone.now)
+    balance_at_open = factory.SelfAttribute("account.balance")
+
+
+class PlacementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Placement
+
+    case = factory.SubFactory(CaseFactory, status=Case.Status.PLACED)
+    agency = factory.SubFactory(AgencyFactory)
+    placed_on = dt.date(2026, 11, 1)
+    recall_due_on = dt.date(2027, 1, 30)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    case = factory.SubFactory(CaseFactory)
+    debtor = factory.SelfAttribute("case.debtor")
+    channel = Activity.Channel.CALL
+    outcome = Activity.Outcome.NO_ANSWER
+    occurred_at = factory.LazyFunction(timezone.now)
+
+
+class PromiseToPayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PromiseToPay
+
+    case = factory.SubFactory(CaseFactory)
+    amount = Decimal("100.00")
+    currency = "USD"
+    due_date = dt.date(2026, 12, 1)
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Payment
+
+    account = factory.SubFactory(CardAccountFactory)
+    amount = Decimal("50.00")
+    currency = "USD"
+    received_on = dt.date(2026, 11, 20)
+    external_reference = factory.Sequence(lambda n: f"PAY{n:010d}")
