@@ -47,7 +47,9 @@ class User(AbstractUser):
         "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
     time_zone = models.CharField(
-        max_length=64, default="UTC", validators=[validate_time_zone],
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
         help_text="Shown beside the debtor's local time on call-backs.",
     )
 

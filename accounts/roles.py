@@ -129,5 +129,5 @@ def sync_role_groups(group_model, permission_model) -> None:
         group.permissions.set(permissions)
     admin_group, _ = group_model.objects.get_or_create(name=Role.ADMIN)
     admin_group.permissions.set(
-        permission_model.objects.filter(content_type__app_label__in=ADMIN_APPS + ("auth",))
+        permission_model.objects.filter(content_type__app_label__in=(*ADMIN_APPS, "auth"))
     )

@@ -20,12 +20,15 @@ class Agency(TimeStampedModel):
     contract_start = models.DateField()
     contract_end = models.DateField()
     commission_rate = models.DecimalField(
-        max_digits=5, decimal_places=4,
+        max_digits=5,
+        decimal_places=4,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
         help_text="Share of collected amounts, e.g. 0.1800 for 18%.",
     )
     capacity = models.PositiveIntegerField(help_text="Maximum open placements.")
-    placement_days = models.PositiveSmallIntegerField(default=90, help_text="Length of one placement.")
+    placement_days = models.PositiveSmallIntegerField(
+        default=90, help_text="Length of one placement."
+    )
     is_active = models.BooleanField(default=True)
     contact_name = models.CharField(max_length=150, blank=True)
     contact_email = models.EmailField(blank=True)
@@ -37,12 +40,16 @@ class Agency(TimeStampedModel):
         permissions = [("view_agency_performance", "Can view agency performance and statements")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(contract_end__gte=F("contract_start")), name="agency_contract_ends_after_start"
+                condition=Q(contract_end__gte=F("contract_start")),
+                name="agency_contract_ends_after_start",
             ),
             models.CheckConstraint(
-                condition=Q(commission_rate__gte=0, commission_rate__lte=1), name="agency_commission_rate_range"
+                condition=Q(commission_rate__gte=0, commission_rate__lte=1),
+                name="agency_commission_rate_range",
             ),
-            models.CheckConstraint(condition=Q(placement_days__gt=0), name="agency_placement_days_positive"),
+            models.CheckConstraint(
+                condition=Q(placement_days__gt=0), name="agency_placement_days_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -66,15 +73,21 @@ class Placement(TimeStampedModel):
     reason = models.CharField(max_length=300, blank=True)
     recall_reason = models.CharField(max_length=300, blank=True)
     placed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="placements_made", help_text="Blank when the placement job placed it.",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="placements_made",
+        help_text="Blank when the placement job placed it.",
     )
 
     class Meta:
         ordering = ["-placed_on", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case"], condition=Q(recalled_on__isnull=True), name="one_current_placement_per_case",
+                fields=["case"],
+                condition=Q(recalled_on__isnull=True),
+                name="one_current_placement_per_case",
                 violation_error_message="This case is already placed with an agency.",
             ),
             models.CheckConstraint(
@@ -86,8 +99,16 @@ class Placement(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["agency"], condition=Q(recalled_on__isnull=True), name="placement_current_by_agency"),
-            models.Index(fields=["recall_due_on"], condition=Q(recalled_on__isnull=True), name="placement_recall_due"),
+            models.Index(
+                fields=["agency"],
+                condition=Q(recalled_on__isnull=True),
+                name="placement_current_by_agency",
+            ),
+            models.Index(
+                fields=["recall_due_on"],
+                condition=Q(recalled_on__isnull=True),
+                name="placement_recall_due",
+            ),
         ]
 
     def __str__(self) -> str:

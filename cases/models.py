@@ -21,7 +21,9 @@ last_four_characters = RegexValidator(r"^[0-9A-Z]{4}$", "Exactly four digits or 
 class Debtor(TimeStampedModel):
     full_name = models.CharField(max_length=200)
     national_id_hash = models.CharField(
-        max_length=64, unique=True, editable=False,
+        max_length=64,
+        unique=True,
+        editable=False,
         help_text="Keyed hash (HMAC-SHA256) of the national ID; the number itself is never stored.",
     )
     national_id_last4 = models.CharField(max_length=4, validators=[last_four_characters])
@@ -86,11 +88,15 @@ class ContactPoint(TimeStampedModel):
     )
     sms_consent = models.BooleanField(default=False)
     email_consent = models.BooleanField(default=False)
-    opted_out = models.BooleanField(default=False, help_text="The person asked not to be contacted on this medium.")
+    opted_out = models.BooleanField(
+        default=False, help_text="The person asked not to be contacted on this medium."
+    )
     do_not_contact = models.BooleanField(default=False)
     employer_prohibits_contact = models.BooleanField(default=False)
     verified = models.BooleanField(default=False)
-    invalid = models.BooleanField(default=False, help_text="Wrong or disconnected number or address.")
+    invalid = models.BooleanField(
+        default=False, help_text="Wrong or disconnected number or address."
+    )
 
     class Meta:
         ordering = ["debtor", "kind", "id"]
@@ -111,7 +117,9 @@ class ContactPoint(TimeStampedModel):
 
 class CardAccount(TimeStampedModel):
     debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="accounts")
-    account_reference = models.CharField(max_length=40, unique=True, help_text="The bank's reference.")
+    account_reference = models.CharField(
+        max_length=40, unique=True, help_text="The bank's reference."
+    )
     card_last4 = models.CharField(max_length=4, validators=[last_four_digits])
     product = models.CharField(max_length=60)
     portfolio = models.CharField(max_length=60, blank=True, db_index=True)
@@ -124,11 +132,21 @@ class CardAccount(TimeStampedModel):
     class Meta:
         ordering = ["account_reference"]
         constraints = [
-            models.CheckConstraint(condition=Q(credit_limit__gte=0), name="account_credit_limit_not_negative"),
-            models.CheckConstraint(condition=Q(balance__gte=0), name="account_balance_not_negative"),
-            models.CheckConstraint(condition=Q(minimum_due__gte=0), name="account_minimum_due_not_negative"),
-            models.CheckConstraint(condition=Q(card_last4__regex=r"^[0-9]{4}$"), name="account_card_last4_digits"),
-            models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="account_currency_iso"),
+            models.CheckConstraint(
+                condition=Q(credit_limit__gte=0), name="account_credit_limit_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(balance__gte=0), name="account_balance_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_due__gte=0), name="account_minimum_due_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(card_last4__regex=r"^[0-9]{4}$"), name="account_card_last4_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="account_currency_iso"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -147,10 +165,15 @@ class Strategy(TimeStampedModel):
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
-    is_default = models.BooleanField(default=False, help_text="Applies when no other strategy matches.")
-    product = models.CharField(max_length=60, blank=True, help_text="Applies to this product only; blank for any.")
+    is_default = models.BooleanField(
+        default=False, help_text="Applies when no other strategy matches."
+    )
+    product = models.CharField(
+        max_length=60, blank=True, help_text="Applies to this product only; blank for any."
+    )
     policy = models.CharField(
-        max_length=20, blank=True,
+        max_length=20,
+        blank=True,
         help_text="Compliance preset for cases on this strategy; blank uses the site's policy.",
     )
 
@@ -214,12 +237,18 @@ class Case(TimeStampedModel):
     account = models.ForeignKey(CardAccount, on_delete=models.PROTECT, related_name="cases")
     debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="cases")
     strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="cases")
-    stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
     stage_entered_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="assigned_cases", help_text="Blank: the team's pool.",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+        help_text="Blank: the team's pool.",
     )
     team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
@@ -227,7 +256,10 @@ class Case(TimeStampedModel):
     priority_score = models.IntegerField(default=0, help_text="Higher is called first.")
     next_action_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="claimed_cases",
     )
     claim_expires_at = models.DateTimeField(null=True, blank=True)
@@ -262,7 +294,9 @@ class Case(TimeStampedModel):
                 | Q(claimed_by__isnull=False, claim_expires_at__isnull=False),
                 name="case_claim_has_lease",
             ),
-            models.CheckConstraint(condition=Q(balance_at_open__gte=0), name="case_balance_at_open_not_negative"),
+            models.CheckConstraint(
+                condition=Q(balance_at_open__gte=0), name="case_balance_at_open_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("opened_at")),
                 name="case_closes_after_opening",
@@ -271,20 +305,28 @@ class Case(TimeStampedModel):
         indexes = [
             # The work queue: open cases of a team, best first.
             models.Index(
-                F("team"), F("priority_score").desc(), F("id"),
-                condition=~Q(status__in=["cured", "closed"]), name="case_team_queue",
+                F("team"),
+                F("priority_score").desc(),
+                F("id"),
+                condition=~Q(status__in=["cured", "closed"]),
+                name="case_team_queue",
             ),
             models.Index(
-                F("assigned_to"), F("priority_score").desc(), F("id"),
-                condition=~Q(status__in=["cured", "closed"]), name="case_collector_queue",
+                F("assigned_to"),
+                F("priority_score").desc(),
+                F("id"),
+                condition=~Q(status__in=["cured", "closed"]),
+                name="case_collector_queue",
             ),
             # The nightly escalation walks open cases by strategy and stage.
             models.Index(
-                fields=["strategy", "stage"], condition=~Q(status__in=["cured", "closed"]),
+                fields=["strategy", "stage"],
+                condition=~Q(status__in=["cured", "closed"]),
                 name="case_open_by_stage",
             ),
             models.Index(
-                fields=["next_action_at"], condition=Q(next_action_at__isnull=False),
+                fields=["next_action_at"],
+                condition=Q(next_action_at__isnull=False),
                 name="case_next_action",
             ),
         ]
@@ -341,11 +383,19 @@ class Activity(models.Model):
     outcome = models.CharField(max_length=14, choices=Outcome)
     notes = models.TextField(blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="activities", help_text="Blank for the system.",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        help_text="Blank for the system.",
     )
     agency = models.ForeignKey(
-        "agencies.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+        "agencies.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
     )
     occurred_at = models.DateTimeField()
     duration_seconds = models.PositiveIntegerField(default=0)
@@ -354,18 +404,25 @@ class Activity(models.Model):
         ordering = ["-occurred_at", "-id"]
         verbose_name_plural = "activities"
         constraints = [
-            models.CheckConstraint(condition=Q(duration_seconds__gte=0), name="activity_duration_not_negative"),
+            models.CheckConstraint(
+                condition=Q(duration_seconds__gte=0), name="activity_duration_not_negative"
+            ),
         ]
         indexes = [
             models.Index(fields=["case", "-occurred_at"], name="activity_case_time"),
-            models.Index(fields=["debtor", "channel", "occurred_at"], name="activity_debtor_channel"),
-            models.Index(fields=["contact_point", "occurred_at"], name="activity_contact_point_time"),
+            models.Index(
+                fields=["debtor", "channel", "occurred_at"], name="activity_debtor_channel"
+            ),
+            models.Index(
+                fields=["contact_point", "occurred_at"], name="activity_contact_point_time"
+            ),
             models.Index(fields=["actor", "occurred_at"], name="activity_actor_time"),
             models.Index(fields=["occurred_at"], name="activity_time"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} · {self.get_outcome_display()} · {self.occurred_at:%Y-%m-%d %H:%M}"
+        when = f"{self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_channel_display()} · {self.get_outcome_display()} · {when}"
 
 
 class PromiseToPay(TimeStampedModel):
@@ -381,7 +438,11 @@ class PromiseToPay(TimeStampedModel):
     due_date = models.DateField()
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="promises"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="promises",
     )
     resolved_on = models.DateField(null=True, blank=True)
 
@@ -392,12 +453,16 @@ class PromiseToPay(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="promise_amount_positive"),
             models.UniqueConstraint(
-                fields=["case"], condition=Q(status="pending"), name="one_pending_promise_per_case",
+                fields=["case"],
+                condition=Q(status="pending"),
+                name="one_pending_promise_per_case",
                 violation_error_message="This case already has a pending promise.",
             ),
         ]
         indexes = [
-            models.Index(fields=["due_date"], condition=Q(status="pending"), name="promise_pending_due"),
+            models.Index(
+                fields=["due_date"], condition=Q(status="pending"), name="promise_pending_due"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -428,9 +493,15 @@ class Payment(TimeStampedModel):
         AGENCY = "agency", "Collected by agency"
 
     account = models.ForeignKey(CardAccount, on_delete=models.PROTECT, related_name="payments")
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
+    )
     agency = models.ForeignKey(
-        "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="payments",
+        "agencies.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
         help_text="The agency the payment is attributed to, when the case was placed.",
     )
     amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])

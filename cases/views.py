@@ -23,7 +23,9 @@ def _get_case_for_user(user, case_id: int) -> Case:
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
 def case_list(request):
-    cases = cases_visible_to(request.user).select_related("account", "debtor", "stage", "assigned_to")
+    cases = cases_visible_to(request.user).select_related(
+        "account", "debtor", "stage", "assigned_to"
+    )
     status = request.GET.get("status", "active")
     if status == "active":
         cases = cases.exclude(status__in=Case.CLOSED_STATUSES)
@@ -57,6 +59,7 @@ def case_detail(request, case_id: int):
         "cases/case_detail.html",
         {
             "case": case,
+            "now": timezone.now(),
             "business_date": timezone.localdate(),
             "contact_points": case.debtor.contact_points.all(),
             "activities": case.activities.select_related("actor", "contact_point", "agency")[:100],

@@ -4,10 +4,22 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
 
-from collections_site.settings import *  # noqa: E402, F403
+from collections_site.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# Job tests need a real Redis: the configured one, or an embedded server for this run.
+from collections_site.redis_runtime import redis_answers, start_embedded_redis  # noqa: E402
+
+if not redis_answers(REDIS_URL):  # noqa: F405
+    _embedded_redis, REDIS_URL = start_embedded_redis(BASE_DIR / "var" / "test-redis")  # noqa: F405
+    for _queue in RQ_QUEUES.values():  # noqa: F405
+        _queue["URL"] = REDIS_URL
+
+# Serve static files from the app folders, as in development; no collectstatic before tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,14 @@
+"""Business rules that change cases. Each takes what it acts on and the moment it acts for."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cases.models import Case
+
+
+def case_release_expired_claims(*, now: dt.datetime) -> int:
+    """Free every claim whose lease ran out before `now`, so the case can be served again."""
+    return Case.objects.filter(claim_expires_at__lt=now).update(
+        claimed_by=None, claim_expires_at=None
+    )

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def days_past_due(account, business_date: dt.date) -> int:
+    return account.days_past_due(business_date)
+
+
+@register.filter
+def masked_card(last4: str) -> str:
+    return f"•••• {last4}"
