@@ -223,6 +223,23 @@ class Stage(models.Model):
         return f"{self.strategy}: {self.name} (day {self.min_days_past_due})"
 
 
+class StageMessageTranslation(models.Model):
+    """The stage's message in another language; debtors get theirs when one exists."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=10)
+    message_template = models.TextField()
+
+    class Meta:
+        ordering = ["stage", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "language"], name="stage_translation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage.name} ({self.language})"
+
+
 class Case(TimeStampedModel):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -435,6 +452,7 @@ class PromiseToPay(TimeStampedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="promises")
     amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
     currency = models.CharField(max_length=3, validators=[currency_code])
+    promised_on = models.DateField(help_text="The business date the promise was taken.")
     due_date = models.DateField()
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     created_by = models.ForeignKey(
@@ -452,6 +470,9 @@ class PromiseToPay(TimeStampedModel):
         verbose_name_plural = "promises to pay"
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="promise_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("promised_on")), name="promise_due_after_promised"
+            ),
             models.UniqueConstraint(
                 fields=["case"],
                 condition=Q(status="pending"),
@@ -522,3 +543,122 @@ class Payment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} on {self.received_on} ({self.external_reference})"
+
+
+class PipelineRun(models.Model):
+    """One run of the daily collection pipeline for a business date (or its dry-run preview)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        PREVIEWED = "previewed", "Previewed (dry run)"
+
+    business_date = models.DateField()
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True, help_text="Cases or messages per transition.")
+    error = models.TextField(blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="pipeline_runs", help_text="Blank when the schedule started it.",
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            # Two workers given the same date: the second cannot start while the first runs.
+            models.UniqueConstraint(
+                fields=["business_date"], condition=Q(status="running", dry_run=False),
+                name="one_running_pipeline_per_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kind = "preview" if self.dry_run else "run"
+        return f"Pipeline {kind} for {self.business_date} ({self.get_status_display()})"
+
+
+class StageEntry(models.Model):
+    """A case entering a stage of its strategy: the timeline, and the stage's one-off action."""
+
+    class ActionStatus(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Skipped"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_entries")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="entries")
+    entered_on = models.DateField(help_text="The business date of the run that moved the case.")
+    entered_at = models.DateTimeField()
+    days_past_due = models.PositiveIntegerField()
+    action_status = models.CharField(
+        max_length=10, choices=ActionStatus, default=ActionStatus.PENDING
+    )
+    action_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["case", "entered_at", "id"]
+        verbose_name_plural = "stage entries"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "stage"], name="stage_entered_once_per_case"),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "action_status"], name="stage_entry_action_queue"),
+            models.Index(fields=["entered_on"], name="stage_entry_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} entered {self.stage.name} on {self.entered_on}"
+
+
+class OutboundMessage(TimeStampedModel):
+    """An SMS, email or letter the pipeline owes a debtor; sent once by the dispatch job."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        QUEUED = "queued", "Queued for sending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        BLOCKED = "blocked", "Blocked by compliance"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    OPEN_STATUSES = (Status.PENDING, Status.QUEUED)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    stage_entry = models.ForeignKey(StageEntry, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(max_length=10, choices=Activity.Channel)
+    contact_point = models.ForeignKey(
+        ContactPoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True, help_text="Rendered when the message is sent.")
+    document_html = models.TextField(blank=True)
+    document_pdf = models.FileField(upload_to="letters/%Y/%m/", blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    provider_reference = models.CharField(max_length=100, blank=True)
+    delivery_status = models.CharField(max_length=40, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    activity = models.OneToOneField(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="message"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "stage_entry", "channel"], name="one_message_per_stage_entry_channel"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status"], condition=Q(status__in=["pending", "queued"]),
+                         name="message_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} for {self.case} ({self.get_status_display()})"

@@ -148,6 +148,7 @@ class PromiseToPayFactory(factory.django.DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     amount = Decimal("100.00")
     currency = "USD"
+    promised_on = dt.date(2026, 11, 23)
     due_date = dt.date(2026, 12, 1)
 
 

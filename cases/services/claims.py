@@ -1,4 +1,4 @@
-"""Business rules that change cases. Each takes what it acts on and the moment it acts for."""
+"""Claims on cases: a collector holds a case for a lease, then lets it go."""
 
 from __future__ import annotations
 
