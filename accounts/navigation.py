@@ -25,6 +25,7 @@ ROLE_HOME: dict[Role, str] = {
 
 NAV_LINKS: list[NavLink] = [
     NavLink("Cases", "cases:list", "cases.view_case"),
+    NavLink("Pipeline", "cases:pipeline", "cases.run_pipeline"),
     NavLink("Admin", "admin:index", None),
 ]
 

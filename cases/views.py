@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+import django_rq
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
-from cases.models import Case
+from cases.forms import PipelineDateForm
+from cases.jobs import run_collections_day
+from cases.models import Case, PipelineRun
 from cases.selectors import cases_visible_to
+from cases.services.pipeline import describe_counts, pipeline_preview_day
 
 
 def _get_case_for_user(user, case_id: int) -> Case:
@@ -67,5 +74,38 @@ def case_detail(request, case_id: int):
             "payments": case.account.payments.all()[:50],
             "placements": case.placements.select_related("agency"),
             "stages": case.strategy.stages.all(),
+        },
+    )
+
+
+@login_required
+@permission_required("cases.run_pipeline", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def pipeline(request):
+    """Preview what the pipeline would do for a date, or start it in the background."""
+    form = PipelineDateForm(request.POST or None)
+    preview = None
+    if form.is_valid():
+        business_date = form.cleaned_data["business_date"]
+        if "run" in request.POST:
+            transaction.on_commit(
+                lambda: django_rq.get_queue("pipeline").enqueue(
+                    run_collections_day, business_date.isoformat(), job_timeout=3600
+                )
+            )
+            messages.success(request, f"The pipeline for {business_date} has been started.")
+            return redirect("cases:pipeline")
+        preview = pipeline_preview_day(
+            business_date=business_date, now=timezone.now(), triggered_by=request.user
+        )
+    runs = PipelineRun.objects.select_related("triggered_by")[:20]
+    return render(
+        request,
+        "cases/pipeline.html",
+        {
+            "form": form,
+            "preview": preview,
+            "preview_rows": describe_counts(preview.counts) if preview else [],
+            "runs": [(run, describe_counts(run.counts)) for run in runs],
         },
     )

@@ -1,13 +1,16 @@
 """The recurring jobs, registered once here.
 
-Run by `manage.py rqcron collections_site/cron.py`.
+Run by `manage.py rqcron collections_site/cron.py`. Cron expressions are read in the
+process's local time, which Django sets to TIME_ZONE: the bank's time zone.
 """
 
 from django.core.management import call_command
 from rq import cron
 
-from cases.jobs import release_expired_claims
+from cases.jobs import dispatch_messages, release_expired_claims, run_collections_day
 
+cron.register(run_collections_day, queue_name="pipeline", cron="30 1 * * *", job_timeout=3600)
+cron.register(dispatch_messages, queue_name="messages", interval=300)
 cron.register(release_expired_claims, queue_name="default", interval=300)
 cron.register(
     call_command,

@@ -42,7 +42,7 @@ def main() -> int:
 
     commands = {
         "web": manage("runserver", ADDRESS, "--noreload"),
-        "worker": manage("rqworker", "default", "pipeline", "messages"),
+        "worker": manage("rqworker", "pipeline", "messages", "default", "--with-scheduler"),
         "scheduler": manage("rqcron", "collections_site/cron.py"),
     }
     processes = {

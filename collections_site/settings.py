@@ -232,6 +232,18 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "collections@localhost")
 
+# Outbound messages. The SMS backend is a class path, like Django's email backends:
+# cases.channels.ConsoleSMSBackend (default), FileSMSBackend or HTTPSMSBackend.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "cases.channels.ConsoleSMSBackend")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms.jsonl"))
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
+MESSAGE_SEND_ATTEMPTS = envint("MESSAGE_SEND_ATTEMPTS", 4)
+# A TrueType font with the scripts your letters use (e.g. Noto Sans CJK for Chinese);
+# without one, letters are set in Helvetica and need Latin-1 text.
+LETTER_PDF_FONT = os.environ.get("LETTER_PDF_FONT", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -537,3 +537,33 @@ def pipeline_preview_day(
     return PipelineResult(
         business_date=business_date, counts=pipeline.counts, dry_run=True, run=run
     )
+
+
+COUNT_LABELS = {
+    "cases_opened": "Cases opened (newly overdue)",
+    "cases_cured": "Cases cured",
+    "messages_cancelled": "Messages cancelled by cure",
+    "placements_ended": "Agency placements ended by cure",
+    "promises_kept": "Promises kept",
+    "promises_broken": "Promises broken",
+    "phone_queue_entries": "Phone queue entries",
+    "awaiting_placement": "Cases awaiting agency placement",
+    "litigation_referrals": "Litigation referrals",
+}
+
+
+def describe_counts(counts: Counter | dict) -> list[tuple[str, int]]:
+    """(label, count) pairs in a stable order, for the command line and the preview page."""
+    actions = dict(Stage.Action.choices)
+    channels = {"sms": "SMS", "email": "Email", "letter": "Letter"}
+    rows = []
+    for key, count in sorted(counts.items()):
+        kind, _, detail = key.partition(":")
+        if kind == "entered":
+            label = f"Entered stage: {actions.get(detail, detail)}"
+        elif kind == "messages":
+            label = f"Messages queued: {channels.get(detail, detail)}"
+        else:
+            label = COUNT_LABELS.get(key, key)
+        rows.append((label, count))
+    return rows

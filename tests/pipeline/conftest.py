@@ -20,7 +20,7 @@ def moment(n: int) -> dt.datetime:
 
 @pytest.fixture
 def overdue_account(team):
-    """An account whose minimum payment fell due on day 0, with a consented mobile and an address."""
+    """An account whose minimum payment fell due on day 0, with a consented mobile and address."""
     account = CardAccountFactory(oldest_unpaid_due_date=DAY_ZERO)
     ContactPointFactory(
         debtor=account.debtor, kind="mobile", value="+15550001111", sms_consent=True

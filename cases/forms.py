@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+
+
+class PipelineDateForm(forms.Form):
+    business_date = forms.DateField(
+        label="Business date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["business_date"].initial = timezone.localdate()
+        self.helper = FormHelper()
+        self.helper.form_class = "d-flex gap-2 align-items-end"
+        self.helper.add_input(Submit("preview", "Preview", css_class="btn-outline-primary"))
+        self.helper.add_input(Submit("run", "Run now", css_class="btn-primary"))

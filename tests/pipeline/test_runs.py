@@ -1,0 +1,226 @@
+"""Running a date: idempotent, safe to crash and rerun, once across workers, previewable."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import django_rq
+import pytest
+from django.core.management import call_command
+from django.db import connections
+from django.urls import reverse
+from rq import SimpleWorker
+
+from cases.jobs import run_collections_day
+from cases.models import Case, OutboundMessage, PipelineRun, StageEntry
+from cases.services.pipeline import (
+    PipelineAlreadyRunning,
+    pipeline_preview_day,
+    pipeline_run_day,
+)
+from tests.factories import CardAccountFactory, ContactPointFactory, PaymentFactory
+from tests.pipeline.conftest import day, moment
+
+
+def portfolio(size: int) -> list:
+    """Accounts spread over the ladder on day 130: due dates from 1 to 130 days back."""
+    accounts = []
+    for n in range(size):
+        account = CardAccountFactory(oldest_unpaid_due_date=day(130 - 1 - (n * 7) % 130))
+        ContactPointFactory(debtor=account.debtor, kind="mobile", sms_consent=True)
+        ContactPointFactory(debtor=account.debtor, kind="postal", value=f"{n} Main St")
+        accounts.append(account)
+    return accounts
+
+
+def snapshot() -> dict:
+    return {
+        "cases": sorted(Case.objects.values_list("account_id", "status", "stage__action")),
+        "entries": sorted(StageEntry.objects.values_list("case__account_id", "stage__action")),
+        "messages": sorted(OutboundMessage.objects.values_list("case__account_id", "channel")),
+    }
+
+
+@pytest.mark.django_db
+def test_running_a_date_twice_changes_nothing_the_second_time():
+    portfolio(40)
+    first = pipeline_run_day(business_date=day(130), now=moment(130))
+    before = snapshot()
+    second = pipeline_run_day(business_date=day(130), now=moment(130))
+
+    assert first.counts["cases_opened"] == 40
+    assert snapshot() == before
+    assert +second.counts == Counter()
+    assert PipelineRun.objects.filter(status="succeeded").count() == 2
+
+
+class Crash(Exception):
+    pass
+
+
+@pytest.mark.django_db
+def test_a_run_killed_half_way_and_run_again_completes_without_duplicates_or_gaps():
+    portfolio(40)
+    pipeline_run_day(business_date=day(130), now=moment(130))
+    complete = snapshot()
+    Case.objects.all().delete()
+
+    def crash_after_three_batches(step, batch_number):
+        if batch_number == 3:
+            raise Crash(step)
+
+    with pytest.raises(Crash):
+        pipeline_run_day(
+            business_date=day(130),
+            now=moment(130),
+            batch_size=7,
+            after_batch=crash_after_three_batches,
+        )
+    failed = PipelineRun.objects.get(status="failed")
+    assert "Crash" in failed.error
+    assert 0 < Case.objects.count() < 40
+
+    pipeline_run_day(business_date=day(130), now=moment(130), batch_size=7)
+    assert snapshot() == complete
+
+
+@pytest.mark.django_db
+def test_a_second_run_of_a_date_while_one_is_running_is_refused():
+    PipelineRun.objects.create(business_date=day(130), started_at=moment(130))
+    with pytest.raises(PipelineAlreadyRunning):
+        pipeline_run_day(business_date=day(130), now=moment(130))
+
+
+@pytest.mark.django_db
+def test_a_run_that_died_silently_stops_blocking_after_a_while():
+    PipelineRun.objects.create(business_date=day(130), started_at=moment(120))
+    pipeline_run_day(business_date=day(130), now=moment(130))
+    assert PipelineRun.objects.get(started_at=moment(120)).status == "failed"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_running_the_same_date_at_once_do_the_work_once():
+    portfolio(60)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def worker():
+        barrier.wait()
+        try:
+            result = pipeline_run_day(business_date=day(130), now=moment(130), batch_size=5)
+            outcomes.append(result.counts["cases_opened"])
+        except PipelineAlreadyRunning:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Either one refused, or the second started after the first finished and found nothing.
+    assert sorted(outcomes, key=str) in ([0, 60], [60, "refused"])
+    assert Case.objects.count() == 60
+    assert StageEntry.objects.count() == 60
+    assert (
+        OutboundMessage.objects.values("case_id").distinct().count()
+        == OutboundMessage.objects.count()
+    )
+
+
+@pytest.mark.django_db
+def test_the_preview_matches_what_the_run_then_does_and_keeps_nothing():
+    accounts = portfolio(40)
+    overdue_since_day_94 = accounts[5]
+    PaymentFactory(
+        account=overdue_since_day_94, amount=overdue_since_day_94.minimum_due, received_on=day(129)
+    )
+    pipeline_run_day(business_date=day(100), now=moment(100))
+    before = snapshot()
+
+    preview = pipeline_preview_day(business_date=day(130), now=moment(130))
+    assert snapshot() == before
+    run = pipeline_run_day(business_date=day(130), now=moment(130))
+
+    assert preview.counts == run.counts
+    assert preview.counts["cases_cured"] == 1
+    assert PipelineRun.objects.get(dry_run=True).counts == dict(run.counts)
+
+
+@pytest.mark.django_db
+def test_the_command_runs_a_date_and_its_dry_run_prints_the_preview(capsys):
+    portfolio(10)
+    call_command("run_collections_day", "--date", day(130).isoformat(), "--dry-run")
+    out = capsys.readouterr().out
+    assert f"Pipeline for {day(130)} would do:" in out
+    assert "Cases opened (newly overdue)" in out
+    assert not Case.objects.exists()
+
+    call_command("run_collections_day", "--date", day(130).isoformat())
+    assert "did:" in capsys.readouterr().out
+    assert Case.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_malformed_date():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("run_collections_day", "--date", "23/11/2026")
+
+
+@pytest.mark.django_db
+def test_the_nightly_job_runs_through_redis_with_a_real_worker(django_capture_on_commit_callbacks):
+    portfolio(5)
+    queue = django_rq.get_queue("pipeline")
+    queue.connection.flushdb()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            queue.enqueue(run_collections_day, day(130).isoformat())
+        [job] = queue.get_jobs()
+        with django_capture_on_commit_callbacks(execute=True):
+            SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        job.refresh()
+        assert job.is_finished, job.latest_result()
+        assert job.return_value()["cases_opened"] == 5
+        assert django_rq.get_queue("messages").count == 1  # the dispatch that follows
+    finally:
+        queue.connection.flushdb()
+    assert PipelineRun.objects.get().status == "succeeded"
+
+
+@pytest.mark.django_db
+def test_supervisors_preview_in_the_browser_and_collectors_cannot(client, supervisor, collector):
+    portfolio(6)
+    client.force_login(collector)
+    assert client.get(reverse("cases:pipeline")).status_code == 403
+
+    client.force_login(supervisor)
+    assert client.get(reverse("cases:pipeline")).status_code == 200
+    response = client.post(
+        reverse("cases:pipeline"), {"business_date": day(130).isoformat(), "preview": "Preview"}
+    )
+    assert response.status_code == 200
+    assert "Cases opened (newly overdue)" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+@pytest.mark.django_db
+def test_running_from_the_browser_enqueues_the_job(
+    client, supervisor, django_capture_on_commit_callbacks
+):
+    queue = django_rq.get_queue("pipeline")
+    queue.connection.flushdb()
+    client.force_login(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("cases:pipeline"), {"business_date": "2026-11-23", "run": "Run"}
+        )
+    assert response.status_code == 302
+    [job] = queue.get_jobs()
+    assert job.args == ("2026-11-23",)
+    queue.connection.flushdb()
