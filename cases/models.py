@@ -559,11 +559,17 @@ class PipelineRun(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
-    counts = models.JSONField(default=dict, blank=True, help_text="Cases or messages per transition.")
+    counts = models.JSONField(
+        default=dict, blank=True, help_text="Cases or messages per transition."
+    )
     error = models.TextField(blank=True)
     triggered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="pipeline_runs", help_text="Blank when the schedule started it.",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pipeline_runs",
+        help_text="Blank when the schedule started it.",
     )
 
     class Meta:
@@ -571,7 +577,8 @@ class PipelineRun(models.Model):
         constraints = [
             # Two workers given the same date: the second cannot start while the first runs.
             models.UniqueConstraint(
-                fields=["business_date"], condition=Q(status="running", dry_run=False),
+                fields=["business_date"],
+                condition=Q(status="running", dry_run=False),
                 name="one_running_pipeline_per_date",
             ),
         ]
@@ -652,12 +659,16 @@ class OutboundMessage(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "stage_entry", "channel"], name="one_message_per_stage_entry_channel"
+                fields=["case", "stage_entry", "channel"],
+                name="one_message_per_stage_entry_channel",
             ),
         ]
         indexes = [
-            models.Index(fields=["status"], condition=Q(status__in=["pending", "queued"]),
-                         name="message_open"),
+            models.Index(
+                fields=["status"],
+                condition=Q(status__in=["pending", "queued"]),
+                name="message_open",
+            ),
         ]
 
     def __str__(self) -> str:
