@@ -320,53 +320,60 @@ class Pipeline:
             self._batch_done(f"escalate:{stage.action}")
 
     def _enter_stage(self, stage: Stage, stages: list[Stage], rows: list[tuple]) -> None:
-        ids = [row[0] for row in rows]
-        moved = (
-            Case.objects.filter(OPEN, pk__in=ids)
-            .exclude(stage__position__gte=stage.position)
-            .update(stage=stage, stage_entered_at=self.now)
-        )
-        self.counts[f"entered:{stage.action}"] += moved
+        """Move one batch of cases to `stage` and do the stage's one-off action.
 
+        Each row is written once: the case update carries the action's effect on the case,
+        stage entries are inserted with their final action status, messages are inserted
+        pending. The unique constraints make a duplicate fail the batch instead of sending twice.
+        """
+        ids = [row[0] for row in rows]
+        Case.objects.filter(pk__in=ids).update(
+            stage=stage, stage_entered_at=self.now, **self._case_effects(stage)
+        )
         entries = []
         for case_id, _debtor_id, old_position, due_date in rows:
-            days = (self.business_date - due_date).days
             replayed = [
                 skipped
                 for skipped in stages
                 if skipped.replay_if_skipped
                 and (old_position or 0) < skipped.position < stage.position
             ]
-            entries.extend(
-                StageEntry(
-                    case_id=case_id,
-                    stage=entered,
-                    entered_on=self.business_date,
-                    entered_at=self.now,
-                    days_past_due=days,
+            for entered in [*replayed, stage]:
+                status, note = STAGE_ENTRY_OUTCOME[entered.action]
+                entries.append(
+                    StageEntry(
+                        case_id=case_id,
+                        stage=entered,
+                        entered_on=self.business_date,
+                        entered_at=self.now,
+                        days_past_due=(self.business_date - due_date).days,
+                        action_status=status,
+                        action_note=note,
+                    )
                 )
-                for entered in [*replayed, stage]
-            )
-        StageEntry.objects.bulk_create(entries, ignore_conflicts=True)
-        # Read back what is ours to act on: entries of this date whose action is pending.
-        pending = list(
-            StageEntry.objects.filter(
-                case_id__in=ids,
-                entered_on=self.business_date,
-                action_status=StageEntry.ActionStatus.PENDING,
-            ).select_related("stage")
-        )
-        debtor_of = {row[0]: row[1] for row in rows}
-        for action in {entry.stage.action for entry in pending}:
-            of_action = [entry for entry in pending if entry.stage.action == action]
-            STAGE_ACTIONS[action](self, of_action, debtor_of, rows)
+                if entered is not stage:
+                    Case.objects.filter(pk=case_id).update(**self._case_effects(entered))
+        entries = StageEntry.objects.bulk_create(entries)
+        for entry in entries:
+            self.counts[f"entered:{entry.stage.action}"] += 1
+            if counter := STAGE_ENTRY_COUNTER.get(entry.stage.action):
+                self.counts[counter] += 1
+        to_message = [entry for entry in entries if entry.stage.action in MESSAGE_CHANNEL]
+        if to_message:
+            self._queue_messages(to_message, debtor_of={row[0]: row[1] for row in rows})
 
-    def _queue_messages(self, entries: list[StageEntry], debtor_of: dict, rows) -> None:
-        channel_of_stage = {Stage.Action.SMS: "sms", Stage.Action.LETTER: "letter"}
+    def _case_effects(self, stage: Stage) -> dict:
+        if stage.action == Stage.Action.CALL_QUEUE:
+            return {"next_action_at": self.now}
+        if stage.action == Stage.Action.LITIGATION:
+            return {"status": Case.Status.LITIGATION}
+        return {}
+
+    def _queue_messages(self, entries: list[StageEntry], debtor_of: dict[int, int]) -> None:
         reach = best_contact_points(set(debtor_of.values()))
         messages = []
         for entry in entries:
-            channel = channel_of_stage[entry.stage.action]
+            channel = MESSAGE_CHANNEL[entry.stage.action]
             point = reach.get((debtor_of[entry.case_id], channel))
             if channel == "sms" and point is None:
                 # No consented mobile: the reminder goes by email where the debtor agreed to it.
@@ -381,43 +388,24 @@ class Pipeline:
                     contact_point_id=point,
                 )
             )
-        created = OutboundMessage.objects.bulk_create(messages, ignore_conflicts=True)
-        for message in created:
+        OutboundMessage.objects.bulk_create(messages)
+        for message in messages:
             self.counts[f"messages:{message.channel}"] += 1
-        StageEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
-            action_status=StageEntry.ActionStatus.DONE
-        )
-
-    def _enter_phone_queue(self, entries: list[StageEntry], debtor_of: dict, rows) -> None:
-        Case.objects.filter(pk__in=[entry.case_id for entry in entries]).update(
-            next_action_at=self.now
-        )
-        StageEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
-            action_status=StageEntry.ActionStatus.DONE, action_note="entered the phone queue"
-        )
-        self.counts["phone_queue_entries"] += len(entries)
-
-    def _await_placement(self, entries: list[StageEntry], debtor_of: dict, rows) -> None:
-        StageEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
-            action_note="awaiting agency placement"
-        )
-        self.counts["awaiting_placement"] += len(entries)
-
-    def _refer_to_litigation(self, entries: list[StageEntry], debtor_of: dict, rows) -> None:
-        case_ids = [entry.case_id for entry in entries]
-        Case.objects.filter(OPEN, pk__in=case_ids).update(status=Case.Status.LITIGATION)
-        StageEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
-            action_status=StageEntry.ActionStatus.DONE, action_note="referred to the legal queue"
-        )
-        self.counts["litigation_referrals"] += len(entries)
 
 
-STAGE_ACTIONS = {
-    Stage.Action.SMS: Pipeline._queue_messages,
-    Stage.Action.LETTER: Pipeline._queue_messages,
-    Stage.Action.CALL_QUEUE: Pipeline._enter_phone_queue,
-    Stage.Action.AGENCY: Pipeline._await_placement,
-    Stage.Action.LITIGATION: Pipeline._refer_to_litigation,
+MESSAGE_CHANNEL = {Stage.Action.SMS: "sms", Stage.Action.LETTER: "letter"}
+# What entering a stage leaves behind on its entry: (action status, note).
+STAGE_ENTRY_OUTCOME = {
+    Stage.Action.SMS: (StageEntry.ActionStatus.DONE, "reminder queued"),
+    Stage.Action.LETTER: (StageEntry.ActionStatus.DONE, "demand letter queued"),
+    Stage.Action.CALL_QUEUE: (StageEntry.ActionStatus.DONE, "entered the phone queue"),
+    Stage.Action.AGENCY: (StageEntry.ActionStatus.PENDING, "awaiting agency placement"),
+    Stage.Action.LITIGATION: (StageEntry.ActionStatus.DONE, "referred to the legal queue"),
+}
+STAGE_ENTRY_COUNTER = {
+    Stage.Action.CALL_QUEUE: "phone_queue_entries",
+    Stage.Action.AGENCY: "awaiting_placement",
+    Stage.Action.LITIGATION: "litigation_referrals",
 }
 
 

@@ -1,0 +1,103 @@
+"""Channel backends: console, file and an HTTP SMS gateway (a real local server)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from cases.channels import (
+    ConsoleSMSBackend,
+    FileSMSBackend,
+    HTTPSMSBackend,
+    PermanentChannelError,
+    TransientChannelError,
+)
+from cases.letters import letter_pdf
+
+
+class Gateway(BaseHTTPRequestHandler):
+    """Answers with the status code the test sets; remembers what it received."""
+
+    status = 200
+    received: list = []
+
+    def do_POST(self):
+        length = int(self.headers["Content-Length"])
+        Gateway.received.append(
+            (self.headers["Authorization"], json.loads(self.rfile.read(length)))
+        )
+        self.send_response(Gateway.status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps({"id": "gw-77", "status": "queued"}).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def gateway():
+    Gateway.status, Gateway.received = 200, []
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/send"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_http_backend_posts_the_message_with_its_token_and_reference(gateway):
+    delivery = HTTPSMSBackend(url=gateway, token="s3cret").send(
+        to="+15550001111", body="Hello", reference="msg-1"
+    )
+    assert (delivery.provider_reference, delivery.status) == ("gw-77", "queued")
+    assert Gateway.received == [
+        ("Bearer s3cret", {"to": "+15550001111", "body": "Hello", "client_reference": "msg-1"})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(503, TransientChannelError), (429, TransientChannelError), (400, PermanentChannelError)],
+)
+def test_gateway_errors_are_told_apart_for_retrying(gateway, status, error):
+    Gateway.status = status
+    with pytest.raises(error, match=str(status)):
+        HTTPSMSBackend(url=gateway, token="t").send(to="+1", body="x", reference="msg-2")
+
+
+def test_an_unreachable_gateway_is_worth_retrying():
+    backend = HTTPSMSBackend(url="http://127.0.0.1:9/send", token="t", timeout=1)
+    with pytest.raises(TransientChannelError, match="unreachable"):
+        backend.send(to="+1", body="x", reference="msg-3")
+
+
+def test_the_console_backend_prints_the_message():
+    stream = io.StringIO()
+    ConsoleSMSBackend(stream=stream).send(to="+1555", body="Pay now", reference="msg-4")
+    assert stream.getvalue() == "SMS to +1555 [msg-4]: Pay now\n"
+
+
+def test_the_file_backend_appends_json_lines(tmp_path):
+    backend = FileSMSBackend(path=str(tmp_path / "out" / "sms.jsonl"))
+    backend.send(to="+1", body="one", reference="msg-5")
+    backend.send(to="+2", body="two", reference="msg-6")
+    lines = (tmp_path / "out" / "sms.jsonl").read_text().splitlines()
+    assert [json.loads(line)["reference"] for line in lines] == ["msg-5", "msg-6"]
+
+
+def test_a_letter_pdf_is_a_pdf_even_with_characters_outside_latin_1():
+    pdf = letter_pdf(
+        subject="Demand letter",
+        body="Balance 1,200.00 USD — 欠款",
+        recipient="Li Wei",
+        address="1 Main St",
+        date=dt.date(2026, 11, 23),
+    )
+    assert pdf.startswith(b"%PDF-")
+    assert len(pdf) > 800
