@@ -28,6 +28,12 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Benchmarks run on PostgreSQL at the scale the issues name (minutes, not seconds).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/collections_bench
+bench: $(VENV)/.installed
+	-psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))" 2>/dev/null
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/pipeline.py
+
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 
