@@ -61,7 +61,7 @@ class Debtor(TimeStampedModel):
 
     @property
     def masked_national_id(self) -> str:
-        return f"•••••{self.national_id_last4}"
+        return f"•••• {self.national_id_last4}"
 
 
 class ContactPoint(TimeStampedModel):
@@ -673,3 +673,5 @@ class OutboundMessage(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} for {self.case} ({self.get_status_display()})"
+
+from cases.compliance.models import *  # noqa

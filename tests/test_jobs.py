@@ -70,4 +70,9 @@ def test_the_schedule_registers_every_recurring_job(queue):
     scheduler = CronScheduler(connection=queue.connection)
     scheduler.load_config_from_file("collections_site/cron.py")
     names = {job.name for job in scheduler.get_jobs()}
-    assert names == {"cases.jobs.release_expired_claims", "clearsessions"}
+    assert names == {
+        "cases.jobs.run_collections_day",
+        "cases.jobs.dispatch_messages",
+        "cases.jobs.release_expired_claims",
+        "clearsessions",
+    }

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count
+
+from accounts.models import Team, User
+from accounts.roles import Role
+
+ROLE_LABELS = dict(Role.choices)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "roles",
+        "team",
+        "agency",
+        "is_staff",
+        "is_active",
+    )
+    list_filter = ("is_active", "is_staff", "is_superuser", "groups", "team", "agency")
+    list_select_related = ("team", "agency")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        ("Organisation", {"fields": ("team", "agency", "time_zone")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        ("Organisation", {"classes": ("wide",), "fields": ("team", "agency", "time_zone")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="Roles")
+    def roles(self, user: User) -> str:
+        return ", ".join(ROLE_LABELS.get(group.name, group.name) for group in user.groups.all())
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "member_count", "created_at")
+    search_fields = ("name",)
+    autocomplete_fields = ("supervisors",)
+    readonly_fields = ("created_at", "updated_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    @admin.display(description="Members", ordering="member_count")
+    def member_count(self, team: Team) -> int:
+        return team.member_count

@@ -1,0 +1,591 @@
+"""Admin for debtors, accounts, cases and the strategy ladder.
+
+National ID numbers are never shown or stored: the admin sees the masked last four and
+types a full number only to set or replace the keyed hash.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
+
+from cases.compliance.policies import policy_version_create
+from cases.compliance.presets import parse_parameters
+from cases.identity import national_id_fields
+from cases.models import (
+    Activity,
+    CardAccount,
+    Case,
+    ComplianceChainHead,
+    ComplianceLogEntry,
+    CompliancePolicy,
+    CompliancePolicyVersion,
+    ContactPoint,
+    Debtor,
+    OutboundMessage,
+    Payment,
+    PipelineRun,
+    PortfolioPolicy,
+    PromiseInstalment,
+    PromiseToPay,
+    Stage,
+    StageEntry,
+    StageMessageTranslation,
+    Strategy,
+)
+
+TIMESTAMPS = ("created_at", "updated_at")
+DEBTOR_IDENTITY_FIELDS = ("full_name", "birth_date", "time_zone", "language")
+DEBTOR_CIRCUMSTANCE_FIELDS = (
+    "is_vulnerable",
+    "vulnerability_note",
+    "is_deceased",
+    "estate_representative",
+    "is_bankrupt",
+    "cease_communication",
+    "dispute_pending",
+    "is_unreachable",
+)
+DEBTOR_ATTORNEY_FIELDS = ("has_attorney", "attorney_name", "attorney_phone", "attorney_email")
+
+
+class DebtorAdminForm(forms.ModelForm):
+    """Takes the full national ID number and keeps only its keyed hash and last four."""
+
+    national_id = forms.CharField(
+        label="National ID number",
+        required=False,
+        # Never echo the number back into the page, not even on a form error.
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="The full number; only a keyed hash and the last four are stored.",
+    )
+
+    class Meta:
+        model = Debtor
+        fields = (*DEBTOR_IDENTITY_FIELDS, *DEBTOR_CIRCUMSTANCE_FIELDS, *DEBTOR_ATTORNEY_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            self.fields["national_id"].required = True
+        else:
+            self.fields["national_id"].label = "Replace national ID number"
+            self.fields["national_id"].help_text = (
+                "Leave blank to keep the current number. Only a keyed hash and the last four "
+                "are stored."
+            )
+
+    def clean_national_id(self) -> dict[str, str]:
+        """The Debtor fields standing for the number typed; the raw number goes no further."""
+        raw = self.cleaned_data["national_id"]
+        if not raw:
+            return {}
+        try:
+            fields = national_id_fields(raw)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+        # The hash is not a form field, so the form's unique check would not cover it.
+        taken = Debtor.objects.filter(national_id_hash=fields["national_id_hash"])
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another debtor has this national ID number.")
+        return fields
+
+    def save(self, commit: bool = True) -> Debtor:
+        for name, value in self.cleaned_data["national_id"].items():
+            setattr(self.instance, name, value)
+        return super().save(commit)
+
+
+class ContactPointInline(admin.TabularInline):
+    model = ContactPoint
+    extra = 0
+    show_change_link = True
+    fields = (
+        "kind",
+        "value",
+        "owner",
+        "third_party_name",
+        "sms_consent",
+        "email_consent",
+        "opted_out",
+        "do_not_contact",
+        "verified",
+        "invalid",
+    )
+
+
+@admin.register(Debtor)
+class DebtorAdmin(admin.ModelAdmin):
+    form = DebtorAdminForm
+    inlines = (ContactPointInline,)
+    list_display = (
+        "full_name",
+        "masked_national_id",
+        "time_zone",
+        "is_vulnerable",
+        "is_deceased",
+        "is_bankrupt",
+        "has_attorney",
+        "cease_communication",
+        "dispute_pending",
+    )
+    list_filter = (
+        "is_vulnerable",
+        "is_deceased",
+        "is_bankrupt",
+        "has_attorney",
+        "cease_communication",
+        "dispute_pending",
+        "is_unreachable",
+    )
+    # Not the hash: a search term travels in the URL, and so into access logs.
+    search_fields = ("full_name", "=national_id_last4")
+    readonly_fields = ("masked_national_id", *TIMESTAMPS)
+    show_full_result_count = False
+
+    @admin.display(description="National ID")
+    def masked_national_id(self, debtor: Debtor) -> str:
+        return debtor.masked_national_id
+
+    def get_fieldsets(self, request, obj=None):
+        adding = obj is None
+        national_id = ("national_id",) if adding else ("masked_national_id", "national_id")
+        fieldsets = [
+            (None, {"fields": (*DEBTOR_IDENTITY_FIELDS, *national_id)}),
+            ("Circumstances", {"fields": DEBTOR_CIRCUMSTANCE_FIELDS}),
+            ("Attorney", {"fields": DEBTOR_ATTORNEY_FIELDS}),
+        ]
+        if not adding:
+            fieldsets.append(("Record", {"fields": TIMESTAMPS}))
+        return fieldsets
+
+    @method_decorator(sensitive_post_parameters("national_id"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(ContactPoint)
+class ContactPointAdmin(admin.ModelAdmin):
+    list_display = (
+        "value",
+        "kind",
+        "debtor",
+        "owner",
+        "sms_consent",
+        "email_consent",
+        "opted_out",
+        "do_not_contact",
+        "verified",
+        "invalid",
+    )
+    list_filter = (
+        "kind",
+        "owner",
+        "verified",
+        "invalid",
+        "do_not_contact",
+        "opted_out",
+        "sms_consent",
+        "email_consent",
+        "employer_prohibits_contact",
+    )
+    list_select_related = ("debtor",)
+    search_fields = ("value", "debtor__full_name")
+    autocomplete_fields = ("debtor",)
+    readonly_fields = TIMESTAMPS
+    show_full_result_count = False
+    actions = ("mark_invalid", "mark_do_not_contact")
+
+    @admin.action(
+        description="Mark selected as invalid (wrong number or address)", permissions=["change"]
+    )
+    def mark_invalid(self, request, queryset):
+        updated = queryset.update(invalid=True, updated_at=timezone.now())
+        self.message_user(request, f"Marked {updated} contact point(s) invalid.")
+
+    @admin.action(description="Mark selected as do not contact", permissions=["change"])
+    def mark_do_not_contact(self, request, queryset):
+        updated = queryset.update(do_not_contact=True, updated_at=timezone.now())
+        self.message_user(request, f"Marked {updated} contact point(s) do not contact.")
+
+
+@admin.register(CardAccount)
+class CardAccountAdmin(admin.ModelAdmin):
+    list_display = (
+        "account_reference",
+        "debtor",
+        "card",
+        "product",
+        "portfolio",
+        "balance",
+        "minimum_due",
+        "currency",
+        "oldest_unpaid_due_date",
+    )
+    list_filter = ("portfolio",)
+    list_select_related = ("debtor",)
+    search_fields = ("=account_reference", "=card_last4", "debtor__full_name")
+    autocomplete_fields = ("debtor",)
+    readonly_fields = TIMESTAMPS
+    show_full_result_count = False
+
+    @admin.display(description="Card", ordering="card_last4")
+    def card(self, account: CardAccount) -> str:
+        return f"•••• {account.card_last4}"
+
+
+class StageInline(admin.TabularInline):
+    model = Stage
+    extra = 0
+    ordering = ("position",)
+    show_change_link = True
+    # The message template is long text: it is edited on the stage's own page.
+    fields = ("position", "name", "min_days_past_due", "action", "replay_if_skipped")
+
+
+@admin.register(Strategy)
+class StrategyAdmin(admin.ModelAdmin):
+    inlines = (StageInline,)
+    list_display = ("name", "is_active", "is_default", "product", "policy", "stage_count")
+    list_filter = ("is_active", "is_default")
+    search_fields = ("name",)
+    readonly_fields = TIMESTAMPS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(stage_count=Count("stages"))
+
+    @admin.display(description="Stages", ordering="stage_count")
+    def stage_count(self, strategy: Strategy) -> int:
+        return strategy.stage_count
+
+
+class StageMessageTranslationInline(admin.StackedInline):
+    model = StageMessageTranslation
+    extra = 0
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    inlines = (StageMessageTranslationInline,)
+    list_display = (
+        "name",
+        "strategy",
+        "position",
+        "min_days_past_due",
+        "action",
+        "replay_if_skipped",
+    )
+    list_filter = ("strategy", "action")
+    list_select_related = ("strategy",)
+    search_fields = ("name", "strategy__name")
+
+
+class StageChoicesMixin:
+    """Labels the stage choices ("strategy: stage") without a query per stage."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "stage":
+            kwargs["queryset"] = Stage.objects.select_related("strategy")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(StageMessageTranslation)
+class StageMessageTranslationAdmin(StageChoicesMixin, admin.ModelAdmin):
+    list_display = ("stage", "language")
+    list_filter = ("language", "stage__strategy")
+    list_select_related = ("stage__strategy",)
+    search_fields = ("stage__name", "=language")
+
+
+@admin.register(Case)
+class CaseAdmin(StageChoicesMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "debtor",
+        "status",
+        "strategy",
+        "stage",
+        "team",
+        "assigned_to",
+        "priority_score",
+        "next_action_at",
+        "opened_at",
+    )
+    # By the stage's action, not the stage: one filter across every strategy's ladder.
+    list_filter = ("status", "strategy", "stage__action", "team")
+    list_select_related = (
+        "account",
+        "debtor",
+        "strategy",
+        "stage__strategy",
+        "team",
+        "assigned_to",
+    )
+    search_fields = ("=account__account_reference", "debtor__full_name")
+    autocomplete_fields = ("account", "debtor", "assigned_to", "claimed_by")
+    date_hierarchy = "opened_at"
+    readonly_fields = TIMESTAMPS
+    show_full_result_count = False
+    fieldsets = (
+        (
+            None,
+            {"fields": ("account", "debtor", "status", "strategy", "stage", "stage_entered_at")},
+        ),
+        (
+            "Work",
+            {
+                "fields": (
+                    "team",
+                    "assigned_to",
+                    "priority_score",
+                    "next_action_at",
+                    "claimed_by",
+                    "claim_expires_at",
+                )
+            },
+        ),
+        ("Life", {"fields": ("opened_at", "closed_at", "balance_at_open")}),
+        ("Record", {"fields": TIMESTAMPS}),
+    )
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = (
+        "occurred_at",
+        "case",
+        "debtor",
+        "channel",
+        "direction",
+        "outcome",
+        "actor",
+        "agency",
+        "duration_seconds",
+    )
+    list_filter = ("channel", "direction", "outcome", "agency")
+    list_select_related = ("case__account", "debtor", "actor", "agency")
+    search_fields = ("=case__account__account_reference", "debtor__full_name")
+    autocomplete_fields = ("case", "debtor", "contact_point", "actor")
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+
+class PromiseInstalmentInline(admin.TabularInline):
+    model = PromiseInstalment
+    extra = 0
+
+
+@admin.register(PromiseToPay)
+class PromiseToPayAdmin(admin.ModelAdmin):
+    inlines = (PromiseInstalmentInline,)
+    list_display = ("case", "amount", "currency", "due_date", "status", "created_by", "resolved_on")
+    list_filter = ("status",)
+    list_select_related = ("case__account", "created_by")
+    search_fields = ("=case__account__account_reference", "case__debtor__full_name")
+    autocomplete_fields = ("case", "created_by")
+    date_hierarchy = "due_date"
+    readonly_fields = TIMESTAMPS
+
+
+@admin.register(PromiseInstalment)
+class PromiseInstalmentAdmin(admin.ModelAdmin):
+    list_display = ("promise", "due_date", "amount")
+    list_select_related = ("promise",)
+    search_fields = ("=promise__case__account__account_reference",)
+    autocomplete_fields = ("promise",)
+    date_hierarchy = "due_date"
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = (
+        "external_reference",
+        "received_on",
+        "account",
+        "case",
+        "amount",
+        "currency",
+        "source",
+        "agency",
+    )
+    list_filter = ("source", "agency")
+    list_select_related = ("account", "case__account", "agency")
+    search_fields = ("=external_reference", "=account__account_reference")
+    autocomplete_fields = ("account", "case", "agency")
+    date_hierarchy = "received_on"
+    readonly_fields = TIMESTAMPS
+    show_full_result_count = False
+
+
+@admin.register(PipelineRun)
+class PipelineRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "business_date",
+        "dry_run",
+        "status",
+        "started_at",
+        "finished_at",
+        "triggered_by",
+    )
+    list_filter = ("status", "dry_run")
+    list_select_related = ("triggered_by",)
+    autocomplete_fields = ("triggered_by",)
+    date_hierarchy = "business_date"
+
+
+@admin.register(StageEntry)
+class StageEntryAdmin(StageChoicesMixin, admin.ModelAdmin):
+    list_display = ("case", "stage", "entered_on", "days_past_due", "action_status")
+    list_filter = ("action_status", "stage__action")
+    list_select_related = ("case__account", "stage__strategy")
+    search_fields = ("=case__account__account_reference",)
+    autocomplete_fields = ("case",)
+    date_hierarchy = "entered_on"
+    show_full_result_count = False
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(admin.ModelAdmin):
+    list_display = (
+        "case",
+        "channel",
+        "status",
+        "contact_point",
+        "attempts",
+        "sent_at",
+        "delivery_status",
+        "created_at",
+    )
+    list_filter = ("status", "channel")
+    list_select_related = ("case__account", "contact_point")
+    search_fields = ("=case__account__account_reference", "=provider_reference")
+    autocomplete_fields = ("case", "stage_entry", "contact_point", "activity")
+    readonly_fields = TIMESTAMPS
+    show_full_result_count = False
+
+
+# Compliance: a policy changes by a new version (added through the service, validated); the
+# log and its chain head are written by the compliance engine alone.
+
+
+class WrittenOnceAdmin(admin.ModelAdmin):
+    """Rows that are written once: never changed or deleted here."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(WrittenOnceAdmin):
+    """Rows only the application writes: the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+
+class CompliancePolicyVersionInline(admin.TabularInline):
+    model = CompliancePolicyVersion
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ("version", "note", "created_by", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CompliancePolicy)
+class CompliancePolicyAdmin(admin.ModelAdmin):
+    inlines = (CompliancePolicyVersionInline,)
+    list_display = ("code", "name", "preset", "latest_version")
+    list_filter = ("preset",)
+    search_fields = ("code", "name")
+    readonly_fields = TIMESTAMPS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(latest_version=Max("versions__version"))
+
+    @admin.display(description="Latest version", ordering="latest_version")
+    def latest_version(self, policy: CompliancePolicy) -> int | None:
+        return policy.latest_version
+
+    def get_readonly_fields(self, request, obj=None):
+        """Strategies and portfolios name a policy by its code: it is fixed once made."""
+        if obj is None:
+            return TIMESTAMPS
+        return ("code", *TIMESTAMPS)
+
+
+class CompliancePolicyVersionForm(forms.ModelForm):
+    class Meta:
+        model = CompliancePolicyVersion
+        fields = ("policy", "parameters", "note")
+
+    def clean_parameters(self):
+        parameters = self.cleaned_data["parameters"]
+        parse_parameters(parameters)
+        return parameters
+
+
+@admin.register(CompliancePolicyVersion)
+class CompliancePolicyVersionAdmin(WrittenOnceAdmin):
+    form = CompliancePolicyVersionForm
+    list_display = ("policy", "version", "note", "created_by", "created_at")
+    list_filter = ("policy",)
+    list_select_related = ("policy", "created_by")
+
+    def save_model(self, request, obj, form, change):
+        saved = policy_version_create(
+            policy=obj.policy, parameters=obj.parameters, note=obj.note, created_by=request.user
+        )
+        # The admin goes on with `obj` (its log entry, the redirect): make it the saved row.
+        obj.__dict__.update(saved.__dict__)
+
+
+@admin.register(PortfolioPolicy)
+class PortfolioPolicyAdmin(admin.ModelAdmin):
+    list_display = ("portfolio", "policy")
+    list_filter = ("policy",)
+    list_select_related = ("policy",)
+    search_fields = ("portfolio",)
+    readonly_fields = TIMESTAMPS
+
+
+@admin.register(ComplianceLogEntry)
+class ComplianceLogEntryAdmin(ReadOnlyAdmin):
+    list_display = (
+        "sequence",
+        "occurred_at",
+        "kind",
+        "verdict",
+        "channel",
+        "action",
+        "case",
+        "actor",
+        "agency",
+        "policy_code",
+        "policy_version",
+    )
+    list_filter = ("verdict", "kind", "agency")
+    list_select_related = ("case__account", "actor", "agency")
+    search_fields = ("=sequence", "=case__account__account_reference")
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+
+@admin.register(ComplianceChainHead)
+class ComplianceChainHeadAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "last_hash")

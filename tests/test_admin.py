@@ -1,0 +1,550 @@
+"""The Django admin: every model's pages, masked identity data, search, actions and access."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.db.models import Model
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Team, User
+from accounts.roles import Role
+from agencies.models import Agency, Placement
+from cases.compliance.log import log_append
+from cases.compliance.policies import policy_version_create
+from cases.compliance.presets import PRESETS
+from cases.identity import national_id_hash
+from cases.models import (
+    Activity,
+    CardAccount,
+    Case,
+    ComplianceChainHead,
+    ComplianceLogEntry,
+    CompliancePolicy,
+    CompliancePolicyVersion,
+    ContactPoint,
+    Debtor,
+    OutboundMessage,
+    Payment,
+    PipelineRun,
+    PortfolioPolicy,
+    PromiseInstalment,
+    PromiseToPay,
+    Stage,
+    StageEntry,
+    StageMessageTranslation,
+    Strategy,
+)
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    CardAccountFactory,
+    CaseFactory,
+    ContactPointFactory,
+    DebtorFactory,
+    PaymentFactory,
+    PlacementFactory,
+    PromiseToPayFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+# `admin_client` is pytest-django's client, logged in (force_login) as conftest's `admin_user`.
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = ("accounts", "cases", "agencies")
+OUR_MODELS = [model for model in admin.site._registry if model._meta.app_label in OUR_APPS]
+serial = itertools.count(1)
+
+
+# One fully linked instance per model, so each changelist column has a related row to show
+# (a missing select_related would show up as extra queries).
+
+
+def make_user() -> User:
+    return UserFactory(role=Role.COLLECTOR, team=TeamFactory())
+
+
+def make_team() -> Team:
+    team = TeamFactory()
+    team.supervisors.add(UserFactory(role=Role.SUPERVISOR, team=team))
+    return team
+
+
+def make_strategy() -> Strategy:
+    return Strategy.objects.create(name=f"Strategy {next(serial)}", product="Gold")
+
+
+def make_stage() -> Stage:
+    return Stage.objects.create(
+        strategy=make_strategy(),
+        position=1,
+        name="SMS reminder",
+        min_days_past_due=1,
+        action=Stage.Action.SMS,
+    )
+
+
+def make_stage_translation() -> StageMessageTranslation:
+    return StageMessageTranslation.objects.create(
+        stage=make_stage(), language="es", message_template="Hola {{ debtor.full_name }}."
+    )
+
+
+def first_default_stage() -> Stage:
+    return Stage.objects.get(strategy__is_default=True, position=1)
+
+
+def make_case() -> Case:
+    team = TeamFactory()
+    return CaseFactory(
+        stage=first_default_stage(),
+        stage_entered_at=timezone.now(),
+        team=team,
+        assigned_to=UserFactory(role=Role.COLLECTOR, team=team),
+    )
+
+
+def make_activity() -> Activity:
+    case = make_case()
+    return ActivityFactory(
+        case=case,
+        contact_point=ContactPointFactory(debtor=case.debtor),
+        actor=case.assigned_to,
+        agency=AgencyFactory(),
+    )
+
+
+def make_promise() -> PromiseToPay:
+    return PromiseToPayFactory(case=make_case(), created_by=UserFactory())
+
+
+def make_promise_instalment() -> PromiseInstalment:
+    return PromiseInstalment.objects.create(
+        promise=make_promise(), due_date=dt.date(2026, 12, 1), amount=Decimal("50.00")
+    )
+
+
+def make_payment() -> Payment:
+    case = make_case()
+    return PaymentFactory(account=case.account, case=case, agency=AgencyFactory())
+
+
+def make_placement() -> Placement:
+    return PlacementFactory(placed_by=UserFactory(role=Role.SUPERVISOR))
+
+
+def make_pipeline_run() -> PipelineRun:
+    return PipelineRun.objects.create(
+        business_date=dt.date(2026, 11, 20),
+        status=PipelineRun.Status.SUCCEEDED,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        counts={"sms": 3},
+        triggered_by=UserFactory(),
+    )
+
+
+def make_stage_entry() -> StageEntry:
+    case = make_case()
+    return StageEntry.objects.create(
+        case=case,
+        stage=case.stage,
+        entered_on=dt.date(2026, 11, 20),
+        entered_at=timezone.now(),
+        days_past_due=1,
+    )
+
+
+def make_outbound_message() -> OutboundMessage:
+    entry = make_stage_entry()
+    return OutboundMessage.objects.create(
+        case=entry.case,
+        stage_entry=entry,
+        channel=Activity.Channel.SMS,
+        contact_point=ContactPointFactory(debtor=entry.case.debtor),
+    )
+
+
+def make_policy() -> CompliancePolicy:
+    policy = CompliancePolicy.objects.create(
+        code=f"POLICY-{next(serial)}", preset="US-RegF", name="Card policy"
+    )
+    policy_version_create(
+        policy=policy,
+        parameters=PRESETS["US-RegF"].parameters,
+        note="First version.",
+        created_by=UserFactory(),
+    )
+    return policy
+
+
+def make_policy_version() -> CompliancePolicyVersion:
+    return make_policy().versions.get()
+
+
+def make_portfolio_policy() -> PortfolioPolicy:
+    return PortfolioPolicy.objects.create(
+        portfolio=f"Portfolio {next(serial)}", policy=make_policy()
+    )
+
+
+def make_compliance_log_entry() -> ComplianceLogEntry:
+    activity = make_activity()
+    return log_append(
+        occurred_at=activity.occurred_at,
+        debtor_local_time="2026-11-20T10:00:00-05:00",
+        debtor_time_zone="America/New_York",
+        actor=activity.actor,
+        agency=activity.agency,
+        team=activity.case.team,
+        case=activity.case,
+        debtor=activity.debtor,
+        contact_point=activity.contact_point,
+        channel=activity.channel,
+        action="call",
+        policy_code="US-RegF",
+        policy_version=1,
+        verdict=ComplianceLogEntry.Verdict.ALLOWED,
+        reason="Every rule passed.",
+    )
+
+
+def make_compliance_chain_head() -> ComplianceChainHead:
+    make_compliance_log_entry()
+    return ComplianceChainHead.objects.get()
+
+
+MAKERS: dict[type[Model], Callable[[], Model]] = {
+    User: make_user,
+    Team: make_team,
+    Debtor: DebtorFactory,
+    ContactPoint: ContactPointFactory,
+    CardAccount: CardAccountFactory,
+    Strategy: make_strategy,
+    Stage: make_stage,
+    StageMessageTranslation: make_stage_translation,
+    Case: make_case,
+    Activity: make_activity,
+    PromiseToPay: make_promise,
+    PromiseInstalment: make_promise_instalment,
+    Payment: make_payment,
+    PipelineRun: make_pipeline_run,
+    StageEntry: make_stage_entry,
+    OutboundMessage: make_outbound_message,
+    CompliancePolicy: make_policy,
+    CompliancePolicyVersion: make_policy_version,
+    PortfolioPolicy: make_portfolio_policy,
+    ComplianceLogEntry: make_compliance_log_entry,
+    ComplianceChainHead: make_compliance_chain_head,
+    Agency: AgencyFactory,
+    Placement: make_placement,
+}
+# The compliance engine alone writes these; policy versions are added but never changed.
+ENGINE_WRITTEN = (ComplianceLogEntry, ComplianceChainHead)
+WRITTEN_ONCE = (*ENGINE_WRITTEN, CompliancePolicyVersion)
+
+
+def admin_url(model: type[Model], view: str, *args) -> str:
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+def test_every_model_of_our_apps_is_registered():
+    for app_label in OUR_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            assert admin.site.is_registered(model), model._meta.label
+
+
+def test_every_registered_model_has_a_maker_for_these_tests():
+    assert set(OUR_MODELS) == set(MAKERS)
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda model: model._meta.label)
+def test_the_changelist_lists_the_models_rows(admin_client, model):
+    instance = MAKERS[model]()
+    response = admin_client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+    assert admin_url(model, "change", instance.pk) in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "model",
+    [model for model in OUR_MODELS if model not in ENGINE_WRITTEN],
+    ids=lambda model: model._meta.label,
+)
+def test_the_add_page_renders(admin_client, model):
+    assert admin_client.get(admin_url(model, "add")).status_code == 200
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda model: model._meta.label)
+def test_the_change_page_renders(admin_client, model):
+    instance = MAKERS[model]()
+    assert admin_client.get(admin_url(model, "change", instance.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda model: model._meta.label)
+def test_the_changelist_runs_as_many_queries_for_three_rows_as_for_one(admin_client, model):
+    def changelist_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(admin_url(model, "changelist")).status_code == 200
+        return len(queries)
+
+    MAKERS[model]()
+    changelist_queries()  # warms the caches a first request fills
+    for_one = changelist_queries()
+    MAKERS[model]()
+    MAKERS[model]()
+    assert changelist_queries() == for_one
+
+
+# Compliance rows: the log is the engine's alone, and a policy changes by a new version.
+
+
+@pytest.mark.parametrize("model", ENGINE_WRITTEN, ids=lambda model: model._meta.label)
+def test_the_admin_cannot_add_engine_written_rows(admin_client, model):
+    assert admin_client.get(admin_url(model, "add")).status_code == 403
+
+
+@pytest.mark.parametrize("model", WRITTEN_ONCE, ids=lambda model: model._meta.label)
+def test_the_admin_shows_written_once_rows_but_cannot_change_or_delete_them(admin_client, model):
+    instance = MAKERS[model]()
+    change_url = admin_url(model, "change", instance.pk)
+    page = admin_client.get(change_url)
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    assert admin_client.post(change_url, {}).status_code == 403
+    assert (
+        admin_client.post(admin_url(model, "delete", instance.pk), {"post": "yes"}).status_code
+        == 403
+    )
+    assert model.objects.filter(pk=instance.pk).exists()
+
+
+def test_a_policy_version_added_in_the_admin_is_the_policys_next_version(admin_client, admin_user):
+    policy = make_policy()
+    response = admin_client.post(
+        admin_url(CompliancePolicyVersion, "add"),
+        {
+            "policy": policy.pk,
+            "parameters": json.dumps(PRESETS["US-RegF"].parameters),
+            "note": "Reviewed by legal.",
+        },
+    )
+    assert response.status_code == 302
+    latest = policy.versions.order_by("-version").first()
+    assert (latest.version, latest.note, latest.created_by) == (2, "Reviewed by legal.", admin_user)
+    assert response["Location"] == admin_url(CompliancePolicyVersion, "changelist")
+
+
+def test_a_policy_version_with_invalid_parameters_is_refused(admin_client):
+    policy = make_policy()
+    response = admin_client.post(
+        admin_url(CompliancePolicyVersion, "add"),
+        {"policy": policy.pk, "parameters": json.dumps({"contact_windows": []}), "note": ""},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["parameters"]
+    assert policy.versions.count() == 1
+
+
+# Debtors: the national ID number is typed once, stored as hash and last four, shown masked.
+
+RAW_NATIONAL_ID = "123-45-6789"
+
+
+def debtor_form(**fields) -> dict[str, str]:
+    return {
+        "full_name": "Dana Smith",
+        "time_zone": "America/Chicago",
+        "language": "en",
+        "contact_points-TOTAL_FORMS": "0",
+        "contact_points-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
+def test_adding_a_debtor_stores_the_hash_and_last_four_never_the_number(admin_client):
+    response = admin_client.post(admin_url(Debtor, "add"), debtor_form(national_id=RAW_NATIONAL_ID))
+    assert response.status_code == 302
+    debtor = Debtor.objects.get(full_name="Dana Smith")
+    assert debtor.national_id_hash == national_id_hash("123456789")
+    assert debtor.national_id_last4 == "6789"
+    stored = str(Debtor.objects.filter(pk=debtor.pk).values().get())
+    logged = str(list(LogEntry.objects.values()))
+    for written in (stored, logged):
+        assert "123456789" not in written
+        assert RAW_NATIONAL_ID not in written
+
+
+def test_the_debtor_change_page_shows_the_masked_number_and_never_the_hash(admin_client):
+    debtor = DebtorFactory()
+    page = admin_client.get(admin_url(Debtor, "change", debtor.pk)).content.decode()
+    assert debtor.masked_national_id in page
+    assert debtor.national_id_hash not in page
+
+
+def test_the_debtor_changelist_shows_the_masked_number_and_never_the_hash(admin_client):
+    debtor = DebtorFactory()
+    page = admin_client.get(admin_url(Debtor, "changelist")).content.decode()
+    assert debtor.masked_national_id in page
+    assert debtor.national_id_hash not in page
+
+
+def test_a_debtor_cannot_be_added_without_a_national_id(admin_client):
+    response = admin_client.post(admin_url(Debtor, "add"), debtor_form())
+    assert response.status_code == 200
+    assert "national_id" in response.context["adminform"].form.errors
+    assert not Debtor.objects.exists()
+
+
+def test_a_national_id_another_debtor_has_is_refused(admin_client):
+    DebtorFactory(national_id_hash=national_id_hash("123456789"), national_id_last4="6789")
+    response = admin_client.post(admin_url(Debtor, "add"), debtor_form(national_id=RAW_NATIONAL_ID))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["national_id"] == [
+        "Another debtor has this national ID number."
+    ]
+
+
+def test_a_refused_national_id_is_not_echoed_back_into_the_page(admin_client):
+    response = admin_client.post(admin_url(Debtor, "add"), debtor_form(national_id="12"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["national_id"]
+    assert 'value="12"' not in response.content.decode()
+
+
+def test_saving_a_debtor_with_the_national_id_blank_keeps_the_number(admin_client):
+    debtor = DebtorFactory()
+    response = admin_client.post(
+        admin_url(Debtor, "change", debtor.pk), debtor_form(full_name="Dana Jones")
+    )
+    assert response.status_code == 302
+    saved = Debtor.objects.get(pk=debtor.pk)
+    assert saved.full_name == "Dana Jones"
+    assert saved.national_id_hash == debtor.national_id_hash
+    assert saved.national_id_last4 == debtor.national_id_last4
+
+
+def test_typing_a_national_id_on_the_change_page_replaces_the_number(admin_client):
+    debtor = DebtorFactory()
+    response = admin_client.post(
+        admin_url(Debtor, "change", debtor.pk), debtor_form(national_id="987 65 4321")
+    )
+    assert response.status_code == 302
+    saved = Debtor.objects.get(pk=debtor.pk)
+    assert saved.national_id_hash == national_id_hash("987654321")
+    assert saved.national_id_last4 == "4321"
+
+
+def test_debtors_are_searched_by_last_four_but_not_by_hash(admin_client):
+    debtor = DebtorFactory()
+    DebtorFactory()
+    url = admin_url(Debtor, "changelist")
+    by_last_four = admin_client.get(url, {"q": debtor.national_id_last4})
+    assert list(by_last_four.context["cl"].result_list) == [debtor]
+    by_hash = admin_client.get(url, {"q": debtor.national_id_hash})
+    assert list(by_hash.context["cl"].result_list) == []
+
+
+def test_a_card_is_shown_by_its_last_four_digits_only(admin_client):
+    CardAccountFactory(card_last4="1234")
+    page = admin_client.get(admin_url(CardAccount, "changelist")).content.decode()
+    assert "•••• 1234" in page
+
+
+def test_cases_are_found_by_account_reference(admin_client):
+    wanted = CaseFactory()
+    CaseFactory()
+    response = admin_client.get(
+        admin_url(Case, "changelist"), {"q": wanted.account.account_reference}
+    )
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+# Actions
+
+
+@pytest.mark.parametrize(
+    ("make", "action", "field", "value", "message"),
+    [
+        (AgencyFactory, "suspend", "is_active", False, "Suspended 1 agency(ies)."),
+        (
+            lambda: AgencyFactory(is_active=False),
+            "reactivate",
+            "is_active",
+            True,
+            "Reactivated 1 agency(ies).",
+        ),
+        (
+            ContactPointFactory,
+            "mark_invalid",
+            "invalid",
+            True,
+            "Marked 1 contact point(s) invalid.",
+        ),
+        (
+            ContactPointFactory,
+            "mark_do_not_contact",
+            "do_not_contact",
+            True,
+            "Marked 1 contact point(s) do not contact.",
+        ),
+    ],
+)
+def test_an_action_updates_the_selected_rows_and_says_so(
+    admin_client, make, action, field, value, message
+):
+    chosen, other = make(), make()
+    response = admin_client.post(
+        admin_url(type(chosen), "changelist"),
+        {"action": action, "_selected_action": [chosen.pk]},
+        follow=True,
+    )
+    assert message in [str(m) for m in response.context["messages"]]
+    chosen.refresh_from_db()
+    other.refresh_from_db()
+    assert getattr(chosen, field) == value
+    assert getattr(other, field) != value
+    assert chosen.updated_at > other.updated_at
+
+
+# Who may enter
+
+
+def test_an_anonymous_visitor_is_sent_to_the_admin_login(client):
+    response = client.get(admin_url(Case, "changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_collector_is_sent_to_the_admin_login(client, collector):
+    client.force_login(collector)
+    for url in (reverse("admin:index"), admin_url(Case, "changelist")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_rq_dashboard_is_closed_to_a_collector(client, collector):
+    client.force_login(collector)
+    response = client.get("/admin/django-rq/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_rq_dashboard_renders_for_an_admin(admin_client):
+    response = admin_client.get("/admin/django-rq/")
+    assert response.status_code == 200
+    assert b"default" in response.content
