@@ -642,6 +642,9 @@ class OutboundMessage(TimeStampedModel):
         ContactPoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    send_after = models.DateTimeField(
+        null=True, blank=True, help_text="Held back until then, e.g. outside contact hours."
+    )
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True, help_text="Rendered when the message is sent.")
     document_html = models.TextField(blank=True)

@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('channel', models.CharField(choices=[('call', 'Call'), ('sms', 'SMS'), ('email', 'Email'), ('letter', 'Letter'), ('visit', 'Visit'), ('note', 'Note'), ('system', 'System')], max_length=10)),
                 ('status', models.CharField(choices=[('pending', 'Pending'), ('queued', 'Queued for sending'), ('sending', 'Sending'), ('sent', 'Sent'), ('blocked', 'Blocked by compliance'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='pending', max_length=10)),
+                ('send_after', models.DateTimeField(blank=True, help_text='Held back until then, e.g. outside contact hours.', null=True)),
                 ('subject', models.CharField(blank=True, max_length=200)),
                 ('body', models.TextField(blank=True, help_text='Rendered when the message is sent.')),
                 ('document_html', models.TextField(blank=True)),

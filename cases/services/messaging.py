@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template import Context, Template
 
 from cases.channels import (
@@ -25,6 +25,7 @@ from cases.channels import (
     TransientChannelError,
     get_sms_backend,
 )
+from cases.compliance.engine import compliance_decide, compliance_record_contact
 from cases.letters import letter_html, letter_pdf
 from cases.models import Activity, OutboundMessage, StageMessageTranslation
 
@@ -43,7 +44,10 @@ def messages_claim_for_dispatch(*, now: dt.datetime, limit: int = 1000) -> list[
     Workers competing on PostgreSQL skip each other's rows (SKIP LOCKED).
     """
     with transaction.atomic():
-        ready = OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING) | (
+        ready = OutboundMessage.objects.filter(
+            Q(send_after__isnull=True) | Q(send_after__lte=now),
+            status=OutboundMessage.Status.PENDING,
+        ) | (
             OutboundMessage.objects.filter(
                 status=OutboundMessage.Status.QUEUED, updated_at__lt=now - REQUEUE_AFTER
             )
@@ -85,8 +89,6 @@ def message_send(*, message_id: int, now: dt.datetime) -> str:
     Raises `ChannelError` when the channel failed and attempts remain, so the job is retried;
     after `MESSAGE_SEND_ATTEMPTS` attempts the message is recorded as failed instead.
     """
-    from cases.compliance.engine import compliance_decide, compliance_record_contact
-
     claimed = OutboundMessage.objects.filter(
         pk=message_id, status=OutboundMessage.Status.QUEUED
     ).update(status=OutboundMessage.Status.SENDING, attempts=F("attempts") + 1, updated_at=now)
@@ -115,7 +117,12 @@ def message_send(*, message_id: int, now: dt.datetime) -> str:
             action=_action_of(message),
         )
         if not decision.allowed:
-            _finish(message, OutboundMessage.Status.BLOCKED, error=decision.reason)
+            if decision.next_allowed_at is not None:
+                # A wait (outside contact hours, a cap's window), not a ban: try again then.
+                message.send_after = decision.next_allowed_at
+                _finish(message, OutboundMessage.Status.PENDING, error=decision.reason)
+            else:
+                _finish(message, OutboundMessage.Status.BLOCKED, error=decision.reason)
             return message.status
 
     message.body = message_render(message)

@@ -1,0 +1,211 @@
+"""Queued messages go out through the compliance gate, once, and end as activities."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import django_rq
+import pytest
+from django.core import mail
+from rq import SimpleWorker
+
+from cases import jobs
+from cases.compliance.models import ComplianceLogEntry
+from cases.models import Activity, OutboundMessage, Stage, StageMessageTranslation
+from cases.services.messaging import message_send, messages_claim_for_dispatch
+from cases.services.pipeline import pipeline_run_day
+from tests.factories import CardAccountFactory, ContactPointFactory, PaymentFactory
+from tests.pipeline.conftest import day, moment
+
+pytestmark = pytest.mark.django_db
+
+NEW_YORK_10AM_DAY_1 = dt.datetime.combine(day(1), dt.time(15, 0), tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def sms_file(settings, tmp_path):
+    settings.SMS_BACKEND = "cases.channels.FileSMSBackend"
+    settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
+    return tmp_path / "sms.jsonl"
+
+
+def sent_sms(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def queue_reminder(account, n: int = 1) -> OutboundMessage:
+    pipeline_run_day(business_date=day(n), now=moment(n))
+    return OutboundMessage.objects.get(case__account=account)
+
+
+def dispatch_and_send(now: dt.datetime) -> list[str]:
+    return [message_send(message_id=i, now=now) for i in messages_claim_for_dispatch(now=now)]
+
+
+def test_a_reminder_is_sent_once_and_recorded_as_activity_and_in_the_log(overdue_account, sms_file):
+    message = queue_reminder(overdue_account)
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1) == ["sent"]
+
+    [sms] = sent_sms(sms_file)
+    assert sms["to"] == "+15550001111"
+    assert overdue_account.debtor.full_name in sms["body"]
+    assert sms["body"].endswith("Reply STOP to opt out.")
+    message.refresh_from_db()
+    assert message.status == "sent" and message.sent_at == NEW_YORK_10AM_DAY_1
+    activity = message.activity
+    assert (activity.channel, activity.outcome, activity.direction) == ("sms", "sent", "outbound")
+    log = list(ComplianceLogEntry.objects.filter(case_id=message.case_id).order_by("sequence"))
+    assert [(row.kind, row.verdict) for row in log] == [
+        ("decision", "allowed"),
+        ("contact", "allowed"),
+    ]
+    assert log[1].activity_id == activity.pk
+
+    # Sending the same message again does nothing; dispatch finds nothing more to do.
+    assert message_send(message_id=message.pk, now=NEW_YORK_10AM_DAY_1) == "not claimable"
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1) == []
+    assert len(sent_sms(sms_file)) == 1
+
+
+def test_a_reminder_due_at_night_waits_for_the_debtors_morning(overdue_account, sms_file):
+    message = queue_reminder(overdue_account)
+    three_am_new_york = dt.datetime.combine(day(1), dt.time(8, 0), tzinfo=dt.UTC)
+
+    assert dispatch_and_send(three_am_new_york) == ["pending"]
+    message.refresh_from_db()
+    eight_am_new_york = dt.datetime.combine(day(1), dt.time(13, 0), tzinfo=dt.UTC)
+    assert message.send_after == eight_am_new_york
+    assert sent_sms(sms_file) == []
+    assert dispatch_and_send(eight_am_new_york - dt.timedelta(minutes=5)) == []
+    assert dispatch_and_send(eight_am_new_york) == ["sent"]
+    assert len(sent_sms(sms_file)) == 1
+
+
+def test_a_cease_communication_request_blocks_the_reminder_and_nothing_is_sent(
+    overdue_account, sms_file
+):
+    message = queue_reminder(overdue_account)
+    overdue_account.debtor.cease_communication = True
+    overdue_account.debtor.save()
+
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1) == ["blocked"]
+    message.refresh_from_db()
+    assert "cease" in message.last_error.lower()
+    assert sent_sms(sms_file) == []
+    assert not Activity.objects.exists()
+    assert ComplianceLogEntry.objects.get().verdict == "blocked"
+
+
+def test_a_message_for_a_case_cured_after_queueing_is_cancelled(overdue_account, sms_file):
+    message = queue_reminder(overdue_account)
+    ids = messages_claim_for_dispatch(now=NEW_YORK_10AM_DAY_1)
+    PaymentFactory(account=overdue_account, amount=Decimal("500.00"), received_on=day(1))
+    pipeline_run_day(business_date=day(1), now=moment(1))  # the cure runs before the worker
+    assert [message_send(message_id=i, now=NEW_YORK_10AM_DAY_1) for i in ids] == ["not claimable"]
+    message.refresh_from_db()
+    assert message.status == "cancelled"
+    assert sent_sms(sms_file) == []
+
+
+def test_the_reminder_speaks_the_debtors_language_when_a_translation_exists(
+    overdue_account, sms_file
+):
+    StageMessageTranslation.objects.create(
+        stage=Stage.objects.get(action="sms"),
+        language="es",
+        message_template=(
+            "{{ debtor.full_name }}, su cuenta tiene {{ days_past_due }} días de atraso."
+        ),
+    )
+    overdue_account.debtor.language = "es"
+    overdue_account.debtor.save()
+    queue_reminder(overdue_account)
+    dispatch_and_send(NEW_YORK_10AM_DAY_1)
+    [sms] = sent_sms(sms_file)
+    assert sms["body"].startswith(
+        f"{overdue_account.debtor.full_name}, su cuenta tiene 1 días de atraso."
+    )
+
+
+def test_without_a_consented_mobile_the_reminder_goes_by_consented_email(team):
+    account = CardAccountFactory(oldest_unpaid_due_date=day(0))
+    ContactPointFactory(debtor=account.debtor, kind="mobile", sms_consent=False)
+    ContactPointFactory(
+        debtor=account.debtor,
+        kind="email",
+        value="pat@example.test",
+        email_consent=True,
+        sms_consent=False,
+    )
+    message = queue_reminder(account)
+    assert message.channel == "email"
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1) == ["sent"]
+    [email] = mail.outbox
+    assert email.to == ["pat@example.test"]
+    assert "To stop receiving emails" in email.body
+
+
+def test_with_no_usable_contact_point_the_message_fails_visibly(team):
+    account = CardAccountFactory(oldest_unpaid_due_date=day(0))
+    message = queue_reminder(account)
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1) == ["failed"]
+    message.refresh_from_db()
+    assert message.last_error == "no usable contact point"
+    assert Activity.objects.get().outcome == "failed"
+
+
+def test_the_demand_letter_is_stored_as_html_and_pdf_with_what_the_law_requires(
+    overdue_account, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    for n in (1, 45):
+        pipeline_run_day(business_date=day(n), now=moment(n))
+    letter = OutboundMessage.objects.get(channel="letter")
+    noon = dt.datetime.combine(day(45), dt.time(16, 0), tzinfo=dt.UTC)
+    assert message_send(message_id=letter.pk, now=noon) == "not claimable"  # not dispatched yet
+    OutboundMessage.objects.filter(channel="sms").update(status="cancelled")
+
+    assert dispatch_and_send(noon) == ["sent"]
+    letter.refresh_from_db()
+    html = letter.document_html
+    for needed in (
+        "1200.00",
+        "Basis of the claim",
+        "Your rights",
+        "How to object",
+        overdue_account.account_reference,
+        "45 days past due",
+    ):
+        assert needed in html
+    pdf = (tmp_path / letter.document_pdf.name).read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    assert letter.activity.channel == "letter"
+
+
+def test_a_failing_gateway_is_retried_by_rq_then_recorded_as_failed(
+    overdue_account, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.SMS_BACKEND = "cases.channels.HTTPSMSBackend"
+    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/unreachable"
+    settings.SMS_GATEWAY_TIMEOUT = 1
+    settings.MESSAGE_SEND_ATTEMPTS = 3
+    monkeypatch.setattr(jobs, "SEND_RETRY_INTERVALS", [0, 0, 0])
+    monkeypatch.setattr(jobs.timezone, "now", lambda: NEW_YORK_10AM_DAY_1)
+    message = queue_reminder(overdue_account)
+    queue = django_rq.get_queue("messages")
+    queue.connection.flushdb()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert jobs.dispatch_messages() == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    finally:
+        queue.connection.flushdb()
+
+    message.refresh_from_db()
+    assert message.status == "failed"
+    assert message.attempts == 3
+    assert "unreachable" in message.last_error
+    assert Activity.objects.get().outcome == "failed"
