@@ -26,6 +26,7 @@ run: $(VENV)/.installed
 	$(PY) -m collections_site.localrun
 
 test: $(VENV)/.installed-test
+	@bash tests/browser/ensure_chromium.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Benchmarks run on PostgreSQL at the scale the issues name (minutes, not seconds).

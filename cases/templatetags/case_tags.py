@@ -4,6 +4,8 @@ import datetime as dt
 
 from django import template
 
+from cases.selectors import QueueRank
+
 register = template.Library()
 
 
@@ -15,3 +17,9 @@ def days_past_due(account, business_date: dt.date) -> int:
 @register.filter
 def masked_card(last4: str) -> str:
     return f"•••• {last4}"
+
+
+@register.filter
+def queue_rank_label(rank: int) -> str:
+    """Why a case is where it is in the queue (see cases.selectors.QueueRank)."""
+    return QueueRank(rank).label

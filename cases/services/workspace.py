@@ -1,0 +1,345 @@
+"""What a collector does on a case: claim it, call, take a promise, schedule a call-back,
+write notes and record what they learned about the debtor.
+
+Every call goes through the compliance gate first and is recorded in the same transaction as
+the gate's decision, so a blocked call leaves a blocked log row and no contact activity.
+Every service takes the acting user and `now`; none reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.compliance.engine import Decision, compliance_decide, compliance_record_contact
+from cases.models import (
+    Activity,
+    Case,
+    ContactPoint,
+    Debtor,
+    PromiseInstalment,
+    PromiseToPay,
+)
+from cases.selectors import CALL_BACK_PRIORITY, queue_tiers
+from cases.services.pipeline import BROKEN_PROMISE_PRIORITY, priority_score
+
+# Outcomes where nobody was reached: the case comes back after WORKSPACE_RETRY_AFTER_MINUTES.
+UNANSWERED_OUTCOMES = (Activity.Outcome.NO_ANSWER, Activity.Outcome.VOICEMAIL)
+CALL_OUTCOMES = (
+    Activity.Outcome.RIGHT_PARTY_CONTACT,
+    Activity.Outcome.THIRD_PARTY,
+    Activity.Outcome.NO_ANSWER,
+    Activity.Outcome.VOICEMAIL,
+    Activity.Outcome.WRONG_NUMBER,
+    Activity.Outcome.REFUSED_TO_PAY,
+    Activity.Outcome.DISPUTE,
+    Activity.Outcome.PAID,
+    Activity.Outcome.CALLBACK_REQUESTED,
+)
+
+
+def claim_lease() -> dt.timedelta:
+    return dt.timedelta(minutes=getattr(settings, "WORKSPACE_CLAIM_LEASE_MINUTES", 15))
+
+
+def retry_after() -> dt.timedelta:
+    return dt.timedelta(minutes=getattr(settings, "WORKSPACE_RETRY_AFTER_MINUTES", 240))
+
+
+class CaseHeldByAnother(Exception):
+    """Someone else holds a live claim on the case."""
+
+
+@dataclass(frozen=True)
+class CallResult:
+    decision: Decision
+    activity: Activity | None  # None when the gate blocked the call
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision.allowed
+
+
+# --- Claims ---------------------------------------------------------------------------------
+
+
+def case_claim_next(*, user, now: dt.datetime) -> Case | None:
+    """Give `user` the top case of their queue, held for the lease; None when it is empty.
+
+    On PostgreSQL the row is taken with FOR UPDATE SKIP LOCKED, so collectors claiming at
+    the same moment each get a different case without waiting on one another; SQLite runs
+    writing transactions one at a time (IMMEDIATE), which serialises claims. A collector
+    holds one case at a time: their other claims are released.
+    """
+    with transaction.atomic():
+        Case.objects.filter(claimed_by=user).update(claimed_by=None, claim_expires_at=None)
+        for tier in queue_tiers(user, now=now):
+            heads = [
+                part.select_for_update(skip_locked=True, of=("self",))
+                .only("pk", "priority_score", "next_action_at")
+                .first()
+                for part in tier.slices
+            ]
+            heads = [case for case in heads if case is not None]
+            if heads:
+                # Several slices (own cases, team pool): the best head wins; the other rows
+                # stay locked only until this transaction commits.
+                case = min(heads, key=tier.sort_key)
+                Case.objects.filter(pk=case.pk).update(
+                    claimed_by=user, claim_expires_at=now + claim_lease()
+                )
+                return case
+    return None
+
+
+def case_renew_claim(*, case: Case, user, now: dt.datetime) -> bool:
+    """Extend `user`'s claim on `case` (the open case page asks every few minutes).
+
+    An expired claim nobody took over is renewed too; False if another holds it now.
+    """
+    renewed = (
+        Case.objects.filter(pk=case.pk)
+        .filter(_claim_free_or_held_by(user, now))
+        .update(claimed_by=user, claim_expires_at=now + claim_lease())
+    )
+    return renewed == 1
+
+
+def case_release_claim(*, case: Case, user) -> None:
+    Case.objects.filter(pk=case.pk, claimed_by=user).update(claimed_by=None, claim_expires_at=None)
+
+
+def _claim_free_or_held_by(user, now: dt.datetime) -> Q:
+    return Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claim_expires_at__lte=now)
+
+
+def _lock_case_for(case: Case, user, now: dt.datetime) -> Case:
+    """Lock the case row; refuse if another collector's live claim holds it."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if (
+        locked.claimed_by_id not in (None, user.pk)
+        and locked.claim_expires_at is not None
+        and locked.claim_expires_at > now
+    ):
+        raise CaseHeldByAnother(
+            f"Case {case.pk} is being worked by someone else until "
+            f"{locked.claim_expires_at:%H:%M} UTC."
+        )
+    return locked
+
+
+def _finish_outcome(
+    case: Case, *, now: dt.datetime, next_action_at: dt.datetime | None, **changes
+) -> None:
+    """After an outcome: release the claim, set when the case comes back, drop a broken
+    promise's or a call-back's band back to the usual score."""
+    if "priority_score" not in changes and case.priority_score >= BROKEN_PROMISE_PRIORITY:
+        account = case.account
+        changes["priority_score"] = priority_score(
+            account.balance, account.days_past_due(timezone.localdate(now))
+        )
+    Case.objects.filter(pk=case.pk).update(
+        claimed_by=None, claim_expires_at=None, next_action_at=next_action_at, **changes
+    )
+
+
+def _activity(case: Case, user, now: dt.datetime, **fields) -> Activity:
+    return Activity.objects.create(
+        case=case, debtor_id=case.debtor_id, actor=user, agency_id=user.agency_id,
+        occurred_at=now, **fields,
+    )
+
+
+def _note(case: Case, user, now: dt.datetime, text: str) -> Activity:
+    return _activity(
+        case, user, now,
+        channel=Activity.Channel.NOTE,
+        direction=Activity.Direction.INTERNAL,
+        outcome=Activity.Outcome.NOTE,
+        notes=text,
+    )
+
+
+# --- Contact --------------------------------------------------------------------------------
+
+
+def _gated_call(
+    *, case: Case, user, contact_point: ContactPoint, now: dt.datetime
+) -> Decision:
+    """Judge a call; a block pushes the case's next action to when it may be called again."""
+    decision = compliance_decide(
+        actor=user, case=case, channel="call", contact_point=contact_point, moment=now
+    )
+    if not decision.allowed and decision.next_allowed_at is not None:
+        Case.objects.filter(pk=case.pk).update(next_action_at=decision.next_allowed_at)
+    return decision
+
+
+def call_log(
+    *,
+    case: Case,
+    user,
+    contact_point: ContactPoint,
+    outcome: str,
+    notes: str = "",
+    duration_seconds: int = 0,
+    now: dt.datetime,
+) -> CallResult:
+    """Record a call and its outcome, if the compliance gate allows the call.
+
+    Allowed: the call activity and the gate's contact row are written together, the claim
+    is released, and an unanswered case comes back after the retry delay. Blocked: only the
+    gate's blocked row is written.
+    """
+    if outcome not in CALL_OUTCOMES:
+        raise ValueError(f"{outcome!r} is not a call outcome.")
+    with transaction.atomic():
+        locked = _lock_case_for(case, user, now)
+        decision = _gated_call(case=locked, user=user, contact_point=contact_point, now=now)
+        if not decision.allowed:
+            return CallResult(decision, None)
+        activity = _activity(
+            locked, user, now,
+            channel=Activity.Channel.CALL,
+            contact_point=contact_point,
+            outcome=outcome,
+            notes=notes,
+            duration_seconds=duration_seconds,
+        )
+        compliance_record_contact(decision=decision, activity=activity)
+        _finish_outcome(
+            locked,
+            now=now,
+            next_action_at=now + retry_after() if outcome in UNANSWERED_OUTCOMES else None,
+        )
+    return CallResult(decision, activity)
+
+
+@dataclass(frozen=True)
+class PromiseResult:
+    call: CallResult
+    promise: PromiseToPay | None
+
+
+def promise_record(
+    *,
+    case: Case,
+    user,
+    contact_point: ContactPoint,
+    amount: Decimal,
+    due_date: dt.date,
+    instalments: list[tuple[dt.date, Decimal]],
+    notes: str = "",
+    business_date: dt.date,
+    now: dt.datetime,
+) -> PromiseResult:
+    """A call whose outcome is a promise to pay: gated like any call, then the promise.
+
+    The form has validated the amounts and dates; the database refuses a second pending
+    promise on the case. The case's status becomes "promised".
+    """
+    with transaction.atomic():
+        locked = _lock_case_for(case, user, now)
+        decision = _gated_call(case=locked, user=user, contact_point=contact_point, now=now)
+        if not decision.allowed:
+            return PromiseResult(CallResult(decision, None), None)
+        currency = locked.account.currency
+        summary = f"Promise: {amount} {currency} by {due_date.isoformat()}"
+        if instalments:
+            parts = ", ".join(f"{value} on {day.isoformat()}" for day, value in instalments)
+            summary += f" in {parts}"
+        activity = _activity(
+            locked, user, now,
+            channel=Activity.Channel.CALL,
+            contact_point=contact_point,
+            outcome=Activity.Outcome.PROMISE,
+            notes=f"{summary}. {notes}".strip(),
+        )
+        compliance_record_contact(decision=decision, activity=activity)
+        promise = PromiseToPay.objects.create(
+            case=locked, amount=amount, currency=currency, promised_on=business_date,
+            due_date=due_date, created_by=user,
+        )
+        PromiseInstalment.objects.bulk_create(
+            PromiseInstalment(promise=promise, due_date=day, amount=value)
+            for day, value in instalments
+        )
+        _finish_outcome(locked, now=now, next_action_at=None, status=Case.Status.PROMISED)
+    return PromiseResult(CallResult(decision, activity), promise)
+
+
+# --- Internal records -----------------------------------------------------------------------
+
+
+def callback_schedule(
+    *, case: Case, user, when: dt.datetime, notes: str = "", now: dt.datetime
+) -> Activity:
+    """Serve the case first at `when`, in the call-back band (the form checked the window)."""
+    with transaction.atomic():
+        locked = _lock_case_for(case, user, now)
+        text = f"Call-back scheduled for {when.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC."
+        activity = _note(locked, user, now, f"{text} {notes}".strip())
+        _finish_outcome(
+            locked, now=now, next_action_at=when, priority_score=CALL_BACK_PRIORITY
+        )
+    return activity
+
+
+def note_add(*, case: Case, user, text: str, now: dt.datetime) -> Activity:
+    with transaction.atomic():
+        return _note(_lock_case_for(case, user, now), user, now, text)
+
+
+CONTACT_POINT_MARKS = {
+    "invalid": "invalid (wrong or disconnected)",
+    "do_not_contact": "do not contact",
+}
+
+
+def contact_point_mark(
+    *, case: Case, user, contact_point: ContactPoint, mark: str, reason: str, now: dt.datetime
+) -> Activity:
+    """Mark one of the debtor's contact points invalid or do-not-contact, with the reason."""
+    if mark not in CONTACT_POINT_MARKS:
+        raise ValueError(f"{mark!r} is not a contact point mark.")
+    if contact_point.debtor_id != case.debtor_id:
+        raise ValueError("The contact point belongs to another debtor.")
+    with transaction.atomic():
+        locked = _lock_case_for(case, user, now)
+        ContactPoint.objects.filter(pk=contact_point.pk).update(**{mark: True})
+        return _note(
+            locked, user, now,
+            f"Marked {contact_point} {CONTACT_POINT_MARKS[mark]}: {reason}",
+        )
+
+
+DEBTOR_FLAGS = {
+    "dispute_pending": "Dispute recorded",
+    "cease_communication": "Cease-communication request recorded",
+    "is_vulnerable": "Vulnerability recorded",
+}
+
+
+def debtor_flag_record(
+    *, case: Case, user, flag: str, reason: str, now: dt.datetime
+) -> Activity:
+    """Record a dispute, a cease-communication request or a vulnerability, with the reason.
+
+    The compliance gate reads these flags, so from now on calls are blocked (or, for a
+    vulnerable debtor, need an approver), and the queue stops serving the case.
+    """
+    if flag not in DEBTOR_FLAGS:
+        raise ValueError(f"{flag!r} is not a debtor flag the workspace records.")
+    with transaction.atomic():
+        locked = _lock_case_for(case, user, now)
+        changes: dict[str, object] = {flag: True}
+        if flag == "is_vulnerable":
+            changes["vulnerability_note"] = reason
+        Debtor.objects.filter(pk=case.debtor_id).update(**changes)
+        return _note(locked, user, now, f"{DEBTOR_FLAGS[flag]}: {reason}")

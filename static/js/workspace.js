@@ -1,0 +1,76 @@
+// Keyboard shortcuts for the collector workspace, read from data-* attributes:
+//   data-shortcut-click="k"  the element is clicked when k is pressed (outcome buttons, next case)
+//   data-shortcut-focus="k"  the element takes the focus when k is pressed (promise, call-back)
+//   data-toggle-help         shows or hides the shortcut help (#shortcut-help); "?" does too
+// Shortcuts are ignored while the focus is in a field; Escape leaves the field.
+(function () {
+  "use strict";
+
+  function isTyping(element) {
+    if (!element) return false;
+    return element.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(element.tagName);
+  }
+
+  function help() {
+    return document.getElementById("shortcut-help");
+  }
+
+  function toggleHelp(show) {
+    const overlay = help();
+    if (!overlay) return;
+    const hidden = overlay.classList.contains("d-none");
+    overlay.classList.toggle("d-none", show === undefined ? !hidden : !show);
+  }
+
+  function byKey(attribute, key) {
+    for (const element of document.querySelectorAll("[" + attribute + "]")) {
+      if (element.getAttribute(attribute) === key && !element.disabled) return element;
+    }
+    return null;
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-toggle-help]")) {
+      event.preventDefault();
+      toggleHelp();
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+    if (event.key === "Escape") {
+      toggleHelp(false);
+      if (isTyping(document.activeElement)) document.activeElement.blur();
+      return;
+    }
+    if (isTyping(document.activeElement)) return;
+    if (event.key === "?") {
+      event.preventDefault();
+      toggleHelp();
+      return;
+    }
+    const clickable = byKey("data-shortcut-click", event.key);
+    if (clickable) {
+      event.preventDefault();
+      clickable.click();
+      return;
+    }
+    const focusable = byKey("data-shortcut-focus", event.key);
+    if (focusable) {
+      event.preventDefault();
+      focusable.scrollIntoView({ block: "center" });
+      focusable.focus();
+    }
+  });
+
+  // After an outcome is logged the form that took it is done: leave its field, so the next
+  // key ("n") goes to the next case instead of into the field htmx kept the focus in.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    const feedback = document.getElementById("action-feedback");
+    if (!feedback) return;
+    if (feedback.hasAttribute("data-outcome-logged") && isTyping(document.activeElement)) {
+      document.activeElement.blur();
+    }
+    feedback.scrollIntoView({ block: "nearest" });
+  });
+})();

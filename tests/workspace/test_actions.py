@@ -1,0 +1,240 @@
+"""Each action on the case page: what it records, what the compliance gate says, what it refuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from cases.compliance.models import ComplianceLogEntry
+from cases.models import Activity, Case, PromiseToPay
+from cases.selectors import CALL_BACK_PRIORITY
+from cases.services.workspace import case_claim_next
+from tests.factories import ActivityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+Kind, Verdict = ComplianceLogEntry.Kind, ComplianceLogEntry.Verdict
+
+
+@pytest.fixture
+def case(team, make_case):
+    return make_case(team=team)
+
+
+@pytest.fixture
+def worker(client, collector):
+    client.force_login(collector)
+    return client
+
+
+FORM_PREFIX = {
+    "call_log": "call", "promise": "promise", "callback": "callback", "note": "note",
+    "contact_point_mark": "mark", "debtor_flag": "flag",
+}
+
+
+def post(client, name: str, case: Case, data: dict) -> str:
+    """Post the action's form; the workspace fragment it answers with, apostrophes unescaped."""
+    body = {f"{FORM_PREFIX[name]}-{field}": value for field, value in data.items()}
+    response = client.post(reverse(f"cases:{name}", args=[case.pk]), body, **HTMX)
+    assert response.status_code == 200
+    return response.content.decode().replace("&#x27;", "'")
+
+
+def log_rows(case: Case):
+    return ComplianceLogEntry.objects.filter(case_id=case.pk)
+
+
+def in_days(days: int) -> str:
+    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+
+
+def test_the_case_page_shows_the_workspace_with_the_id_masked(worker, case):
+    page = worker.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert case.debtor.masked_national_id in page
+    assert 'data-shortcut-click="1"' in page and 'id="call-form"' in page
+    assert "<script>" not in page and " style=" not in page and " onclick=" not in page
+
+
+def test_logging_a_call_writes_the_activity_and_its_compliance_rows(worker, collector, case):
+    point = case.debtor.contact_points.get()
+    fragment = post(worker, "call_log", case, {"contact_point": point.pk, "outcome": "no_answer"})
+    assert fragment.lstrip().startswith('<div id="workspace"')
+    assert "Logged: No answer." in fragment
+    activity = case.activities.get()
+    assert (activity.channel, activity.outcome, activity.actor, activity.contact_point) == (
+        "call", "no_answer", collector, point
+    )
+    decision = log_rows(case).get(kind=Kind.DECISION)
+    contact = log_rows(case).get(kind=Kind.CONTACT)
+    assert decision.verdict == Verdict.ALLOWED
+    assert contact.activity_id == activity.pk and contact.decision_entry_id == decision.pk
+
+
+def test_a_blocked_call_is_logged_as_blocked_and_records_no_contact(worker, case):
+    point = case.debtor.contact_points.get()
+    ActivityFactory(
+        case=case, contact_point=point, outcome=Activity.Outcome.RIGHT_PARTY_CONTACT,
+        occurred_at=timezone.now() - dt.timedelta(days=1),
+    )
+    fragment = post(worker, "call_log", case, {"contact_point": point.pk, "outcome": "rpc"})
+    assert "Blocked by the compliance gate" in fragment
+    assert "conversation_cooldown" in fragment
+    assert "Next allowed:" in fragment
+    assert "debtor's time" in fragment and "your time" in fragment
+    assert case.activities.count() == 1  # only the earlier conversation
+    assert log_rows(case).get().verdict == Verdict.BLOCKED
+    assert not log_rows(case).filter(kind=Kind.CONTACT).exists()
+    case.refresh_from_db()
+    assert case.next_action_at > timezone.now()  # the queue waits for the next allowed time
+
+
+def test_a_promise_is_a_gated_call_that_sets_the_case_promised(worker, collector, case):
+    point = case.debtor.contact_points.get()
+    page = post(worker, "promise", case, {
+        "contact_point": point.pk, "amount": "300.00", "due_date": in_days(20),
+        "instalments": f"{in_days(10)} 100.00\n{in_days(20)} 200.00",
+    })
+    assert "Promise taken" in page
+    promise = case.promises.get()
+    assert (promise.amount, promise.status, promise.created_by) == (
+        Decimal("300.00"), PromiseToPay.Status.PENDING, collector
+    )
+    assert [i.amount for i in promise.instalments.all()] == [Decimal("100.00"), Decimal("200.00")]
+    case.refresh_from_db()
+    assert case.status == Case.Status.PROMISED
+    assert case.activities.get().outcome == Activity.Outcome.PROMISE
+    assert set(log_rows(case).values_list("kind", flat=True)) == {Kind.DECISION, Kind.CONTACT}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"amount": "0", "due_date": 5}, "The amount must be more than zero."),
+        ({"amount": "-5", "due_date": 5}, "The amount must be more than zero."),
+        ({"amount": "50", "due_date": 0}, "The pay-by date must be after today"),
+        ({"amount": "50", "due_date": -3}, "The pay-by date must be after today"),
+        ({"amount": "50", "due_date": 45}, "The pay-by date must be within 30 days"),
+        ({"amount": "50", "due_date": 9, "instalments": "{d5} 20\n{d9} 20"},
+         "The instalments add up to 40, not 50"),
+        ({"amount": "50", "due_date": 9, "instalments": "{d5} -10\n{d9} 60"},
+         "the amount must be positive"),
+        ({"amount": "50", "due_date": 9, "instalments": "tomorrow 50"},
+         "write a date and an amount"),
+        ({"amount": "50", "due_date": 5, "instalments": "{d9} 50"},
+         "An instalment falls after the pay-by date."),
+    ],
+)
+def test_a_promise_is_refused_with_a_clear_message(worker, case, data, message):
+    body = {
+        "contact_point": case.debtor.contact_points.get().pk,
+        "amount": data["amount"],
+        "due_date": in_days(data["due_date"]),
+        "instalments": data.get("instalments", "").format(d5=in_days(5), d9=in_days(9)),
+    }
+    assert message in post(worker, "promise", case, body)
+    assert not case.promises.exists()
+    assert not case.activities.exists()
+    assert not log_rows(case).exists()
+
+
+def test_a_call_back_is_shown_in_both_times_and_brings_the_case_back(worker, collector, case):
+    collector.time_zone = "Europe/Paris"
+    collector.save()
+    debtor_zone = case.debtor.time_zone
+    tomorrow_noon = dt.datetime.combine(
+        timezone.localdate() + dt.timedelta(days=1), dt.time(12), tzinfo=ZoneInfo(debtor_zone)
+    )
+    typed = tomorrow_noon.astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%dT%H:%M")
+    page = post(worker, "callback", case, {"when": typed})
+    assert "Call-back scheduled" in page
+    assert "12:00 debtor's time" in page
+    case.refresh_from_db()
+    assert case.next_action_at == tomorrow_noon
+    assert case.priority_score == CALL_BACK_PRIORITY
+    assert case.activities.get().channel == Activity.Channel.NOTE
+
+
+def test_a_call_back_outside_the_debtors_window_is_refused(worker, collector, case):
+    night = dt.datetime.combine(
+        timezone.localdate() + dt.timedelta(days=1),
+        dt.time(23),
+        tzinfo=ZoneInfo(case.debtor.time_zone),
+    )
+    typed = night.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")  # the collector's zone is UTC
+    page = post(worker, "callback", case, {"when": typed})
+    assert "outside the call window 08:00-21:00" in page
+    assert not case.activities.exists()
+
+
+def test_a_note_is_recorded_as_an_internal_activity(worker, collector, case):
+    post(worker, "note", case, {"text": "Asked for statements."})
+    note = case.activities.get()
+    assert (note.channel, note.direction, note.actor, note.notes) == (
+        "note", "internal", collector, "Asked for statements."
+    )
+
+
+def test_marking_a_number_invalid_records_who_and_why_and_the_gate_then_blocks_it(worker, case):
+    point = case.debtor.contact_points.get()
+    post(worker, "contact_point_mark", case, {
+        "contact_point": point.pk, "mark": "invalid", "reason": "Disconnected tone",
+    })
+    point.refresh_from_db()
+    assert point.invalid
+    assert "Disconnected tone" in case.activities.get().notes
+    page = post(worker, "call_log", case, {"contact_point": point.pk, "outcome": "no_answer"})
+    assert "invalid_contact_point" in page
+    assert case.activities.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("flag", "rule"),
+    [
+        ("dispute_pending", "dispute_pending"),
+        ("cease_communication", "cease_communication"),
+        ("is_vulnerable", "vulnerability"),
+    ],
+)
+def test_recording_a_debtor_flag_writes_a_note_and_the_gate_blocks_calls(worker, case, flag, rule):
+    post(worker, "debtor_flag", case, {"flag": flag, "reason": "Said so on the phone"})
+    case.debtor.refresh_from_db()
+    assert getattr(case.debtor, flag)
+    note = case.activities.get()
+    assert note.channel == "note" and "Said so on the phone" in note.notes
+    point = case.debtor.contact_points.get()
+    page = post(worker, "call_log", case, {"contact_point": point.pk, "outcome": "rpc"})
+    assert rule in page
+    assert log_rows(case).get().verdict == Verdict.BLOCKED
+
+
+def test_a_reason_is_required_for_a_debtor_flag(worker, case):
+    page = post(worker, "debtor_flag", case, {"flag": "dispute_pending", "reason": ""})
+    assert "This field is required." in page
+    case.debtor.refresh_from_db()
+    assert not case.debtor.dispute_pending
+
+
+def test_a_case_held_by_another_collector_cannot_be_worked(worker, team, case):
+    teammate = UserFactory(role=Role.COLLECTOR, team=team)
+    case_claim_next(user=teammate, now=timezone.now())
+    point = case.debtor.contact_points.get()
+    page = post(worker, "call_log", case, {"contact_point": point.pk, "outcome": "no_answer"})
+    assert "being worked by someone else" in page
+    assert not case.activities.exists()
+
+
+def test_without_htmx_an_action_renders_the_whole_page(worker, case):
+    point = case.debtor.contact_points.get()
+    response = worker.post(
+        reverse("cases:call_log", args=[case.pk]),
+        {"call-contact_point": point.pk, "call-outcome": "voicemail"},
+    )
+    assert "<html" in response.content.decode()
+    assert case.activities.get().outcome == "voicemail"
