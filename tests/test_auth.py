@@ -37,9 +37,9 @@ def test_an_anonymous_visitor_is_sent_to_login(client):
 @pytest.mark.parametrize(
     ("role", "landing"),
     [
-        (Role.COLLECTOR, "cases:list"),
+        (Role.COLLECTOR, "cases:queue"),
         (Role.SUPERVISOR, "cases:list"),
-        (Role.AGENCY_COLLECTOR, "cases:list"),
+        (Role.AGENCY_COLLECTOR, "cases:queue"),
         (Role.AGENCY_MANAGER, "cases:list"),
         (Role.COMPLIANCE_OFFICER, "cases:list"),
         (Role.ADMIN, "admin:index"),
