@@ -62,7 +62,7 @@ class Crash(Exception):
 @pytest.mark.django_db
 def test_a_run_killed_half_way_and_run_again_completes_without_duplicates_or_gaps():
     portfolio(40)
-    uninterrupted = transaction.savepoint()
+    uninterrupted = transaction.savepoint_create()
     pipeline_run_day(business_date=day(130), now=moment(130))
     complete = snapshot()
     transaction.savepoint_rollback(uninterrupted)
