@@ -15,8 +15,8 @@ class NavLink:
 
 
 ROLE_HOME: dict[Role, str] = {
-    Role.COLLECTOR: "cases:list",
-    Role.AGENCY_COLLECTOR: "cases:list",
+    Role.COLLECTOR: "cases:queue",
+    Role.AGENCY_COLLECTOR: "cases:queue",
     Role.AGENCY_MANAGER: "cases:list",
     Role.SUPERVISOR: "cases:list",
     Role.COMPLIANCE_OFFICER: "cases:list",
@@ -24,8 +24,10 @@ ROLE_HOME: dict[Role, str] = {
 }
 
 NAV_LINKS: list[NavLink] = [
+    NavLink("My queue", "cases:queue", "cases.work_case"),
     NavLink("Cases", "cases:list", "cases.view_case"),
     NavLink("Pipeline", "cases:pipeline", "cases.run_pipeline"),
+    NavLink("Compliance log", "compliance:log", "cases.view_compliance_log"),
     NavLink("Admin", "admin:index", None),
 ]
 
