@@ -27,8 +27,10 @@ class PipelineDateForm(forms.Form):
         self.fields["business_date"].initial = timezone.localdate()
         self.helper = FormHelper()
         self.helper.form_class = "d-flex gap-2 align-items-end"
-        self.helper.add_input(Submit("preview", "Preview", css_class="btn-outline-primary"))
-        self.helper.add_input(Submit("run", "Run now", css_class="btn-primary"))
+        preview = Submit("preview", "Preview")
+        preview.field_classes = "btn btn-outline-primary"
+        self.helper.add_input(preview)
+        self.helper.add_input(Submit("run", "Run now"))
 
 
 # --- Collector workspace ----------------------------------------------------------------------

@@ -162,7 +162,7 @@ def _action_of(message: OutboundMessage) -> str:
 def _deliver(message: OutboundMessage, now: dt.datetime) -> Delivery:
     reference = f"msg-{message.pk}"
     if message.channel == "sms":
-        if SMS_OPT_OUT not in message.body:
+        if "STOP" not in message.body.upper():  # every SMS says how to opt out
             message.body = f"{message.body} {SMS_OPT_OUT}"
         return get_sms_backend().send(
             to=message.contact_point.value, body=message.body, reference=reference

@@ -51,7 +51,8 @@ def test_a_reminder_is_sent_once_and_recorded_as_activity_and_in_the_log(overdue
     [sms] = sent_sms(sms_file)
     assert sms["to"] == "+15550001111"
     assert overdue_account.debtor.full_name in sms["body"]
-    assert sms["body"].endswith("Reply STOP to opt out.")
+    assert sms["body"].endswith("Reply STOP to opt out of texts.")
+    assert sms["body"].count("STOP") == 1
     message.refresh_from_db()
     assert message.status == "sent" and message.sent_at == NEW_YORK_10AM_DAY_1
     activity = message.activity
