@@ -28,6 +28,7 @@ NAV_LINKS: list[NavLink] = [
     NavLink("Cases", "cases:list", "cases.view_case"),
     NavLink("Pipeline", "cases:pipeline", "cases.run_pipeline"),
     NavLink("Compliance log", "compliance:log", "cases.view_compliance_log"),
+    NavLink("Feeds", "feeds:list", "cases.view_dashboard"),
     NavLink("Admin", "admin:index", None),
 ]
 

@@ -589,3 +589,8 @@ class ComplianceLogEntryAdmin(ReadOnlyAdmin):
 @admin.register(ComplianceChainHead)
 class ComplianceChainHeadAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "last_hash")
+
+
+# The bank-feed models live in cases/feeds/ with their own admin module, which the admin's
+# autodiscovery (it imports `cases.admin` only) would not find.
+from cases.feeds import admin as feeds_admin  # noqa: E402, F401

@@ -678,3 +678,4 @@ class OutboundMessage(TimeStampedModel):
         return f"{self.get_channel_display()} for {self.case} ({self.get_status_display()})"
 
 from cases.compliance.models import *  # noqa
+from cases.feeds.models import *  # noqa

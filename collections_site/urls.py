@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("compliance/", include("cases.compliance.urls")),
+    path("feeds/", include("cases.feeds.urls")),
     path("admin/django-rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
 ]

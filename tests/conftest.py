@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 
-from accounts.roles import Role
+from accounts.roles import Role, sync_role_groups
 from tests.factories import AgencyFactory, TeamFactory, UserFactory
 
 
@@ -19,6 +23,24 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def install_reference_data() -> None:
+    """What the data migrations install: the role groups and the default ladder."""
+    sync_role_groups(Group, Permission)
+    ladder = importlib.import_module("cases.migrations.0002_default_strategy")
+    ladder.install_default_strategy(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def reference_data_after_flush(request):
+    """A transactional test ends by emptying every table, migration-installed rows included;
+    put them back so that every test starts from a freshly migrated database."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction", False):
+        return
+    request.getfixturevalue("_django_db_helper")
+    install_reference_data()
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from agencies.models import Agency, Placement
 from cases.compliance.log import log_append
 from cases.compliance.policies import policy_version_create
 from cases.compliance.presets import PRESETS
+from cases.feeds.models import ImportRejectedRow, ImportRun
 from cases.identity import national_id_hash
 from cases.models import (
     Activity,
@@ -145,6 +146,22 @@ def make_placement() -> Placement:
     return PlacementFactory(placed_by=UserFactory(role=Role.SUPERVISOR))
 
 
+def make_import_run() -> ImportRun:
+    return ImportRun.objects.create(
+        kind=ImportRun.Kind.ACCOUNTS,
+        file_name="accounts_2026-11-20.csv",
+        business_date=dt.date(2026, 11, 20),
+        status=ImportRun.Status.SUCCEEDED,
+        rows_read=3,
+    )
+
+
+def make_import_rejected_row() -> ImportRejectedRow:
+    return ImportRejectedRow.objects.create(
+        run=make_import_run(), line_number=2, raw_row="ACC1,****,Classic", reason="bad date"
+    )
+
+
 def make_pipeline_run() -> PipelineRun:
     return PipelineRun.objects.create(
         business_date=dt.date(2026, 11, 20),
@@ -241,6 +258,8 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     PromiseInstalment: make_promise_instalment,
     Payment: make_payment,
     PipelineRun: make_pipeline_run,
+    ImportRun: make_import_run,
+    ImportRejectedRow: make_import_rejected_row,
     StageEntry: make_stage_entry,
     OutboundMessage: make_outbound_message,
     CompliancePolicy: make_policy,
@@ -251,9 +270,10 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     Agency: AgencyFactory,
     Placement: make_placement,
 }
-# The compliance engine alone writes these; policy versions are added but never changed.
-ENGINE_WRITTEN = (ComplianceLogEntry, ComplianceChainHead)
-WRITTEN_ONCE = (*ENGINE_WRITTEN, CompliancePolicyVersion)
+# The application alone writes these (the compliance engine, the feed importer); policy
+# versions are added but never changed.
+ENGINE_WRITTEN = (ComplianceLogEntry, ComplianceChainHead, ImportRun, ImportRejectedRow)
+WRITTEN_ONCE = (ComplianceLogEntry, ComplianceChainHead, CompliancePolicyVersion)
 
 
 def admin_url(model: type[Model], view: str, *args) -> str:

@@ -30,8 +30,8 @@ pytestmark = [
         not CHROMIUM.exists(),
         reason="no /usr/bin/chromium: run `bash tests/browser/ensure_chromium.sh` as root",
     ),
-    # live_server needs committed data; serialized_rollback restores the roles afterwards.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # live_server needs committed data.
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -77,7 +77,7 @@ def test_a_collector_claims_calls_and_takes_a_promise_from_the_keyboard(
     page.fill("input[name=username]", collector.username)
     page.fill("input[name=password]", PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**{reverse('cases:list')}")
+    page.wait_for_url(f"**{reverse('cases:queue')}")  # collectors land on their queue
 
     page.keyboard.press("n")  # next case: the top of the queue is claimed and opened
     page.wait_for_url(f"**{reverse('cases:detail', args=[case.pk])}")

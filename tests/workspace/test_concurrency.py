@@ -16,12 +16,7 @@ from cases.models import CardAccount, Case, Strategy
 from cases.services.workspace import case_claim_next
 from tests.factories import ContactPointFactory, DebtorFactory, UserFactory
 
-# serialized_rollback: the flush after each test would drop the migrations' data (the ladder,
-# the role groups) that the next test needs.
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 CASES, COLLECTORS = 1000, 20
 
 

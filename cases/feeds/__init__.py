@@ -1,0 +1,1 @@
+"""Bank feeds: the nightly accounts and payments files in, reporting CSVs out."""

@@ -1,0 +1,64 @@
+"""`manage.py import_feed accounts|payments FILE [--date D] [--dry-run]`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from cases.feeds.importer import feed_import
+from cases.feeds.models import ImportRun
+
+SHOWN_REJECTIONS = 20
+
+
+class Command(BaseCommand):
+    help = "Import a bank feed file (accounts or payments); see the README, 'Bank feeds'."
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=ImportRun.Kind.values)
+        parser.add_argument("file")
+        parser.add_argument(
+            "--date",
+            type=dt.date.fromisoformat,
+            help="Business date (YYYY-MM-DD); by default the bank's today.",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Validate and count; write nothing."
+        )
+
+    def handle(self, *args, kind: str, file: str, date: dt.date | None, dry_run: bool, **options):
+        try:
+            handle = open(file, "rb")  # noqa: SIM115 (closed below)
+        except OSError as error:
+            raise CommandError(f"Cannot open {file}: {error.strerror}") from None
+        with handle:
+            run = feed_import(
+                kind=kind,
+                path_or_file=handle,
+                business_date=date or timezone.localdate(),
+                dry_run=dry_run,
+                on_progress=self._show_progress,
+            )
+        self.stderr.write("")
+        if run.status == ImportRun.Status.REFUSED:
+            raise CommandError(f"Refused, nothing imported: {run.message}")
+        self.stdout.write(
+            f"{run.get_status_display()}: {run.rows_read} rows read, {run.inserted} inserted, "
+            f"{run.updated} updated, {run.unchanged} unchanged, {run.rejected} rejected "
+            f"in {run.duration_seconds:.1f} s (import #{run.pk}, sha256 {run.checksum[:12]}…)"
+        )
+        for row in run.rejected_rows.all()[:SHOWN_REJECTIONS]:
+            self.stdout.write(f"  line {row.line_number}: {row.reason}")
+        if run.rejected > SHOWN_REJECTIONS and not dry_run:
+            self.stdout.write(f"  … see the import's page for all {run.rejected} rejected rows.")
+
+    def _show_progress(self, run: ImportRun) -> None:
+        bar = "#" * (run.progress_percent // 4)
+        self.stderr.write(
+            f"\r[{bar:<25}] {run.progress_percent:3d}%  {run.rows_read:,} rows, "
+            f"{run.rejected:,} rejected",
+            ending="",
+        )
+        self.stderr.flush()

@@ -1,0 +1,218 @@
+"""The import service: idempotent, resumable after a crash, counts that add up, no card data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core import serializers
+
+from cases.feeds.importer import feed_import
+from cases.feeds.models import ImportRejectedRow, ImportRun
+from cases.models import CardAccount, Case, ContactPoint, Debtor, Payment
+from cases.selectors import cases_visible_to
+from cases.services.pipeline import pipeline_run_day
+from tests.feeds.conftest import (
+    BUSINESS_DATE,
+    account_fields,
+    accounts_feed,
+    feed_bytes,
+    payment_fields,
+)
+
+pytestmark = pytest.mark.django_db
+
+FULL_PAN = "4111111111111111"
+
+
+class Crash(Exception):
+    pass
+
+
+def import_accounts(path, **options) -> ImportRun:
+    return feed_import(kind="accounts", path_or_file=path, business_date=BUSINESS_DATE, **options)
+
+
+def counts(run: ImportRun) -> tuple[int, int, int, int, int]:
+    return (run.rows_read, run.inserted, run.updated, run.unchanged, run.rejected)
+
+
+def test_an_accounts_feed_creates_debtors_accounts_and_contact_points(write_feed):
+    run = import_accounts(write_feed(accounts_feed(3, home_phone="+15559990000")))
+
+    assert counts(run) == (3, 3, 0, 0, 0)
+    account = CardAccount.objects.select_related("debtor").get(account_reference="ACC-000002")
+    assert account.balance == Decimal("1200.50")
+    assert account.oldest_unpaid_due_date == dt.date(2026, 10, 15)
+    assert account.debtor.full_name == "Debtor 2"
+    assert account.debtor.national_id_last4 == "0002"
+    kinds = set(account.debtor.contact_points.values_list("kind", "value", "sms_consent"))
+    assert ("mobile", "+15550000002", True) in kinds
+    assert {kind for kind, _, _ in kinds} == {"mobile", "home", "email", "postal"}
+    assert run.checksum and len(run.checksum) == 64
+
+
+def test_importing_the_same_file_again_changes_nothing(write_feed):
+    path = write_feed(accounts_feed(5))
+    import_accounts(path, chunk_size=2)
+    before = serializers.serialize("json", CardAccount.objects.order_by("pk"))
+
+    again = import_accounts(path, chunk_size=2)
+
+    assert counts(again) == (5, 0, 0, 5, 0)
+    assert serializers.serialize("json", CardAccount.objects.order_by("pk")) == before
+    assert (Debtor.objects.count(), ContactPoint.objects.count()) == (5, 15)
+
+
+def test_a_changed_balance_counts_as_updated(write_feed):
+    import_accounts(write_feed(accounts_feed(3)))
+    rows = [account_fields(1), account_fields(2, balance="10.00"), account_fields(3)]
+
+    run = import_accounts(write_feed(feed_bytes(rows), "day2.csv"))
+
+    assert counts(run) == (3, 0, 1, 2, 0)
+    assert CardAccount.objects.get(account_reference="ACC-000002").balance == Decimal("10.00")
+
+
+def test_a_new_mobile_number_is_added_and_the_old_one_kept(write_feed):
+    import_accounts(write_feed(accounts_feed(1)))
+    run = import_accounts(write_feed(accounts_feed(1, mobile="+15557770000"), "day2.csv"))
+
+    assert run.updated == 1
+    assert set(ContactPoint.objects.filter(kind="mobile").values_list("value", flat=True)) == {
+        "+15550000001",
+        "+15557770000",
+    }
+
+
+def test_a_file_killed_half_way_completes_without_duplicates_when_imported_again(write_feed):
+    path = write_feed(accounts_feed(7))
+
+    def crash_after_two_chunks(chunk_number: int) -> None:
+        if chunk_number == 2:
+            raise Crash
+
+    with pytest.raises(Crash):
+        import_accounts(path, chunk_size=2, after_chunk=crash_after_two_chunks)
+    crashed = ImportRun.objects.get()
+    assert crashed.status == ImportRun.Status.FAILED
+    assert CardAccount.objects.count() == 4
+
+    rerun = import_accounts(path, chunk_size=2)
+
+    assert counts(rerun) == (7, 3, 0, 4, 0)
+    assert CardAccount.objects.count() == 7
+    assert Debtor.objects.count() == 7
+    assert ContactPoint.objects.count() == 21
+
+
+def test_the_counts_add_up_to_the_rows_read(write_feed):
+    rows = [
+        account_fields(1),
+        account_fields(2, currency="??"),
+        account_fields(3),
+        account_fields(1),
+        account_fields(4, card_number_last4=FULL_PAN),
+        account_fields(5, balance="abc"),
+    ]
+    import_accounts(write_feed(feed_bytes([account_fields(3, balance="1.00")]), "first.csv"))
+
+    run = import_accounts(write_feed(feed_bytes(rows)), chunk_size=4)
+
+    assert counts(run) == (6, 1, 1, 0, 4)
+    assert run.rows_read == run.inserted + run.updated + run.unchanged + run.rejected
+    assert run.rejected_rows.count() == run.rejected
+
+
+def test_neither_a_full_card_number_nor_a_raw_national_id_is_stored_anywhere(write_feed):
+    rows = [
+        account_fields(1, national_id="AB-123-456-789"),
+        account_fields(2, card_number_last4=FULL_PAN, national_id="CD-987-654-321"),
+        account_fields(3, card_number_last4="4111-1111-1111-1111"),
+        account_fields(4, full_name=f"Card {FULL_PAN}"),
+    ]
+    run = import_accounts(write_feed(feed_bytes(rows)))
+    assert run.rejected == 3
+
+    stored = "".join(
+        serializers.serialize("json", model.objects.all())
+        for model in (ImportRun, ImportRejectedRow, Debtor, CardAccount, ContactPoint)
+    )
+    for secret in (FULL_PAN, "4111-1111-1111-1111", "AB123456789", "AB-123-456-789", "CD-987"):
+        assert secret not in stored
+    assert "••••1111" in stored  # the rejected row keeps the last four only
+
+
+def test_the_feed_never_clears_what_collectors_learned_about_a_contact_point(write_feed):
+    import_accounts(write_feed(accounts_feed(1)))
+    mobile = ContactPoint.objects.get(kind="mobile")
+    ContactPoint.objects.filter(pk=mobile.pk).update(
+        invalid=True, opted_out=True, do_not_contact=True, verified=True
+    )
+
+    run = import_accounts(write_feed(accounts_feed(1, sms_consent="no"), "day2.csv"))
+
+    assert run.updated == 1
+    mobile.refresh_from_db()
+    assert (mobile.invalid, mobile.opted_out, mobile.do_not_contact, mobile.verified) == (
+        True,
+        True,
+        True,
+        True,
+    )
+    assert mobile.sms_consent is False  # the bank's consent is the bank's to change
+
+
+def test_a_dry_run_counts_but_writes_nothing(write_feed):
+    run = import_accounts(write_feed(accounts_feed(3)), dry_run=True)
+
+    assert run.status == ImportRun.Status.PREVIEWED
+    assert counts(run) == (3, 3, 0, 0, 0)
+    assert not CardAccount.objects.exists()
+    assert not Debtor.objects.exists()
+
+
+def test_imported_accounts_get_cases_after_the_next_pipeline_run(write_feed, collector):
+    import_accounts(write_feed(accounts_feed(2)))
+    current = feed_bytes([account_fields(3, oldest_unpaid_due_date="", balance="0.00")])
+    import_accounts(write_feed(current, "current.csv"))
+
+    pipeline_run_day(
+        business_date=BUSINESS_DATE, now=dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
+    )
+
+    opened = set(Case.objects.values_list("account__account_reference", flat=True))
+    assert opened == {"ACC-000001", "ACC-000002"}
+    assert cases_visible_to(collector).count() == 2
+
+
+def test_a_payments_feed_records_each_payment_once(write_feed):
+    import_accounts(write_feed(accounts_feed(2)))
+    rows = [payment_fields(1), payment_fields(2, account_reference="ACC-000002", amount="9.99")]
+    path = write_feed(feed_bytes(rows, kind="payments"), "payments.csv")
+
+    first = feed_import(kind="payments", path_or_file=path, business_date=BUSINESS_DATE)
+    second = feed_import(kind="payments", path_or_file=path, business_date=BUSINESS_DATE)
+
+    assert counts(first) == (2, 2, 0, 0, 0)
+    assert counts(second) == (2, 0, 0, 2, 0)
+    payment = Payment.objects.get(external_reference="PAY-000002")
+    assert (payment.amount, payment.source) == (Decimal("9.99"), Payment.Source.BANK_FEED)
+
+
+def test_a_payment_reference_reused_for_another_amount_is_rejected(write_feed):
+    import_accounts(write_feed(accounts_feed(1)))
+    first = feed_bytes([payment_fields(1)], kind="payments")
+    feed_import(
+        kind="payments", path_or_file=write_feed(first, "p1.csv"), business_date=BUSINESS_DATE
+    )
+    changed = feed_bytes([payment_fields(1, amount="1.00")], kind="payments")
+
+    run = feed_import(
+        kind="payments", path_or_file=write_feed(changed, "p2.csv"), business_date=BUSINESS_DATE
+    )
+
+    assert run.rejected == 1
+    assert "already recorded" in run.rejected_rows.get().reason
+    assert Payment.objects.get().amount == Decimal("150.00")
