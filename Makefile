@@ -7,7 +7,7 @@ SYSTEM_PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean $(addprefix bench-,$(BENCHES))
 
 $(PY):
 	@test -n "$(SYSTEM_PYTHON)" || { echo "Python 3.12 or newer is needed on PATH." >&2; exit 1; }
@@ -31,9 +31,11 @@ test: $(VENV)/.installed-test
 
 # Benchmarks run on PostgreSQL at the scale the issues name (minutes, not seconds).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/collections_bench
-bench: $(VENV)/.installed
+BENCHES := pipeline compliance_chain workspace feeds
+bench: $(addprefix bench-,$(BENCHES))
+bench-%: $(VENV)/.installed
 	-psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))" 2>/dev/null
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/pipeline.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/$*.py
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
