@@ -87,7 +87,7 @@ class CallLogForm(_CallForm):
 
 
 def promise_max_days() -> int:
-    return getattr(settings, "PROMISE_MAX_DAYS", 30)
+    return settings.PROMISE_MAX_DAYS
 
 
 class PromiseForm(_CallForm):

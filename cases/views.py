@@ -176,7 +176,7 @@ def _workspace_context(request, case: Case, *, now: dt.datetime, **forms) -> dic
         "call_window": policy.call_window,
         "can_work": user.has_perm("cases.work_case"),
         "holds_claim": case.claimed_by_id == user.pk and case.claim_expires_at > now,
-        "lease_renew_seconds": getattr(settings, "WORKSPACE_RENEW_SECONDS", 180),
+        "lease_renew_seconds": settings.WORKSPACE_RENEW_SECONDS,
         "outcome_buttons": OUTCOME_BUTTONS,
         "contact_points": case.debtor.contact_points.all(),
         "activities": case.activities.select_related("actor", "contact_point", "agency")[:100],
@@ -278,7 +278,7 @@ def renew_claim(request, case: Case, now: dt.datetime):
         request,
         "cases/_lease.html",
         {"case": case, "renewed": renewed, "holds_claim": renewed, "now": now,
-         "lease_renew_seconds": getattr(settings, "WORKSPACE_RENEW_SECONDS", 180)},
+         "lease_renew_seconds": settings.WORKSPACE_RENEW_SECONDS},
     )
 
 

@@ -232,6 +232,13 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "collections@localhost")
 
+# The collector workspace: how long a claimed case is held, how often the open case page
+# renews it, when an unanswered case comes back, and how far ahead a promise may fall.
+WORKSPACE_CLAIM_LEASE_MINUTES = envint("WORKSPACE_CLAIM_LEASE_MINUTES", 15)
+WORKSPACE_RENEW_SECONDS = envint("WORKSPACE_RENEW_SECONDS", 180)
+WORKSPACE_RETRY_AFTER_MINUTES = envint("WORKSPACE_RETRY_AFTER_MINUTES", 240)
+PROMISE_MAX_DAYS = envint("PROMISE_MAX_DAYS", 30)
+
 # Outbound messages. The SMS backend is a class path, like Django's email backends:
 # cases.channels.ConsoleSMSBackend (default), FileSMSBackend or HTTPSMSBackend.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "cases.channels.ConsoleSMSBackend")

@@ -45,11 +45,11 @@ CALL_OUTCOMES = (
 
 
 def claim_lease() -> dt.timedelta:
-    return dt.timedelta(minutes=getattr(settings, "WORKSPACE_CLAIM_LEASE_MINUTES", 15))
+    return dt.timedelta(minutes=settings.WORKSPACE_CLAIM_LEASE_MINUTES)
 
 
 def retry_after() -> dt.timedelta:
-    return dt.timedelta(minutes=getattr(settings, "WORKSPACE_RETRY_AFTER_MINUTES", 240))
+    return dt.timedelta(minutes=settings.WORKSPACE_RETRY_AFTER_MINUTES)
 
 
 class CaseHeldByAnother(Exception):
