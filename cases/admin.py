@@ -235,7 +235,7 @@ class CardAccountAdmin(admin.ModelAdmin):
 
     @admin.display(description="Card", ordering="card_last4")
     def card(self, account: CardAccount) -> str:
-        return f"•••• {account.card_last4}"
+        return account.masked_card
 
 
 class StageInline(admin.TabularInline):

@@ -57,7 +57,7 @@ class Debtor(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.full_name} (ID •••• {self.national_id_last4})"
+        return f"{self.full_name} (ID {self.masked_national_id})"
 
     @property
     def masked_national_id(self) -> str:
@@ -150,7 +150,11 @@ class CardAccount(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account_reference} (card •••• {self.card_last4})"
+        return f"{self.account_reference} (card {self.masked_card})"
+
+    @property
+    def masked_card(self) -> str:
+        return f"•••• {self.card_last4}"
 
     def days_past_due(self, business_date: dt.date) -> int:
         """Days since the oldest unpaid due date; 0 when nothing is overdue."""

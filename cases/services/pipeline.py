@@ -41,6 +41,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Team
 from agencies.models import Placement
 from cases.models import (
+    Activity,
     CardAccount,
     Case,
     ContactPoint,
@@ -543,7 +544,7 @@ COUNT_LABELS = {
 def describe_counts(counts: Counter | dict) -> list[tuple[str, int]]:
     """(label, count) pairs in a stable order, for the command line and the preview page."""
     actions = dict(Stage.Action.choices)
-    channels = {"sms": "SMS", "email": "Email", "letter": "Letter"}
+    channels = dict(Activity.Channel.choices)
     rows = []
     for key, count in sorted(counts.items()):
         kind, _, detail = key.partition(":")

@@ -14,10 +14,6 @@ def days_past_due(account, business_date: dt.date) -> int:
     return account.days_past_due(business_date)
 
 
-@register.filter
-def masked_card(last4: str) -> str:
-    return f"•••• {last4}"
-
 
 @register.filter
 def queue_rank_label(rank: int) -> str:
