@@ -3,12 +3,13 @@
 How a file goes in:
 1. a first pass over the bytes computes the SHA-256 and proves the file is UTF-8 text; the
    header is checked. A file failing here is refused whole and nothing is written;
-2. the rows are then streamed in chunks (never the whole file in memory). Each row is
-   validated in Python; good rows are written to a temporary staging table (COPY on
-   PostgreSQL), bad ones become ImportRejectedRow with their reason;
+2. a reader thread streams the rows in chunks (never the whole file in memory) and checks
+   each one in Python; the good rows go into a temporary staging table (one COPY per chunk
+   on PostgreSQL), the bad ones become ImportRejectedRow with their reason;
 3. each chunk is merged set-based in its own transaction: duplicates inside the file are
    rejected, each row is classified inserted / updated / unchanged, then INSERT ... ON
-   CONFLICT statements upsert it, touching only rows that differ.
+   CONFLICT statements upsert it, touching only rows that differ. The reader prepares the
+   next chunks meanwhile, so the Python work and the database's work overlap.
 
 Idempotent: the upserts are keyed by the bank's references (national ID hash, account
 reference, (debtor, kind, value), external reference), so importing a file again changes
@@ -22,22 +23,35 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import queue
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from cases.feeds.formats import COLUMNS, FILE_KEY, ROW_VALIDATORS, RawRowFormatter, RowRejected
+from cases.feeds.formats import (
+    COLUMNS,
+    FIELD_SEPARATOR,
+    FILE_KEY,
+    ROW_VALIDATORS,
+    RawRowFormatter,
+    RowRejected,
+)
 from cases.feeds.models import ImportRejectedRow, ImportRun
 from cases.models import CardAccount, ContactPoint, Debtor, Payment
 
-CHUNK_SIZE = 10_000
+CHUNK_SIZE = 20_000
+READ_AHEAD_CHUNKS = 2
 READ_BLOCK = 1 << 20
+# PostgreSQL sorts and groups a whole chunk in memory rather than in temporary files.
+CHUNK_WORK_MEM = "64MB"
+TEMP_BUFFERS = "128MB"
 COUNT_FIELDS = ("rows_read", "inserted", "updated", "unchanged", "rejected")
 # Contact point columns of the accounts feed: (column, kind, consent column or None).
 CONTACT_COLUMNS = (
@@ -93,9 +107,11 @@ class _DryRunRollback(Exception):
 
 @dataclass
 class _Chunk:
-    staged: list[tuple]
+    staged: Any  # the good rows as _StageTable.load takes them
+    good_rows: dict[int, str | list[str]]  # line -> the fields, kept in case the merge rejects it
     rejected: list[ImportRejectedRow]
     rows_read: int
+    position: int  # bytes of the file read so far
 
 
 def feed_import(
@@ -276,27 +292,37 @@ class _Importer:
             )
         self.header = names
         self.national_id_index = names.index("national_id") if "national_id" in names else None
+        self.raw_row = RawRowFormatter(self.national_id_index)
 
     # 2. Rows, chunk by chunk -----------------------------------------------------------
 
     def import_rows(self) -> None:
         self._open_reader()
         self.stage.create()
-        for number, chunk in enumerate(self._chunks(), start=1):
-            with transaction.atomic():
-                self.stage.load(chunk.staged)
-                outcomes = self.stage.merge(run_id=self.run.pk, now=timezone.now())
-                ImportRejectedRow.objects.bulk_create(chunk.rejected, batch_size=1000)
-                self.counts["rows_read"] += chunk.rows_read
-                self.counts["rejected"] += len(chunk.rejected) + outcomes["rejected"]
-                for name in ("inserted", "updated", "unchanged"):
-                    self.counts[name] += outcomes[name]
-                self._save_progress()
-            self.on_progress(self.run)
-            self.after_chunk(number)
+        with _ReadAhead(self._chunks(), depth=READ_AHEAD_CHUNKS) as chunks:
+            for number, chunk in enumerate(chunks, start=1):
+                with transaction.atomic():
+                    self.stage.load(chunk.staged)
+                    outcomes, merge_rejected = self.stage.merge(now=timezone.now())
+                    rejected = chunk.rejected + [
+                        ImportRejectedRow(
+                            run=self.run,
+                            line_number=line,
+                            raw_row=self.raw_row(_fields(chunk.good_rows[line]), mask_cards=False),
+                            reason=reason,
+                        )
+                        for line, reason in merge_rejected
+                    ]
+                    ImportRejectedRow.objects.bulk_create(rejected, batch_size=1000)
+                    self.counts.update(outcomes)
+                    self.counts["rows_read"] += chunk.rows_read
+                    self.counts["rejected"] += len(rejected)
+                    self._save_progress(chunk.position)
+                self.on_progress(self.run)
+                self.after_chunk(number)
 
-    def _save_progress(self) -> None:
-        self.run.progress_percent = min(99, int(100 * self.binary.tell() / max(self.size, 1)))
+    def _save_progress(self, position: int) -> None:
+        self.run.progress_percent = min(99, int(100 * position / max(self.size, 1)))
         counts = {name: self.counts[name] for name in COUNT_FIELDS}
         for name, value in counts.items():
             setattr(self.run, name, value)
@@ -305,56 +331,124 @@ class _Importer:
         )
 
     def _chunks(self) -> Iterator[_Chunk]:
-        validate = ROW_VALIDATORS[self.kind]
-        header, width = self.header, len(self.header)
-        business_date, run = self.business_date, self.run
-        raw_row = RawRowFormatter(self.national_id_index)
-        chunk = _Chunk([], [], 0)
+        """The file's rows, checked and packed for the staging table, chunk by chunk.
+
+        Runs in the reader thread: no database access here."""
+        validate = ROW_VALIDATORS[self.kind](self.header, business_date=self.business_date)
+        width = len(self.header)
+        raw_row = RawRowFormatter(self.national_id_index)  # the reader thread's own
+        run = self.run
+        chunk = self.stage.new_chunk()
         last_line = 1
-        rows = iter(self.reader)
+        reader = self.reader
         while True:
             try:
-                fields = next(rows)
+                fields = next(reader)
             except StopIteration:
                 break
             except csv.Error as error:
-                line = self.reader.line_num
-                chunk.rows_read += 1
-                chunk.rejected.append(
+                last_line = reader.line_num
+                chunk.reject(
                     ImportRejectedRow(
-                        run=run, line_number=line, raw_row="", reason=f"not CSV: {error}"
+                        run=run, line_number=last_line, raw_row="", reason=f"not CSV: {error}"
                     )
                 )
-                last_line = line
-                continue
-            line, last_line = last_line + 1, self.reader.line_num
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue  # a blank line is not a row
-            chunk.rows_read += 1
-            try:
-                if len(fields) != width:
-                    raise RowRejected(f"the row has {len(fields)} fields; the header has {width}")
-                staged = validate(
-                    dict(zip(header, fields, strict=True)), business_date=business_date
-                )
-            except RowRejected as reason:
-                raw = raw_row(fields, mask_cards=True)
-                chunk.rejected.append(
-                    ImportRejectedRow(run=run, line_number=line, raw_row=raw, reason=str(reason))
-                )
             else:
-                chunk.staged.append((line, raw_row(fields, mask_cards=False), *staged))
+                line, last_line = last_line + 1, reader.line_num
+                if not fields or (len(fields) == 1 and not fields[0].strip()):
+                    continue  # a blank line is not a row
+                try:
+                    if len(fields) != width:
+                        raise RowRejected(
+                            f"the row has {len(fields)} fields; the header has {width}"
+                        )
+                    values = validate(fields)
+                except RowRejected as reason:
+                    raw = raw_row(fields, mask_cards=True)
+                    chunk.reject(
+                        ImportRejectedRow(
+                            run=run, line_number=line, raw_row=raw, reason=str(reason)
+                        )
+                    )
+                else:
+                    chunk.stage(line, fields, values)
             if chunk.rows_read >= self.chunk_size:
-                yield chunk
-                chunk = _Chunk([], [], 0)
+                yield chunk.packed(self.binary.tell())
+                chunk = self.stage.new_chunk()
         if chunk.rows_read:
-            yield chunk
+            yield chunk.packed(self.binary.tell())
+
+
+class _ReadAhead:
+    """Runs an iterator in a thread, at most `depth` items ahead of the one consuming it.
+
+    The items wait in a bounded queue, so memory stays flat; an error in the thread is raised
+    where the item would have been; leaving the block (normally or by an error) stops the
+    thread.
+    """
+
+    _END = object()
+
+    def __init__(self, items: Iterator, *, depth: int):
+        self._items = items
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._produce, name="feed-reader", daemon=True)
+
+    def __enter__(self) -> Iterator:
+        self._thread.start()
+        return self._consume()
+
+    def __exit__(self, *exc_info) -> None:
+        self._stopping.set()
+        self._thread.join()
+
+    def _consume(self) -> Iterator:
+        while (item := self._queue.get()) is not self._END:
+            if isinstance(item, _ReaderFailed):
+                raise item.error
+            yield item
+
+    def _produce(self) -> None:
+        try:
+            for item in self._items:
+                if not self._put(item):
+                    return
+        except BaseException as error:  # handed over to the consumer, which raises it
+            self._put(_ReaderFailed(error))
+        else:
+            self._put(self._END)
+
+    def _put(self, item) -> bool:
+        while not self._stopping.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+
+@dataclass
+class _ReaderFailed:
+    error: BaseException
 
 
 def _drop_stage_tables() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS feed_stage")
         cursor.execute("DROP TABLE IF EXISTS feed_seen")
+
+
+def _use_memory_for_temporary_tables(cursor) -> None:
+    """Keep the staging tables in the session's memory rather than in temporary files.
+
+    PostgreSQL accepts this only before the session's first temporary table; later the
+    setting stays as it was."""
+    cursor.execute(
+        f"DO $$ BEGIN SET temp_buffers = '{TEMP_BUFFERS}'; "
+        "EXCEPTION WHEN invalid_parameter_value THEN NULL; END $$"
+    )
 
 
 def _default_columns(model: type[models.Model], supplied: set[str]) -> tuple[list[str], list]:
@@ -368,86 +462,143 @@ def _default_columns(model: type[models.Model], supplied: set[str]) -> tuple[lis
     return columns, values
 
 
+def _joined(fields: list[str]) -> str | list[str]:
+    """A row's fields as one string (far smaller to keep than the list), or the list itself
+    when a value holds the separator."""
+    joined = FIELD_SEPARATOR.join(fields)
+    return joined if joined.count(FIELD_SEPARATOR) == len(fields) - 1 else fields
+
+
+def _fields(kept: str | list[str]) -> list[str]:
+    return kept if isinstance(kept, list) else kept.split(FIELD_SEPARATOR)
+
+
+class _ChunkBuilder:
+    """Collects one chunk of rows in the reader thread."""
+
+    add: Callable[[tuple], object]  # stages one good row: (line, *values)
+
+    def __init__(self):
+        self.good_rows: dict[int, str | list[str]] = {}
+        self.rejected: list[ImportRejectedRow] = []
+        self.rows_read = 0
+
+    def stage(self, line: int, fields: list[str], values: tuple) -> None:
+        self.good_rows[line] = _joined(fields)
+        self.rows_read += 1
+        self.add((line, *values))
+
+    def reject(self, rejected: ImportRejectedRow) -> None:
+        self.rejected.append(rejected)
+        self.rows_read += 1
+
+    def staged(self) -> Any:
+        raise NotImplementedError
+
+    def packed(self, position: int) -> _Chunk:
+        return _Chunk(self.staged(), self.good_rows, self.rejected, self.rows_read, position)
+
+
+class _CopyChunkBuilder(_ChunkBuilder):
+    """The good rows as CSV text for COPY: one string, not thousands of tuples."""
+
+    def __init__(self):
+        super().__init__()
+        self.buffer = io.StringIO()
+        # Every value is quoted except None, which COPY reads as NULL.
+        self.add = csv.writer(self.buffer, quoting=csv.QUOTE_NOTNULL, lineterminator="\n").writerow
+
+    def staged(self) -> str:
+        return self.buffer.getvalue()
+
+
+class _TupleChunkBuilder(_ChunkBuilder):
+    def __init__(self):
+        super().__init__()
+        self.rows: list[tuple] = []
+        self.add = self.rows.append
+
+    def staged(self) -> list[tuple]:
+        return self.rows
+
+
 class _StageTable:
-    """The temporary tables one import works through: this chunk's rows, and the keys seen."""
+    """The temporary tables one import works through: this chunk's good rows, and the keys
+    seen in the chunks before.
+
+    The merge sets a staged row's `reject` (a duplicate, or for payments a conflict with the
+    database) or its `outcome`: 'updated', 'unchanged', or NULL for a row inserted.
+    """
 
     def __init__(self, kind: str):
         self.kind = kind
         self.columns = STAGE_COLUMNS[kind]
         self.key = FILE_KEY[kind]
+        self.names = ["line", *(name for name, _ in self.columns)]
+        self.uses_copy = connection.vendor == "postgresql"
 
     def create(self) -> None:
         _drop_stage_tables()
         definitions = ", ".join(f"{name} {sql_type}" for name, sql_type in self.columns)
         with connection.cursor() as cursor:
+            if self.uses_copy:
+                _use_memory_for_temporary_tables(cursor)
             cursor.execute(
-                f"CREATE TEMPORARY TABLE feed_stage (line integer, raw text, {definitions}, "
-                "outcome text, reject text)"
+                f"CREATE TEMPORARY TABLE feed_stage (line integer, {definitions}, "
+                "reject text, outcome text)"
             )
-            cursor.execute(f"CREATE INDEX feed_stage_key ON feed_stage ({self.key})")
-            if self.kind == "accounts":
-                cursor.execute("CREATE INDEX feed_stage_debtor ON feed_stage (national_id_hash)")
             cursor.execute(
                 "CREATE TEMPORARY TABLE feed_seen (reference text PRIMARY KEY, line integer)"
             )
 
-    def load(self, rows: list[tuple]) -> None:
-        names = ["line", "raw", *(name for name, _ in self.columns)]
+    def new_chunk(self) -> _ChunkBuilder:
+        return _CopyChunkBuilder() if self.uses_copy else _TupleChunkBuilder()
+
+    def load(self, staged: str | list[tuple]) -> None:
+        columns = ", ".join(self.names)
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM feed_stage")
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY feed_stage ({', '.join(names)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+            if self.uses_copy:
+                cursor.execute("TRUNCATE feed_stage")
+                with cursor.cursor.copy(
+                    f"COPY feed_stage ({columns}) FROM STDIN (FORMAT csv)"
+                ) as copy:
+                    copy.write(staged)
             else:
-                adapt = [self._adapter(sql_type) for _, sql_type in self.columns]
-                placeholders = ", ".join(["%s"] * len(names))
+                cursor.execute("DELETE FROM feed_stage")
+                placeholders = ", ".join(["%s"] * len(self.names))
                 cursor.executemany(
-                    f"INSERT INTO feed_stage ({', '.join(names)}) VALUES ({placeholders})",
-                    [
-                        (row[0], row[1], *(a(v) for a, v in zip(adapt, row[2:], strict=True)))
-                        for row in rows
-                    ],
+                    f"INSERT INTO feed_stage ({columns}) VALUES ({placeholders})", staged
                 )
 
-    @staticmethod
-    def _adapter(sql_type: str) -> Callable:
-        ops = connection.ops
-        if sql_type == "date":
-            return ops.adapt_datefield_value
-        if sql_type == "numeric":
-            return lambda value: None if value is None else str(value)
-        return lambda value: value
-
-    def merge(self, *, run_id: int, now: dt.datetime) -> Counter:
-        """Reject in-file duplicates, classify, upsert; the outcome counts of this chunk."""
+    def merge(self, *, now: dt.datetime) -> tuple[Counter, list[tuple[int, str]]]:
+        """Reject in-file duplicates, classify, upsert: this chunk's counts of inserted,
+        updated and unchanged rows, and the (line, reason) of the rows the merge rejected."""
         stamp = connection.ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:
+            if self.uses_copy:
+                cursor.execute(f"SET LOCAL work_mem = '{CHUNK_WORK_MEM}'")
             self._reject_duplicates(cursor)
             if self.kind == "accounts":
                 _merge_accounts(cursor, stamp)
             else:
                 _merge_payments(cursor, stamp)
             cursor.execute(
-                "INSERT INTO cases_importrejectedrow (run_id, line_number, raw_row, reason) "
-                "SELECT %s, line, raw, reject FROM feed_stage WHERE reject IS NOT NULL",
-                [run_id],
+                "SELECT COALESCE(outcome, 'inserted'), COUNT(*) FROM feed_stage "
+                "WHERE reject IS NULL GROUP BY 1"
             )
+            counts = Counter(dict(cursor.fetchall()))
             cursor.execute(
-                "SELECT COALESCE(reject IS NOT NULL, false), outcome, COUNT(*) FROM feed_stage "
-                "GROUP BY 1, 2"
+                "SELECT line, reject FROM feed_stage WHERE reject IS NOT NULL ORDER BY line"
             )
-            counts: Counter = Counter()
-            for rejected, outcome, number in cursor.fetchall():
-                counts["rejected" if rejected else outcome] += number
-        return counts
+            return counts, cursor.fetchall()
 
     def _reject_duplicates(self, cursor) -> None:
         key = self.key
         cursor.execute(
             f"UPDATE feed_stage SET reject = 'duplicate {key} in this file (first on line ' "
             f"|| CAST(feed_seen.line AS text) || ')' "
-            f"FROM feed_seen WHERE feed_seen.reference = feed_stage.{key}"
+            f"FROM feed_seen WHERE feed_seen.reference = feed_stage.{key} "
+            f"AND feed_stage.reject IS NULL"
         )
         cursor.execute(
             f"UPDATE feed_stage SET reject = 'duplicate {key} in this file (first on line ' "
@@ -478,39 +629,37 @@ ACCOUNT_FIELDS = [
 ]
 
 
+# The debtor of a staged row, looked up row by row in the unique index: a join could scan
+# every debtor for each chunk.
+_DEBTOR_ID = "(SELECT d.id FROM cases_debtor d WHERE d.national_id_hash = {row}.national_id_hash)"
+
+
 def _merge_accounts(cursor, stamp) -> None:
-    # Classify before writing: new account, something differs, or nothing to do.
-    cursor.execute(
-        "UPDATE feed_stage SET outcome = 'inserted' WHERE reject IS NULL AND NOT EXISTS "
-        "(SELECT 1 FROM cases_cardaccount a "
-        " WHERE a.account_reference = feed_stage.account_reference)"
+    # Classify before writing. A row whose account exists is updated or unchanged; the others
+    # (outcome left NULL) are new. An unchanged account belongs to the row's debtor, so its
+    # contact points are that debtor's: a point the row names that is missing (or holds
+    # another consent) is a change.
+    contact_missing = " OR ".join(
+        f"(feed_stage.{column} <> '' AND NOT EXISTS (SELECT 1 FROM cases_contactpoint p "
+        f"WHERE p.debtor_id = d.id AND p.kind = '{kind.value}' AND p.value = feed_stage.{column}"
+        + (f" AND p.{consent} = feed_stage.{consent}" if consent else "")
+        + "))"
+        for column, kind, consent in CONTACT_COLUMNS
     )
-    account_differs = " OR ".join(
+    something_differs = " OR ".join(
         [
             _distinct("a", "feed_stage", ACCOUNT_FIELDS),
             _distinct("d", "feed_stage", [*DEBTOR_FIELDS, "national_id_hash"]),
+            contact_missing,
         ]
     )
     cursor.execute(
-        "UPDATE feed_stage SET outcome = 'updated' FROM cases_cardaccount a "
-        "JOIN cases_debtor d ON d.id = a.debtor_id "
-        "WHERE feed_stage.reject IS NULL AND feed_stage.outcome IS NULL "
-        f"AND a.account_reference = feed_stage.account_reference AND ({account_differs})"
+        f"UPDATE feed_stage SET outcome = CASE WHEN {something_differs} "
+        "THEN 'updated' ELSE 'unchanged' END "
+        "FROM cases_cardaccount a JOIN cases_debtor d ON d.id = a.debtor_id "
+        "WHERE feed_stage.reject IS NULL AND a.account_reference = feed_stage.account_reference"
     )
-    for column, kind, consent in CONTACT_COLUMNS:
-        same_consent = f"AND p.{consent} = feed_stage.{consent}" if consent else ""
-        cursor.execute(
-            "UPDATE feed_stage SET outcome = 'updated' "
-            f"WHERE reject IS NULL AND outcome IS NULL AND {column} <> '' AND NOT EXISTS ("
-            "SELECT 1 FROM cases_contactpoint p JOIN cases_debtor d ON d.id = p.debtor_id "
-            "WHERE d.national_id_hash = feed_stage.national_id_hash "
-            f"AND p.kind = %s AND p.value = feed_stage.{column} {same_consent})",
-            [kind.value],
-        )
-    cursor.execute(
-        "UPDATE feed_stage SET outcome = 'unchanged' WHERE reject IS NULL AND outcome IS NULL"
-    )
-    changed = "reject IS NULL AND outcome <> 'unchanged'"
+    changed = "reject IS NULL AND (outcome IS NULL OR outcome = 'updated')"
 
     # Debtors: the file's last row for a national ID wins.
     extra, extra_values = _default_columns(
@@ -521,8 +670,9 @@ def _merge_accounts(cursor, stamp) -> None:
         f"{', '.join(DEBTOR_FIELDS + extra)}) "
         f"SELECT %s, %s, s.national_id_hash, "
         f"{', '.join([f's.{c}' for c in DEBTOR_FIELDS] + ['%s'] * len(extra))} "
-        "FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY national_id_hash ORDER BY line DESC) "
-        f"      AS newest FROM feed_stage WHERE {changed}) AS s WHERE s.newest = 1 "
+        f"FROM (SELECT national_id_hash, {', '.join(DEBTOR_FIELDS)}, "
+        "      ROW_NUMBER() OVER (PARTITION BY national_id_hash ORDER BY line DESC) AS newest "
+        f"      FROM feed_stage WHERE {changed}) AS s WHERE s.newest = 1 "
         "ON CONFLICT (national_id_hash) DO UPDATE SET updated_at = EXCLUDED.updated_at, "
         + ", ".join(f"{c} = EXCLUDED.{c}" for c in DEBTOR_FIELDS)
         + " WHERE "
@@ -536,10 +686,9 @@ def _merge_accounts(cursor, stamp) -> None:
     cursor.execute(
         f"INSERT INTO cases_cardaccount (created_at, updated_at, account_reference, debtor_id, "
         f"{', '.join(ACCOUNT_FIELDS + extra)}) "
-        f"SELECT %s, %s, s.account_reference, d.id, "
+        f"SELECT %s, %s, s.account_reference, {_DEBTOR_ID.format(row='s')}, "
         f"{', '.join([f's.{c}' for c in ACCOUNT_FIELDS] + ['%s'] * len(extra))} "
-        "FROM feed_stage s JOIN cases_debtor d ON d.national_id_hash = s.national_id_hash "
-        f"WHERE s.{changed} "
+        f"FROM feed_stage s WHERE s.{changed} "
         "ON CONFLICT (account_reference) DO UPDATE SET updated_at = EXCLUDED.updated_at, "
         "debtor_id = EXCLUDED.debtor_id, "
         + ", ".join(f"{c} = EXCLUDED.{c}" for c in ACCOUNT_FIELDS)
@@ -552,11 +701,11 @@ def _merge_accounts(cursor, stamp) -> None:
     # (SMS on a mobile, email on an email address) is refreshed. What collectors learned —
     # invalid, opted out, do not contact, verified — is never touched.
     contact_rows = " UNION ALL ".join(
-        f"SELECT national_id_hash, '{kind.value}' AS kind, {column} AS value, "
+        f"SELECT debtor_id, '{kind.value}' AS kind, {column} AS value, "
         + (f"CASE WHEN {consent} THEN 1 ELSE 0 END" if consent == "sms_consent" else "0")
         + " AS sms, "
         + (f"CASE WHEN {consent} THEN 1 ELSE 0 END" if consent == "email_consent" else "0")
-        + f" AS email FROM feed_stage WHERE {changed} AND {column} <> ''"
+        + f" AS email FROM changed_row WHERE {column} <> ''"
         for column, kind, consent in CONTACT_COLUMNS
     )
     extra, extra_values = _default_columns(
@@ -564,13 +713,15 @@ def _merge_accounts(cursor, stamp) -> None:
         {"created_at", "updated_at", "debtor_id", "kind", "value", "sms_consent", "email_consent"},
     )
     cursor.execute(
+        f"WITH changed_row AS (SELECT {_DEBTOR_ID.format(row='feed_stage')} AS debtor_id, "
+        f"{', '.join(column for column, _, _ in CONTACT_COLUMNS)}, sms_consent, email_consent "
+        f"FROM feed_stage WHERE {changed}) "
         "INSERT INTO cases_contactpoint (created_at, updated_at, debtor_id, kind, value, "
         f"sms_consent, email_consent, {', '.join(extra)}) "
-        "SELECT %s, %s, d.id, c.kind, c.value, MAX(c.sms) = 1, MAX(c.email) = 1, "
+        "SELECT %s, %s, c.debtor_id, c.kind, c.value, MAX(c.sms) = 1, MAX(c.email) = 1, "
         f"{', '.join(['%s'] * len(extra))} "
         f"FROM ({contact_rows}) AS c "
-        "JOIN cases_debtor d ON d.national_id_hash = c.national_id_hash "
-        "WHERE true GROUP BY d.id, c.kind, c.value "
+        "WHERE true GROUP BY c.debtor_id, c.kind, c.value "
         "ON CONFLICT (debtor_id, kind, value) DO UPDATE SET updated_at = EXCLUDED.updated_at, "
         "sms_consent = CASE WHEN EXCLUDED.kind = 'mobile' THEN EXCLUDED.sms_consent "
         "  ELSE cases_contactpoint.sms_consent END, "
@@ -609,9 +760,6 @@ def _merge_payments(cursor, stamp) -> None:
         "account, amount or date' WHERE reject IS NULL AND outcome IS NULL AND EXISTS "
         "(SELECT 1 FROM cases_payment p WHERE p.external_reference = feed_stage.external_reference)"
     )
-    cursor.execute(
-        "UPDATE feed_stage SET outcome = 'inserted' WHERE reject IS NULL AND outcome IS NULL"
-    )
     supplied = {
         "created_at",
         "updated_at",
@@ -634,7 +782,7 @@ def _merge_payments(cursor, stamp) -> None:
         + "".join(", %s" for _ in extra)
         + " FROM feed_stage s "
         "JOIN cases_cardaccount a ON a.account_reference = s.account_reference "
-        "WHERE s.reject IS NULL AND s.outcome = 'inserted' "
+        "WHERE s.reject IS NULL AND s.outcome IS NULL "
         "ON CONFLICT (external_reference) DO NOTHING",
         [stamp, stamp, Payment.Source.BANK_FEED.value, *extra_values],
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import threading
 from decimal import Decimal
 
 import pytest
@@ -17,6 +19,7 @@ from tests.feeds.conftest import (
     BUSINESS_DATE,
     account_fields,
     accounts_feed,
+    csv_line,
     feed_bytes,
     payment_fields,
 )
@@ -216,3 +219,114 @@ def test_a_payment_reference_reused_for_another_amount_is_rejected(write_feed):
     assert run.rejected == 1
     assert "already recorded" in run.rejected_rows.get().reason
     assert Payment.objects.get().amount == Decimal("150.00")
+
+
+def reader_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "feed-reader"]
+
+
+def test_a_crash_while_merging_leaves_no_reader_thread_behind(write_feed):
+    def crash(chunk_number: int) -> None:
+        raise Crash
+
+    with pytest.raises(Crash):
+        import_accounts(write_feed(accounts_feed(9)), chunk_size=2, after_chunk=crash)
+
+    assert reader_threads() == []
+
+
+class FailsOnSecondReading(io.BytesIO):
+    """A file that can be read once (the checksum pass) and then breaks halfway."""
+
+    def __init__(self, content: bytes):
+        super().__init__(content)
+        self.passes = 0
+
+    def seek(self, *args):
+        self.passes += 1
+        return super().seek(*args)
+
+    def read(self, size=-1):
+        if self.passes > 2 and self.tell() > 100:
+            raise OSError("the disk went away")
+        return super().read(size)
+
+    def read1(self, size=-1):
+        return self.read(size)
+
+    def readinto(self, buffer):
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def test_an_error_while_reading_the_rows_fails_the_run_and_stops_the_reader():
+    upload = FailsOnSecondReading(accounts_feed(500))
+
+    with pytest.raises(OSError, match="the disk went away"):
+        import_accounts(upload, chunk_size=50)
+
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.FAILED
+    assert "the disk went away" in run.message
+    assert reader_threads() == []
+
+
+def test_a_duplicate_found_in_a_later_chunk_is_kept_with_its_row_as_read(write_feed):
+    rows = [
+        account_fields(1),
+        account_fields(2),
+        account_fields(3),
+        account_fields(1, balance="99.00", full_name="Smith, Anne"),
+    ]
+
+    run = import_accounts(write_feed(feed_bytes(rows)), chunk_size=2)
+
+    rejected = run.rejected_rows.get()
+    assert (rejected.line_number, rejected.reason) == (
+        5,
+        "duplicate account_reference in this file (first on line 2)",
+    )
+    masked = account_fields(1, balance="99.00", full_name="Smith, Anne", national_id="••••0001")
+    assert rejected.raw_row == csv_line(masked.values())
+    assert CardAccount.objects.get(account_reference="ACC-000001").balance == Decimal("1200.50")
+
+
+def test_an_unknown_account_in_a_payments_file_is_kept_with_its_row_as_read(write_feed):
+    import_accounts(write_feed(accounts_feed(1)))
+    rows = [payment_fields(1), payment_fields(2, account_reference="ACC-404")]
+    path = write_feed(feed_bytes(rows, kind="payments"), "payments.csv")
+
+    run = feed_import(kind="payments", path_or_file=path, business_date=BUSINESS_DATE)
+
+    rejected = run.rejected_rows.get()
+    assert (rejected.line_number, rejected.reason) == (3, "unknown account_reference")
+    assert rejected.raw_row == "ACC-404,150.00,USD,2026-11-20,PAY-000002"
+
+
+def test_values_that_need_quoting_reach_the_database_exactly(write_feed):
+    """On PostgreSQL the rows travel as CSV through COPY: quotes, commas, backslashes, line
+    breaks and the end-of-data marker must all arrive as written, blanks as NULL."""
+    address = 'Flat "B", 1 Main Street\n\\.\nC:\\post\\box'
+    rows = [
+        account_fields(
+            1,
+            full_name='Zoë "Ziggy" O\'Brien, Jr.',
+            postal_address=address,
+            birth_date="",
+            oldest_unpaid_due_date="",
+            email_consent="yes",
+            sms_consent="",
+        )
+    ]
+
+    run = import_accounts(write_feed(feed_bytes(rows)))
+
+    assert run.inserted == 1
+    account = CardAccount.objects.select_related("debtor").get()
+    assert account.debtor.full_name == 'Zoë "Ziggy" O\'Brien, Jr.'
+    assert account.debtor.birth_date is None
+    assert account.oldest_unpaid_due_date is None
+    assert ContactPoint.objects.get(kind="postal").value == address
+    assert ContactPoint.objects.get(kind="email").email_consent is True
+    assert ContactPoint.objects.get(kind="mobile").sms_consent is False
