@@ -26,6 +26,10 @@ ROLE_HOME: dict[Role, str] = {
 NAV_LINKS: list[NavLink] = [
     NavLink("My queue", "cases:queue", "cases.work_case"),
     NavLink("Cases", "cases:list", "cases.view_case"),
+    NavLink("Dashboard", "dashboards:home", "cases.view_dashboard"),
+    NavLink("Approved calls", "dashboards:my_approvals", "cases.work_case"),
+    NavLink("Agencies", "agencies:league", "agencies.view_agency_performance"),
+    NavLink("Placements", "agencies:placements", "agencies.change_placement"),
     NavLink("Pipeline", "cases:pipeline", "cases.run_pipeline"),
     NavLink("Compliance log", "compliance:log", "cases.view_compliance_log"),
     NavLink("Feeds", "feeds:list", "cases.view_dashboard"),

@@ -1,15 +1,18 @@
 """Benchmark: the collector workspace on PostgreSQL with N open cases.
 
-- "next case": COLLECTORS threads (each with its own connection) claim at the same moment,
-  each working its claimed case (it comes back a day later) before claiming the next; p50/p95
-  of the claim and a check that no case was handed to two collectors;
+- "next case": COLLECTORS processes (each with its own connection, as web workers would be)
+  claim at the same moment, each working its claimed case (it comes back a day later) before
+  claiming the next; p50/p95 of the claim and a check that no case was handed to two
+  collectors. Measured three ways: one collector alone, all back to back (every collector
+  claiming continuously: the machine's saturation), and paced by a think time;
 - the case page: the view rendered through the test client for a sample of cases, p50/p95.
 
 The world is bench/pipeline.py's (N debtors, accounts, open cases), moved into the phone
-stage and shared among ten teams' pools: 0.5 % call-backs due and 0.5 % due later, 1 % broken
-promises, 1 % new phone-stage entries, 2 % retries of unanswered calls now due, the rest by
-score; a third of the debtors in Los Angeles, where the call window is still shut at the
-moment judged (15:00 UTC), so the queue filters them out.
+stage and shared among ten teams' pools, each reason spread evenly over the teams: 0.5 %
+call-backs due and 0.5 % due later, 1 % broken promises, 1 % new phone-stage entries, 2 %
+retries of unanswered calls now due, the rest by score; a third of the debtors in Los
+Angeles, where the call window is still shut at the moment judged (15:00 UTC), so the queue
+filters them out.
 
 Usage: `DATABASE_URL=postgres://... python bench/workspace.py [--cases 1000000] [--keep-world]`.
 """
@@ -18,11 +21,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing
 import os
 import random
 import statistics
 import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -39,7 +42,6 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import Team, User  # noqa: E402
@@ -62,7 +64,8 @@ def prepare_queue(cases: int) -> None:
     teams = [Team.objects.get_or_create(name=f"Bench team {n}")[0].pk for n in range(TEAMS)]
     sql(
         """UPDATE cases_case SET stage_id = %(stage)s, status = 'open',
-               stage_entered_at = %(entered)s, team_id = (%(teams)s::bigint[])[1 + id %% %(count)s],
+               stage_entered_at = %(entered)s,
+               team_id = (%(teams)s::bigint[])[1 + (id / 200) %% %(count)s],
                assigned_to_id = NULL, claimed_by_id = NULL, claim_expires_at = NULL,
                priority_score = CASE WHEN id %% 200 IN (3, 4) THEN %(call_back)s
                                      WHEN id %% 100 = 1 THEN %(broken)s
@@ -113,41 +116,52 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def _collector_process(
+    user_id: int, claims_each: int, think_ms: float, start, results: multiprocessing.Queue
+) -> None:
+    """One collector in its own process, as behind a pool of web workers."""
+    connection.close()  # never share the parent's connection
+    user = User.objects.get(pk=user_id)
+    times, mine = [], []
+    start.wait()
+    for _ in range(claims_each):
+        began = time.perf_counter()
+        case = case_claim_next(user=user, now=NOW)
+        times.append((time.perf_counter() - began) * 1000)
+        if case is None:
+            break
+        mine.append(case.pk)
+        # The collector logs an outcome: the case comes back tomorrow.
+        Case.objects.filter(pk=case.pk).update(next_action_at=NOW + dt.timedelta(days=1))
+        time.sleep(random.uniform(0, 2 * think_ms) / 1000)
+    connection.close()
+    results.put((times, mine))
+
+
 def claim_race(
     users: list[User], claims_each: int, think_ms: float
 ) -> tuple[list[float], Counter]:
-    """Every user claims `claims_each` cases, all threads starting together; between two
+    """Every user claims `claims_each` cases, all processes starting together; between two
     claims each collector "works" the case for a random 0..2*think_ms (0: back to back)."""
-    start = threading.Barrier(len(users))
+    context = multiprocessing.get_context("fork")
+    start, results = context.Barrier(len(users)), context.Queue()
+    connection.close()
+    processes = [
+        context.Process(
+            target=_collector_process, args=(user.pk, claims_each, think_ms, start, results)
+        )
+        for user in users
+    ]
+    for process in processes:
+        process.start()
     latencies: list[float] = []
     claimed: Counter = Counter()
-    lock = threading.Lock()
-
-    def work(user: User) -> None:
-        mine, times = [], []
-        try:
-            start.wait()
-            for _ in range(claims_each):
-                began = time.perf_counter()
-                case = case_claim_next(user=user, now=NOW)
-                times.append((time.perf_counter() - began) * 1000)
-                if case is None:
-                    break
-                mine.append(case.pk)
-                # The collector logs an outcome: the case comes back tomorrow.
-                Case.objects.filter(pk=case.pk).update(next_action_at=NOW + dt.timedelta(days=1))
-                time.sleep(random.uniform(0, 2 * think_ms) / 1000)
-        finally:
-            connection.close()
-        with lock:
-            latencies.extend(times)
-            claimed.update(mine)
-
-    threads = [threading.Thread(target=work, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    for _ in processes:
+        times, mine = results.get()
+        latencies.extend(times)
+        claimed.update(mine)
+    for process in processes:
+        process.join()
     return latencies, claimed
 
 
@@ -190,14 +204,13 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("This benchmark runs on PostgreSQL: set DATABASE_URL=postgres://...")
-    setup_test_environment()
     call_command("migrate", verbosity=0)
     print(f"Workspace benchmark: {args.cases:,} open cases on PostgreSQL", flush=True)
+    began = time.perf_counter()
     if not args.keep_world or Case.objects.count() != args.cases:
-        began = time.perf_counter()
         build_world(args.cases)
-        prepare_queue(args.cases)
-        print(f"  built the world in {time.perf_counter() - began:.1f} s", flush=True)
+    prepare_queue(args.cases)
+    print(f"  built the world in {time.perf_counter() - began:.1f} s", flush=True)
     release_bench_claims()
     users = collectors(args.collectors)
 

@@ -593,4 +593,6 @@ class ComplianceChainHeadAdmin(ReadOnlyAdmin):
 
 # The bank-feed models live in cases/feeds/ with their own admin module, which the admin's
 # autodiscovery (it imports `cases.admin` only) would not find.
+# The dashboards' tables likewise (cases/dashboards/admin.py).
+from cases.dashboards import admin as dashboards_admin  # noqa: E402, F401
 from cases.feeds import admin as feeds_admin  # noqa: E402, F401

@@ -8,7 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.conf import settings
-from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from cases.compliance.presets import ContactWindow
@@ -44,8 +44,13 @@ def _helper(form_id: str) -> FormHelper:
     return helper
 
 
-def _phone_points(case: Case) -> QuerySet[ContactPoint]:
-    return case.debtor.contact_points.filter(kind__in=ContactPoint.PHONE_KINDS)
+def debtor_contact_points(case: Case) -> list[ContactPoint]:
+    """The debtor's contact points; one query per page when the view prefetched them."""
+    return list(case.debtor.contact_points.all())
+
+
+def _phone_points(case: Case) -> list[ContactPoint]:
+    return [p for p in debtor_contact_points(case) if p.kind in ContactPoint.PHONE_KINDS]
 
 
 CONTACT_POINT_FLAG_LABELS = (
@@ -59,15 +64,49 @@ def contact_point_label(point: ContactPoint) -> str:
     return f"{point}{owner}{' · ' + ', '.join(flags) if flags else ''}"
 
 
+class _ListedChoices(ModelChoiceIterator):
+    """The choices of a ContactPointField: the rows it was offered, with no query of its own."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for point in self.field.points:
+            yield self.choice(point)
+
+    def __len__(self) -> int:
+        return len(self.field.points) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self.field.points)
+
+
+class ContactPointField(forms.ModelChoiceField):
+    """One of a debtor's contact points. The case page's forms share the one read of them
+    that the page makes (see offer), instead of each form querying them at render time."""
+
+    iterator = _ListedChoices
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=ContactPoint.objects.none(), **kwargs)
+        self.points: list[ContactPoint] = []
+
+    def label_from_instance(self, point: ContactPoint) -> str:
+        return contact_point_label(point)
+
+    def offer(self, points: list[ContactPoint]) -> None:
+        """Offer these points; only they are accepted."""
+        self.points = points
+        self.queryset = ContactPoint.objects.filter(pk__in=[point.pk for point in points])
+
+
 class _CallForm(forms.Form):
-    contact_point = forms.ModelChoiceField(queryset=ContactPoint.objects.none(), label="Number")
+    contact_point = ContactPointField(label="Number")
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
         points = _phone_points(case)
         field = self.fields["contact_point"]
-        field.queryset = points
-        field.label_from_instance = contact_point_label
+        field.offer(points)
         usable = [p for p in points if not (p.invalid or p.do_not_contact or p.opted_out)]
         if usable:
             field.initial = usable[0].pk
@@ -233,17 +272,13 @@ class NoteForm(forms.Form):
 
 class ContactPointMarkForm(forms.Form):
     prefix = "mark"
-    contact_point = forms.ModelChoiceField(
-        queryset=ContactPoint.objects.none(), label="Contact point"
-    )
+    contact_point = ContactPointField(label="Contact point")
     mark = forms.ChoiceField(choices=list(CONTACT_POINT_MARKS.items()), label="Mark as")
     reason = forms.CharField(max_length=500)
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["contact_point"]
-        field.queryset = case.debtor.contact_points.all()
-        field.label_from_instance = contact_point_label
+        self.fields["contact_point"].offer(debtor_contact_points(case))
         self.helper = _helper("contact-point-form")
 
 

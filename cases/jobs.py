@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from rq import Retry
 
+from agencies.services import agencies_run_day
 from cases.services import case_release_expired_claims
 from cases.services.messaging import message_send, messages_claim_for_dispatch
 from cases.services.pipeline import PipelineAlreadyRunning, pipeline_run_day
@@ -25,7 +26,8 @@ def release_expired_claims() -> int:
 
 
 def run_collections_day(business_date: str | None = None) -> dict[str, int]:
-    """The nightly pipeline for `business_date` (ISO), by default the bank's today."""
+    """The nightly pipeline for `business_date` (ISO), by default the bank's today, then the
+    agencies' step for the same date (recalls, payment attribution, placements)."""
     now = timezone.now()
     day = dt.date.fromisoformat(business_date) if business_date else timezone.localdate(now)
     try:
@@ -33,8 +35,9 @@ def run_collections_day(business_date: str | None = None) -> dict[str, int]:
     except PipelineAlreadyRunning as busy:
         logger.info("%s", busy)
         return {}
+    agency_counts = agencies_run_day(business_date=day, now=now)
     django_rq.get_queue("messages").enqueue(dispatch_messages)
-    return dict(result.counts)
+    return {**result.counts, **{f"agencies:{key}": n for key, n in agency_counts.items()}}
 
 
 def dispatch_messages() -> int:

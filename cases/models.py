@@ -13,6 +13,10 @@ from django.db.models import F, Q
 from accounts.models import TimeStampedModel, validate_time_zone
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# A scheduled call-back lifts the case's score into this band (above broken promises, whose
+# band starts at cases.services.pipeline.BROKEN_PROMISE_PRIORITY) until an outcome is logged;
+# the queue's call-back indexes are partial on it.
+CALL_BACK_PRIORITY = 2_000_000_000
 currency_code = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code, e.g. USD.")
 last_four_digits = RegexValidator(r"^[0-9]{4}$", "Exactly four digits.")
 last_four_characters = RegexValidator(r"^[0-9A-Z]{4}$", "Exactly four digits or capital letters.")
@@ -55,6 +59,8 @@ class Debtor(TimeStampedModel):
                 violation_error_message="A represented debtor needs the attorney's name.",
             ),
         ]
+        # The work queue reads the distinct zones debtors live in by walking this index.
+        indexes = [models.Index(fields=["time_zone"], name="debtor_time_zone")]
 
     def __str__(self) -> str:
         return f"{self.full_name} (ID {self.masked_national_id})"
@@ -287,6 +293,10 @@ class Case(TimeStampedModel):
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     balance_at_open = models.DecimalField(**MONEY)
+    paused_at = models.DateTimeField(
+        null=True, blank=True, help_text="Paused by a supervisor: out of the queue, no escalation."
+    )
+    pause_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-priority_score", "id"]
@@ -322,6 +332,10 @@ class Case(TimeStampedModel):
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("opened_at")),
                 name="case_closes_after_opening",
             ),
+            models.CheckConstraint(
+                condition=Q(paused_at__isnull=True) | ~Q(pause_reason=""),
+                name="case_pause_has_reason",
+            ),
         ]
         indexes = [
             # The work queue: open cases of a team, best first.
@@ -339,6 +353,22 @@ class Case(TimeStampedModel):
                 condition=~Q(status__in=["cured", "closed"]),
                 name="case_collector_queue",
             ),
+            # The queue's tiers served by time (call-backs due, new phone-stage entries): each
+            # slice walks its own small index in serving order and stops at the first row.
+            *[
+                models.Index(
+                    F(owner),
+                    F("next_action_at"),
+                    F("id"),
+                    condition=~Q(status__in=["cured", "closed"]) & tier,
+                    name=f"case_{label}_{slice_name}",
+                )
+                for owner, slice_name in (("team", "pool"), ("assigned_to", "own"))
+                for label, tier in (
+                    ("call_backs", Q(priority_score__gte=CALL_BACK_PRIORITY)),
+                    ("entries", Q(next_action_at=F("stage_entered_at"))),
+                )
+            ],
             # The nightly escalation walks open cases by strategy and stage.
             models.Index(
                 fields=["strategy", "stage"],
@@ -683,3 +713,4 @@ class OutboundMessage(TimeStampedModel):
 
 from cases.compliance.models import *  # noqa
 from cases.feeds.models import *  # noqa
+from cases.dashboards.models import *  # noqa: E402,F403

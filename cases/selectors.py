@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from functools import lru_cache, wraps
+from functools import lru_cache, reduce, wraps
+from operator import or_
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Exists,
     F,
@@ -22,40 +24,53 @@ from django.db.models import (
 )
 
 from accounts.roles import AGENCY_ROLES, Role
+from agencies.models import Placement
 from cases.compliance.policies import policy_version_current
 from cases.compliance.presets import ContactWindow, parse_parameters
 from cases.compliance.rules import window_opening_at_or_after
-from cases.models import Case, ContactPoint, Debtor, Stage
+from cases.models import CALL_BACK_PRIORITY, Case, ContactPoint, Debtor, Stage
 from cases.services.pipeline import BROKEN_PROMISE_PRIORITY
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
-    """Every case `user` may see; the one place row-level access is decided.
+def case_scope_slices(user) -> list[Q]:
+    """Every case `user` may see, as slices whose union is their scope; the one place
+    row-level access is decided.
 
-    Collectors: their own cases and their team's unassigned pool, not cases placed
-    with an agency. Supervisors: the cases of the teams they supervise. Agency staff:
-    the current placements of their own agency. Compliance officers and admins: all.
+    Collectors: their own cases and their team's unassigned pool, not cases placed with an
+    agency. Supervisors: the cases of the teams they supervise. Agency staff: the current
+    placements of their own agency. Compliance officers and admins: all. The slices are
+    disjoint and each follows one index, so the work queue can walk them one at a time.
     """
-    cases = Case.objects.all()
     if not user.is_authenticated or not user.is_active:
-        return cases.none()
+        return []
     role = user.role
     if role in (Role.ADMIN, Role.COMPLIANCE_OFFICER):
-        return cases
+        return [Q()]
     if role == Role.SUPERVISOR:
-        return cases.filter(team__in=user.supervised_teams.all())
+        return [Q(team__in=user.supervised_teams.all())]
     if role in AGENCY_ROLES:
         if user.agency_id is None:
-            return cases.none()
-        return cases.filter(
-            placements__agency_id=user.agency_id, placements__recalled_on__isnull=True
-        )
+            return []
+        return [Q(placements__agency_id=user.agency_id, placements__recalled_on__isnull=True)]
     if role == Role.COLLECTOR:
-        own_or_pool = Q(assigned_to=user)
+        # Placed with an agency: by status, and by a current placement whatever the status
+        # (a promise taken by the agency makes the case "promised" while it stays placed).
+        in_house = ~Q(status=Case.Status.PLACED) & ~Exists(
+            Placement.objects.filter(case_id=OuterRef("pk"), recalled_on__isnull=True)
+        )
+        slices = [Q(assigned_to=user) & in_house]
         if user.team_id is not None:
-            own_or_pool |= Q(assigned_to__isnull=True, team_id=user.team_id)
-        return cases.filter(own_or_pool).exclude(status=Case.Status.PLACED)
-    return cases.none()
+            slices.append(Q(assigned_to__isnull=True, team_id=user.team_id) & in_house)
+        return slices
+    return []
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Every case `user` may see (the union of case_scope_slices)."""
+    slices = case_scope_slices(user)
+    if not slices:
+        return Case.objects.none()
+    return Case.objects.filter(reduce(or_, slices))
 
 
 # --- The collector's work queue ---------------------------------------------------------
@@ -69,10 +84,6 @@ CALL_BLOCKING_DEBTOR_FLAGS = (
     "has_attorney",
 )
 QUEUE_STATUSES = (Case.Status.OPEN, Case.Status.PLACED)
-# A scheduled call-back lifts the case's score into this band (above broken promises, whose
-# band starts at BROKEN_PROMISE_PRIORITY) until an outcome is logged: the team's queue index
-# then finds due call-backs without reading the rest of the queue.
-CALL_BACK_PRIORITY = 2_000_000_000
 
 
 class QueueRank(IntegerChoices):
@@ -135,8 +146,20 @@ def debtor_time_zones() -> tuple[ZoneInfo, ...]:
 
     A debtor in a zone new since then waits for the next reading: left out, never wrongly in.
     """
-    names = Debtor.objects.order_by().values_list("time_zone", flat=True).distinct()
-    return tuple(ZoneInfo(name) for name in sorted(names))
+    # A loose index scan: one probe of debtor_time_zone per zone, however many debtors.
+    quote = connection.ops.quote_name
+    table, column = quote(Debtor._meta.db_table), quote(Debtor._meta.get_field("time_zone").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH RECURSIVE zones(name) AS (
+                    SELECT MIN({column}) FROM {table}
+                    UNION ALL
+                    SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > zones.name)
+                    FROM zones WHERE zones.name IS NOT NULL
+                )
+                SELECT name FROM zones WHERE name IS NOT NULL"""
+        )
+        return tuple(ZoneInfo(name) for (name,) in cursor.fetchall())
 
 
 @lru_cache(maxsize=8)
@@ -176,17 +199,21 @@ def callable_stage_ids() -> list[int]:
     ]
 
 
-def cases_workable_by(user, *, now: dt.datetime) -> QuerySet[Case]:
-    """Visible cases in a calling stage, open, and not held by someone else's live claim."""
+def _workable(cases: QuerySet[Case], user, now: dt.datetime) -> QuerySet[Case]:
     return (
-        cases_visible_to(user)
-        .filter(status__in=QUEUE_STATUSES, stage_id__in=callable_stage_ids())
+        cases.filter(status__in=QUEUE_STATUSES, stage_id__in=callable_stage_ids())
+        .filter(paused_at__isnull=True)  # a supervisor paused the case
         # Repeats the queue indexes' condition so the planner can use them.
         .exclude(status__in=Case.CLOSED_STATUSES)
         .filter(
             Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claim_expires_at__lte=now)
         )
     )
+
+
+def cases_workable_by(user, *, now: dt.datetime) -> QuerySet[Case]:
+    """Visible cases in a calling stage, open, and not held by someone else's live claim."""
+    return _workable(cases_visible_to(user), user, now)
 
 
 def _callable_phone(debtor_ref) -> Exists:
@@ -207,16 +234,6 @@ def _not_blocked_by_flags(policy: QueuePolicy) -> Q:
     if policy.vulnerability_gate:
         flags.append("is_vulnerable")
     return Q(**{f"debtor__{flag}": False for flag in flags})
-
-
-def _scope_slices(user) -> list[Q]:
-    """Slices of the user's scope that each follow one queue index (own cases, team pool).
-
-    They only narrow cases_visible_to(user), which still decides what the user may see.
-    """
-    if user.role == Role.COLLECTOR and user.team_id is not None:
-        return [Q(assigned_to=user), Q(assigned_to__isnull=True, team_id=user.team_id)]
-    return [Q()]
 
 
 @dataclass(frozen=True)
@@ -243,12 +260,14 @@ def queue_tiers(user, *, now: dt.datetime) -> list[QueueTier]:
     """
     policy = queue_policy()
     zones = time_zones_open_for_calls(window=policy.call_window, now=now)
-    callable_now = (
-        cases_workable_by(user, now=now)
+    # One part per slice of the user's scope: an OR of scopes would hide the indexes.
+    parts = [
+        _workable(Case.objects.filter(scope), user, now)
         .filter(_not_blocked_by_flags(policy))
         .filter(debtor__time_zone__in=zones)
         .filter(_callable_phone(OuterRef("debtor_id")))
-    )
+        for scope in case_scope_slices(user)
+    ]
     due = Q(next_action_at__lte=now)
     call_back = Q(priority_score__gte=CALL_BACK_PRIORITY)
     broken = Q(priority_score__gte=BROKEN_PROMISE_PRIORITY, priority_score__lt=CALL_BACK_PRIORITY)
@@ -256,18 +275,21 @@ def queue_tiers(user, *, now: dt.datetime) -> list[QueueTier]:
     # The pipeline sets next_action_at = stage_entered_at when a case enters the phone stage.
     entry = Q(next_action_at=F("stage_entered_at"))
     due_or_unset = Q(next_action_at__isnull=True) | due
-    slices = _scope_slices(user)
     tiers = [
-        (QueueRank.CALL_BACK_DUE, [callable_now.filter(p, call_back, due) for p in slices], False),
+        (QueueRank.CALL_BACK_DUE, [part.filter(call_back, due) for part in parts], False),
         (
             QueueRank.BROKEN_PROMISE,
-            [callable_now.filter(p, broken, due_or_unset) for p in slices],
+            [part.filter(broken, due_or_unset) for part in parts],
             True,
         ),
-        (QueueRank.NEW_IN_PHONE_STAGE, [callable_now.filter(usual, due, entry)], False),
+        (
+            QueueRank.NEW_IN_PHONE_STAGE,
+            [part.filter(usual, due, entry) for part in parts],
+            False,
+        ),
         (
             QueueRank.BY_SCORE,
-            [callable_now.filter(p, usual, due_or_unset).exclude(entry) for p in slices],
+            [part.filter(usual, due_or_unset).exclude(entry) for part in parts],
             True,
         ),
     ]
@@ -278,12 +300,28 @@ def queue_tiers(user, *, now: dt.datetime) -> list[QueueTier]:
                 part.annotate(queue_rank=Value(rank, output_field=IntegerField())).order_by(
                     *(("-priority_score", "id") if by_score else ("next_action_at", "id"))
                 )
-                for part in parts
+                for part in tier_parts
             ],
             by_score,
         )
-        for rank, parts, by_score in tiers
+        for rank, tier_parts, by_score in tiers
     ]
+
+
+def queue_shape(user, *, now: dt.datetime) -> tuple:
+    """Everything queue_tiers(user, now=...) depends on besides `now` itself: two calls with
+    the same shape build the same queries, with only `now` differing."""
+    policy = queue_policy()
+    return (
+        user.pk,
+        user.is_active,
+        user.role,
+        user.team_id,
+        user.agency_id,
+        policy,
+        time_zones_open_for_calls(window=policy.call_window, now=now),
+        tuple(callable_stage_ids()),
+    )
 
 
 def queue_for(user, *, now: dt.datetime, limit: int = 50) -> list[Case]:

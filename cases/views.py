@@ -25,6 +25,7 @@ from cases.forms import (
     NoteForm,
     PipelineDateForm,
     PromiseForm,
+    debtor_contact_points,
 )
 from cases.jobs import run_collections_day
 from cases.models import Activity, Case, PipelineRun, PromiseToPay
@@ -52,12 +53,14 @@ from cases.services.workspace import (
 
 def _get_case_for_user(user, case_id: int) -> Case:
     """The case if `user` may see it; a 404 otherwise, never a 403 that confirms it exists."""
-    return get_object_or_404(
-        cases_visible_to(user).select_related(
-            "account", "debtor", "stage", "strategy", "assigned_to", "team"
-        ),
-        pk=case_id,
-    )
+    return get_object_or_404(_with_page_relations(cases_visible_to(user)), pk=case_id)
+
+
+def _with_page_relations(cases):
+    """What the case page shows of a case, read with it."""
+    return cases.select_related(
+        "account", "debtor", "stage", "strategy", "assigned_to", "team"
+    ).prefetch_related("debtor__contact_points")
 
 
 @login_required
@@ -94,7 +97,7 @@ def case_list(request):
 @permission_required("cases.view_case", raise_exception=True)
 def case_detail(request, case_id: int):
     case = _get_case_for_user(request.user, case_id)
-    return _render_workspace(request, case, now=timezone.now())
+    return _render_page(request, case, now=timezone.now())
 
 
 @login_required
@@ -178,10 +181,10 @@ def _workspace_context(request, case: Case, *, now: dt.datetime, **forms) -> dic
         "holds_claim": case.claimed_by_id == user.pk and case.claim_expires_at > now,
         "lease_renew_seconds": settings.WORKSPACE_RENEW_SECONDS,
         "outcome_buttons": OUTCOME_BUTTONS,
-        "contact_points": case.debtor.contact_points.all(),
+        "contact_points": debtor_contact_points(case),
         "activities": case.activities.select_related("actor", "contact_point", "agency")[:100],
         "promises": case.promises.prefetch_related("instalments"),
-        "payments": case.account.payments.all()[:50],
+        "payments": case.account.payments.select_related("agency")[:50],
         "placements": case.placements.select_related("agency"),
         "stage_entries": case.stage_entries.select_related("stage"),
         "stages": case.strategy.stages.all(),
@@ -209,8 +212,13 @@ OUTCOME_BUTTONS = [
 
 
 def _render_workspace(request, case: Case, *, now: dt.datetime, **extra):
+    """The case page after an action: the case as the action left it."""
+    case = _with_page_relations(Case.objects).get(pk=case.pk)
+    return _render_page(request, case, now=now, **extra)
+
+
+def _render_page(request, case: Case, *, now: dt.datetime, **extra):
     """The case page, or only its workspace fragment when htmx asked."""
-    case.refresh_from_db()
     context = _workspace_context(request, case, now=now, **extra)
     template = "cases/_workspace.html" if request.htmx else "cases/case_detail.html"
     return render(request, template, context)

@@ -7,11 +7,17 @@ process's local time, which Django sets to TIME_ZONE: the bank's time zone.
 from django.core.management import call_command
 from rq import cron
 
+from cases.dashboards.jobs import refresh_statistics, snapshot_statistics, snapshot_yesterday
 from cases.jobs import dispatch_messages, release_expired_claims, run_collections_day
 
 cron.register(run_collections_day, queue_name="pipeline", cron="30 1 * * *", job_timeout=3600)
 cron.register(dispatch_messages, queue_name="messages", interval=300)
 cron.register(release_expired_claims, queue_name="default", interval=300)
+# The dashboards' daily statistics: changed days every 10 minutes, the portfolio hourly, and
+# yesterday's final snapshot once the nightly pipeline has run.
+cron.register(refresh_statistics, queue_name="default", interval=600, job_timeout=1800)
+cron.register(snapshot_statistics, queue_name="default", cron="5 * * * *", job_timeout=1800)
+cron.register(snapshot_yesterday, queue_name="default", cron="30 3 * * *", job_timeout=1800)
 cron.register(
     call_command,
     queue_name="default",

@@ -12,6 +12,8 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("compliance/", include("cases.compliance.urls")),
     path("feeds/", include("cases.feeds.urls")),
+    path("agencies/", include("agencies.urls")),
+    path("dashboards/", include("cases.dashboards.urls")),
     path("admin/django-rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
 ]

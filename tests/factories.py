@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from accounts.roles import Role
-from agencies.models import Agency, Placement
+from agencies.models import (
+    Agency,
+    CommissionStatement,
+    CommissionTier,
+    Placement,
+    PlacementExtension,
+    PlacementRule,
+)
 from cases.identity import national_id_fields
 from cases.models import (
     Activity,
@@ -161,3 +168,43 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     currency = "USD"
     received_on = dt.date(2026, 11, 20)
     external_reference = factory.Sequence(lambda n: f"PAY{n:010d}")
+
+
+class CommissionTierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommissionTier
+
+    agency = factory.SubFactory(AgencyFactory, commission_basis="days_past_due")
+    starts_at = Decimal("120")
+    rate = Decimal("0.2000")
+
+
+class PlacementRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlacementRule
+        django_get_or_create = ("strategy",)
+
+    strategy = factory.LazyFunction(lambda: Strategy.objects.get(is_default=True))
+
+
+class PlacementExtensionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlacementExtension
+
+    placement = factory.SubFactory(PlacementFactory)
+    extended_on = dt.date(2026, 11, 20)
+    previous_recall_due_on = factory.SelfAttribute("placement.recall_due_on")
+    recall_due_on = factory.LazyAttribute(
+        lambda ext: ext.previous_recall_due_on + dt.timedelta(days=30)
+    )
+    reason = "The debtor is paying by instalments."
+
+
+class CommissionStatementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommissionStatement
+
+    agency = factory.SubFactory(AgencyFactory)
+    period_start = dt.date(2026, 10, 1)
+    period_end = dt.date(2026, 10, 31)
+    generated_at = factory.LazyFunction(timezone.now)

@@ -20,7 +20,15 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from accounts.roles import Role
-from agencies.models import Agency, Placement
+from agencies.models import (
+    Agency,
+    CommissionStatement,
+    CommissionStatementLine,
+    CommissionTier,
+    Placement,
+    PlacementExtension,
+    PlacementRule,
+)
 from cases.compliance.log import log_append
 from cases.compliance.policies import policy_version_create
 from cases.compliance.presets import PRESETS
@@ -47,15 +55,20 @@ from cases.models import (
     StageMessageTranslation,
     Strategy,
 )
+from tests.dashboards.admin_makers import DASHBOARD_MAKERS
 from tests.factories import (
     ActivityFactory,
     AgencyFactory,
     CardAccountFactory,
     CaseFactory,
+    CommissionStatementFactory,
+    CommissionTierFactory,
     ContactPointFactory,
     DebtorFactory,
     PaymentFactory,
+    PlacementExtensionFactory,
     PlacementFactory,
+    PlacementRuleFactory,
     PromiseToPayFactory,
     TeamFactory,
     UserFactory,
@@ -144,6 +157,25 @@ def make_payment() -> Payment:
 
 def make_placement() -> Placement:
     return PlacementFactory(placed_by=UserFactory(role=Role.SUPERVISOR))
+
+
+def make_placement_rule() -> PlacementRule:
+    return PlacementRuleFactory(strategy=make_strategy())
+
+
+def make_statement_line() -> CommissionStatementLine:
+    placement = make_placement()
+    return CommissionStatementLine.objects.create(
+        statement=CommissionStatementFactory(agency=placement.agency),
+        placement=placement,
+        account_reference=placement.case.account.account_reference,
+        currency="USD",
+        placed_on=placement.placed_on,
+        payments=1,
+        collected=Decimal("100.00"),
+        commission_rate=Decimal("0.1500"),
+        commission=Decimal("15.00"),
+    )
 
 
 def make_import_run() -> ImportRun:
@@ -269,10 +301,26 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     ComplianceChainHead: make_compliance_chain_head,
     Agency: AgencyFactory,
     Placement: make_placement,
+    CommissionTier: CommissionTierFactory,
+    PlacementRule: make_placement_rule,
+    PlacementExtension: lambda: PlacementExtensionFactory(placement=make_placement()),
+    CommissionStatement: CommissionStatementFactory,
+    CommissionStatementLine: make_statement_line,
 }
 # The application alone writes these (the compliance engine, the feed importer); policy
 # versions are added but never changed.
-ENGINE_WRITTEN = (ComplianceLogEntry, ComplianceChainHead, ImportRun, ImportRejectedRow)
+ENGINE_WRITTEN = (
+    ComplianceLogEntry,
+    ComplianceChainHead,
+    ImportRun,
+    ImportRejectedRow,
+    PlacementExtension,
+    CommissionStatement,
+    CommissionStatementLine,
+)
+# The dashboards' tables: their jobs and services write them, the admin only reads them.
+MAKERS.update(DASHBOARD_MAKERS)
+ENGINE_WRITTEN += tuple(DASHBOARD_MAKERS)
 WRITTEN_ONCE = (ComplianceLogEntry, ComplianceChainHead, CompliancePolicyVersion)
 
 

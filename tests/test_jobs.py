@@ -74,5 +74,8 @@ def test_the_schedule_registers_every_recurring_job(queue):
         "cases.jobs.run_collections_day",
         "cases.jobs.dispatch_messages",
         "cases.jobs.release_expired_claims",
+        "cases.dashboards.jobs.refresh_statistics",
+        "cases.dashboards.jobs.snapshot_statistics",
+        "cases.dashboards.jobs.snapshot_yesterday",
         "clearsessions",
     }

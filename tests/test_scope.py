@@ -20,6 +20,9 @@ def world(collector, outsider, team, other_team, agency):
         "teammate": CaseFactory(assigned_to=None, team=team, status=Case.Status.PROMISED),
         "other_team": CaseFactory(assigned_to=outsider, team=other_team),
         "placed_here": PlacementFactory(agency=agency, case__team=team).case,
+        "promised_while_placed": PlacementFactory(
+            agency=agency, case__team=team, case__status=Case.Status.PROMISED
+        ).case,
         "placed_elsewhere": PlacementFactory(case__team=team).case,
         "recalled": PlacementFactory(agency=agency, recalled_on="2026-11-20", case__team=team).case,
     }
@@ -39,7 +42,7 @@ def test_a_supervisor_sees_the_cases_of_the_teams_they_supervise(supervisor, wor
 
 
 def test_agency_staff_see_only_their_agency_current_placements(agency_collector, world):
-    assert visible(agency_collector, world) == {"placed_here"}
+    assert visible(agency_collector, world) == {"placed_here", "promised_while_placed"}
 
 
 def test_compliance_and_admins_see_everything(compliance_officer, admin_user, world):
@@ -52,7 +55,9 @@ def test_an_inactive_user_sees_nothing(collector, world):
     assert visible(collector, world) == set()
 
 
-@pytest.mark.parametrize("name", ["other_team", "placed_here", "placed_elsewhere", "recalled"])
+@pytest.mark.parametrize(
+    "name", ["other_team", "placed_here", "promised_while_placed", "placed_elsewhere", "recalled"]
+)
 def test_a_collector_gets_404_for_a_case_outside_their_scope(client, collector, world, name):
     client.force_login(collector)
     response = client.get(reverse("cases:detail", args=[world[name].pk]))
@@ -75,7 +80,7 @@ def test_the_case_list_shows_only_visible_cases(client, agency_collector, world)
     shown = {
         name for name, case in world.items() if reverse("cases:detail", args=[case.pk]) in page
     }
-    assert shown == {"placed_here"}
+    assert shown == {"placed_here", "promised_while_placed"}
 
 
 def test_the_case_list_searches_by_account_reference(client, collector, world):

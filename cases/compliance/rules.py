@@ -235,16 +235,8 @@ def agency_gate(context: RuleContext) -> RuleResult:
     if not placed_now:
         return _failed(code, False, "The case is not currently placed with your agency.", **inputs)
     agency = actor.agency
-    problems = []
-    if not agency.is_active:
-        problems.append("the agency is inactive")
-    if agency.licence_expires_on < day:
-        problems.append(f"its licence expired on {agency.licence_expires_on.isoformat()}")
-    if not agency.contract_start <= day <= agency.contract_end:
-        problems.append(
-            f"its contract runs {agency.contract_start.isoformat()} to "
-            f"{agency.contract_end.isoformat()}"
-        )
+    # Suspended, licence lapsed or out of contract: the agency's own definition of eligibility.
+    problems = agency.problems_on(day)
     if problems:
         return _failed(
             code, False, f"Agency {agency.name} may not collect: {'; '.join(problems)}.", **inputs

@@ -20,7 +20,9 @@ from decimal import Decimal
 from itertools import accumulate, count
 from zoneinfo import ZoneInfo
 
-from agencies.models import Placement
+from agencies.models import AllocationMethod, Placement, RecallDestination
+from agencies.services.allocation import is_challenger
+from agencies.services.placements import PERIOD_ENDED_REASON, PLACED_BY_JOB_REASON
 from cases.demo.reference import (
     CALL_NOTES,
     EMAIL_DOMAINS,
@@ -85,6 +87,14 @@ ENTRY_NOTES = {
     Stage.Action.LITIGATION: "referred to the legal queue",
 }
 MESSAGE_CHANNELS = {Stage.Action.SMS: "sms", Stage.Action.LETTER: "letter"}
+# The default strategy's placement rule in the demo; its history follows the rule's split.
+DEMO_PLACEMENT_RULE = {
+    "method": AllocationMethod.CAPACITY_WEIGHTED,
+    "challenger_method": AllocationMethod.PERFORMANCE_WEIGHTED,
+    "challenger_percent": 20,
+    "performance_days": 90,
+    "recall_destination": RecallDestination.NEXT_STAGE,
+}
 
 COLUMNS: dict[type, tuple[str, ...]] = {
     Debtor: (
@@ -120,7 +130,9 @@ COLUMNS: dict[type, tuple[str, ...]] = {
     ),
     Placement: (
         "id", "created_at", "updated_at", "case_id", "agency_id", "placed_on", "recall_due_on",
-        "recalled_on", "reason", "recall_reason", "placed_by_id",
+        "recalled_on", "reason", "recall_reason", "placed_by_id", "allocation", "arm",
+        "placed_balance", "placed_days_past_due", "commission_rate", "recall_destination",
+        "recalled_by_id",
     ),
     PromiseToPay: (
         "id", "created_at", "updated_at", "case_id", "amount", "currency", "promised_on",
@@ -484,14 +496,18 @@ class PortfolioBuilder:
                 and not party.vulnerable and rnd() < 0.92):
             placed = due + stages[ag].min_days
             recalled = reason = None
-            if position > ag:
-                recalled = due + stages[ag + 1].min_days
-                reason = f"escalated to {stages[ag + 1].name}"
+            destination = ""
+            agency = self.agencies[pick(r, self.agency_cum)]
+            if position > ag:  # the period ended as the case reached the next stage
+                recalled = placed + agency.placement_days
+                reason, destination = PERIOD_ENDED_REASON, RecallDestination.NEXT_STAGE
             elif cured:
                 recalled, reason = end, "case cured"
-            agency = self.agencies[pick(r, self.agency_cum)]
             placement = _Placement(agency, placed, end if recalled is None else recalled)
-            self._placement(case_id, agency, placed, recalled, reason, out[Placement])
+            self._placement(
+                case_id, agency, placed, recalled, reason, destination, balance,
+                stages[ag].min_days, out[Placement],
+            )
 
         assignee = None
         worked_inhouse = stage is not None and (
@@ -522,7 +538,8 @@ class PortfolioBuilder:
                     break  # a promise is pending: the calls wait for its date
         if not cured and rnd() < 0.06 and window < end:
             day = r.randrange(window, end)
-            placed_then = placement is not None and placement.start <= day < placement.end
+            # The recall day is still the agency's (payments are attributed inclusively).
+            placed_then = placement is not None and placement.start <= day <= placement.end
             history.payment(day, arrears * r.randint(10, 50) // 100,
                             placement.agency if placed_then else None)
 
@@ -583,18 +600,30 @@ class PortfolioBuilder:
 
     def _placement(
         self, case_id: int, agency: DemoAgency, placed: int, recalled: int | None,
-        reason: str | None, rows: list[tuple],
+        reason: str | None, destination: str, balance: int, days_past_due: int,
+        rows: list[tuple],
     ) -> None:
+        """As the placement job made it: its rule's arm, the rate snapshotted when placed."""
         placed_at = self.run_at(placed)
         if recalled is None:
             self.placed_per_agency[agency.id] += 1
+        challenger = is_challenger(
+            case_id=case_id, strategy_id=self.strategy_id,
+            percent=DEMO_PLACEMENT_RULE["challenger_percent"],
+        )
+        arm = Placement.Arm.CHALLENGER if challenger else Placement.Arm.CHAMPION
+        rule = "challenger_method" if challenger else "method"
+        balance_then = money(balance)
         rows.append((
             self.take_id(Placement), placed_at,
             placed_at if recalled is None else self.run_at(recalled),
             case_id, agency.id, dt.date.fromordinal(placed),
             dt.date.fromordinal(placed + agency.placement_days),
             None if recalled is None else dt.date.fromordinal(recalled),
-            "reached the agency stage", reason or "", None,
+            PLACED_BY_JOB_REASON, reason or "", None, DEMO_PLACEMENT_RULE[rule], arm,
+            balance_then, days_past_due,
+            agency.commission_rate_for(days_past_due=days_past_due, balance=balance_then),
+            destination, None,
         ))
 
 

@@ -13,7 +13,7 @@ from django.db.models import Max
 
 from accounts.models import Team, User
 from accounts.roles import Role
-from agencies.models import Agency
+from agencies.models import Agency, CommissionTier
 from cases.demo.reference import (
     AGENCIES,
     DEMO_EMAIL_DOMAIN,
@@ -25,7 +25,15 @@ from cases.demo.reference import (
     TEAM_ZONES,
 )
 
-PLACEMENT_DAYS = 90
+# How each demo agency is paid: (basis, tiers as (starts at, rate change from its base rate)).
+# Days-past-due tiers pay more for older debt; balance tiers pay less for large balances.
+COMMISSION_TERMS = (
+    (Agency.CommissionBasis.FLAT, ()),
+    (Agency.CommissionBasis.BALANCE, ((Decimal(5000), Decimal("-0.03")),
+                                      (Decimal(10000), Decimal("-0.05")))),
+    (Agency.CommissionBasis.DAYS_PAST_DUE, ((Decimal(95), Decimal("0.02")),
+                                            (Decimal(105), Decimal("0.04")))),
+)
 
 
 @dataclass
@@ -41,7 +49,14 @@ class DemoAgency:
     name: str
     weight: int
     placement_days: int
+    agency: Agency  # its terms: the rate a placement gets is snapshotted from them
+    tiers: list[CommissionTier] = field(default_factory=list)
     agent_ids: list[int] = field(default_factory=list)
+
+    def commission_rate_for(self, *, days_past_due: int, balance: Decimal) -> Decimal:
+        return self.agency.commission_rate_for(
+            days_past_due=days_past_due, balance=balance, tiers=self.tiers
+        )
 
 
 @dataclass
@@ -71,8 +86,14 @@ def _next_id(model) -> int:
     return (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
 
 
-def build_staff(rng: random.Random, debtors: int, business_date: dt.date) -> Staff:
-    """Create the teams, agencies and demo users (all sharing one password hash)."""
+def build_staff(
+    rng: random.Random, debtors: int, business_date: dt.date, placement_days: int
+) -> Staff:
+    """Create the teams, agencies and demo users (all sharing one password hash).
+
+    Agencies keep a case `placement_days`: the ladder's time between the agency stage and
+    the next one, so a placement ends when the case would have moved on.
+    """
     n_teams, n_collectors, n_agencies, n_agents = staff_sizes(debtors)
     password = make_password(DEMO_PASSWORD)
     team_id, agency_id, user_id = _next_id(Team), _next_id(Agency), _next_id(User)
@@ -82,6 +103,7 @@ def build_staff(rng: random.Random, debtors: int, business_date: dt.date) -> Sta
 
     agencies: list[DemoAgency] = []
     agency_rows = []
+    tier_rows = []
     for i, profile in enumerate(AGENCIES[:n_agencies]):
         expires = (
             business_date + dt.timedelta(days=21)
@@ -90,18 +112,28 @@ def build_staff(rng: random.Random, debtors: int, business_date: dt.date) -> Sta
         )
         start = business_date - dt.timedelta(days=rng.randint(400, 1100))
         slug = profile.name.split()[0].lower()
-        agency_rows.append(Agency(
+        basis, steps = COMMISSION_TERMS[i % len(COMMISSION_TERMS)]
+        agency = Agency(
             id=agency_id + i, name=profile.name,
             licence_number=f"CDCA-{rng.randint(100000, 999999)}",
             licence_expires_on=expires, contract_start=start,
             contract_end=business_date + dt.timedelta(days=rng.randint(200, 800)),
-            commission_rate=Decimal(rng.randint(1200, 2500)) / 10000,
-            capacity=1, placement_days=PLACEMENT_DAYS, contact_name=profile.contact_name,
+            commission_rate=Decimal(rng.randint(1200, 2500)) / 10000, commission_basis=basis,
+            capacity=1, placement_days=placement_days, contact_name=profile.contact_name,
             contact_email=f"operations@{slug}.example",
             contact_phone=f"+1 800 555 01{rng.randint(0, 99):02d}",
-        ))
-        agencies.append(DemoAgency(agency_id + i, profile.name, profile.weight, PLACEMENT_DAYS))
+        )
+        tiers = [
+            CommissionTier(agency=agency, starts_at=starts_at, rate=agency.commission_rate + step)
+            for starts_at, step in steps
+        ]
+        agency_rows.append(agency)
+        tier_rows.extend(tiers)
+        agencies.append(
+            DemoAgency(agency.id, profile.name, profile.weight, placement_days, agency, tiers)
+        )
     Agency.objects.bulk_create(agency_rows)
+    CommissionTier.objects.bulk_create(tier_rows)
 
     users: list[User] = []
     memberships: list[tuple[int, Role]] = []

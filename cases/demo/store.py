@@ -11,7 +11,7 @@ from django.core.management.color import no_style
 from django.db import connection, models
 
 from accounts.models import Team, User
-from agencies.models import Agency, Placement
+from agencies.models import Agency, CommissionStatement, Placement
 from cases.demo.reference import AGENCIES, DEMO_EMAIL_DOMAIN, TEAM_NAMES
 from cases.models import (
     Activity,
@@ -242,5 +242,7 @@ def delete_world() -> None:
                 cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")
     ComplianceChainHead.objects.all().delete()  # the log is empty: the chain starts afresh
     demo_users().delete()
-    Agency.objects.filter(name__in=[a.name for a in AGENCIES]).delete()
+    demo_agencies = Agency.objects.filter(name__in=[a.name for a in AGENCIES])
+    CommissionStatement.objects.filter(agency__in=demo_agencies).delete()
+    demo_agencies.delete()
     Team.objects.filter(name__in=TEAM_NAMES).delete()

@@ -39,7 +39,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import Team
-from agencies.models import Placement
+from agencies.models import Placement, RecallDestination
 from cases.models import (
     Activity,
     CardAccount,
@@ -278,11 +278,11 @@ class Pipeline:
                     pk__in=broken, status=PromiseToPay.Status.PENDING
                 ).update(status=PromiseToPay.Status.BROKEN, resolved_on=self.business_date)
                 Case.objects.filter(pk__in=kept_cases, status=Case.Status.PROMISED).update(
-                    status=Case.Status.OPEN
+                    status=status_after_promise()
                 )
                 Case.objects.filter(OPEN, pk__in=broken_cases).update(
                     status=SqlCase(
-                        When(status=Case.Status.PROMISED, then=Value(Case.Status.OPEN)),
+                        When(status=Case.Status.PROMISED, then=status_after_promise()),
                         default=F("status"),
                     ),
                     priority_score=BROKEN_PROMISE_PRIORITY,
@@ -301,21 +301,17 @@ class Pipeline:
 
     def _escalate_to(self, strategy: Strategy, stage: Stage, stages: list[Stage]) -> None:
         threshold = self.business_date - dt.timedelta(days=stage.min_days_past_due)
-        paused = Exists(
-            PromiseToPay.objects.filter(
-                case_id=OuterRef("pk"),
-                status=PromiseToPay.Status.PENDING,
-                due_date__gte=self.business_date,
-            )
-        )
         reached = (
-            Case.objects.filter(OPEN, strategy=strategy)
+            Case.objects.filter(OPEN, strategy=strategy, paused_at__isnull=True)
             .filter(account__oldest_unpaid_due_date__lte=threshold)
             .filter(Q(stage__isnull=True) | Q(stage__position__lt=stage.position))
-            .exclude(paused)
+            .exclude(paused_by_promise(self.business_date))
         )
-        fields = ("debtor_id", "stage__position", "account__oldest_unpaid_due_date")
-        for rows in keyset_batches(reached, fields, self.batch_size):
+        if any(s.action == Stage.Action.AGENCY and s.position < stage.position for s in stages):
+            # Past the agency stage: a placed case waits for its recall, which decides where
+            # it goes; a case recalled to in-house collection stays there.
+            reached = reached.exclude(held_by_agency_hand_off())
+        for rows in keyset_batches(reached, STAGE_ENTRY_FIELDS, self.batch_size):
             with transaction.atomic():
                 self._enter_stage(stage, stages, rows)
             self._batch_done(f"escalate:{stage.action}")
@@ -394,6 +390,7 @@ class Pipeline:
             self.counts[f"messages:{message.channel}"] += 1
 
 
+STAGE_ENTRY_FIELDS = ("debtor_id", "stage__position", "account__oldest_unpaid_due_date")
 MESSAGE_CHANNEL = {Stage.Action.SMS: "sms", Stage.Action.LETTER: "letter"}
 # What entering a stage leaves behind on its entry: (action status, note).
 STAGE_ENTRY_OUTCOME = {
@@ -408,6 +405,58 @@ STAGE_ENTRY_COUNTER = {
     Stage.Action.AGENCY: "awaiting_placement",
     Stage.Action.LITIGATION: "litigation_referrals",
 }
+
+
+def paused_by_promise(business_date: dt.date) -> Exists:
+    """Cases a pending promise pauses: its date has not passed yet."""
+    return Exists(
+        PromiseToPay.objects.filter(
+            case_id=OuterRef("pk"),
+            status=PromiseToPay.Status.PENDING,
+            due_date__gte=business_date,
+        )
+    )
+
+
+def held_by_agency_hand_off() -> Exists:
+    """Cases placed with an agency now, or recalled from one to in-house collection."""
+    return Exists(
+        Placement.objects.filter(case_id=OuterRef("pk")).filter(
+            Q(recalled_on__isnull=True) | Q(recall_destination=RecallDestination.IN_HOUSE)
+        )
+    )
+
+
+def status_after_promise() -> SqlCase:
+    """A settled promise hands the case back: placed while an agency holds it, else open."""
+    placed = Exists(Placement.objects.filter(case_id=OuterRef("pk"), recalled_on__isnull=True))
+    return SqlCase(
+        When(placed, then=Value(Case.Status.PLACED)), default=Value(Case.Status.OPEN)
+    )
+
+
+def cases_enter_stage(
+    *, case_ids: list[int], stage: Stage, business_date: dt.date, now: dt.datetime
+) -> Counter:
+    """Move these open cases up to `stage` at once and do its one-off action, as escalation
+    would: for hand-offs that do not wait for a threshold (an agency recall to the next stage).
+
+    Cases of another strategy, already at or past the stage, paused (by a supervisor or a
+    pending promise) or no longer overdue (the cure step closes those) are left as they are.
+    """
+    stages = sorted(stage.strategy.stages.all(), key=lambda entered: entered.min_days_past_due)
+    pipeline = Pipeline(business_date=business_date, now=now)
+    movable = (
+        Case.objects.filter(OPEN, pk__in=case_ids, strategy_id=stage.strategy_id)
+        .filter(paused_at__isnull=True)
+        .filter(Q(stage__isnull=True) | Q(stage__position__lt=stage.position))
+        .filter(account__oldest_unpaid_due_date__isnull=False)
+        .exclude(paused_by_promise(business_date))
+    )
+    for rows in keyset_batches(movable, STAGE_ENTRY_FIELDS, pipeline.batch_size):
+        with transaction.atomic():
+            pipeline._enter_stage(stage, stages, rows)
+    return pipeline.counts
 
 
 def strategies_by_product() -> dict[str, int]:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from cases.compliance.engine import Decision, compliance_decide, compliance_record_contact
@@ -26,7 +27,7 @@ from cases.models import (
     PromiseInstalment,
     PromiseToPay,
 )
-from cases.selectors import CALL_BACK_PRIORITY, queue_tiers
+from cases.selectors import CALL_BACK_PRIORITY, case_scope_slices, queue_shape, queue_tiers
 from cases.services.pipeline import BROKEN_PROMISE_PRIORITY, priority_score
 
 # Outcomes where nobody was reached: the case comes back after WORKSPACE_RETRY_AFTER_MINUTES.
@@ -72,30 +73,102 @@ class CallResult:
 def case_claim_next(*, user, now: dt.datetime) -> Case | None:
     """Give `user` the top case of their queue, held for the lease; None when it is empty.
 
-    On PostgreSQL the row is taken with FOR UPDATE SKIP LOCKED, so collectors claiming at
-    the same moment each get a different case without waiting on one another; SQLite runs
-    writing transactions one at a time (IMMEDIATE), which serialises claims. A collector
-    holds one case at a time: their other claims are released.
+    On PostgreSQL one statement takes the row with FOR UPDATE SKIP LOCKED, so collectors
+    claiming at the same moment each get a different case without waiting on one another;
+    SQLite runs writing transactions one at a time (IMMEDIATE), which serialises claims made
+    tier by tier. A collector holds one case at a time: their other claims are released.
     """
     with transaction.atomic():
         Case.objects.filter(claimed_by=user).update(claimed_by=None, claim_expires_at=None)
+        if connection.vendor == "postgresql":
+            return _claim_in_one_statement(user, now)
         for tier in queue_tiers(user, now=now):
             heads = [
-                part.select_for_update(skip_locked=True, of=("self",))
-                .only("pk", "priority_score", "next_action_at")
-                .first()
-                for part in tier.slices
+                part.only("pk", "priority_score", "next_action_at").first() for part in tier.slices
             ]
             heads = [case for case in heads if case is not None]
             if heads:
-                # Several slices (own cases, team pool): the best head wins; the other rows
-                # stay locked only until this transaction commits.
+                # Several slices (own cases, team pool): the best head wins.
                 case = min(heads, key=tier.sort_key)
                 Case.objects.filter(pk=case.pk).update(
                     claimed_by=user, claim_expires_at=now + claim_lease()
                 )
-                return case
+                return Case.objects.get(pk=case.pk)
     return None
+
+
+@dataclass(frozen=True)
+class _ClaimStatement:
+    sql: str
+    params: tuple
+    now_slots: tuple[int, ...]  # where `now` goes in params
+
+    def bind(self, user, now: dt.datetime) -> list:
+        params = list(self.params)
+        for slot in self.now_slots:
+            params[slot] = now
+        return [*params, user.pk, now + claim_lease()]
+
+
+_claim_statements: dict[tuple, _ClaimStatement] = {}
+_CLAIM_STATEMENTS_KEPT = 2000
+
+
+def _claim_in_one_statement(user, now: dt.datetime) -> Case | None:
+    """Lock the head of every slice of every tier (FOR UPDATE SKIP LOCKED), claim the best
+    of them and return it: one statement, one round trip.
+
+    Building the statement from the queue's querysets costs more than running it, so it is
+    built once per user and queue shape (queue_shape) and only `now` is bound on each claim.
+    """
+    if not case_scope_slices(user):
+        return None
+    key = queue_shape(user, now=now)
+    statement = _claim_statements.get(key)
+    if statement is None:
+        statement = _build_claim_statement(user, now)
+        if len(_claim_statements) >= _CLAIM_STATEMENTS_KEPT:
+            _claim_statements.clear()
+        _claim_statements[key] = statement
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, statement.bind(user, now))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Case.from_db(connection.alias, [f.attname for f in Case._meta.concrete_fields], row)
+
+
+def _build_claim_statement(user, now: dt.datetime) -> _ClaimStatement:
+    quote = connection.ops.quote_name
+    arms, params = [], []
+    for tier in queue_tiers(user, now=now):
+        for part in tier.slices:
+            head = (
+                part.annotate(
+                    sort_time=(
+                        Cast(Value(None), DateTimeField()) if tier.by_score else F("next_action_at")
+                    ),
+                    sort_score=F("priority_score") if tier.by_score else Value(0),
+                )
+                .values_list("pk", "queue_rank", "sort_time", "sort_score")
+                .select_for_update(skip_locked=True, of=("self",))[:1]
+            )
+            sql, head_params = head.query.sql_with_params()
+            arms.append(f"arm{len(arms)} AS ({sql})")
+            params.extend(head_params)
+    heads = " UNION ALL ".join(f"SELECT * FROM arm{n}" for n in range(len(arms)))
+    table = quote(Case._meta.db_table)
+    returning = ", ".join(quote(field.column) for field in Case._meta.concrete_fields)
+    sql = (
+        f"WITH {', '.join(arms)} "
+        f"UPDATE {table} SET {quote('claimed_by_id')} = %s, {quote('claim_expires_at')} = %s "
+        f"WHERE {quote('id')} = (SELECT head.id FROM ({heads}) "
+        "AS head(id, queue_rank, sort_time, sort_score) "
+        "ORDER BY queue_rank, sort_time, sort_score DESC, id LIMIT 1) "
+        f"RETURNING {returning}"
+    )
+    now_slots = tuple(n for n, value in enumerate(params) if value == now)
+    return _ClaimStatement(sql, tuple(params), now_slots)
 
 
 def case_renew_claim(*, case: Case, user, now: dt.datetime) -> bool:

@@ -8,6 +8,7 @@ is skipped and says why. The screenshot lands in test-artifacts/workspace.png.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,38 @@ def test_a_collector_claims_calls_and_takes_a_promise_from_the_keyboard(
     case.refresh_from_db()
     assert case.status == Case.Status.PROMISED
 
+
+
+def test_a_collector_works_twenty_cases_in_a_row_without_the_mouse(
+    live_server, browser_page, collector, team, make_case
+):
+    page, errors = browser_page
+    cases = [make_case(team=team, priority_score=100 + n) for n in range(20)]
+    expect = pytest.importorskip("playwright.sync_api").expect
+
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.keyboard.type(collector.username)  # the username field has the focus
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{reverse('cases:queue')}")
+
+    worked: list[int] = []
+
+    def on_a_new_case(url: str) -> bool:
+        opened = re.search(r"/cases/(\d+)/$", url)
+        return opened is not None and int(opened[1]) not in worked
+
+    for _ in cases:
+        page.keyboard.press("n")
+        page.wait_for_url(on_a_new_case)
+        worked.append(int(re.search(r"/cases/(\d+)/$", page.url)[1]))
+        page.keyboard.press("1")  # no answer: the case comes back later, the next one is due
+        expect(page.locator("#action-feedback")).to_contain_text("Logged: No answer.")
+
+    assert errors == [], errors
+    # Best first, each once, and every call recorded against the collector.
+    assert worked == [case.pk for case in reversed(cases)]
+    assert Activity.objects.filter(
+        actor=collector, outcome=Activity.Outcome.NO_ANSWER
+    ).count() == 20

@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from cases.models import Activity, Case, Stage
-from cases.selectors import CALL_BACK_PRIORITY, QueueRank, cases_waiting_for, queue_for
+from cases.selectors import (
+    CALL_BACK_PRIORITY,
+    QueueRank,
+    cases_waiting_for,
+    debtor_time_zones,
+    queue_for,
+)
+from cases.services import workspace
 from cases.services.pipeline import BROKEN_PROMISE_PRIORITY
 from cases.services.workspace import (
     call_log,
@@ -18,7 +25,7 @@ from cases.services.workspace import (
     case_renew_claim,
     claim_lease,
 )
-from tests.factories import UserFactory
+from tests.factories import DebtorFactory, UserFactory
 from tests.workspace.conftest import zone_at_night
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +124,21 @@ def test_two_collectors_are_never_given_the_same_case(collector, team, make_case
     assert (first.claimed_by, second.claimed_by) == (collector, teammate)
 
 
+@pytest.mark.postgres
+def test_a_claim_reuses_its_statement_but_judges_each_moment_afresh(collector, team, make_case):
+    now = timezone.now()
+    by_score = make_case(team=team, priority_score=900)
+    call_back = make_case(
+        team=team, priority_score=CALL_BACK_PRIORITY, stage_entered_at=now - dt.timedelta(days=3),
+        next_action_at=now + dt.timedelta(minutes=5),
+    )
+    workspace._claim_statements.clear()
+    assert case_claim_next(user=collector, now=now) == by_score
+    # Ten minutes on, the call-back is due and served first, by the same statement.
+    assert case_claim_next(user=collector, now=now + dt.timedelta(minutes=10)) == call_back
+    assert len(workspace._claim_statements) == 1
+
+
 def test_a_collector_holds_one_case_at_a_time(collector, team, make_case):
     first, second = make_case(team=team, priority_score=2), make_case(team=team, priority_score=1)
     now = timezone.now()
@@ -167,3 +189,11 @@ def test_logging_an_outcome_releases_the_claim_and_an_unanswered_case_comes_back
     assert case.next_action_at > now
     assert case.priority_score < BROKEN_PROMISE_PRIORITY
     assert case not in queue_for(collector, now=now)
+
+
+def test_the_queue_knows_each_zone_debtors_live_in_once(db):
+    for zone in ("Europe/London", "Asia/Shanghai", "Europe/London", "America/New_York"):
+        DebtorFactory(time_zone=zone)
+    assert [zone.key for zone in debtor_time_zones()] == [
+        "America/New_York", "Asia/Shanghai", "Europe/London",
+    ]

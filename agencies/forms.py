@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from agencies.models import Agency, RecallDestination
+
+DEFAULT_PERIOD_DAYS = 90
+MAX_PERIOD_DAYS = 366
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PeriodForm(forms.Form):
+    """The league table's period and currency (a GET form); blank fields take the defaults:
+    the last 90 days to today, in the currency with the most placements."""
+
+    date_from = forms.DateField(required=False, widget=DateInput, label="From")
+    date_to = forms.DateField(required=False, widget=DateInput, label="To (inclusive)")
+    currency = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, currencies: list[str], today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.currencies = currencies or ["USD"]
+        self.fields["currency"].choices = [(code, code) for code in self.currencies]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            raise forms.ValidationError("The period ends before it starts.")
+        if start and end and (end - start).days >= MAX_PERIOD_DAYS:
+            raise forms.ValidationError(f"Choose a period of at most {MAX_PERIOD_DAYS} days.")
+        return cleaned
+
+    def period(self) -> tuple[dt.date, dt.date, str]:
+        """(start, end, currency): what was asked when valid, else the defaults."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        end = data.get("date_to") or self.today
+        start = data.get("date_from") or end - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+        return start, end, data.get("currency") or self.currencies[0]
+
+
+class PlaceForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none())
+    reason = forms.CharField(max_length=300, help_text="Why this case is placed by hand.")
+
+    def __init__(self, *args, agencies, **kwargs):
+        """`agencies` annotated with `current` (their current placements)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["agency"]
+        field.queryset = agencies
+        field.label_from_instance = (
+            lambda agency: f"{agency.name} ({max(0, agency.capacity - agency.current)} places left)"
+        )
+
+
+class RecallForm(forms.Form):
+    destination = forms.ChoiceField(choices=RecallDestination.choices)
+    reason = forms.CharField(max_length=300)
+
+
+class ExtendForm(forms.Form):
+    recall_due_on = forms.DateField(widget=DateInput, label="New recall date")
+    reason = forms.CharField(max_length=300)
+
+
+class ExtendByDaysForm(forms.Form):
+    """The admin action: extend every selected placement by the same number of days."""
+
+    days = forms.IntegerField(min_value=1, max_value=365)
+    reason = forms.CharField(max_length=300)

@@ -1,0 +1,62 @@
+"""`manage.py run_agency_day`: the agencies' nightly step for one business date, now."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.services import agencies_run_day
+from cases.management.commands.run_collections_day import iso_date
+
+LABELS = {
+    "recalled": "Placements recalled",
+    "recalled_to_next_stage": "  to the next stage",
+    "recalled_to_in_house": "  to in-house collection",
+    "payments_attributed": "Payments attributed to agencies",
+    "placed": "Cases placed",
+    "not_placed_no_capacity": "Not placed: no capacity left",
+    "not_placed_no_agency": "Not placed: no eligible agency",
+    "not_placed_excluded": "Not placed: bankrupt, deceased or disputed",
+    "statements_generated": "Commission statements written",
+}
+
+
+class _Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = (
+        "Recall the placements whose period ended, attribute payments, place the cases awaiting "
+        "placement (and on the first of a month write last month's statements). The nightly "
+        "collections job runs this right after the pipeline."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--date", type=iso_date, help="Business date (default: the bank's today)."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Print what would happen and keep nothing."
+        )
+
+    def handle(self, *args, date=None, dry_run=False, **options):
+        now = timezone.now()
+        business_date = date or timezone.localdate(now)
+        try:
+            with transaction.atomic():
+                counts = agencies_run_day(business_date=business_date, now=now)
+                if dry_run:
+                    raise _Rollback
+        except _Rollback:
+            pass
+        verb = "would do" if dry_run else "did"
+        self.stdout.write(f"Agencies for {business_date} {verb}:")
+        for key, label in LABELS.items():
+            if counts.get(key):
+                self.stdout.write(f"  {label:<45} {counts[key]:>9}")
+            if key == "placed":
+                for agency_key in sorted(k for k in counts if k.startswith("placed_with:")):
+                    agency = f"  with {agency_key.partition(':')[2]}"
+                    self.stdout.write(f"  {agency:<45} {counts[agency_key]:>9}")

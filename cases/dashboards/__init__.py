@@ -1,0 +1,1 @@
+"""Supervisor dashboards: daily statistics, the pages that read them, and supervisors' actions."""

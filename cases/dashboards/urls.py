@@ -1,0 +1,18 @@
+from django.urls import path
+
+from cases.dashboards import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", views.dashboard, name="home"),
+    path("cases/", views.drill, name="cases"),
+    path("cases/<int:case_id>/", views.case_supervise, name="case"),
+    path("reassign/", views.reassign, name="reassign"),
+    path("teams/", views.teams, name="teams"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("approvals/mine/", views.my_approvals, name="my_approvals"),
+    path("approvals/<int:approval_id>/call/", views.approved_call, name="approved_call"),
+    path("<slug:page>/", views.dashboard, name="page"),
+    path("<slug:page>/csv/<slug:figure>/", views.figure_csv, name="csv"),
+]
