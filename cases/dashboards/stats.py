@@ -433,16 +433,22 @@ def stats_compute_days(*, first: dt.date, last: dt.date, now: dt.datetime) -> in
 # --- Snapshots: the portfolio at a day's end, roll rates, the queue ---------------------------
 
 
+# What snapshots and roll rates are filed under, as the case is when its day is computed.
+CASE_DIMENSIONS = {
+    "key_team": F("team_id"),
+    "key_strategy": F("strategy_id"),
+    "key_product": F("account__product"),
+    "key_currency": F("account__currency"),
+}
+
+
 def _portfolio_rows(day: dt.date) -> list[PortfolioSnapshot]:
     rows = (
         Case.objects.filter(on_books(day))
         .annotate(
             key_agency=agency_holding_on(day),
             key_bucket=bucket_on(day),
-            key_team=F("team_id"),
-            key_strategy=F("strategy_id"),
-            key_product=F("account__product"),
-            key_currency=F("account__currency"),
+            **CASE_DIMENSIONS,
         )
         .order_by()
         .values(
@@ -490,10 +496,7 @@ def _roll_rows(day: dt.date) -> list[RollRate]:
         .annotate(
             key_from=bucket_on(start),
             key_to=to_bucket(until),
-            key_team=F("team_id"),
-            key_strategy=F("strategy_id"),
-            key_product=F("account__product"),
-            key_currency=F("account__currency"),
+            **CASE_DIMENSIONS,
         )
         .order_by()
         .values("key_from", "key_to", "key_team", "key_strategy", "key_product", "key_currency")
