@@ -238,6 +238,9 @@ WORKSPACE_CLAIM_LEASE_MINUTES = envint("WORKSPACE_CLAIM_LEASE_MINUTES", 15)
 WORKSPACE_RENEW_SECONDS = envint("WORKSPACE_RENEW_SECONDS", 180)
 WORKSPACE_RETRY_AFTER_MINUTES = envint("WORKSPACE_RETRY_AFTER_MINUTES", 240)
 PROMISE_MAX_DAYS = envint("PROMISE_MAX_DAYS", 30)
+# "Next case" on PostgreSQL runs as a statement prepared on the database session. Turn this
+# off behind a connection pooler in transaction mode, where a session is not kept.
+WORKSPACE_PREPARED_CLAIMS = envbool("WORKSPACE_PREPARED_CLAIMS", True)
 
 # Outbound messages. The SMS backend is a class path, like Django's email backends:
 # cases.channels.ConsoleSMSBackend (default), FileSMSBackend or HTTPSMSBackend.

@@ -9,6 +9,9 @@ Every service takes the acting user and `now`; none reads the clock.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
+from psycopg.sql import Literal
 
 from cases.compliance.engine import Decision, compliance_decide, compliance_record_contact
 from cases.models import (
@@ -99,19 +103,20 @@ def case_claim_next(*, user, now: dt.datetime) -> Case | None:
 
 @dataclass(frozen=True)
 class _ClaimStatement:
-    sql: str
-    params: tuple
-    now_slots: tuple[int, ...]  # where `now` goes in params
+    """The claim as SQL whose only parameters are `now` and the lease's expiry; everything
+    else (user, team, zones, stages) is written into the text as literals."""
 
-    def bind(self, user, now: dt.datetime) -> list:
-        params = list(self.params)
-        for slot in self.now_slots:
-            params[slot] = now
-        return [*params, user.pk, now + claim_lease()]
+    name: str  # of the prepared statement
+    prepared_sql: str  # parameters $1 (now) and $2 (expiry), for PREPARE
+    direct_sql: str  # parameters %(now)s and %(expires)s, for a plain execute
 
 
 _claim_statements: dict[tuple, _ClaimStatement] = {}
 _CLAIM_STATEMENTS_KEPT = 2000
+# Statements prepared on each database session (dropped with the session).
+_prepared_claims: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PREPARED_CLAIMS_KEPT = 200
+_PLACEHOLDER_OR_ESCAPE = re.compile(r"%%|%s")
 
 
 def _claim_in_one_statement(user, now: dt.datetime) -> Case | None:
@@ -119,7 +124,10 @@ def _claim_in_one_statement(user, now: dt.datetime) -> Case | None:
     of them and return it: one statement, one round trip.
 
     Building the statement from the queue's querysets costs more than running it, so it is
-    built once per user and queue shape (queue_shape) and only `now` is bound on each claim.
+    built once per user and queue shape (queue_shape). PostgreSQL keeps it prepared on the
+    session with one generic plan: planning the eight arms afresh on every claim took three
+    times as long as running them. A generic plan is safe here because only `now` is a
+    parameter; what the plan depends on (user, team, zones, stages) is literal in the text.
     """
     if not case_scope_slices(user):
         return None
@@ -130,12 +138,31 @@ def _claim_in_one_statement(user, now: dt.datetime) -> Case | None:
         if len(_claim_statements) >= _CLAIM_STATEMENTS_KEPT:
             _claim_statements.clear()
         _claim_statements[key] = statement
+    expires = now + claim_lease()
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, statement.bind(user, now))
+        if settings.WORKSPACE_PREPARED_CLAIMS:
+            _prepare_on_this_session(cursor, statement)
+            cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            cursor.execute(f"EXECUTE {statement.name}(%s, %s)", [now, expires])
+        else:
+            cursor.execute(statement.direct_sql, {"now": now, "expires": expires})
         row = cursor.fetchone()
     if row is None:
         return None
     return Case.from_db(connection.alias, [f.attname for f in Case._meta.concrete_fields], row)
+
+
+def _prepare_on_this_session(cursor, statement: _ClaimStatement) -> None:
+    prepared = _prepared_claims.setdefault(connection.connection, set())
+    if statement.name in prepared:
+        return
+    if len(prepared) >= _PREPARED_CLAIMS_KEPT:
+        cursor.execute("DEALLOCATE ALL")
+        prepared.clear()
+    cursor.execute(
+        f"PREPARE {statement.name}(timestamptz, timestamptz) AS {statement.prepared_sql}"
+    )
+    prepared.add(statement.name)
 
 
 def _build_claim_statement(user, now: dt.datetime) -> _ClaimStatement:
@@ -167,8 +194,41 @@ def _build_claim_statement(user, now: dt.datetime) -> _ClaimStatement:
         "ORDER BY queue_rank, sort_time, sort_score DESC, id LIMIT 1) "
         f"RETURNING {returning}"
     )
-    now_slots = tuple(n for n, value in enumerate(params) if value == now)
-    return _ClaimStatement(sql, tuple(params), now_slots)
+    params.extend([user.pk, _EXPIRES])
+    prepared_sql = _with_literals(sql, params, now, ("$1", "$2"), escape=False)
+    return _ClaimStatement(
+        name="claim_" + hashlib.sha1(prepared_sql.encode()).hexdigest()[:20],
+        prepared_sql=prepared_sql,
+        direct_sql=_with_literals(sql, params, now, ("%(now)s", "%(expires)s"), escape=True),
+    )
+
+
+_EXPIRES = object()  # stands for the lease's expiry among a claim statement's parameters
+
+
+def _with_literals(
+    sql: str, params: list, now: dt.datetime, placeholders: tuple[str, str], *, escape: bool
+) -> str:
+    """`sql` (Django's %s placeholders) with every parameter written in as a literal but
+    `now` and the expiry, which take `placeholders`; `escape` keeps a % as %% for a driver
+    that still interpolates parameters."""
+    values = iter(params)
+    connection.ensure_connection()
+
+    def replace(match: re.Match) -> str:
+        if match.group() == "%%":
+            return "%%" if escape else "%"
+        value = next(values)
+        if value is _EXPIRES:
+            return placeholders[1]
+        if isinstance(value, dt.datetime) and value == now:
+            return placeholders[0]
+        literal = Literal(value).as_string(connection.connection)
+        return literal.replace("%", "%%") if escape else literal
+
+    text = _PLACEHOLDER_OR_ESCAPE.sub(replace, sql)
+    assert next(values, None) is None, "more parameters than placeholders"
+    return text
 
 
 def case_renew_claim(*, case: Case, user, now: dt.datetime) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -137,6 +138,62 @@ def test_a_claim_reuses_its_statement_but_judges_each_moment_afresh(collector, t
     # Ten minutes on, the call-back is due and served first, by the same statement.
     assert case_claim_next(user=collector, now=now + dt.timedelta(minutes=10)) == call_back
     assert len(workspace._claim_statements) == 1
+
+
+def _prepared_claims_on_this_session() -> list[tuple[str, int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE name LIKE 'claim\\_%%'"
+        )
+        return cursor.fetchall()
+
+
+@pytest.fixture
+def no_prepared_claims():
+    """A database session with no claim statement prepared yet (earlier tests share it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    workspace._prepared_claims.clear()
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("no_prepared_claims")
+def test_next_case_runs_one_prepared_statement_with_a_generic_plan(collector, team, make_case):
+    first, second = make_case(team=team, priority_score=2), make_case(team=team, priority_score=1)
+    now = timezone.now()
+    assert case_claim_next(user=collector, now=now) == first
+    Case.objects.filter(pk=first.pk).update(next_action_at=now + dt.timedelta(hours=1))
+    assert case_claim_next(user=collector, now=now) == second
+    [(_name, generic_plans, custom_plans)] = _prepared_claims_on_this_session()
+    assert (generic_plans, custom_plans) == (2, 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("no_prepared_claims")
+def test_next_case_without_prepared_statements_serves_the_same(
+    collector, team, make_case, settings
+):
+    settings.WORKSPACE_PREPARED_CLAIMS = False
+    first = make_case(team=team, priority_score=2)
+    assert case_claim_next(user=collector, now=timezone.now()) == first
+    assert _prepared_claims_on_this_session() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("escape", [False, True])
+def test_a_claim_statement_writes_its_parameters_in_as_literals(escape):
+    now = timezone.now()
+    sql = "SELECT %s AS a, %s AS b, %s AS c, '100%%' AS d, %s AS e"
+    text = workspace._with_literals(
+        sql, ["it's 5% off", now, 7, workspace._EXPIRES], now, ("[now]", "[expiry]"),
+        escape=escape,
+    )
+    percent = "%%" if escape else "%"
+    assert text == (
+        f"SELECT 'it''s 5{percent} off' AS a, [now] AS b, 7 AS c, '100{percent}' AS d, "
+        "[expiry] AS e"
+    )
 
 
 def test_a_collector_holds_one_case_at_a_time(collector, team, make_case):
