@@ -5,8 +5,10 @@ Generates accounts feed files (streamed to disk under /tmp), imports a 200,000-r
 and prints rows/s and the process's peak memory during each import (the high-water mark is
 reset before each one: the same figure at both sizes means memory does not grow with the
 file). Then the ceiling: the same rows, checked beforehand, loaded with nothing but plain
-INSERT ... SELECT statements (what this database costs whatever the importer does). Then times
-a naive per-row ORM import on a sample and scales it to the largest size.
+INSERT ... SELECT statements (what this database costs whatever the importer does), once as
+the schema is and once with the foreign-key checks switched off (a superuser's diagnostic:
+what integrity costs; the import never does it). Then times a naive per-row ORM import on a
+sample and scales it to the largest size.
 The floor: 20,000 rows/s at 1,000,000 rows.
 
 Usage: `make bench-feeds` or
@@ -89,6 +91,17 @@ def empty_tables() -> None:
             "TRUNCATE cases_debtor, cases_contactpoint, cases_cardaccount, cases_case, "
             "cases_payment, cases_importrun, cases_importrejectedrow RESTART IDENTITY CASCADE"
         )
+
+
+REFERENCING_TABLES = ("cases_cardaccount", "cases_contactpoint")
+
+
+def foreign_key_checks(enabled: bool) -> None:
+    """Turn the foreign-key triggers of the accounts and contact points on or off (needs a
+    superuser; only ever done here, to measure what the checks cost)."""
+    with connection.cursor() as cursor:
+        for table in REFERENCING_TABLES:
+            cursor.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER ALL")
 
 
 def bare_insert_ceiling(path: Path, chunk: int = 20_000) -> float:
@@ -235,6 +248,7 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("This benchmark runs on PostgreSQL: set DATABASE_URL=postgres://...")
     call_command("migrate", verbosity=0)
+    foreign_key_checks(enabled=True)  # in case a run was killed while they were off
 
     print("Accounts feed import benchmark on PostgreSQL", flush=True)
     rates = {}
@@ -266,6 +280,17 @@ def main() -> None:
     print(
         f"  ceiling: the same rows checked beforehand, plain INSERTs only  {elapsed:7.1f} s  "
         f"{ceiling:9,.0f} rows/s",
+        flush=True,
+    )
+    empty_tables()
+    foreign_key_checks(enabled=False)
+    try:
+        elapsed = bare_insert_ceiling(Path(f"/tmp/bench_accounts_feed_{largest}.csv"))
+    finally:
+        foreign_key_checks(enabled=True)
+    print(
+        f"    the same plain INSERTs without foreign-key checks (what the checks cost; never "
+        f"done by the import)  {elapsed:7.1f} s  {largest / elapsed:9,.0f} rows/s",
         flush=True,
     )
 

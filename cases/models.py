@@ -26,7 +26,6 @@ class Debtor(TimeStampedModel):
     full_name = models.CharField(max_length=200)
     national_id_hash = models.CharField(
         max_length=64,
-        unique=True,
         editable=False,
         help_text="Keyed hash (HMAC-SHA256) of the national ID; the number itself is never stored.",
     )
@@ -52,7 +51,11 @@ class Debtor(TimeStampedModel):
 
     class Meta:
         ordering = ["full_name"]
+        # Unique keys of the bank's are constraints rather than unique=True fields, which on
+        # PostgreSQL add a second (pattern) index that every feed row would pay for and no
+        # query uses.
         constraints = [
+            models.UniqueConstraint(fields=["national_id_hash"], name="debtor_national_id_unique"),
             models.CheckConstraint(
                 condition=Q(has_attorney=False) | ~Q(attorney_name=""),
                 name="debtor_attorney_named",
@@ -84,7 +87,10 @@ class ContactPoint(TimeStampedModel):
 
     PHONE_KINDS = (Kind.MOBILE, Kind.HOME, Kind.WORK)
 
-    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="contact_points")
+    # Found by the unique constraint below, which leads with the debtor: no index of its own.
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.CASCADE, related_name="contact_points", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=Kind)
     value = models.CharField(max_length=300)
     owner = models.CharField(max_length=12, choices=Owner, default=Owner.DEBTOR)
@@ -123,12 +129,10 @@ class ContactPoint(TimeStampedModel):
 
 class CardAccount(TimeStampedModel):
     debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="accounts")
-    account_reference = models.CharField(
-        max_length=40, unique=True, help_text="The bank's reference."
-    )
+    account_reference = models.CharField(max_length=40, help_text="The bank's reference.")
     card_last4 = models.CharField(max_length=4, validators=[last_four_digits])
     product = models.CharField(max_length=60)
-    portfolio = models.CharField(max_length=60, blank=True, db_index=True)
+    portfolio = models.CharField(max_length=60, blank=True)
     currency = models.CharField(max_length=3, default="USD", validators=[currency_code])
     credit_limit = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
     balance = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
@@ -138,6 +142,7 @@ class CardAccount(TimeStampedModel):
     class Meta:
         ordering = ["account_reference"]
         constraints = [
+            models.UniqueConstraint(fields=["account_reference"], name="account_reference_unique"),
             models.CheckConstraint(
                 condition=Q(credit_limit__gte=0), name="account_credit_limit_not_negative"
             ),
