@@ -436,8 +436,8 @@ class _ReaderFailed:
 
 def _drop_stage_tables() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS feed_stage")
-        cursor.execute("DROP TABLE IF EXISTS feed_seen")
+        for table in STAGE_TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _use_memory_for_temporary_tables(cursor) -> None:
@@ -550,6 +550,10 @@ class _StageTable:
             cursor.execute(
                 "CREATE TEMPORARY TABLE feed_seen (reference text PRIMARY KEY, line integer)"
             )
+            cursor.execute(
+                "CREATE TEMPORARY TABLE feed_debtor "
+                "(national_id_hash text PRIMARY KEY, id bigint, is_new boolean)"
+            )
 
     def new_chunk(self) -> _ChunkBuilder:
         return _CopyChunkBuilder() if self.uses_copy else _TupleChunkBuilder()
@@ -558,13 +562,14 @@ class _StageTable:
         columns = ", ".join(self.names)
         with connection.cursor() as cursor:
             if self.uses_copy:
-                cursor.execute("TRUNCATE feed_stage")
+                cursor.execute("TRUNCATE feed_stage, feed_debtor")
                 with cursor.cursor.copy(
                     f"COPY feed_stage ({columns}) FROM STDIN (FORMAT csv)"
                 ) as copy:
                     copy.write(staged)
             else:
                 cursor.execute("DELETE FROM feed_stage")
+                cursor.execute("DELETE FROM feed_debtor")
                 placeholders = ", ".join(["%s"] * len(self.names))
                 cursor.executemany(
                     f"INSERT INTO feed_stage ({columns}) VALUES ({placeholders})", staged
@@ -629,9 +634,7 @@ ACCOUNT_FIELDS = [
 ]
 
 
-# The debtor of a staged row, looked up row by row in the unique index: a join could scan
-# every debtor for each chunk.
-_DEBTOR_ID = "(SELECT d.id FROM cases_debtor d WHERE d.national_id_hash = {row}.national_id_hash)"
+STAGE_TABLES = ("feed_stage", "feed_seen", "feed_debtor")
 
 
 def _merge_accounts(cursor, stamp) -> None:
@@ -661,11 +664,14 @@ def _merge_accounts(cursor, stamp) -> None:
     )
     changed = "reject IS NULL AND (outcome IS NULL OR outcome = 'updated')"
 
-    # Debtors: the file's last row for a national ID wins.
+    # Debtors: the file's last row for a national ID wins. Their ids go into feed_debtor, for
+    # the accounts and contact points: on PostgreSQL the upsert returns those it wrote (and
+    # whether it inserted them: xmax is 0 on a row version no one has updated), and only the
+    # others are looked up.
     extra, extra_values = _default_columns(
         Debtor, {"created_at", "updated_at", "national_id_hash", *DEBTOR_FIELDS}
     )
-    cursor.execute(
+    upsert_debtors = (
         f"INSERT INTO cases_debtor (created_at, updated_at, national_id_hash, "
         f"{', '.join(DEBTOR_FIELDS + extra)}) "
         f"SELECT %s, %s, s.national_id_hash, "
@@ -676,8 +682,24 @@ def _merge_accounts(cursor, stamp) -> None:
         "ON CONFLICT (national_id_hash) DO UPDATE SET updated_at = EXCLUDED.updated_at, "
         + ", ".join(f"{c} = EXCLUDED.{c}" for c in DEBTOR_FIELDS)
         + " WHERE "
-        + _distinct("cases_debtor", "EXCLUDED", DEBTOR_FIELDS),
-        [stamp, stamp, *extra_values],
+        + _distinct("cases_debtor", "EXCLUDED", DEBTOR_FIELDS)
+    )
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"WITH written AS ({upsert_debtors} RETURNING national_id_hash, id, xmax = 0) "
+            "INSERT INTO feed_debtor (national_id_hash, id, is_new) SELECT * FROM written",
+            [stamp, stamp, *extra_values],
+        )
+    else:
+        cursor.execute(upsert_debtors, [stamp, stamp, *extra_values])
+    # Looked up one by one in the unique index: a join could scan every debtor for each chunk.
+    cursor.execute(
+        "INSERT INTO feed_debtor (national_id_hash, id, is_new) "
+        "SELECT m.national_id_hash, (SELECT d.id FROM cases_debtor d "
+        "  WHERE d.national_id_hash = m.national_id_hash), false "
+        f"FROM (SELECT DISTINCT s.national_id_hash FROM feed_stage s WHERE s.{changed} "
+        "      AND NOT EXISTS (SELECT 1 FROM feed_debtor f "
+        "                      WHERE f.national_id_hash = s.national_id_hash)) AS m"
     )
 
     extra, extra_values = _default_columns(
@@ -686,9 +708,10 @@ def _merge_accounts(cursor, stamp) -> None:
     cursor.execute(
         f"INSERT INTO cases_cardaccount (created_at, updated_at, account_reference, debtor_id, "
         f"{', '.join(ACCOUNT_FIELDS + extra)}) "
-        f"SELECT %s, %s, s.account_reference, {_DEBTOR_ID.format(row='s')}, "
+        f"SELECT %s, %s, s.account_reference, f.id, "
         f"{', '.join([f's.{c}' for c in ACCOUNT_FIELDS] + ['%s'] * len(extra))} "
-        f"FROM feed_stage s WHERE s.{changed} "
+        "FROM feed_stage s JOIN feed_debtor f ON f.national_id_hash = s.national_id_hash "
+        f"WHERE s.{changed} "
         "ON CONFLICT (account_reference) DO UPDATE SET updated_at = EXCLUDED.updated_at, "
         "debtor_id = EXCLUDED.debtor_id, "
         + ", ".join(f"{c} = EXCLUDED.{c}" for c in ACCOUNT_FIELDS)
@@ -699,7 +722,9 @@ def _merge_accounts(cursor, stamp) -> None:
 
     # Contact points: new ones are added; on an existing one only the consent the bank holds
     # (SMS on a mobile, email on an email address) is refreshed. What collectors learned —
-    # invalid, opted out, do not contact, verified — is never touched.
+    # invalid, opted out, do not contact, verified — is never touched. A debtor this chunk
+    # inserted has no contact points yet, and no one else can add one before the chunk
+    # commits, so theirs are plain inserts, without the upsert's conflict check.
     contact_rows = " UNION ALL ".join(
         f"SELECT debtor_id, '{kind.value}' AS kind, {column} AS value, "
         + (f"CASE WHEN {consent} THEN 1 ELSE 0 END" if consent == "sms_consent" else "0")
@@ -712,17 +737,24 @@ def _merge_accounts(cursor, stamp) -> None:
         ContactPoint,
         {"created_at", "updated_at", "debtor_id", "kind", "value", "sms_consent", "email_consent"},
     )
-    cursor.execute(
-        f"WITH changed_row AS (SELECT {_DEBTOR_ID.format(row='feed_stage')} AS debtor_id, "
-        f"{', '.join(column for column, _, _ in CONTACT_COLUMNS)}, sms_consent, email_consent "
-        f"FROM feed_stage WHERE {changed}) "
+    insert_contacts = (
+        "WITH changed_row AS (SELECT f.id AS debtor_id, "
+        f"{', '.join(f's.{column}' for column, _, _ in CONTACT_COLUMNS)}, s.sms_consent, "
+        "s.email_consent FROM feed_stage s "
+        "JOIN feed_debtor f ON f.national_id_hash = s.national_id_hash "
+        f"WHERE s.{changed} AND f.is_new = {{new_debtors}}) "
         "INSERT INTO cases_contactpoint (created_at, updated_at, debtor_id, kind, value, "
         f"sms_consent, email_consent, {', '.join(extra)}) "
         "SELECT %s, %s, c.debtor_id, c.kind, c.value, MAX(c.sms) = 1, MAX(c.email) = 1, "
         f"{', '.join(['%s'] * len(extra))} "
         f"FROM ({contact_rows}) AS c "
-        "WHERE true GROUP BY c.debtor_id, c.kind, c.value "
-        "ON CONFLICT (debtor_id, kind, value) DO UPDATE SET updated_at = EXCLUDED.updated_at, "
+        "WHERE true GROUP BY c.debtor_id, c.kind, c.value"
+    )
+    params = [stamp, stamp, *extra_values]
+    cursor.execute(insert_contacts.format(new_debtors="true"), params)
+    cursor.execute(
+        insert_contacts.format(new_debtors="false")
+        + " ON CONFLICT (debtor_id, kind, value) DO UPDATE SET updated_at = EXCLUDED.updated_at, "
         "sms_consent = CASE WHEN EXCLUDED.kind = 'mobile' THEN EXCLUDED.sms_consent "
         "  ELSE cases_contactpoint.sms_consent END, "
         "email_consent = CASE WHEN EXCLUDED.kind = 'email' THEN EXCLUDED.email_consent "
@@ -731,7 +763,7 @@ def _merge_accounts(cursor, stamp) -> None:
         "       cases_contactpoint.sms_consent IS DISTINCT FROM EXCLUDED.sms_consent) "
         "   OR (EXCLUDED.kind = 'email' AND "
         "       cases_contactpoint.email_consent IS DISTINCT FROM EXCLUDED.email_consent)",
-        [stamp, stamp, *extra_values],
+        params,
     )
 
 
