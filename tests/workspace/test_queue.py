@@ -171,6 +171,19 @@ def test_next_case_runs_one_prepared_statement_with_a_generic_plan(collector, te
 
 @pytest.mark.postgres
 @pytest.mark.usefixtures("no_prepared_claims")
+def test_a_session_keeps_a_bounded_number_of_prepared_claims(team, make_case, monkeypatch):
+    monkeypatch.setattr(workspace, "_PREPARED_CLAIMS_KEPT", 1)
+    first, second = make_case(team=team, priority_score=2), make_case(team=team, priority_score=1)
+    now = timezone.now()
+    one, other = (UserFactory(role=Role.COLLECTOR, team=team) for _ in range(2))
+    assert case_claim_next(user=one, now=now) == first
+    # The other collector's statement replaces the first on the session.
+    assert case_claim_next(user=other, now=now) == second
+    assert len(_prepared_claims_on_this_session()) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("no_prepared_claims")
 def test_next_case_without_prepared_statements_serves_the_same(
     collector, team, make_case, settings
 ):
