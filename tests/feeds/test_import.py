@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
 import threading
 from decimal import Decimal
 
 import pytest
 from django.core import serializers
 
-from cases.feeds.importer import feed_import
+from cases.feeds.importer import IMPORT_SWITCH_INTERVAL, feed_import
 from cases.feeds.models import ImportRejectedRow, ImportRun
 from cases.models import CardAccount, Case, ContactPoint, Debtor, Payment
 from cases.selectors import cases_visible_to
@@ -330,3 +331,17 @@ def test_values_that_need_quoting_reach_the_database_exactly(write_feed):
     assert ContactPoint.objects.get(kind="postal").value == address
     assert ContactPoint.objects.get(kind="email").email_consent is True
     assert ContactPoint.objects.get(kind="mobile").sms_consent is False
+
+
+
+def test_the_import_switches_threads_often_and_puts_the_interval_back(write_feed):
+    before = sys.getswitchinterval()
+    during = []
+    run = import_accounts(
+        write_feed(accounts_feed(3)),
+        chunk_size=1,
+        after_chunk=lambda number: during.append(sys.getswitchinterval()),
+    )
+    assert run.status == ImportRun.Status.SUCCEEDED
+    assert during == [IMPORT_SWITCH_INTERVAL] * 3
+    assert sys.getswitchinterval() == before
