@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,6 +64,9 @@ def browser_page(monkeypatch):
             and errors.append(f"{response.status} {response.url}"),
         )
         yield page, errors
+        # The test's queries ran in Playwright's context, on connections of their own:
+        # closed here, or the test database cannot be dropped at the end of the run.
+        connections.close_all()
         browser.close()
 
 
