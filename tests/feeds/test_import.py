@@ -57,6 +57,31 @@ def test_an_accounts_feed_creates_debtors_accounts_and_contact_points(write_feed
     assert run.checksum and len(run.checksum) == 64
 
 
+@pytest.mark.parametrize("chunk_size", [20_000, 1], ids=["one chunk", "a chunk per row"])
+def test_a_new_debtor_with_two_accounts_gets_each_contact_point_once(write_feed, chunk_size):
+    """In one chunk the debtor is new for both rows; split, the second row finds it."""
+    shared = {"national_id": "NID-SHARED-1", "mobile": "+15550000001"}
+    feed = feed_bytes(
+        [
+            account_fields(1, **shared, full_name="Ann Old", email="", sms_consent="no"),
+            account_fields(2, **shared, full_name="Ann New", email="ann@example.com"),
+        ]
+    )
+    run = import_accounts(write_feed(feed), chunk_size=chunk_size)
+
+    assert counts(run) == (2, 2, 0, 0, 0)
+    debtor = Debtor.objects.get()
+    assert debtor.full_name == "Ann New"  # the file's last row for the debtor wins
+    assert debtor.accounts.count() == 2
+    points = sorted(debtor.contact_points.values_list("kind", "value", "sms_consent"))
+    assert points == [
+        ("email", "ann@example.com", False),
+        ("mobile", "+15550000001", True),
+        ("postal", "1 Main Street, Springfield", False),
+        ("postal", "2 Main Street, Springfield", False),
+    ]
+
+
 def test_importing_the_same_file_again_changes_nothing(write_feed):
     path = write_feed(accounts_feed(5))
     import_accounts(path, chunk_size=2)
