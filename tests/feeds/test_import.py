@@ -358,7 +358,6 @@ def test_values_that_need_quoting_reach_the_database_exactly(write_feed):
     assert ContactPoint.objects.get(kind="mobile").sms_consent is False
 
 
-
 def test_the_import_switches_threads_often_and_puts_the_interval_back(write_feed):
     before = sys.getswitchinterval()
     during = []
