@@ -122,9 +122,7 @@ class AgencyAdmin(admin.ModelAdmin):
         statements = statements_generate_month(
             month=month, now=timezone.now(), user=request.user, agencies=list(queryset)
         )
-        self.message_user(
-            request, f"Wrote {len(statements)} statement(s) for {month:%B %Y}."
-        )
+        self.message_user(request, f"Wrote {len(statements)} statement(s) for {month:%B %Y}.")
 
 
 @admin.register(CommissionTier)
@@ -248,7 +246,9 @@ class PlacementAdmin(admin.ModelAdmin):
     @admin.action(description="Recall selected placements…", permissions=["change"])
     def recall(self, request, queryset):
         data = _action_form(
-            self, request, queryset,
+            self,
+            request,
+            queryset,
             form=RecallActionForm(request.POST if "apply" in request.POST else None),
             title="Recall placements",
             submit="Recall",
@@ -269,7 +269,9 @@ class PlacementAdmin(admin.ModelAdmin):
     @admin.action(description="Extend selected placements…", permissions=["change"])
     def extend(self, request, queryset):
         data = _action_form(
-            self, request, queryset,
+            self,
+            request,
+            queryset,
             form=ExtendByDaysForm(request.POST if "apply" in request.POST else None),
             title="Extend placements",
             submit="Extend",
@@ -297,16 +299,27 @@ class PlacementAdmin(admin.ModelAdmin):
 
 @admin.register(PlacementExtension)
 class PlacementExtensionAdmin(ReadOnlyAdmin):
-    list_display = ("placement", "extended_on", "previous_recall_due_on", "recall_due_on",
-                    "extended_by")
+    list_display = (
+        "placement",
+        "extended_on",
+        "previous_recall_due_on",
+        "recall_due_on",
+        "extended_by",
+    )
     list_select_related = ("placement__case__account", "placement__agency", "extended_by")
     search_fields = ("=placement__case__account__account_reference",)
 
 
 @admin.register(CommissionStatement)
 class CommissionStatementAdmin(ReadOnlyAdmin):
-    list_display = ("agency", "period_start", "period_end", "line_count", "generated_at",
-                    "generated_by")
+    list_display = (
+        "agency",
+        "period_start",
+        "period_end",
+        "line_count",
+        "generated_at",
+        "generated_by",
+    )
     list_filter = ("agency",)
     list_select_related = ("agency", "generated_by")
     date_hierarchy = "period_start"
@@ -341,8 +354,16 @@ class CommissionStatementAdmin(ReadOnlyAdmin):
 
 @admin.register(CommissionStatementLine)
 class CommissionStatementLineAdmin(ReadOnlyAdmin):
-    list_display = ("statement", "account_reference", "placed_on", "recalled_on", "currency",
-                    "collected", "commission_rate", "commission")
+    list_display = (
+        "statement",
+        "account_reference",
+        "placed_on",
+        "recalled_on",
+        "currency",
+        "collected",
+        "commission_rate",
+        "commission",
+    )
     list_filter = ("statement__agency", "currency")
     list_select_related = ("statement__agency",)
     search_fields = ("=account_reference",)

@@ -42,7 +42,13 @@ def statement_csv_rows(statement: CommissionStatement) -> Iterator[list[str]]:
     yield []
     for total in statement_totals(statement):
         yield [
-            "TOTAL", "", "", total.currency, str(total.payments), str(total.collected), "",
+            "TOTAL",
+            "",
+            "",
+            total.currency,
+            str(total.payments),
+            str(total.collected),
+            "",
             str(total.commission),
         ]
     yield ["Rounding", ROUNDING_RULE]
@@ -112,22 +118,32 @@ def statement_pdf(statement: CommissionStatement) -> bytes:
 
     row([title for title, _, _ in COLUMNS], bold=True)
     for line in statement.lines.order_by("placed_on", "placement_id").iterator(chunk_size=2000):
-        row([
-            line.account_reference,
-            line.placed_on.isoformat(),
-            line.recalled_on.isoformat() if line.recalled_on else "",
-            line.currency,
-            line.payments,
-            line.collected,
-            f"{line.commission_rate:.2%}",
-            line.commission,
-        ])
+        row(
+            [
+                line.account_reference,
+                line.placed_on.isoformat(),
+                line.recalled_on.isoformat() if line.recalled_on else "",
+                line.currency,
+                line.payments,
+                line.collected,
+                f"{line.commission_rate:.2%}",
+                line.commission,
+            ]
+        )
     pdf.ln(2)
     totals: list[CurrencyTotal] = statement_totals(statement)
     for total in totals:
         row(
-            [f"Total ({total.lines} lines)", "", "", total.currency, total.payments,
-             total.collected, "", total.commission],
+            [
+                f"Total ({total.lines} lines)",
+                "",
+                "",
+                total.currency,
+                total.payments,
+                total.collected,
+                "",
+                total.commission,
+            ],
             bold=True,
         )
     if not totals:

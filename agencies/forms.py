@@ -54,8 +54,8 @@ class PlaceForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["agency"]
         field.queryset = agencies
-        field.label_from_instance = (
-            lambda agency: f"{agency.name} ({max(0, agency.capacity - agency.current)} places left)"
+        field.label_from_instance = lambda agency: (
+            f"{agency.name} ({max(0, agency.capacity - agency.current)} places left)"
         )
 
 

@@ -345,9 +345,7 @@ class PlacementExtension(models.Model):
                 condition=Q(recall_due_on__gt=F("previous_recall_due_on")),
                 name="placement_extension_moves_later",
             ),
-            models.CheckConstraint(
-                condition=~Q(reason=""), name="placement_extension_has_reason"
-            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="placement_extension_has_reason"),
         ]
 
     def __str__(self) -> str:

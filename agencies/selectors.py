@@ -171,8 +171,14 @@ class AgencyFigures:
 
     def add(self, other: AgencyFigures) -> None:
         for name in (
-            "current_placements", "placements_held", "new_placements", "balance_held",
-            "payments", "collected", "commission", "compliance_blocks",
+            "current_placements",
+            "placements_held",
+            "new_placements",
+            "balance_held",
+            "payments",
+            "collected",
+            "commission",
+            "compliance_blocks",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.first_payment_days.extend(other.first_payment_days)

@@ -77,9 +77,11 @@ LEAGUE_COLUMNS = (
     Column("Commission", lambda f: _money(f.commission)),
     Column(
         "Average days to first payment",
-        lambda f: "—"
-        if f.average_days_to_first_payment is None
-        else f"{f.average_days_to_first_payment:.1f}",
+        lambda f: (
+            "—"
+            if f.average_days_to_first_payment is None
+            else f"{f.average_days_to_first_payment:.1f}"
+        ),
     ),
     Column("Compliance blocks", lambda f: str(f.compliance_blocks)),
 )

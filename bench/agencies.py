@@ -162,8 +162,10 @@ def main() -> None:
         held = agency.placements.filter(recalled_on__isnull=True).count()
         assert held <= agency.capacity, f"{agency} over capacity"
     print(f"    placed {placed:,}, left for lack of capacity {counts['not_placed_no_capacity']:,}")
-    print(f"    {len(queries)} SQL statements in {batches} batches "
-          f"({len(queries) / batches:.1f} per batch of {ALLOCATION_BATCH_SIZE:,})")
+    print(
+        f"    {len(queries)} SQL statements in {batches} batches "
+        f"({len(queries) / batches:.1f} per batch of {ALLOCATION_BATCH_SIZE:,})"
+    )
 
     # The yardstick: the same work one case at a time, through the manual-placement service.
     Agency.objects.update(capacity=n * 2)
@@ -173,8 +175,14 @@ def main() -> None:
 
     def one_by_one() -> str:
         for case in sample:
-            placement_create(case=case, agency=agency, user=None, reason="bench",
-                             business_date=BUSINESS_DATE, now=NOW)
+            placement_create(
+                case=case,
+                agency=agency,
+                user=None,
+                reason="bench",
+                business_date=BUSINESS_DATE,
+                now=NOW,
+            )
         return f"{len(sample)} cases"
 
     naive_sample, _ = timed(f"placement_create per case on {len(sample)} cases", one_by_one)
@@ -206,8 +214,10 @@ def main() -> None:
 
     print()
     print(f"  allocation    {allocation:8.2f} s  {placed / allocation:9,.0f} cases/s")
-    print(f"  per case      {naive:8.2f} s  (scaled from {len(sample)})  "
-          f"per case / allocation = {naive / allocation:5.1f}")
+    print(
+        f"  per case      {naive:8.2f} s  (scaled from {len(sample)})  "
+        f"per case / allocation = {naive / allocation:5.1f}"
+    )
     print(f"  recall        {recall:8.2f} s  {recalled / recall:9,.0f} cases/s")
     print(f"  attribution   {attribution:8.2f} s  {attributed:,} payments")
     print(f"  statements    {statements:8.2f} s  {written} statements")

@@ -67,12 +67,22 @@ BUSINESS_DATE = dt.date(2026, 11, 23)
 HISTORY_DAYS = 120
 FLOOR_MS = 300.0  # each page's p95
 EXPORT_LABEL = "Collectors CSV (all rows), admin, 90 days"
-STATS_TABLES = (DailyPerformance, DailyCollectorPerformance, DailyTeamPerformance, DailyCaseFlow,
-                PortfolioSnapshot, RollRate, QueueSnapshot, StatsDay, StatsWatermark)
+STATS_TABLES = (
+    DailyPerformance,
+    DailyCollectorPerformance,
+    DailyTeamPerformance,
+    DailyCaseFlow,
+    PortfolioSnapshot,
+    RollRate,
+    QueueSnapshot,
+    StatsDay,
+    StatsWatermark,
+)
 # Outcomes of the generated calls, weighted as the demo's (one slot = 5 %).
 OUTCOME_SLOTS = (
-    ["no_answer"] * 9 + ["voicemail"] * 5 + ["rpc", "rpc", "promise", "callback",
-                                             "refused", "third_party"]
+    ["no_answer"] * 9
+    + ["voicemail"] * 5
+    + ["rpc", "rpc", "promise", "callback", "refused", "third_party"]
 )
 
 
@@ -135,8 +145,12 @@ def add_calls(count: int, first_day: dt.date, days: int) -> int:
                FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
                JOIN bench_cases c ON c.slot = (g * 104729) %% %(total)s""",
             {
-                "outcomes": OUTCOME_SLOTS, "start": day_start(first_day), "days": days,
-                "first": written, "last": written + size - 1, "total": total,
+                "outcomes": OUTCOME_SLOTS,
+                "start": day_start(first_day),
+                "days": days,
+                "first": written,
+                "last": written + size - 1,
+                "total": total,
             },
         )
     return written
@@ -144,7 +158,12 @@ def add_calls(count: int, first_day: dt.date, days: int) -> int:
 
 def build_world(debtors: int, activities: int) -> None:
     call_command(
-        "seed_demo", "--reset", "--debtors", str(debtors), "--date", BUSINESS_DATE.isoformat(),
+        "seed_demo",
+        "--reset",
+        "--debtors",
+        str(debtors),
+        "--date",
+        BUSINESS_DATE.isoformat(),
         stdout=open(os.devnull, "w"),  # noqa: SIM115 (the command's report is not needed)
     )
     missing = activities - Activity.objects.count()
@@ -175,12 +194,20 @@ def pages(supervisor: User, admin: User) -> list[tuple[str, User, str, dict]]:
     collectors_csv = reverse("dashboards:csv", args=["people", "collectors"])
     return [
         ("People, supervisor, 30 days", supervisor, people, month),
-        ("People, supervisor, sorted", supervisor, people,
-         {**month, "sort": "collected", "order": "desc"}),
+        (
+            "People, supervisor, sorted",
+            supervisor,
+            people,
+            {**month, "sort": "collected", "order": "desc"},
+        ),
         ("People, admin, 30 days", admin, people, month),
         ("People, admin, 90 days", admin, people, quarter),
-        ("People, admin, one team, in-house", admin, people,
-         {**month, "team": team.pk, "agency": "null"}),
+        (
+            "People, admin, one team, in-house",
+            admin,
+            people,
+            {**month, "team": team.pk, "agency": "null"},
+        ),
         ("Portfolio, supervisor", supervisor, portfolio, month),
         ("Portfolio, admin", admin, portfolio, month),
         ("Portfolio, admin, one product", admin, portfolio, {**month, "product": "Gold"}),
@@ -214,22 +241,30 @@ def measure_pages(rounds: int) -> dict[str, list[float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--debtors", type=int, default=960_000,
-                        help="Demo debtors (about 1.05 cases each; default 960,000).")
+    parser.add_argument(
+        "--debtors",
+        type=int,
+        default=960_000,
+        help="Demo debtors (about 1.05 cases each; default 960,000).",
+    )
     parser.add_argument("--activities", type=int, default=10_000_000)
     parser.add_argument("--rounds", type=int, default=30, help="Requests per page.")
-    parser.add_argument("--keep-world", action="store_true",
-                        help="Reuse the world already built.")
+    parser.add_argument("--keep-world", action="store_true", help="Reuse the world already built.")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("This benchmark runs on PostgreSQL: set DATABASE_URL=postgres://...")
     setup_test_environment(debug=False)  # as in production: no query log
     call_command("migrate", verbosity=0)
-    print(f"Dashboards benchmark: {args.debtors:,} demo debtors, {args.activities:,} "
-          "activities, on PostgreSQL", flush=True)
+    print(
+        f"Dashboards benchmark: {args.debtors:,} demo debtors, {args.activities:,} "
+        "activities, on PostgreSQL",
+        flush=True,
+    )
     if not (args.keep_world and Activity.objects.count() >= args.activities):
-        timed("built the world (seed_demo + generated calls)",
-              lambda: build_world(args.debtors, args.activities) or "built")
+        timed(
+            "built the world (seed_demo + generated calls)",
+            lambda: build_world(args.debtors, args.activities) or "built",
+        )
     cases, activities = Case.objects.count(), Activity.objects.count()
     print(f"  world: {cases:,} cases, {activities:,} activities", flush=True)
 
@@ -243,13 +278,14 @@ def main() -> None:
         written = stats_rebuild(first=first, last=BUSINESS_DATE, now=now, snapshot_days=snapshots)
         return f"{written:,} rows"
 
-    rebuild = timed(f"stats_rebuild: {HISTORY_DAYS} days, {len(snapshots)} snapshots",
-                    rebuild_all)
+    rebuild = timed(f"stats_rebuild: {HISTORY_DAYS} days, {len(snapshots)} snapshots", rebuild_all)
     # From here the job keeps up: it has read everything the rebuild did.
     StatsWatermark.objects.update_or_create(pk=1, defaults=latest_ids())
     arrived = add_calls(activities // HISTORY_DAYS, BUSINESS_DATE, 1)
-    refresh = timed(f"stats_refresh after {arrived:,} new calls today",
-                    lambda: f"{len(stats_refresh(now=now + dt.timedelta(minutes=10)))} days")
+    refresh = timed(
+        f"stats_refresh after {arrived:,} new calls today",
+        lambda: f"{len(stats_refresh(now=now + dt.timedelta(minutes=10)))} days",
+    )
     # Measure the pages in steady state: the rebuild rewrote the statistics tables (their
     # dead rows would bring autovacuum in mid-measurement) and left dirty pages to flush.
     for model in STATS_TABLES:
@@ -267,12 +303,15 @@ def main() -> None:
         p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
         if label != EXPORT_LABEL:  # a download, not a page: shown, not held to the floor
             worst = max(worst, p95)
-        print(f"  {label:<40} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
-              f"max {max(values):7.1f} ms  mean {statistics.fmean(values):7.1f} ms")
+        print(
+            f"  {label:<40} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+            f"max {max(values):7.1f} ms  mean {statistics.fmean(values):7.1f} ms"
+        )
     print(f"\n  statistics rebuild {rebuild:.1f} s; incremental refresh {refresh:.1f} s")
     met = worst < FLOOR_MS
-    print(f"  worst page p95: {worst:.1f} ms (floor < {FLOOR_MS:.0f} ms) "
-          f"{'ok' if met else 'MISSED'}")
+    print(
+        f"  worst page p95: {worst:.1f} ms (floor < {FLOOR_MS:.0f} ms) {'ok' if met else 'MISSED'}"
+    )
     print("  RESULT:", "meets the floor" if met else "DOES NOT meet the floor")
     sys.exit(0 if met else 1)
 

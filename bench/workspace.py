@@ -79,8 +79,12 @@ def prepare_queue(cases: int) -> None:
                                      WHEN id %% 50 = 5 THEN %(now)s - interval '30 minutes'
                                      ELSE NULL END""",
         {
-            "stage": phone.pk, "entered": NOW - dt.timedelta(days=3), "teams": teams,
-            "count": TEAMS, "broken": BROKEN_PROMISE_PRIORITY, "call_back": CALL_BACK_PRIORITY,
+            "stage": phone.pk,
+            "entered": NOW - dt.timedelta(days=3),
+            "teams": teams,
+            "count": TEAMS,
+            "broken": BROKEN_PROMISE_PRIORITY,
+            "call_back": CALL_BACK_PRIORITY,
             "now": NOW,
         },
     )
@@ -210,7 +214,9 @@ def main() -> None:
     parser.add_argument("--claims-each", type=int, default=40)
     parser.add_argument("--pages", type=int, default=300)
     parser.add_argument(
-        "--think-ms", type=float, default=500,
+        "--think-ms",
+        type=float,
+        default=500,
         help="Mean time a collector spends on a case before the next claim (0: back to back).",
     )
     parser.add_argument("--keep-world", action="store_true", help="Reuse the cases already built.")
@@ -245,9 +251,7 @@ def main() -> None:
         "next case p95": report(f"{args.collectors}, ~{args.think_ms:.0f} ms per case", latencies),
         "case page p95": report("case page (GET, rendered)", pages),
     }
-    print(
-        f"  cases claimed: {len(claimed_at_once) + len(claimed):,}; claimed twice: {doubles}"
-    )
+    print(f"  cases claimed: {len(claimed_at_once) + len(claimed):,}; claimed twice: {doubles}")
     ok = doubles == 0
     for name, floor in FLOORS.items():
         met = figures[name] < floor

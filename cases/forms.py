@@ -54,7 +54,9 @@ def _phone_points(case: Case) -> list[ContactPoint]:
 
 
 CONTACT_POINT_FLAG_LABELS = (
-    ("invalid", "invalid"), ("do_not_contact", "DNC"), ("opted_out", "opted out")
+    ("invalid", "invalid"),
+    ("do_not_contact", "DNC"),
+    ("opted_out", "opted out"),
 )
 
 
@@ -114,6 +116,7 @@ class _CallForm(forms.Form):
 
 class CallLogForm(_CallForm):
     """Contact point and notes; the outcome comes from the button pressed (keys 1-9)."""
+
     prefix = "call"  # several forms share the page: unique ids and names
 
     outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in CALL_OUTCOMES])
@@ -150,8 +153,10 @@ class PromiseForm(_CallForm):
             {"min": "0.01", "step": "0.01", "data-shortcut-focus": "p"}
         )
         self.fields["due_date"].widget.attrs.update(
-            {"min": (business_date + dt.timedelta(days=1)).isoformat(),
-             "max": self.latest_date.isoformat()}
+            {
+                "min": (business_date + dt.timedelta(days=1)).isoformat(),
+                "max": self.latest_date.isoformat(),
+            }
         )
         self.helper = _helper("promise-form")
         self.helper.layout = Layout(
@@ -206,14 +211,14 @@ class PromiseForm(_CallForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         plan, amount, due_date = (
-            cleaned.get("instalments"), cleaned.get("amount"), cleaned.get("due_date")
+            cleaned.get("instalments"),
+            cleaned.get("amount"),
+            cleaned.get("due_date"),
         )
         if plan and amount is not None and due_date is not None:
             total = sum((value for _, value in plan), Decimal(0))
             if total != amount:
-                self.add_error(
-                    "instalments", f"The instalments add up to {total}, not {amount}."
-                )
+                self.add_error("instalments", f"The instalments add up to {total}, not {amount}.")
             if max(day for day, _ in plan) > due_date:
                 self.add_error("instalments", "An instalment falls after the pay-by date.")
         return cleaned
@@ -221,6 +226,7 @@ class PromiseForm(_CallForm):
 
 class CallbackForm(forms.Form):
     """The call-back time is typed in the collector's own zone and checked in the debtor's."""
+
     prefix = "callback"
 
     when = forms.DateTimeField(
@@ -232,8 +238,13 @@ class CallbackForm(forms.Form):
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
 
     def __init__(
-        self, *args, collector_zone: ZoneInfo, debtor_zone: ZoneInfo,
-        call_window: ContactWindow | None, now: dt.datetime, **kwargs,
+        self,
+        *args,
+        collector_zone: ZoneInfo,
+        debtor_zone: ZoneInfo,
+        call_window: ContactWindow | None,
+        now: dt.datetime,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.collector_zone, self.debtor_zone = collector_zone, debtor_zone

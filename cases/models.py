@@ -716,6 +716,7 @@ class OutboundMessage(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.get_channel_display()} for {self.case} ({self.get_status_display()})"
 
+
 from cases.compliance.models import *  # noqa
 from cases.feeds.models import *  # noqa
 from cases.dashboards.models import *  # noqa: E402,F403

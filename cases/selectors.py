@@ -205,9 +205,7 @@ def _workable(cases: QuerySet[Case], user, now: dt.datetime) -> QuerySet[Case]:
         .filter(paused_at__isnull=True)  # a supervisor paused the case
         # Repeats the queue indexes' condition so the planner can use them.
         .exclude(status__in=Case.CLOSED_STATUSES)
-        .filter(
-            Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claim_expires_at__lte=now)
-        )
+        .filter(Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claim_expires_at__lte=now))
     )
 
 

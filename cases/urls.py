@@ -21,5 +21,11 @@ urlpatterns = [
 
 # Every URL acting on one case: each loads it through cases_visible_to (404 outside scope).
 CASE_ACTION_URL_NAMES = (
-    "renew_claim", "call_log", "promise", "callback", "note", "contact_point_mark", "debtor_flag",
+    "renew_claim",
+    "call_log",
+    "promise",
+    "callback",
+    "note",
+    "contact_point_mark",
+    "debtor_flag",
 )

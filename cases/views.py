@@ -163,8 +163,10 @@ def _workspace_context(request, case: Case, *, now: dt.datetime, **forms) -> dic
         "call_form": CallLogForm(case=case),
         "promise_form": PromiseForm(case=case, business_date=business_date),
         "callback_form": CallbackForm(
-            collector_zone=collector_zone, debtor_zone=debtor_zone,
-            call_window=policy.call_window, now=now,
+            collector_zone=collector_zone,
+            debtor_zone=debtor_zone,
+            call_window=policy.call_window,
+            now=now,
         ),
         "note_form": NoteForm(),
         "contact_point_form": ContactPointMarkForm(case=case),
@@ -285,8 +287,13 @@ def renew_claim(request, case: Case, now: dt.datetime):
     return render(
         request,
         "cases/_lease.html",
-        {"case": case, "renewed": renewed, "holds_claim": renewed, "now": now,
-         "lease_renew_seconds": settings.WORKSPACE_RENEW_SECONDS},
+        {
+            "case": case,
+            "renewed": renewed,
+            "holds_claim": renewed,
+            "now": now,
+            "lease_renew_seconds": settings.WORKSPACE_RENEW_SECONDS,
+        },
     )
 
 
@@ -296,8 +303,12 @@ def call_log_view(request, case: Case, now: dt.datetime):
     if not form.is_valid():
         return _render_workspace(request, case, now=now, call_form=form)
     result = call_log(
-        case=case, user=request.user, contact_point=form.cleaned_data["contact_point"],
-        outcome=form.cleaned_data["outcome"], notes=form.cleaned_data["notes"], now=now,
+        case=case,
+        user=request.user,
+        contact_point=form.cleaned_data["contact_point"],
+        outcome=form.cleaned_data["outcome"],
+        notes=form.cleaned_data["notes"],
+        now=now,
     )
     if not result.allowed:
         feedback = _blocked(result.decision)
@@ -319,13 +330,22 @@ def promise_take(request, case: Case, now: dt.datetime):
         return _render_workspace(request, case, now=now, promise_form=form)
     data = form.cleaned_data
     result = promise_record(
-        case=case, user=request.user, contact_point=data["contact_point"],
-        amount=data["amount"], due_date=data["due_date"], instalments=data["instalments"],
-        notes=data["notes"], business_date=business_date, now=now,
+        case=case,
+        user=request.user,
+        contact_point=data["contact_point"],
+        amount=data["amount"],
+        due_date=data["due_date"],
+        instalments=data["instalments"],
+        notes=data["notes"],
+        business_date=business_date,
+        now=now,
     )
     if result.promise is None:
         return _render_workspace(
-            request, case, now=now, promise_form=form,
+            request,
+            case,
+            now=now,
+            promise_form=form,
             feedback=_blocked(result.call.decision),
         )
     feedback = Feedback("success", f"Promise taken: {result.promise}.", outcome_logged=True)
@@ -335,15 +355,20 @@ def promise_take(request, case: Case, now: dt.datetime):
 @workspace_action
 def callback_schedule_view(request, case: Case, now: dt.datetime):
     form = CallbackForm(
-        request.POST, collector_zone=ZoneInfo(request.user.time_zone),
-        debtor_zone=ZoneInfo(case.debtor.time_zone), call_window=queue_policy().call_window,
+        request.POST,
+        collector_zone=ZoneInfo(request.user.time_zone),
+        debtor_zone=ZoneInfo(case.debtor.time_zone),
+        call_window=queue_policy().call_window,
         now=now,
     )
     if not form.is_valid():
         return _render_workspace(request, case, now=now, callback_form=form)
     callback_schedule(
-        case=case, user=request.user, when=form.cleaned_data["when"],
-        notes=form.cleaned_data["notes"], now=now,
+        case=case,
+        user=request.user,
+        when=form.cleaned_data["when"],
+        notes=form.cleaned_data["notes"],
+        now=now,
     )
     when = form.cleaned_data["when"]
     message = (
@@ -371,8 +396,12 @@ def contact_point_mark_view(request, case: Case, now: dt.datetime):
         return _render_workspace(request, case, now=now, contact_point_form=form)
     data = form.cleaned_data
     contact_point_mark(
-        case=case, user=request.user, contact_point=data["contact_point"], mark=data["mark"],
-        reason=data["reason"], now=now,
+        case=case,
+        user=request.user,
+        contact_point=data["contact_point"],
+        mark=data["mark"],
+        reason=data["reason"],
+        now=now,
     )
     return _render_workspace(
         request, case, now=now, feedback=Feedback("success", "Contact point updated.")

@@ -40,8 +40,17 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 23)
 WORLD = ("--debtors", "60", "--date", DAY.isoformat(), "--seed", "7")
 BUSINESS_MODELS = (
-    Debtor, ContactPoint, CardAccount, Case, StageEntry, OutboundMessage, Placement,
-    PromiseToPay, PromiseInstalment, Activity, Payment,
+    Debtor,
+    ContactPoint,
+    CardAccount,
+    Case,
+    StageEntry,
+    OutboundMessage,
+    Placement,
+    PromiseToPay,
+    PromiseInstalment,
+    Activity,
+    Payment,
 )
 
 
@@ -54,41 +63,114 @@ def seed(*args: str) -> str:
 def snapshot() -> dict:
     """The world's key facts, ids included, in a canonical order."""
     return {
-        "debtors": list(Debtor.objects.order_by("id").values_list(
-            "id", "full_name", "national_id_hash", "national_id_last4", "time_zone", "language",
-            "is_vulnerable", "is_deceased", "has_attorney", "cease_communication",
-        )),
-        "contact_points": list(ContactPoint.objects.order_by("id").values_list(
-            "id", "debtor_id", "kind", "value", "owner", "sms_consent", "opted_out", "invalid",
-        )),
-        "accounts": list(CardAccount.objects.order_by("id").values_list(
-            "id", "account_reference", "card_last4", "product", "currency", "balance",
-            "minimum_due", "oldest_unpaid_due_date",
-        )),
-        "cases": list(Case.objects.order_by("id").values_list(
-            "id", "account__account_reference", "status", "stage__name",
-            "assigned_to__username", "team__name", "priority_score", "opened_at", "closed_at",
-            "balance_at_open", "next_action_at",
-        )),
-        "activities": list(Activity.objects.order_by("id").values_list(
-            "id", "case_id", "channel", "outcome", "actor__username", "agency__name",
-            "occurred_at", "duration_seconds",
-        )),
-        "promises": list(PromiseToPay.objects.order_by("id").values_list(
-            "id", "case_id", "amount", "promised_on", "due_date", "status", "resolved_on",
-        )),
-        "payments": list(Payment.objects.order_by("id").values_list(
-            "id", "external_reference", "amount", "received_on", "source", "agency__name",
-        )),
-        "placements": list(Placement.objects.order_by("id").values_list(
-            "id", "case_id", "agency__name", "placed_on", "recalled_on",
-        )),
+        "debtors": list(
+            Debtor.objects.order_by("id").values_list(
+                "id",
+                "full_name",
+                "national_id_hash",
+                "national_id_last4",
+                "time_zone",
+                "language",
+                "is_vulnerable",
+                "is_deceased",
+                "has_attorney",
+                "cease_communication",
+            )
+        ),
+        "contact_points": list(
+            ContactPoint.objects.order_by("id").values_list(
+                "id",
+                "debtor_id",
+                "kind",
+                "value",
+                "owner",
+                "sms_consent",
+                "opted_out",
+                "invalid",
+            )
+        ),
+        "accounts": list(
+            CardAccount.objects.order_by("id").values_list(
+                "id",
+                "account_reference",
+                "card_last4",
+                "product",
+                "currency",
+                "balance",
+                "minimum_due",
+                "oldest_unpaid_due_date",
+            )
+        ),
+        "cases": list(
+            Case.objects.order_by("id").values_list(
+                "id",
+                "account__account_reference",
+                "status",
+                "stage__name",
+                "assigned_to__username",
+                "team__name",
+                "priority_score",
+                "opened_at",
+                "closed_at",
+                "balance_at_open",
+                "next_action_at",
+            )
+        ),
+        "activities": list(
+            Activity.objects.order_by("id").values_list(
+                "id",
+                "case_id",
+                "channel",
+                "outcome",
+                "actor__username",
+                "agency__name",
+                "occurred_at",
+                "duration_seconds",
+            )
+        ),
+        "promises": list(
+            PromiseToPay.objects.order_by("id").values_list(
+                "id",
+                "case_id",
+                "amount",
+                "promised_on",
+                "due_date",
+                "status",
+                "resolved_on",
+            )
+        ),
+        "payments": list(
+            Payment.objects.order_by("id").values_list(
+                "id",
+                "external_reference",
+                "amount",
+                "received_on",
+                "source",
+                "agency__name",
+            )
+        ),
+        "placements": list(
+            Placement.objects.order_by("id").values_list(
+                "id",
+                "case_id",
+                "agency__name",
+                "placed_on",
+                "recalled_on",
+            )
+        ),
         "counts": {m._meta.label: m.objects.count() for m in BUSINESS_MODELS},
-        "staff": sorted(User.objects.values_list("username", "first_name", "team__name",
-                                                 "agency__name")),
-        "agencies": list(Agency.objects.order_by("name").values_list(
-            "name", "licence_number", "licence_expires_on", "commission_rate", "capacity",
-        )),
+        "staff": sorted(
+            User.objects.values_list("username", "first_name", "team__name", "agency__name")
+        ),
+        "agencies": list(
+            Agency.objects.order_by("name").values_list(
+                "name",
+                "licence_number",
+                "licence_expires_on",
+                "commission_rate",
+                "capacity",
+            )
+        ),
     }
 
 
@@ -199,7 +281,8 @@ def test_national_ids_are_stored_only_as_a_hash_and_last_four(world):
         assert re.fullmatch(r"[0-9a-f]{64}", debtor.national_id_hash)
         assert re.fullmatch(r"[0-9A-Z]{4}", debtor.national_id_last4)
         texts = [
-            getattr(debtor, f.attname) for f in Debtor._meta.concrete_fields
+            getattr(debtor, f.attname)
+            for f in Debtor._meta.concrete_fields
             if f.attname != "national_id_hash"
         ]
         assert not any(raw_looking.search(t) for t in texts if isinstance(t, str))
@@ -217,7 +300,9 @@ def test_reset_also_empties_the_compliance_log_of_the_deleted_cases(world):
     def judge_a_call() -> None:
         case = Case.objects.filter(status=Case.Status.OPEN).order_by("id").first()
         compliance_decide(
-            actor=None, case=case, channel="call",
+            actor=None,
+            case=case,
+            channel="call",
             contact_point=case.debtor.contact_points.filter(kind="mobile").first(),
             moment=dt.datetime(2026, 11, 23, 15, tzinfo=dt.UTC),
         )

@@ -7,54 +7,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=150, unique=True)),
-                ('licence_number', models.CharField(max_length=60, unique=True)),
-                ('licence_expires_on', models.DateField()),
-                ('contract_start', models.DateField()),
-                ('contract_end', models.DateField()),
-                ('commission_rate', models.DecimalField(decimal_places=4, help_text='Share of collected amounts, e.g. 0.1800 for 18%.', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))])),
-                ('capacity', models.PositiveIntegerField(help_text='Maximum open placements.')),
-                ('placement_days', models.PositiveSmallIntegerField(default=90, help_text='Length of one placement.')),
-                ('is_active', models.BooleanField(default=True)),
-                ('contact_name', models.CharField(blank=True, max_length=150)),
-                ('contact_email', models.EmailField(blank=True, max_length=254)),
-                ('contact_phone', models.CharField(blank=True, max_length=40)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=150, unique=True)),
+                ("licence_number", models.CharField(max_length=60, unique=True)),
+                ("licence_expires_on", models.DateField()),
+                ("contract_start", models.DateField()),
+                ("contract_end", models.DateField()),
+                (
+                    "commission_rate",
+                    models.DecimalField(
+                        decimal_places=4,
+                        help_text="Share of collected amounts, e.g. 0.1800 for 18%.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                    ),
+                ),
+                ("capacity", models.PositiveIntegerField(help_text="Maximum open placements.")),
+                (
+                    "placement_days",
+                    models.PositiveSmallIntegerField(
+                        default=90, help_text="Length of one placement."
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("contact_name", models.CharField(blank=True, max_length=150)),
+                ("contact_email", models.EmailField(blank=True, max_length=254)),
+                ("contact_phone", models.CharField(blank=True, max_length=40)),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['name'],
-                'permissions': [('view_agency_performance', 'Can view agency performance and statements')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('contract_end__gte', models.F('contract_start'))), name='agency_contract_ends_after_start'), models.CheckConstraint(condition=models.Q(('commission_rate__gte', 0), ('commission_rate__lte', 1)), name='agency_commission_rate_range'), models.CheckConstraint(condition=models.Q(('placement_days__gt', 0)), name='agency_placement_days_positive')],
+                "verbose_name_plural": "agencies",
+                "ordering": ["name"],
+                "permissions": [
+                    ("view_agency_performance", "Can view agency performance and statements")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("contract_end__gte", models.F("contract_start"))),
+                        name="agency_contract_ends_after_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("commission_rate__gte", 0), ("commission_rate__lte", 1)
+                        ),
+                        name="agency_commission_rate_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("placement_days__gt", 0)),
+                        name="agency_placement_days_positive",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Placement',
+            name="Placement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('placed_on', models.DateField()),
-                ('recall_due_on', models.DateField()),
-                ('recalled_on', models.DateField(blank=True, null=True)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('recall_reason', models.CharField(blank=True, max_length=300)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='agencies.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("placed_on", models.DateField()),
+                ("recall_due_on", models.DateField()),
+                ("recalled_on", models.DateField(blank=True, null=True)),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                ("recall_reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="agencies.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-placed_on', '-id'],
+                "ordering": ["-placed_on", "-id"],
             },
         ),
     ]

@@ -6,44 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('cases', '0001_initial'),
+        ("agencies", "0001_initial"),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='placement',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='placements', to='cases.case'),
+            model_name="placement",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="placements",
+                to="cases.case",
+            ),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='placed_by',
-            field=models.ForeignKey(blank=True, help_text='Blank when the placement job placed it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='placements_made', to=settings.AUTH_USER_MODEL),
+            model_name="placement",
+            name="placed_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Blank when the placement job placed it.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="placements_made",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(condition=models.Q(('recalled_on__isnull', True)), fields=['agency'], name='placement_current_by_agency'),
+            model_name="placement",
+            index=models.Index(
+                condition=models.Q(("recalled_on__isnull", True)),
+                fields=["agency"],
+                name="placement_current_by_agency",
+            ),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(condition=models.Q(('recalled_on__isnull', True)), fields=['recall_due_on'], name='placement_recall_due'),
+            model_name="placement",
+            index=models.Index(
+                condition=models.Q(("recalled_on__isnull", True)),
+                fields=["recall_due_on"],
+                name="placement_recall_due",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.UniqueConstraint(condition=models.Q(('recalled_on__isnull', True)), fields=('case',), name='one_current_placement_per_case', violation_error_message='This case is already placed with an agency.'),
+            model_name="placement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("recalled_on__isnull", True)),
+                fields=("case",),
+                name="one_current_placement_per_case",
+                violation_error_message="This case is already placed with an agency.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('recall_due_on__gt', models.F('placed_on'))), name='placement_recall_after_placing'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("recall_due_on__gt", models.F("placed_on"))),
+                name="placement_recall_after_placing",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('recalled_on__isnull', True), ('recalled_on__gte', models.F('placed_on')), _connector='OR'), name='placement_recalled_after_placing'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("recalled_on__isnull", True),
+                    ("recalled_on__gte", models.F("placed_on")),
+                    _connector="OR",
+                ),
+                name="placement_recalled_after_placing",
+            ),
         ),
     ]

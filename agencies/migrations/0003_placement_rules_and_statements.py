@@ -24,221 +24,449 @@ def snapshot_existing_placements(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0002_initial'),
-        ('cases', '0001_initial'),
+        ("agencies", "0002_initial"),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CommissionStatement',
+            name="CommissionStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('period_start', models.DateField(help_text='The first day of the month.')),
-                ('period_end', models.DateField(help_text='The last day of the month.')),
-                ('generated_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("period_start", models.DateField(help_text="The first day of the month.")),
+                ("period_end", models.DateField(help_text="The last day of the month.")),
+                ("generated_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-period_start', 'agency__name'],
+                "ordering": ["-period_start", "agency__name"],
             },
         ),
         migrations.CreateModel(
-            name='CommissionStatementLine',
+            name="CommissionStatementLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_reference', models.CharField(max_length=40)),
-                ('currency', models.CharField(max_length=3)),
-                ('placed_on', models.DateField()),
-                ('recalled_on', models.DateField(blank=True, null=True)),
-                ('payments', models.PositiveIntegerField(default=0, help_text='Payments counted.')),
-                ('collected', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('commission_rate', models.DecimalField(decimal_places=4, max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))])),
-                ('commission', models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("account_reference", models.CharField(max_length=40)),
+                ("currency", models.CharField(max_length=3)),
+                ("placed_on", models.DateField()),
+                ("recalled_on", models.DateField(blank=True, null=True)),
+                ("payments", models.PositiveIntegerField(default=0, help_text="Payments counted.")),
+                ("collected", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "commission_rate",
+                    models.DecimalField(
+                        decimal_places=4,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                    ),
+                ),
+                ("commission", models.DecimalField(decimal_places=2, max_digits=14)),
             ],
             options={
-                'ordering': ['statement', 'placed_on', 'placement'],
+                "ordering": ["statement", "placed_on", "placement"],
             },
         ),
         migrations.CreateModel(
-            name='CommissionTier',
+            name="CommissionTier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DecimalField(decimal_places=2, help_text='Days past due or balance (account currency) at placement.', max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('rate', models.DecimalField(decimal_places=4, help_text='e.g. 0.2000 for 20%.', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))])),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "starts_at",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Days past due or balance (account currency) at placement.",
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "rate",
+                    models.DecimalField(
+                        decimal_places=4,
+                        help_text="e.g. 0.2000 for 20%.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("1")),
+                        ],
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agency', 'starts_at'],
+                "ordering": ["agency", "starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='PlacementExtension',
+            name="PlacementExtension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('extended_on', models.DateField(help_text='The business date of the extension.')),
-                ('previous_recall_due_on', models.DateField()),
-                ('recall_due_on', models.DateField()),
-                ('reason', models.CharField(max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("extended_on", models.DateField(help_text="The business date of the extension.")),
+                ("previous_recall_due_on", models.DateField()),
+                ("recall_due_on", models.DateField()),
+                ("reason", models.CharField(max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['placement', 'created_at', 'id'],
+                "ordering": ["placement", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PlacementRule',
+            name="PlacementRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('method', models.CharField(choices=[('round_robin', 'Round-robin'), ('capacity_weighted', 'Weighted by capacity left'), ('performance_weighted', 'Weighted by recovery rate')], default='round_robin', max_length=24)),
-                ('performance_days', models.PositiveSmallIntegerField(default=90, help_text='Recovery rates for performance weighting cover this many days.')),
-                ('challenger_method', models.CharField(blank=True, choices=[('round_robin', 'Round-robin'), ('capacity_weighted', 'Weighted by capacity left'), ('performance_weighted', 'Weighted by recovery rate')], help_text='Champion/challenger: the method tried on a share of the cases.', max_length=24)),
-                ('challenger_percent', models.PositiveSmallIntegerField(default=0, help_text='Share of cases (0-100) allocated by the challenger method.', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('recall_destination', models.CharField(choices=[('next_stage', "The ladder's next stage (litigation)"), ('in_house', "In-house collection (the team's pool)")], default='next_stage', max_length=12)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("round_robin", "Round-robin"),
+                            ("capacity_weighted", "Weighted by capacity left"),
+                            ("performance_weighted", "Weighted by recovery rate"),
+                        ],
+                        default="round_robin",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "performance_days",
+                    models.PositiveSmallIntegerField(
+                        default=90,
+                        help_text="Recovery rates for performance weighting cover this many days.",
+                    ),
+                ),
+                (
+                    "challenger_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("round_robin", "Round-robin"),
+                            ("capacity_weighted", "Weighted by capacity left"),
+                            ("performance_weighted", "Weighted by recovery rate"),
+                        ],
+                        help_text="Champion/challenger: the method tried on a share of the cases.",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "challenger_percent",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Share of cases (0-100) allocated by the challenger method.",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "recall_destination",
+                    models.CharField(
+                        choices=[
+                            ("next_stage", "The ladder's next stage (litigation)"),
+                            ("in_house", "In-house collection (the team's pool)"),
+                        ],
+                        default="next_stage",
+                        max_length=12,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['strategy'],
+                "ordering": ["strategy"],
             },
         ),
         migrations.AddField(
-            model_name='agency',
-            name='commission_basis',
-            field=models.CharField(choices=[('flat', 'Flat rate'), ('days_past_due', 'Tiered by days past due at placement'), ('balance', 'Tiered by balance at placement')], default='flat', help_text='Tiered: the rate of the highest tier the placement reached; below the first tier, the commission rate above.', max_length=16),
+            model_name="agency",
+            name="commission_basis",
+            field=models.CharField(
+                choices=[
+                    ("flat", "Flat rate"),
+                    ("days_past_due", "Tiered by days past due at placement"),
+                    ("balance", "Tiered by balance at placement"),
+                ],
+                default="flat",
+                help_text="Tiered: the rate of the highest tier the placement reached; below the first tier, the commission rate above.",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='allocation',
-            field=models.CharField(choices=[('manual', 'Manual'), ('round_robin', 'Round-robin'), ('capacity_weighted', 'Weighted by capacity left'), ('performance_weighted', 'Weighted by recovery rate')], default='manual', max_length=24),
+            model_name="placement",
+            name="allocation",
+            field=models.CharField(
+                choices=[
+                    ("manual", "Manual"),
+                    ("round_robin", "Round-robin"),
+                    ("capacity_weighted", "Weighted by capacity left"),
+                    ("performance_weighted", "Weighted by recovery rate"),
+                ],
+                default="manual",
+                max_length=24,
+            ),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='arm',
-            field=models.CharField(blank=True, choices=[('champion', 'Champion'), ('challenger', 'Challenger')], help_text='Champion/challenger arm, if split.', max_length=10),
+            model_name="placement",
+            name="arm",
+            field=models.CharField(
+                blank=True,
+                choices=[("champion", "Champion"), ("challenger", "Challenger")],
+                help_text="Champion/challenger arm, if split.",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='commission_rate',
-            field=models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('1'))]),
+            model_name="placement",
+            name="commission_rate",
+            field=models.DecimalField(
+                decimal_places=4,
+                default=Decimal("0"),
+                max_digits=5,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("1")),
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='placed_balance',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14),
+            model_name="placement",
+            name="placed_balance",
+            field=models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='placed_days_past_due',
+            model_name="placement",
+            name="placed_days_past_due",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='recall_destination',
-            field=models.CharField(blank=True, choices=[('next_stage', "The ladder's next stage (litigation)"), ('in_house', "In-house collection (the team's pool)")], help_text='Where the case went when recalled; blank while placed or when cured.', max_length=12),
+            model_name="placement",
+            name="recall_destination",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("next_stage", "The ladder's next stage (litigation)"),
+                    ("in_house", "In-house collection (the team's pool)"),
+                ],
+                help_text="Where the case went when recalled; blank while placed or when cured.",
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='recalled_by',
-            field=models.ForeignKey(blank=True, help_text='Blank when the recall job or the cure recalled it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='placements_recalled', to=settings.AUTH_USER_MODEL),
+            model_name="placement",
+            name="recalled_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Blank when the recall job or the cure recalled it.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="placements_recalled",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('commission_rate__gte', 0), ('commission_rate__lte', 1)), name='placement_commission_rate_range'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("commission_rate__gte", 0), ("commission_rate__lte", 1)),
+                name="placement_commission_rate_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('placed_balance__gte', 0)), name='placement_balance_not_negative'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("placed_balance__gte", 0)),
+                name="placement_balance_not_negative",
+            ),
         ),
         migrations.AddField(
-            model_name='commissionstatement',
-            name='agency',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='agencies.agency'),
+            model_name="commissionstatement",
+            name="agency",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="statements",
+                to="agencies.agency",
+            ),
         ),
         migrations.AddField(
-            model_name='commissionstatement',
-            name='generated_by',
-            field=models.ForeignKey(blank=True, help_text='Blank when the monthly job generated it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="commissionstatement",
+            name="generated_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Blank when the monthly job generated it.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='commissionstatementline',
-            name='placement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statement_lines', to='agencies.placement'),
+            model_name="commissionstatementline",
+            name="placement",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="statement_lines",
+                to="agencies.placement",
+            ),
         ),
         migrations.AddField(
-            model_name='commissionstatementline',
-            name='statement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='agencies.commissionstatement'),
+            model_name="commissionstatementline",
+            name="statement",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lines",
+                to="agencies.commissionstatement",
+            ),
         ),
         migrations.AddField(
-            model_name='commissiontier',
-            name='agency',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='commission_tiers', to='agencies.agency'),
+            model_name="commissiontier",
+            name="agency",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="commission_tiers",
+                to="agencies.agency",
+            ),
         ),
         migrations.AddField(
-            model_name='placementextension',
-            name='extended_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='placement_extensions', to=settings.AUTH_USER_MODEL),
+            model_name="placementextension",
+            name="extended_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="placement_extensions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='placementextension',
-            name='placement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extensions', to='agencies.placement'),
+            model_name="placementextension",
+            name="placement",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="extensions",
+                to="agencies.placement",
+            ),
         ),
         migrations.AddField(
-            model_name='placementrule',
-            name='strategy',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='placement_rule', to='cases.strategy'),
+            model_name="placementrule",
+            name="strategy",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="placement_rule",
+                to="cases.strategy",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commissionstatement',
-            constraint=models.UniqueConstraint(fields=('agency', 'period_start'), name='one_statement_per_agency_month', violation_error_message='This agency already has a statement for this month.'),
+            model_name="commissionstatement",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "period_start"),
+                name="one_statement_per_agency_month",
+                violation_error_message="This agency already has a statement for this month.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commissionstatement',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='statement_period_order'),
+            model_name="commissionstatement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gte", models.F("period_start"))),
+                name="statement_period_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commissionstatementline',
-            constraint=models.UniqueConstraint(fields=('statement', 'placement'), name='statement_line_once_per_placement'),
+            model_name="commissionstatementline",
+            constraint=models.UniqueConstraint(
+                fields=("statement", "placement"), name="statement_line_once_per_placement"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commissionstatementline',
-            constraint=models.CheckConstraint(condition=models.Q(('collected__gte', 0), ('commission__gte', 0)), name='statement_line_amounts_not_negative'),
+            model_name="commissionstatementline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("collected__gte", 0), ("commission__gte", 0)),
+                name="statement_line_amounts_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commissiontier',
-            constraint=models.UniqueConstraint(fields=('agency', 'starts_at'), name='commission_tier_unique'),
+            model_name="commissiontier",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "starts_at"), name="commission_tier_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commissiontier',
-            constraint=models.CheckConstraint(condition=models.Q(('rate__gte', 0), ('rate__lte', 1)), name='commission_tier_rate_range'),
+            model_name="commissiontier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rate__gte", 0), ("rate__lte", 1)),
+                name="commission_tier_rate_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commissiontier',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_at__gte', 0)), name='commission_tier_starts_not_negative'),
+            model_name="commissiontier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("starts_at__gte", 0)),
+                name="commission_tier_starts_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placementextension',
-            constraint=models.CheckConstraint(condition=models.Q(('recall_due_on__gt', models.F('previous_recall_due_on'))), name='placement_extension_moves_later'),
+            model_name="placementextension",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("recall_due_on__gt", models.F("previous_recall_due_on"))),
+                name="placement_extension_moves_later",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placementextension',
-            constraint=models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='placement_extension_has_reason'),
+            model_name="placementextension",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reason", ""), _negated=True),
+                name="placement_extension_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placementrule',
-            constraint=models.CheckConstraint(condition=models.Q(('challenger_percent__lte', 100)), name='placement_rule_percent_range'),
+            model_name="placementrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("challenger_percent__lte", 100)),
+                name="placement_rule_percent_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placementrule',
-            constraint=models.CheckConstraint(condition=models.Q(('challenger_percent', 0), models.Q(('challenger_method', ''), _negated=True), _connector='OR'), name='placement_rule_challenger_named', violation_error_message='A challenger share needs a challenger method.'),
+            model_name="placementrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("challenger_percent", 0),
+                    models.Q(("challenger_method", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="placement_rule_challenger_named",
+                violation_error_message="A challenger share needs a challenger method.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placementrule',
-            constraint=models.CheckConstraint(condition=models.Q(('performance_days__gt', 0)), name='placement_rule_window_positive'),
+            model_name="placementrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("performance_days__gt", 0)),
+                name="placement_rule_window_positive",
+            ),
         ),
         migrations.RunPython(snapshot_existing_placements, migrations.RunPython.noop),
     ]

@@ -112,8 +112,7 @@ def _policy_codes(facts: list[CaseFacts]) -> dict[int, str]:
     for fact in facts:
         representative.setdefault((fact.portfolio, fact.strategy_policy), fact.case_id)
     code_of = {
-        key: policy_code_for_case(case=Case(pk=case_id))
-        for key, case_id in representative.items()
+        key: policy_code_for_case(case=Case(pk=case_id)) for key, case_id in representative.items()
     }
     return {fact.case_id: code_of[(fact.portfolio, fact.strategy_policy)] for fact in facts}
 

@@ -37,8 +37,16 @@ PERFORMANCE = ("attempts", "right_party_contacts", "promises", "collected", "com
 
 @admin.register(DailyPerformance)
 class DailyPerformanceAdmin(ReadOnly):
-    list_display = ("day", "team", "collector", "agency", "strategy", "product", "currency",
-                    *PERFORMANCE)
+    list_display = (
+        "day",
+        "team",
+        "collector",
+        "agency",
+        "strategy",
+        "product",
+        "currency",
+        *PERFORMANCE,
+    )
     list_select_related = ("team", "collector", "agency", "strategy")
     list_filter = ("currency", "product")
     date_hierarchy = "day"
@@ -65,8 +73,18 @@ class DailyTeamPerformanceAdmin(ReadOnly):
 
 @admin.register(DailyCaseFlow)
 class DailyCaseFlowAdmin(ReadOnly):
-    list_display = ("day", "team", "strategy", "stage", "product", "currency", "opened",
-                    "entered", "cured", "cured_balance")
+    list_display = (
+        "day",
+        "team",
+        "strategy",
+        "stage",
+        "product",
+        "currency",
+        "opened",
+        "entered",
+        "cured",
+        "cured_balance",
+    )
     list_select_related = ("team", "strategy", "stage")
     list_filter = ("currency", "product")
     date_hierarchy = "day"
@@ -75,8 +93,17 @@ class DailyCaseFlowAdmin(ReadOnly):
 
 @admin.register(PortfolioSnapshot)
 class PortfolioSnapshotAdmin(ReadOnly):
-    list_display = ("day", "team", "agency", "strategy", "product", "currency", "bucket",
-                    "cases", "balance")
+    list_display = (
+        "day",
+        "team",
+        "agency",
+        "strategy",
+        "product",
+        "currency",
+        "bucket",
+        "cases",
+        "balance",
+    )
     list_select_related = ("team", "agency", "strategy")
     list_filter = ("bucket", "currency")
     date_hierarchy = "day"
@@ -85,8 +112,18 @@ class PortfolioSnapshotAdmin(ReadOnly):
 
 @admin.register(RollRate)
 class RollRateAdmin(ReadOnly):
-    list_display = ("month", "as_of", "team", "strategy", "product", "currency", "from_bucket",
-                    "to_bucket", "cases", "balance")
+    list_display = (
+        "month",
+        "as_of",
+        "team",
+        "strategy",
+        "product",
+        "currency",
+        "from_bucket",
+        "to_bucket",
+        "cases",
+        "balance",
+    )
     list_select_related = ("team", "strategy")
     list_filter = ("from_bucket", "to_bucket", "currency")
     show_full_result_count = False
@@ -94,8 +131,16 @@ class RollRateAdmin(ReadOnly):
 
 @admin.register(QueueSnapshot)
 class QueueSnapshotAdmin(ReadOnly):
-    list_display = ("day", "team", "taken_at", "queue_depth", "untouched", "paused",
-                    "oldest_untouched_case_id", "oldest_untouched_since")
+    list_display = (
+        "day",
+        "team",
+        "taken_at",
+        "queue_depth",
+        "untouched",
+        "paused",
+        "oldest_untouched_case_id",
+        "oldest_untouched_since",
+    )
     list_select_related = ("team",)
     date_hierarchy = "day"
 
@@ -108,8 +153,16 @@ class StatsDayAdmin(ReadOnly):
 
 @admin.register(StatsWatermark)
 class StatsWatermarkAdmin(ReadOnly):
-    list_display = ("__str__", "activity_id", "payment_id", "promise_id", "stage_entry_id",
-                    "compliance_sequence", "pipeline_run_id", "case_id")
+    list_display = (
+        "__str__",
+        "activity_id",
+        "payment_id",
+        "promise_id",
+        "stage_entry_id",
+        "compliance_sequence",
+        "pipeline_run_id",
+        "case_id",
+    )
 
 
 @admin.register(SupervisorAction)
@@ -123,8 +176,15 @@ class SupervisorActionAdmin(ReadOnly):
 
 @admin.register(OverrideApproval)
 class OverrideApprovalAdmin(ReadOnly):
-    list_display = ("approved_at", "case", "collector", "approved_by", "reason", "valid_until",
-                    "used_activity")
+    list_display = (
+        "approved_at",
+        "case",
+        "collector",
+        "approved_by",
+        "reason",
+        "valid_until",
+        "used_activity",
+    )
     list_select_related = ("case__account", "collector", "approved_by", "used_activity")
     search_fields = ("reason", "collector__username", "approved_by__username")
     date_hierarchy = "approved_at"

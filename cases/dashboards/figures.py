@@ -128,10 +128,15 @@ class Figure:
         """The header row; `sort_links` maps a column key to its (link, ▲/▼ marker)."""
         parts = ["<tr>"]
         for column in self.columns:
-            classes = " ".join(filter(None, (
-                "text-end" if column.kind in NUMERIC_KINDS else "",
-                "text-secondary small" if column.muted else "",
-            )))
+            classes = " ".join(
+                filter(
+                    None,
+                    (
+                        "text-end" if column.kind in NUMERIC_KINDS else "",
+                        "text-secondary small" if column.muted else "",
+                    ),
+                )
+            )
             label = escape(column.label)
             link, marker = (sort_links or {}).get(column.key, ("", ""))
             if link:
@@ -150,10 +155,15 @@ class Figure:
                 "No figures for this selection.</td></tr>"
             )
         classes = [
-            " ".join(filter(None, (
-                "text-end" if column.kind in NUMERIC_KINDS else "",
-                "text-secondary small" if column.muted else "",
-            )))
+            " ".join(
+                filter(
+                    None,
+                    (
+                        "text-end" if column.kind in NUMERIC_KINDS else "",
+                        "text-secondary small" if column.muted else "",
+                    ),
+                )
+            )
             for column in self.columns
         ]
         parts = []
@@ -195,41 +205,94 @@ def _ratio(numerator, denominator, scale: Decimal = Decimal(1)):
 
 
 MEASURES = [
-    Measure("attempts", "Attempts", COUNT, "Outbound calls.", "attempts",
-            lambda t: t["attempts"]),
-    Measure("rpc", "Right-party contacts", COUNT,
-            "Outbound calls on which the debtor was spoken to: right-party contact, promise, "
-            "refusal, dispute, paid, call-back asked.", "rpc",
-            lambda t: t["right_party_contacts"]),
-    Measure("rpc_rate", "RPC rate", RATE, "Right-party contacts ÷ attempts.", "rpc",
-            lambda t: _ratio(t["right_party_contacts"], t["attempts"], Decimal(100))),
-    Measure("promises", "Promises", COUNT, "Promises to pay taken in the period.", "promises",
-            lambda t: t["promises"]),
-    Measure("promised_amount", "Promised", MONEY, "Amount of the promises taken.", "promises",
-            lambda t: t["promised_amount"]),
-    Measure("kept_rate", "Promise-kept rate", RATE,
-            "Promises kept ÷ promises resolved (kept or broken) in the period, by the day they "
-            "were resolved; credited to who took them.", "resolved",
-            lambda t: _ratio(t["promises_kept"], t["promises_kept"] + t["promises_broken"],
-                             Decimal(100))),
-    Measure("collected", "Collected", MONEY,
-            "Payments received in the period, credited to the collector who last spoke with "
-            "the debtor on that case (a right-party call) on or before the payment day; team "
-            "rows also hold payments credited to nobody.", "collected",
-            lambda t: t["collected"]),
-    Measure("per_hour", "Collected per hour", MONEY,
-            "Collected ÷ hours worked, where hours worked = the summed durations of the "
-            "collector's calls (talk time, either direction), not logged-in time.", "collected",
-            lambda t: _ratio(t["collected"], t["call_seconds"], Decimal(3600))),
-    Measure("handling", "Average handling time", SECONDS,
-            "Summed call durations ÷ calls handled (either direction), in seconds.", "calls",
-            lambda t: _ratio(t["call_seconds"], t["calls_handled"])),
-    Measure("blocks", "Compliance blocks", COUNT,
-            "Contact attempts the compliance gate blocked.", "blocks",
-            lambda t: t["compliance_blocks"]),
-    Measure("overrides", "Overrides", COUNT,
-            "Blocks lifted by an approved override.", "overrides",
-            lambda t: t["compliance_overrides"]),
+    Measure("attempts", "Attempts", COUNT, "Outbound calls.", "attempts", lambda t: t["attempts"]),
+    Measure(
+        "rpc",
+        "Right-party contacts",
+        COUNT,
+        "Outbound calls on which the debtor was spoken to: right-party contact, promise, "
+        "refusal, dispute, paid, call-back asked.",
+        "rpc",
+        lambda t: t["right_party_contacts"],
+    ),
+    Measure(
+        "rpc_rate",
+        "RPC rate",
+        RATE,
+        "Right-party contacts ÷ attempts.",
+        "rpc",
+        lambda t: _ratio(t["right_party_contacts"], t["attempts"], Decimal(100)),
+    ),
+    Measure(
+        "promises",
+        "Promises",
+        COUNT,
+        "Promises to pay taken in the period.",
+        "promises",
+        lambda t: t["promises"],
+    ),
+    Measure(
+        "promised_amount",
+        "Promised",
+        MONEY,
+        "Amount of the promises taken.",
+        "promises",
+        lambda t: t["promised_amount"],
+    ),
+    Measure(
+        "kept_rate",
+        "Promise-kept rate",
+        RATE,
+        "Promises kept ÷ promises resolved (kept or broken) in the period, by the day they "
+        "were resolved; credited to who took them.",
+        "resolved",
+        lambda t: _ratio(
+            t["promises_kept"], t["promises_kept"] + t["promises_broken"], Decimal(100)
+        ),
+    ),
+    Measure(
+        "collected",
+        "Collected",
+        MONEY,
+        "Payments received in the period, credited to the collector who last spoke with "
+        "the debtor on that case (a right-party call) on or before the payment day; team "
+        "rows also hold payments credited to nobody.",
+        "collected",
+        lambda t: t["collected"],
+    ),
+    Measure(
+        "per_hour",
+        "Collected per hour",
+        MONEY,
+        "Collected ÷ hours worked, where hours worked = the summed durations of the "
+        "collector's calls (talk time, either direction), not logged-in time.",
+        "collected",
+        lambda t: _ratio(t["collected"], t["call_seconds"], Decimal(3600)),
+    ),
+    Measure(
+        "handling",
+        "Average handling time",
+        SECONDS,
+        "Summed call durations ÷ calls handled (either direction), in seconds.",
+        "calls",
+        lambda t: _ratio(t["call_seconds"], t["calls_handled"]),
+    ),
+    Measure(
+        "blocks",
+        "Compliance blocks",
+        COUNT,
+        "Contact attempts the compliance gate blocked.",
+        "blocks",
+        lambda t: t["compliance_blocks"],
+    ),
+    Measure(
+        "overrides",
+        "Overrides",
+        COUNT,
+        "Blocks lifted by an approved override.",
+        "overrides",
+        lambda t: t["compliance_overrides"],
+    ),
 ]
 MEASURE_KEYS = [measure.key for measure in MEASURES]
 
@@ -255,9 +318,7 @@ def _drill_path() -> str:
     return reverse("dashboards:cases")
 
 
-def _measure_cells(
-    filterset: DashboardFilterSet, totals: dict, **coordinates
-) -> list[Cell]:
+def _measure_cells(filterset: DashboardFilterSet, totals: dict, **coordinates) -> list[Cell]:
     # The row's part of the links is encoded once; each measure only adds its own name.
     row_link = f"{_drill_path()}?{filterset.query_string(measure=None, **coordinates)}&measure="
     return [
@@ -301,8 +362,13 @@ def _sorted(entries: list[tuple[list, dict]], index: int, descending: bool) -> l
 
 
 def people_figures(
-    filterset: DashboardFilterSet, user, *, sort: str = "", descending: bool = False,
-    only: str | None = None, page_number: str | None = None,
+    filterset: DashboardFilterSet,
+    user,
+    *,
+    sort: str = "",
+    descending: bool = False,
+    only: str | None = None,
+    page_number: str | None = None,
 ) -> list[Figure]:
     """Per collector (beside their team's average), per team, and collections per day;
     with `only`, just the figure of that key (for its CSV). With `page_number`, the
@@ -362,8 +428,9 @@ def _people_tables(
         team = teams.get(row["team"])
         values = [people.get(row["collector"], "—"), str(team) if team else "—"]
         totals = _add(_zero_totals(), row)
-        for measure, average in zip(MEASURES, team_average.get(row["team"], no_average),
-                                    strict=True):
+        for measure, average in zip(
+            MEASURES, team_average.get(row["team"], no_average), strict=True
+        ):
             values += [_rounded(measure.compute(totals), measure.kind), average]
         entries.append((values, row))
     keys = [column.key for column in columns]
@@ -393,18 +460,25 @@ def _people_tables(
     team_rows = []
     for row in sorted(per_team, key=lambda r: str(teams.get(r["team"], "—"))):
         team = teams.get(row["team"])
-        team_rows.append([
-            Cell(str(team) if team else "—"),
-            Cell.of(headcount[row["team"]], COUNT),
-            *_measure_cells(filterset, _add(_zero_totals(), row), team=row["team"] or ""),
-        ])
+        team_rows.append(
+            [
+                Cell(str(team) if team else "—"),
+                Cell.of(headcount[row["team"]], COUNT),
+                *_measure_cells(filterset, _add(_zero_totals(), row), team=row["team"] or ""),
+            ]
+        )
 
     return [
         Figure(
-            "collectors", "Collectors", columns, collector_rows, sortable=True, page=page,
+            "collectors",
+            "Collectors",
+            columns,
+            collector_rows,
+            sortable=True,
+            page=page,
             note=f"{whose} Beside each figure, the average of the collectors of the same team "
-                 "(counts and amounts per collector; rates and times over the team's "
-                 "collectors). A collector who worked another team's cases has a row there too.",
+            "(counts and amounts per collector; rates and times over the team's "
+            "collectors). A collector who worked another team's cases has a row there too.",
         ),
         Figure("teams", "Teams", team_columns, team_rows, note=whose),
     ]
@@ -423,16 +497,21 @@ def _collections_per_day(filterset: DashboardFilterSet, user) -> Figure:
         day = first + dt.timedelta(days=offset)
         row = daily.get(day, {"payments": 0, "collected": 0})
         url = drill_url(filterset, "collected", date_from=day, date_to=day)
-        trend_rows.append([
-            Cell(day, DATE),
-            Cell.of(row["payments"], COUNT, url),
-            Cell.of(row["collected"] or 0, MONEY, url),
-        ])
+        trend_rows.append(
+            [
+                Cell(day, DATE),
+                Cell.of(row["payments"], COUNT, url),
+                Cell.of(row["collected"] or 0, MONEY, url),
+            ]
+        )
     return Figure(
         "collections-per-day",
         "Collections per day",
-        [Column("day", "Day", DATE), Column("payments", "Payments", COUNT),
-         Column("collected", "Collected", MONEY, "Payments received that day.")],
+        [
+            Column("day", "Day", DATE),
+            Column("payments", "Payments", COUNT),
+            Column("collected", "Collected", MONEY, "Payments received that day."),
+        ],
         trend_rows,
         note="In-house and agencies' collections, unless an agency is chosen.",
         chart={
@@ -466,20 +545,29 @@ def strategy_figures(
         Column("cured", "Cases cured", COUNT, "Cases cured in the period."),
     ]
     table = []
-    for strategy_id in sorted(set(per_strategy) | set(flows),
-                              key=lambda pk: str(strategies.get(pk, ""))):
+    for strategy_id in sorted(
+        set(per_strategy) | set(flows), key=lambda pk: str(strategies.get(pk, ""))
+    ):
         strategy = strategies.get(strategy_id)
         totals = _add(_zero_totals(), per_strategy.get(strategy_id, {}))
         flow = flows.get(strategy_id, {})
-        table.append([
-            Cell(str(strategy) if strategy else "—"),
-            Cell("yes" if strategy and strategy.is_active else "no"),
-            *_measure_cells(filterset, totals, strategy=strategy_id or ""),
-            Cell.of(flow.get("opened") or 0, COUNT,
-                    drill_url(filterset, "opened", strategy=strategy_id or "")),
-            Cell.of(flow.get("cured") or 0, COUNT,
-                    drill_url(filterset, "cured", strategy=strategy_id or "")),
-        ])
+        table.append(
+            [
+                Cell(str(strategy) if strategy else "—"),
+                Cell("yes" if strategy and strategy.is_active else "no"),
+                *_measure_cells(filterset, totals, strategy=strategy_id or ""),
+                Cell.of(
+                    flow.get("opened") or 0,
+                    COUNT,
+                    drill_url(filterset, "opened", strategy=strategy_id or ""),
+                ),
+                Cell.of(
+                    flow.get("cured") or 0,
+                    COUNT,
+                    drill_url(filterset, "cured", strategy=strategy_id or ""),
+                ),
+            ]
+        )
     live = Strategy.objects.filter(is_active=True).count()
     note = (
         f"{live} strategies are live: champion and challenger side by side."
@@ -518,8 +606,9 @@ def _buckets(filterset: DashboardFilterSet, user, day: dt.date | None) -> Figure
         )
         totals = {
             row["bucket"]: row
-            for row in rows.order_by().values("bucket").annotate(
-                cases=_sum("cases"), balance=_sum("balance"))
+            for row in rows.order_by()
+            .values("bucket")
+            .annotate(cases=_sum("cases"), balance=_sum("balance"))
         }
     all_cases = sum(row["cases"] for row in totals.values())
     all_balance = sum((row["balance"] for row in totals.values()), Decimal(0))
@@ -527,23 +616,30 @@ def _buckets(filterset: DashboardFilterSet, user, day: dt.date | None) -> Figure
     for bucket in (Bucket.CURRENT, *DELINQUENCY_BUCKETS):
         row = totals.get(bucket, {"cases": 0, "balance": Decimal(0)})
         url = drill_url(filterset, "bucket", bucket=int(bucket), as_of=day) if day else ""
-        table.append([
-            Cell(bucket.label),
-            Cell.of(row["cases"], COUNT, url),
-            Cell.of(_ratio(row["cases"], all_cases, Decimal(100)), RATE),
-            Cell.of(row["balance"], MONEY, url),
-            Cell.of(_ratio(row["balance"], all_balance, Decimal(100)), RATE),
-        ])
+        table.append(
+            [
+                Cell(bucket.label),
+                Cell.of(row["cases"], COUNT, url),
+                Cell.of(_ratio(row["cases"], all_cases, Decimal(100)), RATE),
+                Cell.of(row["balance"], MONEY, url),
+                Cell.of(_ratio(row["balance"], all_balance, Decimal(100)), RATE),
+            ]
+        )
     return Figure(
         "buckets",
-        f"Cases and balance by days past due, at the end of {day}" if day else
-        "Cases and balance by days past due",
+        f"Cases and balance by days past due, at the end of {day}"
+        if day
+        else "Cases and balance by days past due",
         [
             Column("bucket", "Days past due"),
             Column("cases", "Cases", COUNT, "Cases open at the end of the day."),
             Column("cases_share", "Share of cases", RATE),
-            Column("balance", "Balance", MONEY,
-                   "Their balances: the account's current one for open cases."),
+            Column(
+                "balance",
+                "Balance",
+                MONEY,
+                "Their balances: the account's current one for open cases.",
+            ),
             Column("balance_share", "Share of balance", RATE),
         ],
         table,
@@ -567,8 +663,13 @@ def _roll_rates(filterset: DashboardFilterSet, user, window) -> Figure:
     ]
     columns += [Column(f"to_{int(b)}", b.label, RATE) for b in to_buckets]
     if window is None:
-        return Figure("roll-rates", "Roll rates", columns, [],
-                      note="No roll rates computed on or before the period's end yet.")
+        return Figure(
+            "roll-rates",
+            "Roll rates",
+            columns,
+            [],
+            note="No roll rates computed on or before the period's end yet.",
+        )
     month, as_of = window
     rows = filterset.filter_without_dates(
         scoped(user, RollRate.objects.filter(month=month, as_of=as_of))
@@ -581,10 +682,12 @@ def _roll_rates(filterset: DashboardFilterSet, user, window) -> Figure:
         started = sum(count for (f, _), count in matrix.items() if f == source)
         cells = [Cell(source.label), Cell.of(started, COUNT)]
         for target in to_buckets:
-            url = drill_url(filterset, "roll", from_bucket=int(source), to_bucket=int(target),
-                            as_of=as_of)
-            cells.append(Cell.of(
-                _ratio(matrix.get((source, target), 0), started, Decimal(100)), RATE, url))
+            url = drill_url(
+                filterset, "roll", from_bucket=int(source), to_bucket=int(target), as_of=as_of
+            )
+            cells.append(
+                Cell.of(_ratio(matrix.get((source, target), 0), started, Decimal(100)), RATE, url)
+            )
         table.append(cells)
     total = sum(matrix.values())
     cured = sum(count for (_, t), count in matrix.items() if t == Bucket.CURED)
@@ -607,34 +710,44 @@ def _funnel(filterset: DashboardFilterSet, user) -> Figure:
     rows = scoped(user, filterset.filter_queryset(DailyCaseFlow.objects.all()))
     per_stage = {
         row["stage"]: row
-        for row in rows.order_by().values("stage").annotate(
-            **{m: _sum(m) for m in FLOW_MEASURES})
+        for row in rows.order_by().values("stage").annotate(**{m: _sum(m) for m in FLOW_MEASURES})
     }
-    stages = Stage.objects.filter(pk__in=[pk for pk in per_stage if pk]).select_related(
-        "strategy").order_by("strategy__name", "position")
+    stages = (
+        Stage.objects.filter(pk__in=[pk for pk in per_stage if pk])
+        .select_related("strategy")
+        .order_by("strategy__name", "position")
+    )
     several = len({stage.strategy_id for stage in stages}) > 1
     opened = per_stage.get(None, {}).get("opened") or 0
-    table = [[Cell("Opened"), Cell.of(opened, COUNT, drill_url(filterset, "opened")),
-              Cell.of(None, COUNT), Cell.of(None, RATE)]]
+    table = [
+        [
+            Cell("Opened"),
+            Cell.of(opened, COUNT, drill_url(filterset, "opened")),
+            Cell.of(None, COUNT),
+            Cell.of(None, RATE),
+        ]
+    ]
     for stage in stages:
         row = per_stage[stage.pk]
         entered, cured = row["entered"] or 0, row["cured"] or 0
         name = f"{stage.strategy.name}: {stage.name}" if several else stage.name
-        table.append([
-            Cell(name),
-            Cell.of(entered, COUNT, drill_url(filterset, "entered", stage=stage.pk)),
-            Cell.of(cured, COUNT, drill_url(filterset, "cured", stage=stage.pk)),
-            Cell.of(_ratio(cured, entered, Decimal(100)), RATE),
-        ])
+        table.append(
+            [
+                Cell(name),
+                Cell.of(entered, COUNT, drill_url(filterset, "entered", stage=stage.pk)),
+                Cell.of(cured, COUNT, drill_url(filterset, "cured", stage=stage.pk)),
+                Cell.of(_ratio(cured, entered, Decimal(100)), RATE),
+            ]
+        )
     return Figure(
         "funnel",
         "Stage funnel",
         [
             Column("stage", "Stage"),
-            Column("entered", "Entered", COUNT, "Cases opened, or entering the stage, in the "
-                   "period."),
-            Column("cured", "Cured there", COUNT, "Cases cured in the period while at the "
-                   "stage."),
+            Column(
+                "entered", "Entered", COUNT, "Cases opened, or entering the stage, in the period."
+            ),
+            Column("cured", "Cured there", COUNT, "Cases cured in the period while at the stage."),
             Column("cure_share", "Cured ÷ entered", RATE),
         ],
         table,
@@ -659,31 +772,47 @@ def _queue(filterset: DashboardFilterSet, user) -> Figure:
         oldest = ""
         if snapshot.oldest_untouched_case_id:
             oldest = reverse("cases:detail", args=[snapshot.oldest_untouched_case_id])
-        table.append([
-            Cell(str(snapshot.team) if snapshot.team else "—"),
-            Cell.of(snapshot.queue_depth, COUNT, drill_url(filterset, "queue", team=team_id)),
-            Cell.of(snapshot.untouched, COUNT, drill_url(filterset, "untouched", team=team_id)),
-            Cell.of(snapshot.paused, COUNT),
-            Cell(snapshot.oldest_untouched_case_id, TEXT, oldest),
-            Cell(snapshot.oldest_untouched_since.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
-                 if snapshot.oldest_untouched_since else None),
-        ])
+        table.append(
+            [
+                Cell(str(snapshot.team) if snapshot.team else "—"),
+                Cell.of(snapshot.queue_depth, COUNT, drill_url(filterset, "queue", team=team_id)),
+                Cell.of(snapshot.untouched, COUNT, drill_url(filterset, "untouched", team=team_id)),
+                Cell.of(snapshot.paused, COUNT),
+                Cell(snapshot.oldest_untouched_case_id, TEXT, oldest),
+                Cell(
+                    snapshot.oldest_untouched_since.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+                    if snapshot.oldest_untouched_since
+                    else None
+                ),
+            ]
+        )
     taken = snapshots[0].taken_at if snapshots else None
     return Figure(
         "queue",
         "Call queue",
         [
             Column("team", "Team"),
-            Column("depth", "Queue depth", COUNT,
-                   "Open cases in a calling stage (phone collection and later, short of "
-                   "litigation), not paused."),
-            Column("untouched", "Untouched", COUNT,
-                   "Of those, cases without a call since they entered their stage."),
+            Column(
+                "depth",
+                "Queue depth",
+                COUNT,
+                "Open cases in a calling stage (phone collection and later, short of "
+                "litigation), not paused.",
+            ),
+            Column(
+                "untouched",
+                "Untouched",
+                COUNT,
+                "Of those, cases without a call since they entered their stage.",
+            ),
             Column("paused", "Paused", COUNT, "Open cases a supervisor paused."),
             Column("oldest", "Oldest untouched case"),
             Column("since", "In its stage since (UTC)"),
         ],
         table,
-        note=(f"Counted at {taken.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC; filtered by team only."
-              if taken else "No queue snapshot yet."),
+        note=(
+            f"Counted at {taken.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC; filtered by team only."
+            if taken
+            else "No queue snapshot yet."
+        ),
     )

@@ -69,7 +69,8 @@ class DashboardFilterSet(django_filters.FilterSet):
     team = django_filters.ModelChoiceFilter(queryset=_teams, empty_label="All my teams")
     collector = CollectorFilter(queryset=_collectors, empty_label="Everyone")
     agency = django_filters.ModelChoiceFilter(
-        queryset=Agency.objects.all(), empty_label="In-house and agencies",
+        queryset=Agency.objects.all(),
+        empty_label="In-house and agencies",
         null_label="In-house only",
     )
     strategy = django_filters.ModelChoiceFilter(
@@ -215,4 +216,3 @@ def _field_html(bound) -> str:
         f'<label class="form-label" for="{field_id}">{escape(str(bound.label))}</label>'
         f"{control}{feedback}</div></div>"
     )
-

@@ -113,11 +113,15 @@ class ReassignForm(forms.Form):
         required=False, label="Every case matching the search, not only those ticked"
     )
     collector = PersonChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="—",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="—",
         label="Give to collector",
     )
     team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, empty_label="—",
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="—",
         label="or put in the pool of team",
     )
     reason = ReasonField()
@@ -141,7 +145,8 @@ class MoveCollectorForm(forms.Form):
     collector = PersonChoiceField(queryset=User.objects.none())
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label="To team")
     return_cases = forms.BooleanField(
-        required=False, initial=True,
+        required=False,
+        initial=True,
         label="Return the collector's open cases to the old team's pool",
     )
     reason = ReasonField()

@@ -25,4 +25,3 @@ def snapshot_yesterday() -> int:
     """Yesterday's final snapshot, after the day has ended (month ends included)."""
     now = timezone.now()
     return stats_snapshot_day(day=timezone.localdate(now) - dt.timedelta(days=1), now=now)
-

@@ -167,9 +167,7 @@ class DailyCaseFlow(models.Model):
     opened = models.PositiveIntegerField(default=0)
     entered = models.PositiveIntegerField(default=0, help_text="Entries into the stage.")
     cured = models.PositiveIntegerField(default=0, help_text="Cured while at the stage.")
-    cured_balance = models.DecimalField(
-        **MONEY, default=0, help_text="Their balances when opened."
-    )
+    cured_balance = models.DecimalField(**MONEY, default=0, help_text="Their balances when opened.")
 
     class Meta:
         ordering = ["day", "id"]

@@ -368,8 +368,7 @@ def blocked_decisions_awaiting_approval(user, *, since: dt.datetime) -> list[Com
     return [
         entry
         for entry in entries
-        if entry.rules
-        and all(rule["overridable"] for rule in entry.rules if not rule["passed"])
+        if entry.rules and all(rule["overridable"] for rule in entry.rules if not rule["passed"])
     ]
 
 
@@ -394,4 +393,3 @@ def performance_table(needed: set[str], group: tuple[str, ...]):
         if wanted <= {field.name for field in model._meta.get_fields()}:
             return model
     raise ValueError(f"No performance table has the columns {sorted(wanted)}.")
-

@@ -180,9 +180,7 @@ def collector_move(
 
 
 def _visible_open_case(actor, case: Case) -> Case:
-    locked = (
-        cases_visible_to(actor).select_for_update(of=("self",)).filter(pk=case.pk).first()
-    )
+    locked = cases_visible_to(actor).select_for_update(of=("self",)).filter(pk=case.pk).first()
     if locked is None:
         raise ActionRefused("This case is not one you supervise.")
     if not locked.is_open:
@@ -202,8 +200,12 @@ def case_pause(*, actor, case: Case, reason: str, now: dt.datetime) -> Superviso
         )
         _note(locked.pk, locked.debtor_id, actor, now, f"Case paused: {reason}").save()
         return SupervisorAction.objects.create(
-            kind=SupervisorAction.Kind.PAUSE, actor=actor, occurred_at=now, reason=reason,
-            case_count=1, details={"case": locked.pk},
+            kind=SupervisorAction.Kind.PAUSE,
+            actor=actor,
+            occurred_at=now,
+            reason=reason,
+            case_count=1,
+            details={"case": locked.pk},
         )
 
 
@@ -217,10 +219,16 @@ def case_resume(*, actor, case: Case, reason: str, now: dt.datetime) -> Supervis
         Case.objects.filter(pk=locked.pk).update(paused_at=None, pause_reason="")
         _note(locked.pk, locked.debtor_id, actor, now, f"Case resumed: {reason}").save()
         return SupervisorAction.objects.create(
-            kind=SupervisorAction.Kind.RESUME, actor=actor, occurred_at=now, reason=reason,
+            kind=SupervisorAction.Kind.RESUME,
+            actor=actor,
+            occurred_at=now,
+            reason=reason,
             case_count=1,
-            details={"case": locked.pk, "paused_at": locked.paused_at.isoformat(),
-                     "pause_reason": locked.pause_reason},
+            details={
+                "case": locked.pk,
+                "paused_at": locked.paused_at.isoformat(),
+                "pause_reason": locked.pause_reason,
+            },
         )
 
 
@@ -272,11 +280,17 @@ def override_approve(
                 valid_until=now + APPROVAL_VALID_FOR,
             )
             SupervisorAction.objects.create(
-                kind=SupervisorAction.Kind.APPROVE_OVERRIDE, actor=approver, occurred_at=now,
-                reason=reason, case_count=1,
-                details={"case": case.pk, "blocked_entry": blocked_entry.sequence,
-                         "decision_entry": decision.log_entry.sequence,
-                         "collector": blocked_entry.actor_id},
+                kind=SupervisorAction.Kind.APPROVE_OVERRIDE,
+                actor=approver,
+                occurred_at=now,
+                reason=reason,
+                case_count=1,
+                details={
+                    "case": case.pk,
+                    "blocked_entry": blocked_entry.sequence,
+                    "decision_entry": decision.log_entry.sequence,
+                    "collector": blocked_entry.actor_id,
+                },
             )
     if not decision.allowed:
         raise ActionRefused(decision.reason)
@@ -290,8 +304,13 @@ class ApprovedCall:
 
 
 def approved_call_log(
-    *, approval: OverrideApproval, user, outcome: str, notes: str = "",
-    duration_seconds: int = 0, now: dt.datetime,
+    *,
+    approval: OverrideApproval,
+    user,
+    outcome: str,
+    notes: str = "",
+    duration_seconds: int = 0,
+    now: dt.datetime,
 ) -> ApprovedCall:
     """The collector's call under an approval: judged by the gate with the approver recorded.
 
@@ -311,22 +330,34 @@ def approved_call_log(
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=approval.case_id)
         decision = compliance_decide(
-            actor=user, case=case, channel=blocked.channel, contact_point=blocked.contact_point,
-            moment=now, action=blocked.action, override_reason=approval.reason,
+            actor=user,
+            case=case,
+            channel=blocked.channel,
+            contact_point=blocked.contact_point,
+            moment=now,
+            action=blocked.action,
+            override_reason=approval.reason,
             approver=approval.approved_by,
         )
         if not decision.allowed:
             return ApprovedCall(decision, None)
         activity = Activity.objects.create(
-            case=case, debtor_id=case.debtor_id, contact_point=blocked.contact_point,
-            channel=Activity.Channel.CALL, outcome=outcome, notes=notes,
-            duration_seconds=duration_seconds, actor=user, agency_id=user.agency_id,
+            case=case,
+            debtor_id=case.debtor_id,
+            contact_point=blocked.contact_point,
+            channel=Activity.Channel.CALL,
+            outcome=outcome,
+            notes=notes,
+            duration_seconds=duration_seconds,
+            actor=user,
+            agency_id=user.agency_id,
             occurred_at=now,
         )
         compliance_record_contact(decision=decision, activity=activity)
         OverrideApproval.objects.filter(pk=approval.pk).update(used_activity=activity)
         Case.objects.filter(pk=case.pk).update(
-            claimed_by=None, claim_expires_at=None,
+            claimed_by=None,
+            claim_expires_at=None,
             next_action_at=now + retry_after() if outcome in UNANSWERED_OUTCOMES else None,
         )
     return ApprovedCall(decision, activity)

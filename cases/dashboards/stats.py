@@ -259,9 +259,7 @@ def _performance_sources(first: dt.date, last: dt.date) -> list[QuerySet]:
             },
             {
                 "attempts": Count("pk", filter=outbound),
-                "right_party_contacts": Count(
-                    "pk", filter=outbound & Q(outcome__in=RPC_OUTCOMES)
-                ),
+                "right_party_contacts": Count("pk", filter=outbound & Q(outcome__in=RPC_OUTCOMES)),
                 "calls_handled": Count("pk"),
                 "call_seconds": Sum("duration_seconds"),
             },
@@ -296,7 +294,8 @@ def _performance_sources(first: dt.date, last: dt.date) -> list[QuerySet]:
             ComplianceLogEntry.objects.filter(
                 kind=ComplianceLogEntry.Kind.DECISION,
                 verdict__in=(
-                    ComplianceLogEntry.Verdict.BLOCKED, ComplianceLogEntry.Verdict.OVERRIDDEN
+                    ComplianceLogEntry.Verdict.BLOCKED,
+                    ComplianceLogEntry.Verdict.OVERRIDDEN,
                 ),
                 occurred_at__gte=start,
                 occurred_at__lt=end,
@@ -338,9 +337,7 @@ def _flow_sources(first: dt.date, last: dt.date) -> list[QuerySet]:
             {"entered": Count("pk")},
         ),
         (
-            Case.objects.filter(
-                status=Case.Status.CURED, closed_at__gte=start, closed_at__lt=end
-            ),
+            Case.objects.filter(status=Case.Status.CURED, closed_at__gte=start, closed_at__lt=end),
             {"day": local_day("closed_at"), "stage": F("stage_id"), **_case_keys("")},
             {"cured": Count("pk"), "cured_balance": Sum("balance_at_open")},
         ),
@@ -365,9 +362,7 @@ def _insert_summed(
     quote = connection.ops.quote_name
     key_columns = ", ".join(quote(f"key_{name}") for name in keys)
     sums = ", ".join(f"SUM({quote(f'measure_{name}')})" for name in measures)
-    targets = ", ".join(
-        quote(model._meta.get_field(name).column) for name in (*keys, *measures)
-    )
+    targets = ", ".join(quote(model._meta.get_field(name).column) for name in (*keys, *measures))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(model._meta.db_table)} ({targets}) "
@@ -391,9 +386,7 @@ def _insert_rollup(model, keys: tuple[str, ...], first: dt.date, last: dt.date) 
         quote(model._meta.get_field(name).column) for name in (*keys, *PERFORMANCE_MEASURES)
     )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(model._meta.db_table)} ({targets}) {sql}", params
-        )
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({targets}) {sql}", params)
         return cursor.rowcount
 
 
@@ -417,7 +410,9 @@ def stats_compute_days(*, first: dt.date, last: dt.date, now: dt.datetime) -> in
         DailyPerformance.objects.filter(day__range=(first, last)).delete()
         DailyCaseFlow.objects.filter(day__range=(first, last)).delete()
         written = _insert_summed(
-            DailyPerformance, _performance_sources(first, last), PERFORMANCE_KEYS,
+            DailyPerformance,
+            _performance_sources(first, last),
+            PERFORMANCE_KEYS,
             PERFORMANCE_MEASURES,
         )
         written += _insert_summed(
@@ -560,12 +555,16 @@ def _queue_rows(day: dt.date, now: dt.datetime) -> list[QueueSnapshot]:
     for team_id in sorted(set(counts) | set(paused), key=lambda team: (team is None, team)):
         row = counts.get(team_id, {"depth": 0, "untouched": 0})
         oldest = (
-            queue.filter(team_id=team_id)
-            .filter(untouched())
-            .order_by("stage_entered_at", "pk")
-            .values_list("pk", "stage_entered_at")
-            .first()
-        ) if row["untouched"] else None
+            (
+                queue.filter(team_id=team_id)
+                .filter(untouched())
+                .order_by("stage_entered_at", "pk")
+                .values_list("pk", "stage_entered_at")
+                .first()
+            )
+            if row["untouched"]
+            else None
+        )
         snapshots.append(
             QueueSnapshot(
                 day=day,
@@ -614,9 +613,7 @@ def _days_of(queryset: QuerySet, expression) -> set[dt.date]:
     )
 
 
-def changed_days(
-    watermark: StatsWatermark, *, until: dict[str, int]
-) -> set[dt.date]:
+def changed_days(watermark: StatsWatermark, *, until: dict[str, int]) -> set[dt.date]:
     """Business days whose statistics rows read something added after the watermark."""
     new_activities = Activity.objects.filter(
         pk__gt=watermark.activity_id, pk__lte=until["activity_id"]
@@ -624,14 +621,15 @@ def changed_days(
     days = _days_of(new_activities.filter(channel=Activity.Channel.CALL), local_day("occurred_at"))
     # A new right-party call may earn the payments of that day or later on its case.
     rpc = new_activities.filter(channel=Activity.Channel.CALL, outcome__in=RPC_OUTCOMES)
-    first_rpc = rpc.annotate(call_day=local_day("occurred_at")).order_by("call_day").values_list(
-        "call_day", flat=True
-    ).first()
+    first_rpc = (
+        rpc.annotate(call_day=local_day("occurred_at"))
+        .order_by("call_day")
+        .values_list("call_day", flat=True)
+        .first()
+    )
     if first_rpc is not None:
         days |= _days_of(
-            Payment.objects.filter(
-                case_id__in=rpc.values("case_id"), received_on__gte=first_rpc
-            ),
+            Payment.objects.filter(case_id__in=rpc.values("case_id"), received_on__gte=first_rpc),
             F("received_on"),
         )
     days |= _days_of(
@@ -643,9 +641,7 @@ def changed_days(
     )
     days |= _days_of(new_promises, F("promised_on"))
     days |= _days_of(
-        StageEntry.objects.filter(
-            pk__gt=watermark.stage_entry_id, pk__lte=until["stage_entry_id"]
-        ),
+        StageEntry.objects.filter(pk__gt=watermark.stage_entry_id, pk__lte=until["stage_entry_id"]),
         F("entered_on"),
     )
     days |= _days_of(

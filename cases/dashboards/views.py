@@ -106,8 +106,11 @@ def _build(
     _, builder = PAGES[page]
     if page == "people":
         return builder(
-            filterset, request.user, sort=request.GET.get("sort", ""),
-            descending=request.GET.get("order") == "desc", only=only,
+            filterset,
+            request.user,
+            sort=request.GET.get("sort", ""),
+            descending=request.GET.get("order") == "desc",
+            only=only,
             page_number=None if only else request.GET.get("page", "1"),
         )
     return builder(filterset, request.user, only=only)
@@ -123,8 +126,7 @@ def _add_headers(request, figure: Figure, filterset: DashboardFilterSet) -> None
                 continue
             flip = "desc" if current == column.key and order == "asc" else "asc"
             marker = ("▲" if order == "asc" else "▼") if current == column.key else ""
-            links[column.key] = (f"?{filterset.query_string(sort=column.key, order=flip)}",
-                                 marker)
+            links[column.key] = (f"?{filterset.query_string(sort=column.key, order=flip)}", marker)
     figure.header = figure.head_html(links)
 
 
@@ -178,9 +180,7 @@ def figure_csv(request, page: str, figure: str):
         raise Http404("No such figure.")
     first, last = filterset.period()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{page}-{figure}-{first}-{last}.csv"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{page}-{figure}-{first}-{last}.csv"'
     csv.writer(response).writerows(found.csv_rows())
     return response
 
@@ -213,13 +213,13 @@ def drill(request):
     drill_form = DrillForm(request.GET)
     problem = _problem(filterset)
     if not drill_form.is_valid():
-        problem = " ".join(
-            str(error) for errors in drill_form.errors.values() for error in errors
-        )
+        problem = " ".join(str(error) for errors in drill_form.errors.values() for error in errors)
     page = None
     if not problem:
         cases = cases_behind(
-            request.user, drill_form.cleaned_data["measure"], filterset.cleaned,
+            request.user,
+            drill_form.cleaned_data["measure"],
+            filterset.cleaned,
             drill_form.cleaned_data,
         ).select_related("account", "debtor", "stage", "assigned_to", "team")
         page = Paginator(cases.order_by("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -234,8 +234,8 @@ def drill(request):
             "page": page,
             "title": DRILL_MEASURES.get(measure, "Cases"),
             "coordinates": {
-                key: value for key, value in (drill_form.cleaned_data.items()
-                                              if drill_form.is_valid() else [])
+                key: value
+                for key, value in (drill_form.cleaned_data.items() if drill_form.is_valid() else [])
                 if key != "measure" and value not in (None, "")
             },
         },
@@ -252,8 +252,10 @@ def reassign(request):
     """Search open cases, tick some (or take every match), give them to a collector or a pool."""
     open_cases = cases_visible_to(request.user).exclude(status__in=Case.CLOSED_STATUSES)
     search = CaseSearchFilterSet(request.GET or None, queryset=open_cases, request=request)
-    if search.is_bound and not search.is_valid() and (
-        "team" in search.errors or "assigned_to" in search.errors
+    if (
+        search.is_bound
+        and not search.is_valid()
+        and ("team" in search.errors or "assigned_to" in search.errors)
     ):
         raise Http404("No such team or collector among yours.")
     matching = search.qs if search.is_bound and search.is_valid() else open_cases
@@ -263,8 +265,12 @@ def reassign(request):
         chosen = matching if data["all_matching"] else [case.pk for case in data["cases"]]
         try:
             result = cases_reassign(
-                actor=request.user, case_ids=chosen, reason=data["reason"],
-                collector=data["collector"], team=data["team"], now=timezone.now(),
+                actor=request.user,
+                case_ids=chosen,
+                reason=data["reason"],
+                collector=data["collector"],
+                team=data["team"],
+                now=timezone.now(),
             )
         except ActionRefused as refused:
             form.add_error(None, str(refused))
@@ -306,8 +312,12 @@ def teams(request):
         data = form.cleaned_data
         try:
             action = collector_move(
-                actor=request.user, collector=data["collector"], team=data["team"],
-                reason=data["reason"], return_cases=data["return_cases"], now=timezone.now(),
+                actor=request.user,
+                collector=data["collector"],
+                team=data["team"],
+                reason=data["reason"],
+                return_cases=data["return_cases"],
+                now=timezone.now(),
             )
         except ActionRefused as refused:
             form.add_error(None, str(refused))
@@ -316,8 +326,9 @@ def teams(request):
             messages.success(
                 request,
                 f"{data['collector']} moved to {data['team']}"
-                + (f"; {returned} open cases returned to the old team's pool." if returned
-                   else "."),
+                + (
+                    f"; {returned} open cases returned to the old team's pool." if returned else "."
+                ),
             )
             return redirect("dashboards:teams")
     supervised = collector_teams_for(request.user).prefetch_related("members", "supervisors")
@@ -344,8 +355,12 @@ def case_supervise(request, case_id: int):
     if request.method == "POST" and form.is_valid():
         act = case_resume if case.paused_at else case_pause
         try:
-            act(actor=request.user, case=case, reason=form.cleaned_data["reason"],
-                now=timezone.now())
+            act(
+                actor=request.user,
+                case=case,
+                reason=form.cleaned_data["reason"],
+                now=timezone.now(),
+            )
         except ActionRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -387,8 +402,10 @@ def approvals(request):
         if form.is_valid():
             try:
                 approval = override_approve(
-                    approver=request.user, blocked_entry=entry,
-                    reason=form.cleaned_data["reason"], now=now,
+                    approver=request.user,
+                    blocked_entry=entry,
+                    reason=form.cleaned_data["reason"],
+                    now=now,
                 )
             except ActionRefused as refused:
                 messages.error(request, f"The compliance gate refused the override: {refused}")
@@ -437,7 +454,8 @@ def my_approvals(request):
 def approved_call(request, approval_id: int):
     approval = get_object_or_404(
         OverrideApproval.objects.select_related("blocked_entry", "approved_by"),
-        pk=approval_id, collector=request.user,
+        pk=approval_id,
+        collector=request.user,
     )
     form = ApprovedCallForm(request.POST)
     if not form.is_valid():
@@ -446,16 +464,20 @@ def approved_call(request, approval_id: int):
     data = form.cleaned_data
     try:
         result = approved_call_log(
-            approval=approval, user=request.user, outcome=data["outcome"], notes=data["notes"],
-            duration_seconds=data["duration_minutes"] * 60, now=timezone.now(),
+            approval=approval,
+            user=request.user,
+            outcome=data["outcome"],
+            notes=data["notes"],
+            duration_seconds=data["duration_minutes"] * 60,
+            now=timezone.now(),
         )
     except ActionRefused as refused:
         messages.error(request, str(refused))
     else:
         if result.activity is None:
-            messages.error(request, f"The compliance gate refused the call: "
-                                    f"{result.decision.reason}")
+            messages.error(
+                request, f"The compliance gate refused the call: {result.decision.reason}"
+            )
         else:
             messages.success(request, f"Logged: {result.activity.get_outcome_display()}.")
     return redirect("dashboards:my_approvals")
-

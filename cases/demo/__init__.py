@@ -74,7 +74,11 @@ def write_statements(business_date: dt.date, run_at: Callable[[int], dt.datetime
 
 
 def seed_world(
-    *, seed: int, debtors: int, business_date: dt.date, chunk_size: int = 20_000,
+    *,
+    seed: int,
+    debtors: int,
+    business_date: dt.date,
+    chunk_size: int = 20_000,
     progress: Callable[[str], None] = lambda line: None,
 ) -> SeedReport:
     """Build the whole demo world in one transaction (nothing is left half-built)."""
@@ -89,8 +93,14 @@ def seed_world(
             model: (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1 for model in TABLES
         }
         builder = PortfolioBuilder(
-            rng, business_date, strategy.id, stages,
-            staff.teams, staff.agencies, first_ids, timezone.get_default_timezone(),
+            rng,
+            business_date,
+            strategy.id,
+            stages,
+            staff.teams,
+            staff.agencies,
+            first_ids,
+            timezone.get_default_timezone(),
         )
         written = dict.fromkeys(TABLES, 0)
         with deferred_indexes(TABLES), gc_paused(), RowWriter(COLUMNS) as writer:

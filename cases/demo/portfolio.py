@@ -65,21 +65,37 @@ HISTORY_DAYS = 120
 OVERDUE_SHARE = 0.88
 # Share of overdue accounts per stage action (the ladder's own thresholds bound each bucket).
 STAGE_WEIGHTS = {
-    Stage.Action.SMS: 34, Stage.Action.CALL_QUEUE: 18, Stage.Action.LETTER: 22,
-    Stage.Action.AGENCY: 12, Stage.Action.LITIGATION: 14,
+    Stage.Action.SMS: 34,
+    Stage.Action.CALL_QUEUE: 18,
+    Stage.Action.LETTER: 22,
+    Stage.Action.AGENCY: 12,
+    Stage.Action.LITIGATION: 14,
 }
 # Where cured cases were when they were paid (by ladder position; never past the fourth).
 CURE_WEIGHTS = (55, 25, 12, 8)
 LAST_STAGE_SPAN = 60  # the last stage holds accounts up to this many days past its threshold
 CALL_GAP = {"inhouse": 14, "agency": 20}  # most days between two calls
 CALL_OUTCOMES = (
-    ("no_answer", 44), ("voicemail", 24), ("rpc", 9), ("promise", 7), ("callback", 5),
-    ("refused", 3), ("third_party", 3), ("wrong_number", 3), ("dispute", 1),
+    ("no_answer", 44),
+    ("voicemail", 24),
+    ("rpc", 9),
+    ("promise", 7),
+    ("callback", 5),
+    ("refused", 3),
+    ("third_party", 3),
+    ("wrong_number", 3),
+    ("dispute", 1),
 )
 CALL_SECONDS = {
-    "no_answer": (15, 40), "voicemail": (25, 75), "wrong_number": (5, 30), "rpc": (90, 600),
-    "third_party": (30, 180), "refused": (60, 300), "callback": (45, 200),
-    "promise": (180, 900), "dispute": (120, 600),
+    "no_answer": (15, 40),
+    "voicemail": (25, 75),
+    "wrong_number": (5, 30),
+    "rpc": (90, 600),
+    "third_party": (30, 180),
+    "refused": (60, 300),
+    "callback": (45, 200),
+    "promise": (180, 900),
+    "dispute": (120, 600),
 }
 # The stage-entry notes the pipeline writes.
 ENTRY_NOTES = {
@@ -98,54 +114,161 @@ DEMO_PLACEMENT_RULE = {
 
 COLUMNS: dict[type, tuple[str, ...]] = {
     Debtor: (
-        "id", "created_at", "updated_at", "full_name", "national_id_hash", "national_id_last4",
-        "birth_date", "time_zone", "language", "is_vulnerable", "vulnerability_note",
-        "is_deceased", "estate_representative", "is_bankrupt", "has_attorney", "attorney_name",
-        "attorney_phone", "attorney_email", "cease_communication", "dispute_pending",
+        "id",
+        "created_at",
+        "updated_at",
+        "full_name",
+        "national_id_hash",
+        "national_id_last4",
+        "birth_date",
+        "time_zone",
+        "language",
+        "is_vulnerable",
+        "vulnerability_note",
+        "is_deceased",
+        "estate_representative",
+        "is_bankrupt",
+        "has_attorney",
+        "attorney_name",
+        "attorney_phone",
+        "attorney_email",
+        "cease_communication",
+        "dispute_pending",
         "is_unreachable",
     ),
     ContactPoint: (
-        "id", "created_at", "updated_at", "debtor_id", "kind", "value", "owner",
-        "third_party_name", "third_party_relationship", "sms_consent", "email_consent",
-        "opted_out", "do_not_contact", "employer_prohibits_contact", "verified", "invalid",
+        "id",
+        "created_at",
+        "updated_at",
+        "debtor_id",
+        "kind",
+        "value",
+        "owner",
+        "third_party_name",
+        "third_party_relationship",
+        "sms_consent",
+        "email_consent",
+        "opted_out",
+        "do_not_contact",
+        "employer_prohibits_contact",
+        "verified",
+        "invalid",
     ),
     CardAccount: (
-        "id", "created_at", "updated_at", "debtor_id", "account_reference", "card_last4",
-        "product", "portfolio", "currency", "credit_limit", "balance", "minimum_due",
+        "id",
+        "created_at",
+        "updated_at",
+        "debtor_id",
+        "account_reference",
+        "card_last4",
+        "product",
+        "portfolio",
+        "currency",
+        "credit_limit",
+        "balance",
+        "minimum_due",
         "oldest_unpaid_due_date",
     ),
     Case: (
-        "id", "created_at", "updated_at", "account_id", "debtor_id", "strategy_id", "stage_id",
-        "stage_entered_at", "status", "assigned_to_id", "team_id", "priority_score",
-        "next_action_at", "claimed_by_id", "claim_expires_at", "opened_at", "closed_at",
+        "id",
+        "created_at",
+        "updated_at",
+        "account_id",
+        "debtor_id",
+        "strategy_id",
+        "stage_id",
+        "stage_entered_at",
+        "status",
+        "assigned_to_id",
+        "team_id",
+        "priority_score",
+        "next_action_at",
+        "claimed_by_id",
+        "claim_expires_at",
+        "opened_at",
+        "closed_at",
         "balance_at_open",
     ),
     StageEntry: (
-        "id", "case_id", "stage_id", "entered_on", "entered_at", "days_past_due",
-        "action_status", "action_note",
+        "id",
+        "case_id",
+        "stage_id",
+        "entered_on",
+        "entered_at",
+        "days_past_due",
+        "action_status",
+        "action_note",
     ),
     OutboundMessage: (
-        "id", "created_at", "updated_at", "case_id", "stage_entry_id", "channel",
-        "contact_point_id", "status",
+        "id",
+        "created_at",
+        "updated_at",
+        "case_id",
+        "stage_entry_id",
+        "channel",
+        "contact_point_id",
+        "status",
     ),
     Placement: (
-        "id", "created_at", "updated_at", "case_id", "agency_id", "placed_on", "recall_due_on",
-        "recalled_on", "reason", "recall_reason", "placed_by_id", "allocation", "arm",
-        "placed_balance", "placed_days_past_due", "commission_rate", "recall_destination",
+        "id",
+        "created_at",
+        "updated_at",
+        "case_id",
+        "agency_id",
+        "placed_on",
+        "recall_due_on",
+        "recalled_on",
+        "reason",
+        "recall_reason",
+        "placed_by_id",
+        "allocation",
+        "arm",
+        "placed_balance",
+        "placed_days_past_due",
+        "commission_rate",
+        "recall_destination",
         "recalled_by_id",
     ),
     PromiseToPay: (
-        "id", "created_at", "updated_at", "case_id", "amount", "currency", "promised_on",
-        "due_date", "status", "created_by_id", "resolved_on",
+        "id",
+        "created_at",
+        "updated_at",
+        "case_id",
+        "amount",
+        "currency",
+        "promised_on",
+        "due_date",
+        "status",
+        "created_by_id",
+        "resolved_on",
     ),
     PromiseInstalment: ("id", "promise_id", "due_date", "amount"),
     Activity: (
-        "id", "case_id", "debtor_id", "contact_point_id", "channel", "direction", "outcome",
-        "notes", "actor_id", "agency_id", "occurred_at", "duration_seconds",
+        "id",
+        "case_id",
+        "debtor_id",
+        "contact_point_id",
+        "channel",
+        "direction",
+        "outcome",
+        "notes",
+        "actor_id",
+        "agency_id",
+        "occurred_at",
+        "duration_seconds",
     ),
     Payment: (
-        "id", "created_at", "updated_at", "account_id", "case_id", "agency_id", "amount",
-        "currency", "received_on", "source", "external_reference",
+        "id",
+        "created_at",
+        "updated_at",
+        "account_id",
+        "case_id",
+        "agency_id",
+        "amount",
+        "currency",
+        "received_on",
+        "source",
+        "external_reference",
     ),
 }
 # Insertion order: every table after the ones it points to.
@@ -218,9 +341,15 @@ class PortfolioBuilder:
     """Debtors with their contact points, accounts, cases and 120 days of history."""
 
     def __init__(
-        self, rng: random.Random, business_date: dt.date, strategy_id: int,
-        stages: list[Stage], teams: list[DemoTeam], agencies: list[DemoAgency],
-        first_ids: dict[type, int], business_zone: dt.tzinfo,
+        self,
+        rng: random.Random,
+        business_date: dt.date,
+        strategy_id: int,
+        stages: list[Stage],
+        teams: list[DemoTeam],
+        agencies: list[DemoAgency],
+        first_ids: dict[type, int],
+        business_zone: dt.tzinfo,
     ) -> None:
         self.rng = rng
         self.today = business_date.toordinal()
@@ -234,7 +363,8 @@ class PortfolioBuilder:
         self.overdue_seen = 0
 
         calls = {
-            Stage.Action.CALL_QUEUE: "inhouse", Stage.Action.LETTER: "inhouse",
+            Stage.Action.CALL_QUEUE: "inhouse",
+            Stage.Action.LETTER: "inhouse",
             Stage.Action.AGENCY: "agency",
         }
         self.stages = [
@@ -271,7 +401,8 @@ class PortfolioBuilder:
         self.outcome_cum = list(accumulate(w for _, w in CALL_OUTCOMES))
         self.ascii = {
             name: ascii_fold(name).replace(" ", "")
-            for names in (*FIRST_NAMES.values(), *LAST_NAMES.values()) for name in names
+            for names in (*FIRST_NAMES.values(), *LAST_NAMES.values())
+            for name in names
         }
         self.id_offset = rng.randrange(10**8)
         self.ref_offset = rng.randrange(10**10)
@@ -352,29 +483,59 @@ class PortfolioBuilder:
             attorney_name = f"{r.choice(LAST_NAMES['en'])} & {r.choice(LAST_NAMES['en'])} LLP"
         debtor_id = self.take_id(Debtor)
         loaded = self.loaded_at
-        out[Debtor].append((
-            debtor_id, loaded, loaded, full_name, identity["national_id_hash"],
-            identity["national_id_last4"], birth, place.zone, lang, vulnerable,
-            r.choice(VULNERABILITY_NOTES) if vulnerable else "", deceased,
-            f"{r.choice(FIRST_NAMES['en'])} {last} (executor)" if deceased else "",
-            bankrupt, attorney, attorney_name,
-            f"+1 800 555 01{r.randrange(100):02d}" if attorney else "",
-            f"counsel@{self.ascii[attorney_name.split()[0]]}-law.example" if attorney else "",
-            cease, dispute, unreachable,
-        ))
+        out[Debtor].append(
+            (
+                debtor_id,
+                loaded,
+                loaded,
+                full_name,
+                identity["national_id_hash"],
+                identity["national_id_last4"],
+                birth,
+                place.zone,
+                lang,
+                vulnerable,
+                r.choice(VULNERABILITY_NOTES) if vulnerable else "",
+                deceased,
+                f"{r.choice(FIRST_NAMES['en'])} {last} (executor)" if deceased else "",
+                bankrupt,
+                attorney,
+                attorney_name,
+                f"+1 800 555 01{r.randrange(100):02d}" if attorney else "",
+                f"counsel@{self.ascii[attorney_name.split()[0]]}-law.example" if attorney else "",
+                cease,
+                dispute,
+                unreachable,
+            )
+        )
 
-        party = _Party(debtor_id, self.zone_index[place.zone], unreachable=unreachable,
-                       vulnerable=vulnerable)
+        party = _Party(
+            debtor_id, self.zone_index[place.zone], unreachable=unreachable, vulnerable=vulnerable
+        )
         party.suppressed = (
-            "attorney" if attorney else "bankrupt" if bankrupt else "deceased" if deceased
-            else "cease" if cease else "dispute" if dispute else None
+            "attorney"
+            if attorney
+            else "bankrupt"
+            if bankrupt
+            else "deceased"
+            if deceased
+            else "cease"
+            if cease
+            else "dispute"
+            if dispute
+            else None
         )
         self._contact_points(party, place, first, last, out[ContactPoint])
         for _ in range(2 if rnd() < 0.12 else 1):
             self._account(party, place.portfolio, out)
 
     def _contact_points(
-        self, party: _Party, place: Place, first: str, last: str, rows: list[tuple],
+        self,
+        party: _Party,
+        place: Place,
+        first: str,
+        last: str,
+        rows: list[tuple],
     ) -> None:
         r = self.rng
         rnd = r.random
@@ -385,14 +546,40 @@ class PortfolioBuilder:
         unreachable = party.unreachable
         mobile = ""
 
-        def add(kind: str, value: str, owner: str = "debtor", name: str = "",
-                relation: str = "", sms: bool = False, email: bool = False, opted: bool = False,
-                dnc: bool = False, employer: bool = False, invalid: bool = False) -> int:
+        def add(
+            kind: str,
+            value: str,
+            owner: str = "debtor",
+            name: str = "",
+            relation: str = "",
+            sms: bool = False,
+            email: bool = False,
+            opted: bool = False,
+            dnc: bool = False,
+            employer: bool = False,
+            invalid: bool = False,
+        ) -> int:
             cp_id = self.take_id(ContactPoint)
-            rows.append((
-                cp_id, loaded, loaded, party.id, kind, value, owner, name, relation, sms, email,
-                opted, dnc, employer, not invalid and rnd() < 0.6, invalid,
-            ))
+            rows.append(
+                (
+                    cp_id,
+                    loaded,
+                    loaded,
+                    party.id,
+                    kind,
+                    value,
+                    owner,
+                    name,
+                    relation,
+                    sms,
+                    email,
+                    opted,
+                    dnc,
+                    employer,
+                    not invalid and rnd() < 0.6,
+                    invalid,
+                )
+            )
             return cp_id
 
         for kind, share in (("mobile", 0.95), ("home", 0.35), ("work", 0.3)):
@@ -403,8 +590,9 @@ class PortfolioBuilder:
             opted, dnc = rnd() < 0.03, rnd() < 0.01
             employer = kind == "work" and rnd() < 0.15
             sms = kind == "mobile" and rnd() < 0.85
-            cp_id = add(kind, value, sms=sms, opted=opted, dnc=dnc, employer=employer,
-                        invalid=invalid)
+            cp_id = add(
+                kind, value, sms=sms, opted=opted, dnc=dnc, employer=employer, invalid=invalid
+            )
             if kind == "mobile":
                 mobile = value
                 if sms and not (opted or dnc or invalid):
@@ -414,14 +602,22 @@ class PortfolioBuilder:
         if rnd() < 0.7:
             local = f"{self.ascii[first]}.{self.ascii[last]}{r.randrange(100)}"
             consent, invalid, opted = rnd() < 0.8, rnd() < 0.03, rnd() < 0.02
-            cp_id = add("email", f"{local}@{r.choice(EMAIL_DOMAINS)}", email=consent,
-                        opted=opted, invalid=invalid)
+            cp_id = add(
+                "email",
+                f"{local}@{r.choice(EMAIL_DOMAINS)}",
+                email=consent,
+                opted=opted,
+                invalid=invalid,
+            )
             if consent and not (invalid or opted):
                 party.email = cp_id
         if rnd() < 0.85:
             invalid = rnd() < 0.02
-            cp_id = add("postal", f"{r.randint(1, 9999)} {r.choice(STREETS)}, {place.city_line}",
-                        invalid=invalid)
+            cp_id = add(
+                "postal",
+                f"{r.randint(1, 9999)} {r.choice(STREETS)}, {place.city_line}",
+                invalid=invalid,
+            )
             if not invalid:
                 party.postal = cp_id
         if rnd() < 0.1:
@@ -429,8 +625,14 @@ class PortfolioBuilder:
             while value == mobile:
                 value = f"{prefix}{r.randrange(span):0{digits}d}"
             name = f"{r.choice(FIRST_NAMES['en'])} {r.choice(LAST_NAMES['en'])}"
-            add("mobile", value, owner="third_party", name=name,
-                relation=r.choice(THIRD_PARTY_RELATIONSHIPS), sms=rnd() < 0.5)
+            add(
+                "mobile",
+                value,
+                owner="third_party",
+                name=name,
+                relation=r.choice(THIRD_PARTY_RELATIONSHIPS),
+                sms=rnd() < 0.5,
+            )
 
     # -- accounts and cases --------------------------------------------------------------
 
@@ -446,8 +648,18 @@ class PortfolioBuilder:
         elif portfolio not in (US, UK) and rnd() < 0.3:
             currency = "CNY"
         reference = f"CC{(account_id * 7919 + self.ref_offset) % 10**10:010d}"
-        head = (account_id, self.loaded_at, self.loaded_at, party.id, reference,
-                f"{r.randrange(10000):04d}", product, portfolio, currency, money(limit))
+        head = (
+            account_id,
+            self.loaded_at,
+            self.loaded_at,
+            party.id,
+            reference,
+            f"{r.randrange(10000):04d}",
+            product,
+            portfolio,
+            currency,
+            money(limit),
+        )
 
         forced = self.overdue_seen < len(self.buckets)  # the first ones cover every stage
         if forced or rnd() < OVERDUE_SHARE:
@@ -471,12 +683,29 @@ class PortfolioBuilder:
             days = r.randint(*self.buckets[pick(r, self.cure_cum)])
             balance_then = limit * r.randint(40, 100) // 100 + r.randrange(10_000)
             arrears = min(balance_then, max(2500, balance_then * 3 // 100) * (1 + days // 30))
-            self._case(party, account_id, currency, balance_then, arrears, cured_on - days,
-                       cured_on, out, cured=True)
+            self._case(
+                party,
+                account_id,
+                currency,
+                balance_then,
+                arrears,
+                cured_on - days,
+                cured_on,
+                out,
+                cured=True,
+            )
 
     def _case(
-        self, party: _Party, account_id: int, currency: str, balance: int, arrears: int,
-        due: int, end: int, out: Rows, cured: bool = False,
+        self,
+        party: _Party,
+        account_id: int,
+        currency: str,
+        balance: int,
+        arrears: int,
+        due: int,
+        end: int,
+        out: Rows,
+        cured: bool = False,
     ) -> None:
         """A case from its opening (day 1 past due) to `end`: today, or the day it was cured."""
         r = self.rng
@@ -492,8 +721,13 @@ class PortfolioBuilder:
 
         placement = None
         ag = self.agency_stage
-        if (ag is not None and position >= ag and party.suppressed is None
-                and not party.vulnerable and rnd() < 0.92):
+        if (
+            ag is not None
+            and position >= ag
+            and party.suppressed is None
+            and not party.vulnerable
+            and rnd() < 0.92
+        ):
             placed = due + stages[ag].min_days
             recalled = reason = None
             destination = ""
@@ -505,8 +739,15 @@ class PortfolioBuilder:
                 recalled, reason = end, "case cured"
             placement = _Placement(agency, placed, end if recalled is None else recalled)
             self._placement(
-                case_id, agency, placed, recalled, reason, destination, balance,
-                stages[ag].min_days, out[Placement],
+                case_id,
+                agency,
+                placed,
+                recalled,
+                reason,
+                destination,
+                balance,
+                stages[ag].min_days,
+                out[Placement],
             )
 
         assignee = None
@@ -515,18 +756,29 @@ class PortfolioBuilder:
         )
         if worked_inhouse and rnd() < 0.65:
             assignee = r.choice(team.collector_ids)
-        history = _History(self, case_id, account_id, party, team, currency, arrears, window,
-                           end, cured, out)
+        history = _History(
+            self, case_id, account_id, party, team, currency, arrears, window, end, cured, out
+        )
 
         for i in range(position + 1):
-            self._stage_entry(history, stages[i], max(opened, due + stages[i].min_days), due,
-                              i == ag, placement, position > i)
+            self._stage_entry(
+                history,
+                stages[i],
+                max(opened, due + stages[i].min_days),
+                due,
+                i == ag,
+                placement,
+                position > i,
+            )
         if party.suppressed is not None:
             history.note(window + r.randint(0, 5), SUPPRESSION_NOTES[party.suppressed], assignee)
         else:
             if party.vulnerable:
-                history.note(window + r.randint(0, 3),
-                             "Vulnerability flag reviewed before contact.", assignee)
+                history.note(
+                    window + r.randint(0, 3),
+                    "Vulnerability flag reviewed before contact.",
+                    assignee,
+                )
             for i in range(position + 1):
                 calls = stages[i].calls
                 if calls is None:
@@ -540,8 +792,9 @@ class PortfolioBuilder:
             day = r.randrange(window, end)
             # The recall day is still the agency's (payments are attributed inclusively).
             placed_then = placement is not None and placement.start <= day <= placement.end
-            history.payment(day, arrears * r.randint(10, 50) // 100,
-                            placement.agency if placed_then else None)
+            history.payment(
+                day, arrears * r.randint(10, 50) // 100, placement.agency if placed_then else None
+            )
 
         closed_at = next_action_at = None
         if cured:
@@ -559,22 +812,45 @@ class PortfolioBuilder:
         if history.pending_until is not None:
             next_action_at = self.run_at(history.pending_until + 1)
         elif status == Case.Status.OPEN and worked_inhouse and rnd() < 0.25:
-            next_action_at = self.at_local(self.today + r.randint(0, 3), party.zone,
-                                           r.randint(10, 17) * 3600)
+            next_action_at = self.at_local(
+                self.today + r.randint(0, 3), party.zone, r.randint(10, 17) * 3600
+            )
         opened_at = self.run_at(opened)
         entered_at = None
         if stage is not None:
             entered_at = self.run_at(max(opened, due + stage.min_days))
-        out[Case].append((
-            case_id, opened_at, closed_at or entered_at or opened_at, account_id, party.id,
-            self.strategy_id, stage.id if stage else None, entered_at, status, assignee, team.id,
-            priority_score(money(balance), days), next_action_at, None, None, opened_at,
-            closed_at, money(balance * r.randint(93, 100) // 100),
-        ))
+        out[Case].append(
+            (
+                case_id,
+                opened_at,
+                closed_at or entered_at or opened_at,
+                account_id,
+                party.id,
+                self.strategy_id,
+                stage.id if stage else None,
+                entered_at,
+                status,
+                assignee,
+                team.id,
+                priority_score(money(balance), days),
+                next_action_at,
+                None,
+                None,
+                opened_at,
+                closed_at,
+                money(balance * r.randint(93, 100) // 100),
+            )
+        )
 
     def _stage_entry(
-        self, history: _History, stage: StageInfo, day: int, due: int, agency_stage: bool,
-        placement: _Placement | None, passed: bool,
+        self,
+        history: _History,
+        stage: StageInfo,
+        day: int,
+        due: int,
+        agency_stage: bool,
+        placement: _Placement | None,
+        passed: bool,
     ) -> None:
         """The case entering `stage` on `day`, with what its one-off action did."""
         status, note = "done", ENTRY_NOTES.get(stage.action, "")
@@ -586,10 +862,18 @@ class PortfolioBuilder:
             else:
                 status, note = "pending", "awaiting agency placement"
         entry_id = self.take_id(StageEntry)
-        history.out[StageEntry].append((
-            entry_id, history.case_id, stage.id, dt.date.fromordinal(day),
-            self.run_at(day), day - due, status, note,
-        ))
+        history.out[StageEntry].append(
+            (
+                entry_id,
+                history.case_id,
+                stage.id,
+                dt.date.fromordinal(day),
+                self.run_at(day),
+                day - due,
+                status,
+                note,
+            )
+        )
         channel = MESSAGE_CHANNELS.get(stage.action)
         if channel is None:
             return
@@ -599,8 +883,15 @@ class PortfolioBuilder:
             history.stage_message(stage, channel, day)
 
     def _placement(
-        self, case_id: int, agency: DemoAgency, placed: int, recalled: int | None,
-        reason: str | None, destination: str, balance: int, days_past_due: int,
+        self,
+        case_id: int,
+        agency: DemoAgency,
+        placed: int,
+        recalled: int | None,
+        reason: str | None,
+        destination: str,
+        balance: int,
+        days_past_due: int,
         rows: list[tuple],
     ) -> None:
         """As the placement job made it: its rule's arm, the rate snapshotted when placed."""
@@ -608,23 +899,35 @@ class PortfolioBuilder:
         if recalled is None:
             self.placed_per_agency[agency.id] += 1
         challenger = is_challenger(
-            case_id=case_id, strategy_id=self.strategy_id,
+            case_id=case_id,
+            strategy_id=self.strategy_id,
             percent=DEMO_PLACEMENT_RULE["challenger_percent"],
         )
         arm = Placement.Arm.CHALLENGER if challenger else Placement.Arm.CHAMPION
         rule = "challenger_method" if challenger else "method"
         balance_then = money(balance)
-        rows.append((
-            self.take_id(Placement), placed_at,
-            placed_at if recalled is None else self.run_at(recalled),
-            case_id, agency.id, dt.date.fromordinal(placed),
-            dt.date.fromordinal(placed + agency.placement_days),
-            None if recalled is None else dt.date.fromordinal(recalled),
-            PLACED_BY_JOB_REASON, reason or "", None, DEMO_PLACEMENT_RULE[rule], arm,
-            balance_then, days_past_due,
-            agency.commission_rate_for(days_past_due=days_past_due, balance=balance_then),
-            destination, None,
-        ))
+        rows.append(
+            (
+                self.take_id(Placement),
+                placed_at,
+                placed_at if recalled is None else self.run_at(recalled),
+                case_id,
+                agency.id,
+                dt.date.fromordinal(placed),
+                dt.date.fromordinal(placed + agency.placement_days),
+                None if recalled is None else dt.date.fromordinal(recalled),
+                PLACED_BY_JOB_REASON,
+                reason or "",
+                None,
+                DEMO_PLACEMENT_RULE[rule],
+                arm,
+                balance_then,
+                days_past_due,
+                agency.commission_rate_for(days_past_due=days_past_due, balance=balance_then),
+                destination,
+                None,
+            )
+        )
 
 
 class _History:
@@ -635,8 +938,17 @@ class _History:
     """
 
     def __init__(
-        self, world: PortfolioBuilder, case_id: int, account_id: int, party: _Party,
-        team: DemoTeam, currency: str, arrears: int, window: int, end: int, cured: bool,
+        self,
+        world: PortfolioBuilder,
+        case_id: int,
+        account_id: int,
+        party: _Party,
+        team: DemoTeam,
+        currency: str,
+        arrears: int,
+        window: int,
+        end: int,
+        cured: bool,
         out: Rows,
     ) -> None:
         self.world = world
@@ -654,13 +966,34 @@ class _History:
         self.activities = out[Activity]
         self.pending_until: int | None = None
 
-    def _activity(self, contact_point: int | None, channel: str, direction: str, outcome: str,
-                  notes: str, actor: int | None, agency: int | None, at: dt.datetime,
-                  seconds: int = 0) -> None:
-        self.activities.append((
-            next(self.world.ids[Activity]), self.case_id, self.party.id, contact_point, channel,
-            direction, outcome, notes, actor, agency, at, seconds,
-        ))
+    def _activity(
+        self,
+        contact_point: int | None,
+        channel: str,
+        direction: str,
+        outcome: str,
+        notes: str,
+        actor: int | None,
+        agency: int | None,
+        at: dt.datetime,
+        seconds: int = 0,
+    ) -> None:
+        self.activities.append(
+            (
+                next(self.world.ids[Activity]),
+                self.case_id,
+                self.party.id,
+                contact_point,
+                channel,
+                direction,
+                outcome,
+                notes,
+                actor,
+                agency,
+                at,
+                seconds,
+            )
+        )
 
     def note(self, day: int, text: str, actor: int | None) -> None:
         if day < self.end:
@@ -682,10 +1015,18 @@ class _History:
         world = self.world
         channel, point = self._message_target(channel)
         at = world.run_at(world.today)
-        self.out[OutboundMessage].append((
-            world.take_id(OutboundMessage), at, at, self.case_id, entry_id, channel, point,
-            "pending",
-        ))
+        self.out[OutboundMessage].append(
+            (
+                world.take_id(OutboundMessage),
+                at,
+                at,
+                self.case_id,
+                entry_id,
+                channel,
+                point,
+                "pending",
+            )
+        )
 
     def stage_message(self, stage: StageInfo, channel: str, day: int) -> None:
         """The stage's SMS, e-mail or letter as the dispatch job recorded it."""
@@ -693,13 +1034,22 @@ class _History:
         channel, point = self._message_target(channel)
         at = world.at_local(day, self.party.zone, 10 * 3600 + world.rng.randrange(3600))
         if point is None:
-            self._activity(None, channel, "outbound", "failed", "no usable contact point on file",
-                           None, None, at)
+            self._activity(
+                None,
+                channel,
+                "outbound",
+                "failed",
+                "no usable contact point on file",
+                None,
+                None,
+                at,
+            )
         else:
             self._activity(point, channel, "outbound", "sent", stage.name, None, None, at)
 
-    def calls(self, start: int, stop: int, assignee: int | None, agency: DemoAgency | None,
-              last: bool) -> bool:
+    def calls(
+        self, start: int, stop: int, assignee: int | None, agency: DemoAgency | None, last: bool
+    ) -> bool:
         """Phone the debtor now and then on days start..stop-1; True once a promise is pending."""
         phones = self.party.phones
         if not phones:
@@ -737,17 +1087,36 @@ class _History:
             direction = "inbound" if outcome in ("rpc", "promise") and rnd() < 0.1 else "outbound"
             low, high = CALL_SECONDS[outcome]
             notes = r.choice(CALL_NOTES[outcome]) if outcome in CALL_NOTES else ""
-            activities.append((
-                next(activity_ids), case_id, debtor_id, point, "call", direction, outcome, notes,
-                actor, agency_id, at, low + int(rnd() * (high - low + 1)),
-            ))
+            activities.append(
+                (
+                    next(activity_ids),
+                    case_id,
+                    debtor_id,
+                    point,
+                    "call",
+                    direction,
+                    outcome,
+                    notes,
+                    actor,
+                    agency_id,
+                    at,
+                    low + int(rnd() * (high - low + 1)),
+                )
+            )
             if self.pending_until is not None:
                 return True
             day = next_day
         return False
 
-    def _promise(self, day: int, at: dt.datetime, actor: int, agency: DemoAgency | None,
-                 stop: int, may_stay_pending: bool) -> int | None:
+    def _promise(
+        self,
+        day: int,
+        at: dt.datetime,
+        actor: int,
+        agency: DemoAgency | None,
+        stop: int,
+        may_stay_pending: bool,
+    ) -> int | None:
         """A promise taken on `day`; returns the next call's day, or None if none was taken.
 
         Its dates must pass before `stop` (then it was kept or broken), unless it may stay
@@ -775,12 +1144,21 @@ class _History:
             next_day = resolved + r.randint(0, 4)
         world = self.world
         promise_id = world.take_id(PromiseToPay)
-        self.out[PromiseToPay].append((
-            promise_id, at, at if resolved is None else world.run_at(resolved),
-            self.case_id, money(amount), self.currency, dt.date.fromordinal(day),
-            dt.date.fromordinal(dates[-1]), status, actor,
-            None if resolved is None else dt.date.fromordinal(resolved),
-        ))
+        self.out[PromiseToPay].append(
+            (
+                promise_id,
+                at,
+                at if resolved is None else world.run_at(resolved),
+                self.case_id,
+                money(amount),
+                self.currency,
+                dt.date.fromordinal(day),
+                dt.date.fromordinal(dates[-1]),
+                status,
+                actor,
+                None if resolved is None else dt.date.fromordinal(resolved),
+            )
+        )
         if count > 1:
             self.out[PromiseInstalment].extend(
                 (world.take_id(PromiseInstalment), promise_id, dt.date.fromordinal(d), money(part))
@@ -801,8 +1179,16 @@ class _History:
     def cure(self, day: int, closed_at: dt.datetime, agency: DemoAgency | None) -> None:
         """The payment that covered the arrears, and the pipeline's cure of the case."""
         self._pay(day, self.room + 100, agency)
-        self._activity(None, "system", "internal", "paid", "Arrears paid; case cured.",
-                       None, agency.id if agency else None, closed_at)
+        self._activity(
+            None,
+            "system",
+            "internal",
+            "paid",
+            "Arrears paid; case cured.",
+            None,
+            agency.id if agency else None,
+            closed_at,
+        )
 
     def _pay(self, day: int, cents: int, agency: DemoAgency | None) -> None:
         world = self.world
@@ -810,8 +1196,18 @@ class _History:
         source = "agency" if agency else r.choice(("card", "transfer", "bank_feed", "bank_feed"))
         payment_id = world.take_id(Payment)
         at = world.at_business(day, 17 * 3600 + r.randrange(3600))
-        self.out[Payment].append((
-            payment_id, at, at, self.account_id, self.case_id, agency.id if agency else None,
-            money(cents), self.currency, dt.date.fromordinal(day), source,
-            f"PMT{payment_id:010d}",
-        ))
+        self.out[Payment].append(
+            (
+                payment_id,
+                at,
+                at,
+                self.account_id,
+                self.case_id,
+                agency.id if agency else None,
+                money(cents),
+                self.currency,
+                dt.date.fromordinal(day),
+                source,
+                f"PMT{payment_id:010d}",
+            )
+        )

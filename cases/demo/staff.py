@@ -29,10 +29,14 @@ from cases.demo.reference import (
 # Days-past-due tiers pay more for older debt; balance tiers pay less for large balances.
 COMMISSION_TERMS = (
     (Agency.CommissionBasis.FLAT, ()),
-    (Agency.CommissionBasis.BALANCE, ((Decimal(5000), Decimal("-0.03")),
-                                      (Decimal(10000), Decimal("-0.05")))),
-    (Agency.CommissionBasis.DAYS_PAST_DUE, ((Decimal(95), Decimal("0.02")),
-                                            (Decimal(105), Decimal("0.04")))),
+    (
+        Agency.CommissionBasis.BALANCE,
+        ((Decimal(5000), Decimal("-0.03")), (Decimal(10000), Decimal("-0.05"))),
+    ),
+    (
+        Agency.CommissionBasis.DAYS_PAST_DUE,
+        ((Decimal(95), Decimal("0.02")), (Decimal(105), Decimal("0.04"))),
+    ),
 )
 
 
@@ -114,12 +118,17 @@ def build_staff(
         slug = profile.name.split()[0].lower()
         basis, steps = COMMISSION_TERMS[i % len(COMMISSION_TERMS)]
         agency = Agency(
-            id=agency_id + i, name=profile.name,
+            id=agency_id + i,
+            name=profile.name,
             licence_number=f"CDCA-{rng.randint(100000, 999999)}",
-            licence_expires_on=expires, contract_start=start,
+            licence_expires_on=expires,
+            contract_start=start,
             contract_end=business_date + dt.timedelta(days=rng.randint(200, 800)),
-            commission_rate=Decimal(rng.randint(1200, 2500)) / 10000, commission_basis=basis,
-            capacity=1, placement_days=placement_days, contact_name=profile.contact_name,
+            commission_rate=Decimal(rng.randint(1200, 2500)) / 10000,
+            commission_basis=basis,
+            capacity=1,
+            placement_days=placement_days,
+            contact_name=profile.contact_name,
             contact_email=f"operations@{slug}.example",
             contact_phone=f"+1 800 555 01{rng.randint(0, 99):02d}",
         )
@@ -142,11 +151,18 @@ def build_staff(
     def person(username: str, role: Role, unit: str, zone: str, **extra) -> int:
         uid = user_id + len(users)
         first = rng.choice(FIRST_NAMES["en"])
-        users.append(User(
-            id=uid, username=username, password=password, first_name=first,
-            last_name=rng.choice(LAST_NAMES["en"]), email=f"{username}@{DEMO_EMAIL_DOMAIN}",
-            time_zone=zone, **extra,
-        ))
+        users.append(
+            User(
+                id=uid,
+                username=username,
+                password=password,
+                first_name=first,
+                last_name=rng.choice(LAST_NAMES["en"]),
+                email=f"{username}@{DEMO_EMAIL_DOMAIN}",
+                time_zone=zone,
+                **extra,
+            )
+        )
         memberships.append((uid, role))
         logins.append(Login(username, role.label, unit))
         return uid
@@ -156,24 +172,36 @@ def build_staff(
     supervisions = []
     collector_no = 0
     for i, team in enumerate(teams):
-        uid = person(f"supervisor{i + 1}", Role.SUPERVISOR, team.name, TEAM_ZONES[i],
-                     team_id=team.id)
+        uid = person(
+            f"supervisor{i + 1}", Role.SUPERVISOR, team.name, TEAM_ZONES[i], team_id=team.id
+        )
         supervisions.append((team.id, uid))
         for _ in range(n_collectors):
             collector_no += 1
-            team.collector_ids.append(person(
-                f"collector{collector_no}", Role.COLLECTOR, team.name, TEAM_ZONES[i],
-                team_id=team.id,
-            ))
+            team.collector_ids.append(
+                person(
+                    f"collector{collector_no}",
+                    Role.COLLECTOR,
+                    team.name,
+                    TEAM_ZONES[i],
+                    team_id=team.id,
+                )
+            )
     for i, agency in enumerate(agencies):
         zone = AGENCIES[i].time_zone
-        person(f"agency{i + 1}_manager", Role.AGENCY_MANAGER, agency.name, zone,
-               agency_id=agency.id)
+        person(
+            f"agency{i + 1}_manager", Role.AGENCY_MANAGER, agency.name, zone, agency_id=agency.id
+        )
         for j in range(n_agents):
-            agency.agent_ids.append(person(
-                f"agency{i + 1}_agent{j + 1 if j else ''}", Role.AGENCY_COLLECTOR,
-                agency.name, zone, agency_id=agency.id,
-            ))
+            agency.agent_ids.append(
+                person(
+                    f"agency{i + 1}_agent{j + 1 if j else ''}",
+                    Role.AGENCY_COLLECTOR,
+                    agency.name,
+                    zone,
+                    agency_id=agency.id,
+                )
+            )
     User.objects.bulk_create(users)
 
     groups = dict(Group.objects.filter(name__in=[r.value for r in Role]).values_list("name", "id"))

@@ -29,8 +29,17 @@ from cases.models import (
 
 # Everything that hangs off a debtor.
 DEBTOR_SIDE = (
-    OutboundMessage, Activity, Payment, PromiseInstalment, PromiseToPay, Placement, StageEntry,
-    Case, CardAccount, ContactPoint, Debtor,
+    OutboundMessage,
+    Activity,
+    Payment,
+    PromiseInstalment,
+    PromiseToPay,
+    Placement,
+    StageEntry,
+    Case,
+    CardAccount,
+    ContactPoint,
+    Debtor,
 )
 INSERT_BATCH = 2000
 

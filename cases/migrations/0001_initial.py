@@ -9,363 +9,982 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('agencies', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("agencies", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CardAccount',
+            name="CardAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account_reference', models.CharField(help_text="The bank's reference.", max_length=40, unique=True)),
-                ('card_last4', models.CharField(max_length=4, validators=[django.core.validators.RegexValidator('^[0-9]{4}$', 'Exactly four digits.')])),
-                ('product', models.CharField(max_length=60)),
-                ('portfolio', models.CharField(blank=True, db_index=True, max_length=60)),
-                ('currency', models.CharField(default='USD', max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Use a three-letter ISO 4217 code, e.g. USD.')])),
-                ('credit_limit', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('balance', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('minimum_due', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('oldest_unpaid_due_date', models.DateField(blank=True, db_index=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account_reference",
+                    models.CharField(help_text="The bank's reference.", max_length=40, unique=True),
+                ),
+                (
+                    "card_last4",
+                    models.CharField(
+                        max_length=4,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9]{4}$", "Exactly four digits."
+                            )
+                        ],
+                    ),
+                ),
+                ("product", models.CharField(max_length=60)),
+                ("portfolio", models.CharField(blank=True, db_index=True, max_length=60)),
+                (
+                    "currency",
+                    models.CharField(
+                        default="USD",
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Use a three-letter ISO 4217 code, e.g. USD."
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "credit_limit",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "balance",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                (
+                    "minimum_due",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                ("oldest_unpaid_due_date", models.DateField(blank=True, db_index=True, null=True)),
             ],
             options={
-                'ordering': ['account_reference'],
+                "ordering": ["account_reference"],
             },
         ),
         migrations.CreateModel(
-            name='Stage',
+            name="Stage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('name', models.CharField(max_length=100)),
-                ('min_days_past_due', models.PositiveIntegerField()),
-                ('action', models.CharField(choices=[('sms', 'SMS reminder'), ('call_queue', 'Phone collection queue'), ('letter', 'Demand letter'), ('agency', 'Agency placement'), ('litigation', 'Litigation referral')], max_length=12)),
-                ('message_template', models.TextField(blank=True, help_text='Django template text for the SMS or letter this stage sends.')),
-                ('replay_if_skipped', models.BooleanField(default=False, help_text="Run this stage's action even when a case jumps past it.")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                ("name", models.CharField(max_length=100)),
+                ("min_days_past_due", models.PositiveIntegerField()),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("sms", "SMS reminder"),
+                            ("call_queue", "Phone collection queue"),
+                            ("letter", "Demand letter"),
+                            ("agency", "Agency placement"),
+                            ("litigation", "Litigation referral"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "message_template",
+                    models.TextField(
+                        blank=True,
+                        help_text="Django template text for the SMS or letter this stage sends.",
+                    ),
+                ),
+                (
+                    "replay_if_skipped",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Run this stage's action even when a case jumps past it.",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['strategy', 'position'],
+                "ordering": ["strategy", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Debtor',
+            name="Debtor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('full_name', models.CharField(max_length=200)),
-                ('national_id_hash', models.CharField(editable=False, help_text='Keyed hash (HMAC-SHA256) of the national ID; the number itself is never stored.', max_length=64, unique=True)),
-                ('national_id_last4', models.CharField(max_length=4, validators=[django.core.validators.RegexValidator('^[0-9A-Z]{4}$', 'Exactly four digits or capital letters.')])),
-                ('birth_date', models.DateField(blank=True, null=True)),
-                ('time_zone', models.CharField(max_length=64, validators=[accounts.models.validate_time_zone])),
-                ('language', models.CharField(default='en', max_length=10)),
-                ('is_vulnerable', models.BooleanField(default=False)),
-                ('vulnerability_note', models.TextField(blank=True)),
-                ('is_deceased', models.BooleanField(default=False)),
-                ('estate_representative', models.CharField(blank=True, help_text='The person authorised to act for the estate.', max_length=200)),
-                ('is_bankrupt', models.BooleanField(default=False)),
-                ('has_attorney', models.BooleanField(default=False)),
-                ('attorney_name', models.CharField(blank=True, max_length=200)),
-                ('attorney_phone', models.CharField(blank=True, max_length=40)),
-                ('attorney_email', models.EmailField(blank=True, max_length=254)),
-                ('cease_communication', models.BooleanField(default=False)),
-                ('dispute_pending', models.BooleanField(default=False)),
-                ('is_unreachable', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("full_name", models.CharField(max_length=200)),
+                (
+                    "national_id_hash",
+                    models.CharField(
+                        editable=False,
+                        help_text="Keyed hash (HMAC-SHA256) of the national ID; the number itself is never stored.",
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "national_id_last4",
+                    models.CharField(
+                        max_length=4,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9A-Z]{4}$", "Exactly four digits or capital letters."
+                            )
+                        ],
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True)),
+                (
+                    "time_zone",
+                    models.CharField(
+                        max_length=64, validators=[accounts.models.validate_time_zone]
+                    ),
+                ),
+                ("language", models.CharField(default="en", max_length=10)),
+                ("is_vulnerable", models.BooleanField(default=False)),
+                ("vulnerability_note", models.TextField(blank=True)),
+                ("is_deceased", models.BooleanField(default=False)),
+                (
+                    "estate_representative",
+                    models.CharField(
+                        blank=True,
+                        help_text="The person authorised to act for the estate.",
+                        max_length=200,
+                    ),
+                ),
+                ("is_bankrupt", models.BooleanField(default=False)),
+                ("has_attorney", models.BooleanField(default=False)),
+                ("attorney_name", models.CharField(blank=True, max_length=200)),
+                ("attorney_phone", models.CharField(blank=True, max_length=40)),
+                ("attorney_email", models.EmailField(blank=True, max_length=254)),
+                ("cease_communication", models.BooleanField(default=False)),
+                ("dispute_pending", models.BooleanField(default=False)),
+                ("is_unreachable", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['full_name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('has_attorney', False), models.Q(('attorney_name', ''), _negated=True), _connector='OR'), name='debtor_attorney_named', violation_error_message="A represented debtor needs the attorney's name.")],
+                "ordering": ["full_name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("has_attorney", False),
+                            models.Q(("attorney_name", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="debtor_attorney_named",
+                        violation_error_message="A represented debtor needs the attorney's name.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ContactPoint',
+            name="ContactPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('mobile', 'Mobile phone'), ('home', 'Home phone'), ('work', 'Work phone'), ('email', 'Email'), ('postal', 'Postal address')], max_length=10)),
-                ('value', models.CharField(max_length=300)),
-                ('owner', models.CharField(choices=[('debtor', 'Debtor'), ('third_party', 'Third party')], default='debtor', max_length=12)),
-                ('third_party_name', models.CharField(blank=True, max_length=200)),
-                ('third_party_relationship', models.CharField(blank=True, help_text='e.g. emergency contact, guarantor, employer.', max_length=100)),
-                ('sms_consent', models.BooleanField(default=False)),
-                ('email_consent', models.BooleanField(default=False)),
-                ('opted_out', models.BooleanField(default=False, help_text='The person asked not to be contacted on this medium.')),
-                ('do_not_contact', models.BooleanField(default=False)),
-                ('employer_prohibits_contact', models.BooleanField(default=False)),
-                ('verified', models.BooleanField(default=False)),
-                ('invalid', models.BooleanField(default=False, help_text='Wrong or disconnected number or address.')),
-                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_points', to='cases.debtor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mobile", "Mobile phone"),
+                            ("home", "Home phone"),
+                            ("work", "Work phone"),
+                            ("email", "Email"),
+                            ("postal", "Postal address"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("value", models.CharField(max_length=300)),
+                (
+                    "owner",
+                    models.CharField(
+                        choices=[("debtor", "Debtor"), ("third_party", "Third party")],
+                        default="debtor",
+                        max_length=12,
+                    ),
+                ),
+                ("third_party_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "third_party_relationship",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. emergency contact, guarantor, employer.",
+                        max_length=100,
+                    ),
+                ),
+                ("sms_consent", models.BooleanField(default=False)),
+                ("email_consent", models.BooleanField(default=False)),
+                (
+                    "opted_out",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The person asked not to be contacted on this medium.",
+                    ),
+                ),
+                ("do_not_contact", models.BooleanField(default=False)),
+                ("employer_prohibits_contact", models.BooleanField(default=False)),
+                ("verified", models.BooleanField(default=False)),
+                (
+                    "invalid",
+                    models.BooleanField(
+                        default=False, help_text="Wrong or disconnected number or address."
+                    ),
+                ),
+                (
+                    "debtor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_points",
+                        to="cases.debtor",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['debtor', 'kind', 'id'],
+                "ordering": ["debtor", "kind", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('stage_entered_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('promised', 'Promise to pay'), ('placed', 'Placed with agency'), ('litigation', 'In litigation'), ('cured', 'Cured / paid'), ('closed', 'Closed')], default='open', max_length=12)),
-                ('priority_score', models.IntegerField(default=0, help_text='Higher is called first.')),
-                ('next_action_at', models.DateTimeField(blank=True, null=True)),
-                ('claim_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('opened_at', models.DateTimeField()),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('balance_at_open', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.cardaccount')),
-                ('assigned_to', models.ForeignKey(blank=True, help_text="Blank: the team's pool.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_cases', to=settings.AUTH_USER_MODEL)),
-                ('claimed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='claimed_cases', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='accounts.team')),
-                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.debtor')),
-                ('stage', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.stage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("stage_entered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("promised", "Promise to pay"),
+                            ("placed", "Placed with agency"),
+                            ("litigation", "In litigation"),
+                            ("cured", "Cured / paid"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "priority_score",
+                    models.IntegerField(default=0, help_text="Higher is called first."),
+                ),
+                ("next_action_at", models.DateTimeField(blank=True, null=True)),
+                ("claim_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("opened_at", models.DateTimeField()),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("balance_at_open", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="cases.cardaccount",
+                    ),
+                ),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Blank: the team's pool.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "claimed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="claimed_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cases",
+                        to="accounts.team",
+                    ),
+                ),
+                (
+                    "debtor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="cases.debtor",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="cases.stage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-priority_score', 'id'],
-                'permissions': [('work_case', 'Can work cases: call, log outcomes, take promises'), ('reassign_case', 'Can reassign cases between collectors and teams'), ('view_dashboard', 'Can view performance dashboards'), ('override_compliance', 'Can override an overridable compliance block'), ('view_compliance_log', 'Can audit the compliance log'), ('run_pipeline', 'Can run or preview the daily pipeline')],
+                "ordering": ["-priority_score", "id"],
+                "permissions": [
+                    ("work_case", "Can work cases: call, log outcomes, take promises"),
+                    ("reassign_case", "Can reassign cases between collectors and teams"),
+                    ("view_dashboard", "Can view performance dashboards"),
+                    ("override_compliance", "Can override an overridable compliance block"),
+                    ("view_compliance_log", "Can audit the compliance log"),
+                    ("run_pipeline", "Can run or preview the daily pipeline"),
+                ],
             },
         ),
         migrations.AddField(
-            model_name='cardaccount',
-            name='debtor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='cases.debtor'),
+            model_name="cardaccount",
+            name="debtor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="accounts",
+                to="cases.debtor",
+            ),
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('call', 'Call'), ('sms', 'SMS'), ('email', 'Email'), ('letter', 'Letter'), ('visit', 'Visit'), ('note', 'Note'), ('system', 'System')], max_length=10)),
-                ('direction', models.CharField(choices=[('outbound', 'Outbound'), ('inbound', 'Inbound'), ('internal', 'Internal')], default='outbound', max_length=10)),
-                ('outcome', models.CharField(choices=[('rpc', 'Right-party contact'), ('third_party', 'Third party'), ('no_answer', 'No answer'), ('voicemail', 'Voicemail'), ('wrong_number', 'Wrong number'), ('refused', 'Refused to pay'), ('dispute', 'Dispute'), ('promise', 'Promise to pay'), ('paid', 'Paid'), ('callback', 'Call-back requested'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('failed', 'Failed'), ('note', 'Note'), ('stage_change', 'Stage change')], max_length=14)),
-                ('notes', models.TextField(blank=True)),
-                ('occurred_at', models.DateTimeField()),
-                ('duration_seconds', models.PositiveIntegerField(default=0)),
-                ('actor', models.ForeignKey(blank=True, help_text='Blank for the system.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to=settings.AUTH_USER_MODEL)),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to='agencies.agency')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='cases.case')),
-                ('contact_point', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to='cases.contactpoint')),
-                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='cases.debtor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("call", "Call"),
+                            ("sms", "SMS"),
+                            ("email", "Email"),
+                            ("letter", "Letter"),
+                            ("visit", "Visit"),
+                            ("note", "Note"),
+                            ("system", "System"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("outbound", "Outbound"),
+                            ("inbound", "Inbound"),
+                            ("internal", "Internal"),
+                        ],
+                        default="outbound",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("rpc", "Right-party contact"),
+                            ("third_party", "Third party"),
+                            ("no_answer", "No answer"),
+                            ("voicemail", "Voicemail"),
+                            ("wrong_number", "Wrong number"),
+                            ("refused", "Refused to pay"),
+                            ("dispute", "Dispute"),
+                            ("promise", "Promise to pay"),
+                            ("paid", "Paid"),
+                            ("callback", "Call-back requested"),
+                            ("sent", "Sent"),
+                            ("delivered", "Delivered"),
+                            ("failed", "Failed"),
+                            ("note", "Note"),
+                            ("stage_change", "Stage change"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("occurred_at", models.DateTimeField()),
+                ("duration_seconds", models.PositiveIntegerField(default=0)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Blank for the system.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="activities",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="activities",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "contact_point",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="activities",
+                        to="cases.contactpoint",
+                    ),
+                ),
+                (
+                    "debtor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="cases.debtor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'activities',
-                'ordering': ['-occurred_at', '-id'],
+                "verbose_name_plural": "activities",
+                "ordering": ["-occurred_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))])),
-                ('currency', models.CharField(max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Use a three-letter ISO 4217 code, e.g. USD.')])),
-                ('received_on', models.DateField()),
-                ('source', models.CharField(choices=[('bank_feed', 'Bank feed'), ('card', 'Card payment'), ('transfer', 'Bank transfer'), ('agency', 'Collected by agency')], default='bank_feed', max_length=10)),
-                ('external_reference', models.CharField(max_length=64, unique=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='cases.cardaccount')),
-                ('agency', models.ForeignKey(blank=True, help_text='The agency the payment is attributed to, when the case was placed.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='agencies.agency')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='payments', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Use a three-letter ISO 4217 code, e.g. USD."
+                            )
+                        ],
+                    ),
+                ),
+                ("received_on", models.DateField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("bank_feed", "Bank feed"),
+                            ("card", "Card payment"),
+                            ("transfer", "Bank transfer"),
+                            ("agency", "Collected by agency"),
+                        ],
+                        default="bank_feed",
+                        max_length=10,
+                    ),
+                ),
+                ("external_reference", models.CharField(max_length=64, unique=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="cases.cardaccount",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The agency the payment is attributed to, when the case was placed.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="payments",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_on', '-id'],
+                "ordering": ["-received_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PromiseToPay',
+            name="PromiseToPay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))])),
-                ('currency', models.CharField(max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Use a three-letter ISO 4217 code, e.g. USD.')])),
-                ('due_date', models.DateField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('kept', 'Kept'), ('broken', 'Broken'), ('cancelled', 'Cancelled')], default='pending', max_length=10)),
-                ('resolved_on', models.DateField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='promises', to='cases.case')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='promises', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Use a three-letter ISO 4217 code, e.g. USD."
+                            )
+                        ],
+                    ),
+                ),
+                ("due_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("kept", "Kept"),
+                            ("broken", "Broken"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("resolved_on", models.DateField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="promises",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="promises",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'promise to pay',
-                'verbose_name_plural': 'promises to pay',
-                'ordering': ['-due_date', '-id'],
+                "verbose_name": "promise to pay",
+                "verbose_name_plural": "promises to pay",
+                "ordering": ["-due_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PromiseInstalment',
+            name="PromiseInstalment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_date', models.DateField()),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))])),
-                ('promise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='instalments', to='cases.promisetopay')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_date", models.DateField()),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                    ),
+                ),
+                (
+                    "promise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="instalments",
+                        to="cases.promisetopay",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['promise', 'due_date'],
+                "ordering": ["promise", "due_date"],
             },
         ),
         migrations.CreateModel(
-            name='Strategy',
+            name="Strategy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('is_default', models.BooleanField(default=False, help_text='Applies when no other strategy matches.')),
-                ('product', models.CharField(blank=True, help_text='Applies to this product only; blank for any.', max_length=60)),
-                ('policy', models.CharField(blank=True, help_text="Compliance preset for cases on this strategy; blank uses the site's policy.", max_length=20)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("description", models.TextField(blank=True)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "is_default",
+                    models.BooleanField(
+                        default=False, help_text="Applies when no other strategy matches."
+                    ),
+                ),
+                (
+                    "product",
+                    models.CharField(
+                        blank=True,
+                        help_text="Applies to this product only; blank for any.",
+                        max_length=60,
+                    ),
+                ),
+                (
+                    "policy",
+                    models.CharField(
+                        blank=True,
+                        help_text="Compliance preset for cases on this strategy; blank uses the site's policy.",
+                        max_length=20,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'strategies',
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('is_default',), name='one_default_strategy')],
+                "verbose_name_plural": "strategies",
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)),
+                        fields=("is_default",),
+                        name="one_default_strategy",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='stage',
-            name='strategy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stages', to='cases.strategy'),
+            model_name="stage",
+            name="strategy",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="stages",
+                to="cases.strategy",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='strategy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.strategy'),
+            model_name="case",
+            name="strategy",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="cases.strategy",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contactpoint',
-            constraint=models.UniqueConstraint(fields=('debtor', 'kind', 'value'), name='contact_point_unique_per_debtor'),
+            model_name="contactpoint",
+            constraint=models.UniqueConstraint(
+                fields=("debtor", "kind", "value"), name="contact_point_unique_per_debtor"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contactpoint',
-            constraint=models.CheckConstraint(condition=models.Q(('owner', 'debtor'), models.Q(('third_party_name', ''), _negated=True), _connector='OR'), name='contact_point_third_party_named', violation_error_message="A third party's contact point needs the person's name."),
+            model_name="contactpoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("owner", "debtor"),
+                    models.Q(("third_party_name", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="contact_point_third_party_named",
+                violation_error_message="A third party's contact point needs the person's name.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cardaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('credit_limit__gte', 0)), name='account_credit_limit_not_negative'),
+            model_name="cardaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credit_limit__gte", 0)),
+                name="account_credit_limit_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cardaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('balance__gte', 0)), name='account_balance_not_negative'),
+            model_name="cardaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance__gte", 0)), name="account_balance_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cardaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('minimum_due__gte', 0)), name='account_minimum_due_not_negative'),
+            model_name="cardaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("minimum_due__gte", 0)), name="account_minimum_due_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cardaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('card_last4__regex', '^[0-9]{4}$')), name='account_card_last4_digits'),
+            model_name="cardaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("card_last4__regex", "^[0-9]{4}$")),
+                name="account_card_last4_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cardaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('currency__regex', '^[A-Z]{3}$')), name='account_currency_iso'),
+            model_name="cardaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("currency__regex", "^[A-Z]{3}$")), name="account_currency_iso"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['case', '-occurred_at'], name='activity_case_time'),
+            model_name="activity",
+            index=models.Index(fields=["case", "-occurred_at"], name="activity_case_time"),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['debtor', 'channel', 'occurred_at'], name='activity_debtor_channel'),
+            model_name="activity",
+            index=models.Index(
+                fields=["debtor", "channel", "occurred_at"], name="activity_debtor_channel"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['contact_point', 'occurred_at'], name='activity_contact_point_time'),
+            model_name="activity",
+            index=models.Index(
+                fields=["contact_point", "occurred_at"], name="activity_contact_point_time"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['actor', 'occurred_at'], name='activity_actor_time'),
+            model_name="activity",
+            index=models.Index(fields=["actor", "occurred_at"], name="activity_actor_time"),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['occurred_at'], name='activity_time'),
+            model_name="activity",
+            index=models.Index(fields=["occurred_at"], name="activity_time"),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_seconds__gte', 0)), name='activity_duration_not_negative'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_seconds__gte", 0)),
+                name="activity_duration_not_negative",
+            ),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['account', 'received_on'], name='payment_account_date'),
+            model_name="payment",
+            index=models.Index(fields=["account", "received_on"], name="payment_account_date"),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['received_on'], name='payment_date'),
+            model_name="payment",
+            index=models.Index(fields=["received_on"], name="payment_date"),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payment_amount_positive'),
+            model_name="payment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="payment_amount_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='promisetopay',
-            index=models.Index(condition=models.Q(('status', 'pending')), fields=['due_date'], name='promise_pending_due'),
+            model_name="promisetopay",
+            index=models.Index(
+                condition=models.Q(("status", "pending")),
+                fields=["due_date"],
+                name="promise_pending_due",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='promisetopay',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='promise_amount_positive'),
+            model_name="promisetopay",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="promise_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='promisetopay',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('case',), name='one_pending_promise_per_case', violation_error_message='This case already has a pending promise.'),
+            model_name="promisetopay",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("case",),
+                name="one_pending_promise_per_case",
+                violation_error_message="This case already has a pending promise.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='promiseinstalment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='instalment_amount_positive'),
+            model_name="promiseinstalment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="instalment_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='promiseinstalment',
-            constraint=models.UniqueConstraint(fields=('promise', 'due_date'), name='instalment_date_unique'),
+            model_name="promiseinstalment",
+            constraint=models.UniqueConstraint(
+                fields=("promise", "due_date"), name="instalment_date_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.UniqueConstraint(fields=('strategy', 'position'), name='stage_position_unique'),
+            model_name="stage",
+            constraint=models.UniqueConstraint(
+                fields=("strategy", "position"), name="stage_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.UniqueConstraint(fields=('strategy', 'min_days_past_due'), name='stage_threshold_unique'),
+            model_name="stage",
+            constraint=models.UniqueConstraint(
+                fields=("strategy", "min_days_past_due"), name="stage_threshold_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(models.F('team'), models.OrderBy(models.F('priority_score'), descending=True), models.F('id'), condition=models.Q(('status__in', ['cured', 'closed']), _negated=True), name='case_team_queue'),
+            model_name="case",
+            index=models.Index(
+                models.F("team"),
+                models.OrderBy(models.F("priority_score"), descending=True),
+                models.F("id"),
+                condition=models.Q(("status__in", ["cured", "closed"]), _negated=True),
+                name="case_team_queue",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(models.F('assigned_to'), models.OrderBy(models.F('priority_score'), descending=True), models.F('id'), condition=models.Q(('status__in', ['cured', 'closed']), _negated=True), name='case_collector_queue'),
+            model_name="case",
+            index=models.Index(
+                models.F("assigned_to"),
+                models.OrderBy(models.F("priority_score"), descending=True),
+                models.F("id"),
+                condition=models.Q(("status__in", ["cured", "closed"]), _negated=True),
+                name="case_collector_queue",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['cured', 'closed']), _negated=True), fields=['strategy', 'stage'], name='case_open_by_stage'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("status__in", ["cured", "closed"]), _negated=True),
+                fields=["strategy", "stage"],
+                name="case_open_by_stage",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('next_action_at__isnull', False)), fields=['next_action_at'], name='case_next_action'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("next_action_at__isnull", False)),
+                fields=["next_action_at"],
+                name="case_next_action",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['cured', 'closed']), _negated=True), fields=('account',), name='one_open_case_per_account', violation_error_message='This account already has an open case.'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["cured", "closed"]), _negated=True),
+                fields=("account",),
+                name="one_open_case_per_account",
+                violation_error_message="This account already has an open case.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', False), ('status__in', ['cured', 'closed'])), models.Q(models.Q(('status__in', ['cured', 'closed']), _negated=True), ('closed_at__isnull', True)), _connector='OR'), name='case_closed_at_matches_status'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("closed_at__isnull", False), ("status__in", ["cured", "closed"])),
+                    models.Q(
+                        models.Q(("status__in", ["cured", "closed"]), _negated=True),
+                        ("closed_at__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="case_closed_at_matches_status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('claim_expires_at__isnull', True), ('claimed_by__isnull', True)), models.Q(('claim_expires_at__isnull', False), ('claimed_by__isnull', False)), _connector='OR'), name='case_claim_has_lease'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("claim_expires_at__isnull", True), ("claimed_by__isnull", True)),
+                    models.Q(("claim_expires_at__isnull", False), ("claimed_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="case_claim_has_lease",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('balance_at_open__gte', 0)), name='case_balance_at_open_not_negative'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance_at_open__gte", 0)),
+                name="case_balance_at_open_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_at__isnull', True), ('closed_at__gte', models.F('opened_at')), _connector='OR'), name='case_closes_after_opening'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_at__isnull", True),
+                    ("closed_at__gte", models.F("opened_at")),
+                    _connector="OR",
+                ),
+                name="case_closes_after_opening",
+            ),
         ),
     ]

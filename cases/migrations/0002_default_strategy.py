@@ -48,8 +48,12 @@ def install_default_strategy(apps, schema_editor):
     if created:
         Stage.objects.bulk_create(
             Stage(
-                strategy=strategy, position=position, name=name, min_days_past_due=days,
-                action=action, message_template=template,
+                strategy=strategy,
+                position=position,
+                name=name,
+                min_days_past_due=days,
+                action=action,
+                message_template=template,
             )
             for position, name, days, action, template in LADDER
         )

@@ -7,154 +7,299 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_default_strategy'),
+        ("cases", "0002_default_strategy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutboundMessage',
+            name="OutboundMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('channel', models.CharField(choices=[('call', 'Call'), ('sms', 'SMS'), ('email', 'Email'), ('letter', 'Letter'), ('visit', 'Visit'), ('note', 'Note'), ('system', 'System')], max_length=10)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('queued', 'Queued for sending'), ('sending', 'Sending'), ('sent', 'Sent'), ('blocked', 'Blocked by compliance'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='pending', max_length=10)),
-                ('send_after', models.DateTimeField(blank=True, help_text='Held back until then, e.g. outside contact hours.', null=True)),
-                ('subject', models.CharField(blank=True, max_length=200)),
-                ('body', models.TextField(blank=True, help_text='Rendered when the message is sent.')),
-                ('document_html', models.TextField(blank=True)),
-                ('document_pdf', models.FileField(blank=True, upload_to='letters/%Y/%m/')),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('provider_reference', models.CharField(blank=True, max_length=100)),
-                ('delivery_status', models.CharField(blank=True, max_length=40)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("call", "Call"),
+                            ("sms", "SMS"),
+                            ("email", "Email"),
+                            ("letter", "Letter"),
+                            ("visit", "Visit"),
+                            ("note", "Note"),
+                            ("system", "System"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("queued", "Queued for sending"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("blocked", "Blocked by compliance"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "send_after",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Held back until then, e.g. outside contact hours.",
+                        null=True,
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, max_length=200)),
+                (
+                    "body",
+                    models.TextField(blank=True, help_text="Rendered when the message is sent."),
+                ),
+                ("document_html", models.TextField(blank=True)),
+                ("document_pdf", models.FileField(blank=True, upload_to="letters/%Y/%m/")),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("provider_reference", models.CharField(blank=True, max_length=100)),
+                ("delivery_status", models.CharField(blank=True, max_length=40)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PipelineRun',
+            name="PipelineRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('business_date', models.DateField()),
-                ('dry_run', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('previewed', 'Previewed (dry run)')], default='running', max_length=10)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('counts', models.JSONField(blank=True, default=dict, help_text='Cases or messages per transition.')),
-                ('error', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("business_date", models.DateField()),
+                ("dry_run", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("previewed", "Previewed (dry run)"),
+                        ],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "counts",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Cases or messages per transition."
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StageEntry',
+            name="StageEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entered_on', models.DateField(help_text='The business date of the run that moved the case.')),
-                ('entered_at', models.DateTimeField()),
-                ('days_past_due', models.PositiveIntegerField()),
-                ('action_status', models.CharField(choices=[('pending', 'Pending'), ('done', 'Done'), ('skipped', 'Skipped')], default='pending', max_length=10)),
-                ('action_note', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "entered_on",
+                    models.DateField(help_text="The business date of the run that moved the case."),
+                ),
+                ("entered_at", models.DateTimeField()),
+                ("days_past_due", models.PositiveIntegerField()),
+                (
+                    "action_status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("done", "Done"), ("skipped", "Skipped")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("action_note", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'verbose_name_plural': 'stage entries',
-                'ordering': ['case', 'entered_at', 'id'],
+                "verbose_name_plural": "stage entries",
+                "ordering": ["case", "entered_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StageMessageTranslation',
+            name="StageMessageTranslation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(max_length=10)),
-                ('message_template', models.TextField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("language", models.CharField(max_length=10)),
+                ("message_template", models.TextField()),
             ],
             options={
-                'ordering': ['stage', 'language'],
+                "ordering": ["stage", "language"],
             },
         ),
         migrations.AddField(
-            model_name='promisetopay',
-            name='promised_on',
-            field=models.DateField(default=datetime.date(2026, 1, 1), help_text='The business date the promise was taken.'),
+            model_name="promisetopay",
+            name="promised_on",
+            field=models.DateField(
+                default=datetime.date(2026, 1, 1),
+                help_text="The business date the promise was taken.",
+            ),
             preserve_default=False,
         ),
         migrations.AddConstraint(
-            model_name='promisetopay',
-            constraint=models.CheckConstraint(condition=models.Q(('due_date__gte', models.F('promised_on'))), name='promise_due_after_promised'),
+            model_name="promisetopay",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_date__gte", models.F("promised_on"))),
+                name="promise_due_after_promised",
+            ),
         ),
         migrations.AddField(
-            model_name='outboundmessage',
-            name='activity',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='message', to='cases.activity'),
+            model_name="outboundmessage",
+            name="activity",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="message",
+                to="cases.activity",
+            ),
         ),
         migrations.AddField(
-            model_name='outboundmessage',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='cases.case'),
+            model_name="outboundmessage",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="messages",
+                to="cases.case",
+            ),
         ),
         migrations.AddField(
-            model_name='outboundmessage',
-            name='contact_point',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to='cases.contactpoint'),
+            model_name="outboundmessage",
+            name="contact_point",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="messages",
+                to="cases.contactpoint",
+            ),
         ),
         migrations.AddField(
-            model_name='pipelinerun',
-            name='triggered_by',
-            field=models.ForeignKey(blank=True, help_text='Blank when the schedule started it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='pipeline_runs', to=settings.AUTH_USER_MODEL),
+            model_name="pipelinerun",
+            name="triggered_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Blank when the schedule started it.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="pipeline_runs",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='stageentry',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_entries', to='cases.case'),
+            model_name="stageentry",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="stage_entries",
+                to="cases.case",
+            ),
         ),
         migrations.AddField(
-            model_name='stageentry',
-            name='stage',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='cases.stage'),
+            model_name="stageentry",
+            name="stage",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="entries",
+                to="cases.stage",
+            ),
         ),
         migrations.AddField(
-            model_name='outboundmessage',
-            name='stage_entry',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='cases.stageentry'),
+            model_name="outboundmessage",
+            name="stage_entry",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="messages",
+                to="cases.stageentry",
+            ),
         ),
         migrations.AddField(
-            model_name='stagemessagetranslation',
-            name='stage',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='translations', to='cases.stage'),
+            model_name="stagemessagetranslation",
+            name="stage",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="translations",
+                to="cases.stage",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pipelinerun',
-            constraint=models.UniqueConstraint(condition=models.Q(('dry_run', False), ('status', 'running')), fields=('business_date',), name='one_running_pipeline_per_date'),
+            model_name="pipelinerun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("dry_run", False), ("status", "running")),
+                fields=("business_date",),
+                name="one_running_pipeline_per_date",
+            ),
         ),
         migrations.AddIndex(
-            model_name='stageentry',
-            index=models.Index(fields=['stage', 'action_status'], name='stage_entry_action_queue'),
+            model_name="stageentry",
+            index=models.Index(fields=["stage", "action_status"], name="stage_entry_action_queue"),
         ),
         migrations.AddIndex(
-            model_name='stageentry',
-            index=models.Index(fields=['entered_on'], name='stage_entry_date'),
+            model_name="stageentry",
+            index=models.Index(fields=["entered_on"], name="stage_entry_date"),
         ),
         migrations.AddConstraint(
-            model_name='stageentry',
-            constraint=models.UniqueConstraint(fields=('case', 'stage'), name='stage_entered_once_per_case'),
+            model_name="stageentry",
+            constraint=models.UniqueConstraint(
+                fields=("case", "stage"), name="stage_entered_once_per_case"
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboundmessage',
-            index=models.Index(condition=models.Q(('status__in', ['pending', 'queued'])), fields=['status'], name='message_open'),
+            model_name="outboundmessage",
+            index=models.Index(
+                condition=models.Q(("status__in", ["pending", "queued"])),
+                fields=["status"],
+                name="message_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outboundmessage',
-            constraint=models.UniqueConstraint(fields=('case', 'stage_entry', 'channel'), name='one_message_per_stage_entry_channel'),
+            model_name="outboundmessage",
+            constraint=models.UniqueConstraint(
+                fields=("case", "stage_entry", "channel"),
+                name="one_message_per_stage_entry_channel",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stagemessagetranslation',
-            constraint=models.UniqueConstraint(fields=('stage', 'language'), name='stage_translation_unique'),
+            model_name="stagemessagetranslation",
+            constraint=models.UniqueConstraint(
+                fields=("stage", "language"), name="stage_translation_unique"
+            ),
         ),
     ]

@@ -6,57 +6,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_compliance'),
+        ("cases", "0004_compliance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('accounts', 'Accounts'), ('payments', 'Payments')], max_length=10)),
-                ('file_name', models.CharField(max_length=255)),
-                ('upload', models.FileField(blank=True, upload_to='feeds/%Y/%m/')),
-                ('checksum', models.CharField(blank=True, help_text='SHA-256 of the file.', max_length=64)),
-                ('business_date', models.DateField()),
-                ('dry_run', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('previewed', 'Previewed (dry run)'), ('refused', 'Refused: file unreadable'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('message', models.TextField(blank=True, help_text='Why the file was refused, or the error.')),
-                ('rows_read', models.PositiveIntegerField(default=0)),
-                ('inserted', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('rejected', models.PositiveIntegerField(default=0)),
-                ('progress_percent', models.PositiveSmallIntegerField(default=0)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('duration_seconds', models.FloatField(blank=True, null=True)),
-                ('user', models.ForeignKey(blank=True, help_text='Blank when run from the command line.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='import_runs', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("accounts", "Accounts"), ("payments", "Payments")], max_length=10
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255)),
+                ("upload", models.FileField(blank=True, upload_to="feeds/%Y/%m/")),
+                (
+                    "checksum",
+                    models.CharField(blank=True, help_text="SHA-256 of the file.", max_length=64),
+                ),
+                ("business_date", models.DateField()),
+                ("dry_run", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("previewed", "Previewed (dry run)"),
+                            ("refused", "Refused: file unreadable"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "message",
+                    models.TextField(
+                        blank=True, help_text="Why the file was refused, or the error."
+                    ),
+                ),
+                ("rows_read", models.PositiveIntegerField(default=0)),
+                ("inserted", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("rejected", models.PositiveIntegerField(default=0)),
+                ("progress_percent", models.PositiveSmallIntegerField(default=0)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("duration_seconds", models.FloatField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Blank when run from the command line.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="import_runs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportRejectedRow',
+            name="ImportRejectedRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_number', models.PositiveIntegerField()),
-                ('raw_row', models.TextField(help_text='The row as read, card numbers and national IDs masked.')),
-                ('reason', models.CharField(max_length=500)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rejected_rows', to='cases.importrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_number", models.PositiveIntegerField()),
+                (
+                    "raw_row",
+                    models.TextField(
+                        help_text="The row as read, card numbers and national IDs masked."
+                    ),
+                ),
+                ("reason", models.CharField(max_length=500)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rejected_rows",
+                        to="cases.importrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['run', 'line_number', 'id'],
+                "ordering": ["run", "line_number", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='importrun',
-            index=models.Index(fields=['checksum'], name='import_run_checksum'),
+            model_name="importrun",
+            index=models.Index(fields=["checksum"], name="import_run_checksum"),
         ),
     ]

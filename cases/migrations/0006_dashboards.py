@@ -6,372 +6,835 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_role_groups'),
-        ('agencies', '0002_initial'),
-        ('cases', '0005_feeds'),
+        ("accounts", "0003_role_groups"),
+        ("agencies", "0002_initial"),
+        ("cases", "0005_feeds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DailyCaseFlow',
+            name="DailyCaseFlow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('product', models.CharField(max_length=60)),
-                ('currency', models.CharField(max_length=3)),
-                ('opened', models.PositiveIntegerField(default=0)),
-                ('entered', models.PositiveIntegerField(default=0, help_text='Entries into the stage.')),
-                ('cured', models.PositiveIntegerField(default=0, help_text='Cured while at the stage.')),
-                ('cured_balance', models.DecimalField(decimal_places=2, default=0, help_text='Their balances when opened.', max_digits=16)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("product", models.CharField(max_length=60)),
+                ("currency", models.CharField(max_length=3)),
+                ("opened", models.PositiveIntegerField(default=0)),
+                (
+                    "entered",
+                    models.PositiveIntegerField(default=0, help_text="Entries into the stage."),
+                ),
+                (
+                    "cured",
+                    models.PositiveIntegerField(default=0, help_text="Cured while at the stage."),
+                ),
+                (
+                    "cured_balance",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        help_text="Their balances when opened.",
+                        max_digits=16,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day', 'id'],
+                "ordering": ["day", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DailyPerformance',
+            name="DailyPerformance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('product', models.CharField(max_length=60)),
-                ('currency', models.CharField(max_length=3)),
-                ('attempts', models.PositiveIntegerField(default=0, help_text='Outbound calls.')),
-                ('right_party_contacts', models.PositiveIntegerField(default=0, help_text='Outbound calls that reached the debtor.')),
-                ('calls_handled', models.PositiveIntegerField(default=0, help_text='Calls, either direction.')),
-                ('call_seconds', models.BigIntegerField(default=0, help_text='Their summed durations.')),
-                ('promises', models.PositiveIntegerField(default=0, help_text='Promises taken that day.')),
-                ('promised_amount', models.DecimalField(decimal_places=2, default=0, max_digits=16)),
-                ('promises_kept', models.PositiveIntegerField(default=0, help_text='Resolved as kept that day.')),
-                ('promises_broken', models.PositiveIntegerField(default=0, help_text='Resolved as broken that day.')),
-                ('payments', models.PositiveIntegerField(default=0)),
-                ('collected', models.DecimalField(decimal_places=2, default=0, max_digits=16)),
-                ('compliance_blocks', models.PositiveIntegerField(default=0)),
-                ('compliance_overrides', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("product", models.CharField(max_length=60)),
+                ("currency", models.CharField(max_length=3)),
+                ("attempts", models.PositiveIntegerField(default=0, help_text="Outbound calls.")),
+                (
+                    "right_party_contacts",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Outbound calls that reached the debtor."
+                    ),
+                ),
+                (
+                    "calls_handled",
+                    models.PositiveIntegerField(default=0, help_text="Calls, either direction."),
+                ),
+                (
+                    "call_seconds",
+                    models.BigIntegerField(default=0, help_text="Their summed durations."),
+                ),
+                (
+                    "promises",
+                    models.PositiveIntegerField(default=0, help_text="Promises taken that day."),
+                ),
+                (
+                    "promised_amount",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=16),
+                ),
+                (
+                    "promises_kept",
+                    models.PositiveIntegerField(default=0, help_text="Resolved as kept that day."),
+                ),
+                (
+                    "promises_broken",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Resolved as broken that day."
+                    ),
+                ),
+                ("payments", models.PositiveIntegerField(default=0)),
+                ("collected", models.DecimalField(decimal_places=2, default=0, max_digits=16)),
+                ("compliance_blocks", models.PositiveIntegerField(default=0)),
+                ("compliance_overrides", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'daily performance',
-                'ordering': ['day', 'id'],
+                "verbose_name_plural": "daily performance",
+                "ordering": ["day", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OverrideApproval',
+            name="OverrideApproval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField()),
-                ('approved_at', models.DateTimeField()),
-                ('valid_until', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("approved_at", models.DateTimeField()),
+                ("valid_until", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-approved_at', '-id'],
+                "ordering": ["-approved_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PortfolioSnapshot',
+            name="PortfolioSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('product', models.CharField(max_length=60)),
-                ('currency', models.CharField(max_length=3)),
-                ('bucket', models.PositiveSmallIntegerField(choices=[(0, 'Current (0)'), (1, '1-29'), (2, '30-59'), (3, '60-89'), (4, '90-119'), (5, '120+'), (6, 'Cured'), (7, 'Closed otherwise')])),
-                ('cases', models.PositiveIntegerField(default=0)),
-                ('balance', models.DecimalField(decimal_places=2, default=0, max_digits=16)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("product", models.CharField(max_length=60)),
+                ("currency", models.CharField(max_length=3)),
+                (
+                    "bucket",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Current (0)"),
+                            (1, "1-29"),
+                            (2, "30-59"),
+                            (3, "60-89"),
+                            (4, "90-119"),
+                            (5, "120+"),
+                            (6, "Cured"),
+                            (7, "Closed otherwise"),
+                        ]
+                    ),
+                ),
+                ("cases", models.PositiveIntegerField(default=0)),
+                ("balance", models.DecimalField(decimal_places=2, default=0, max_digits=16)),
             ],
             options={
-                'ordering': ['day', 'bucket', 'id'],
+                "ordering": ["day", "bucket", "id"],
             },
         ),
         migrations.CreateModel(
-            name='QueueSnapshot',
+            name="QueueSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('taken_at', models.DateTimeField()),
-                ('queue_depth', models.PositiveIntegerField(default=0, help_text='Open cases in a calling stage, not paused.')),
-                ('untouched', models.PositiveIntegerField(default=0, help_text='Of those, cases without a call since entering their stage.')),
-                ('paused', models.PositiveIntegerField(default=0)),
-                ('oldest_untouched_since', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("taken_at", models.DateTimeField()),
+                (
+                    "queue_depth",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Open cases in a calling stage, not paused."
+                    ),
+                ),
+                (
+                    "untouched",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Of those, cases without a call since entering their stage.",
+                    ),
+                ),
+                ("paused", models.PositiveIntegerField(default=0)),
+                ("oldest_untouched_since", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['day', 'team'],
+                "ordering": ["day", "team"],
             },
         ),
         migrations.CreateModel(
-            name='RollRate',
+            name="RollRate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='First day of the month the cases rolled through.')),
-                ('as_of', models.DateField(help_text="The month's last day, or the day computed if earlier.")),
-                ('product', models.CharField(max_length=60)),
-                ('currency', models.CharField(max_length=3)),
-                ('from_bucket', models.PositiveSmallIntegerField(choices=[(0, 'Current (0)'), (1, '1-29'), (2, '30-59'), (3, '60-89'), (4, '90-119'), (5, '120+'), (6, 'Cured'), (7, 'Closed otherwise')])),
-                ('to_bucket', models.PositiveSmallIntegerField(choices=[(0, 'Current (0)'), (1, '1-29'), (2, '30-59'), (3, '60-89'), (4, '90-119'), (5, '120+'), (6, 'Cured'), (7, 'Closed otherwise')])),
-                ('cases', models.PositiveIntegerField(default=0)),
-                ('balance', models.DecimalField(decimal_places=2, default=0, help_text='Balances at the first month end.', max_digits=16)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "month",
+                    models.DateField(help_text="First day of the month the cases rolled through."),
+                ),
+                (
+                    "as_of",
+                    models.DateField(
+                        help_text="The month's last day, or the day computed if earlier."
+                    ),
+                ),
+                ("product", models.CharField(max_length=60)),
+                ("currency", models.CharField(max_length=3)),
+                (
+                    "from_bucket",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Current (0)"),
+                            (1, "1-29"),
+                            (2, "30-59"),
+                            (3, "60-89"),
+                            (4, "90-119"),
+                            (5, "120+"),
+                            (6, "Cured"),
+                            (7, "Closed otherwise"),
+                        ]
+                    ),
+                ),
+                (
+                    "to_bucket",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Current (0)"),
+                            (1, "1-29"),
+                            (2, "30-59"),
+                            (3, "60-89"),
+                            (4, "90-119"),
+                            (5, "120+"),
+                            (6, "Cured"),
+                            (7, "Closed otherwise"),
+                        ]
+                    ),
+                ),
+                ("cases", models.PositiveIntegerField(default=0)),
+                (
+                    "balance",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        help_text="Balances at the first month end.",
+                        max_digits=16,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['month', 'from_bucket', 'to_bucket', 'id'],
+                "ordering": ["month", "from_bucket", "to_bucket", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StatsDay',
+            name="StatsDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
-                ('flows_computed_at', models.DateTimeField(blank=True, null=True)),
-                ('snapshot_computed_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True)),
+                ("flows_computed_at", models.DateTimeField(blank=True, null=True)),
+                ("snapshot_computed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-day'],
+                "ordering": ["-day"],
             },
         ),
         migrations.CreateModel(
-            name='StatsWatermark',
+            name="StatsWatermark",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('activity_id', models.BigIntegerField(default=0)),
-                ('payment_id', models.BigIntegerField(default=0)),
-                ('promise_id', models.BigIntegerField(default=0)),
-                ('stage_entry_id', models.BigIntegerField(default=0)),
-                ('compliance_sequence', models.BigIntegerField(default=0)),
-                ('pipeline_run_id', models.BigIntegerField(default=0)),
-                ('case_id', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("activity_id", models.BigIntegerField(default=0)),
+                ("payment_id", models.BigIntegerField(default=0)),
+                ("promise_id", models.BigIntegerField(default=0)),
+                ("stage_entry_id", models.BigIntegerField(default=0)),
+                ("compliance_sequence", models.BigIntegerField(default=0)),
+                ("pipeline_run_id", models.BigIntegerField(default=0)),
+                ("case_id", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='SupervisorAction',
+            name="SupervisorAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reassign', 'Cases reassigned'), ('move_collector', 'Collector moved to another team'), ('pause', 'Case paused'), ('resume', 'Case resumed'), ('approve_override', 'Compliance override approved')], max_length=20)),
-                ('occurred_at', models.DateTimeField()),
-                ('reason', models.TextField(blank=True)),
-                ('case_count', models.PositiveIntegerField(default=0)),
-                ('details', models.JSONField(blank=True, default=dict, help_text='What changed: ids before and after.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reassign", "Cases reassigned"),
+                            ("move_collector", "Collector moved to another team"),
+                            ("pause", "Case paused"),
+                            ("resume", "Case resumed"),
+                            ("approve_override", "Compliance override approved"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                ("reason", models.TextField(blank=True)),
+                ("case_count", models.PositiveIntegerField(default=0)),
+                (
+                    "details",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="What changed: ids before and after."
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at', '-id'],
+                "ordering": ["-occurred_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='pause_reason',
-            field=models.CharField(blank=True, db_default='', default='', max_length=300),
+            model_name="case",
+            name="pause_reason",
+            field=models.CharField(blank=True, db_default="", default="", max_length=300),
         ),
         migrations.AddField(
-            model_name='case',
-            name='paused_at',
-            field=models.DateTimeField(blank=True, help_text='Paused by a supervisor: out of the queue, no escalation.', null=True),
+            model_name="case",
+            name="paused_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Paused by a supervisor: out of the queue, no escalation.",
+                null=True,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('paused_at__isnull', True), models.Q(('pause_reason', ''), _negated=True), _connector='OR'), name='case_pause_has_reason'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("paused_at__isnull", True),
+                    models.Q(("pause_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="case_pause_has_reason",
+            ),
         ),
         migrations.AddField(
-            model_name='dailycaseflow',
-            name='stage',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, help_text='Blank for openings.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.stage'),
+            model_name="dailycaseflow",
+            name="stage",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                help_text="Blank for openings.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="cases.stage",
+            ),
         ),
         migrations.AddField(
-            model_name='dailycaseflow',
-            name='strategy',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.strategy'),
+            model_name="dailycaseflow",
+            name="strategy",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="cases.strategy",
+            ),
         ),
         migrations.AddField(
-            model_name='dailycaseflow',
-            name='team',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.team'),
+            model_name="dailycaseflow",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.team",
+            ),
         ),
         migrations.AddField(
-            model_name='dailyperformance',
-            name='agency',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agencies.agency'),
+            model_name="dailyperformance",
+            name="agency",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="agencies.agency",
+            ),
         ),
         migrations.AddField(
-            model_name='dailyperformance',
-            name='collector',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="dailyperformance",
+            name="collector",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='dailyperformance',
-            name='strategy',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.strategy'),
+            model_name="dailyperformance",
+            name="strategy",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="cases.strategy",
+            ),
         ),
         migrations.AddField(
-            model_name='dailyperformance',
-            name='team',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.team'),
+            model_name="dailyperformance",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.team",
+            ),
         ),
         migrations.AddField(
-            model_name='overrideapproval',
-            name='approved_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='overrides_approved', to=settings.AUTH_USER_MODEL),
+            model_name="overrideapproval",
+            name="approved_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="overrides_approved",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='overrideapproval',
-            name='blocked_entry',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='override_approval', to='cases.compliancelogentry'),
+            model_name="overrideapproval",
+            name="blocked_entry",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="override_approval",
+                to="cases.compliancelogentry",
+            ),
         ),
         migrations.AddField(
-            model_name='overrideapproval',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='override_approvals', to='cases.case'),
+            model_name="overrideapproval",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="override_approvals",
+                to="cases.case",
+            ),
         ),
         migrations.AddField(
-            model_name='overrideapproval',
-            name='collector',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='override_approvals', to=settings.AUTH_USER_MODEL),
+            model_name="overrideapproval",
+            name="collector",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="override_approvals",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='overrideapproval',
-            name='decision_entry',
-            field=models.OneToOneField(help_text="The gate's overridden decision written when the approval was given.", on_delete=django.db.models.deletion.PROTECT, related_name='approval_decision', to='cases.compliancelogentry'),
+            model_name="overrideapproval",
+            name="decision_entry",
+            field=models.OneToOneField(
+                help_text="The gate's overridden decision written when the approval was given.",
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="approval_decision",
+                to="cases.compliancelogentry",
+            ),
         ),
         migrations.AddField(
-            model_name='overrideapproval',
-            name='used_activity',
-            field=models.OneToOneField(blank=True, help_text='The contact made under the approval.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='override_approval', to='cases.activity'),
+            model_name="overrideapproval",
+            name="used_activity",
+            field=models.OneToOneField(
+                blank=True,
+                help_text="The contact made under the approval.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="override_approval",
+                to="cases.activity",
+            ),
         ),
         migrations.AddField(
-            model_name='portfoliosnapshot',
-            name='agency',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, help_text='The agency holding the case that day.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agencies.agency'),
+            model_name="portfoliosnapshot",
+            name="agency",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                help_text="The agency holding the case that day.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="agencies.agency",
+            ),
         ),
         migrations.AddField(
-            model_name='portfoliosnapshot',
-            name='strategy',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.strategy'),
+            model_name="portfoliosnapshot",
+            name="strategy",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="cases.strategy",
+            ),
         ),
         migrations.AddField(
-            model_name='portfoliosnapshot',
-            name='team',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.team'),
+            model_name="portfoliosnapshot",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.team",
+            ),
         ),
         migrations.AddField(
-            model_name='queuesnapshot',
-            name='oldest_untouched_case',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case'),
+            model_name="queuesnapshot",
+            name="oldest_untouched_case",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="cases.case",
+            ),
         ),
         migrations.AddField(
-            model_name='queuesnapshot',
-            name='team',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.team'),
+            model_name="queuesnapshot",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.team",
+            ),
         ),
         migrations.AddField(
-            model_name='rollrate',
-            name='strategy',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.strategy'),
+            model_name="rollrate",
+            name="strategy",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="cases.strategy",
+            ),
         ),
         migrations.AddField(
-            model_name='rollrate',
-            name='team',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.team'),
+            model_name="rollrate",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.team",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statswatermark',
-            constraint=models.CheckConstraint(condition=models.Q(('id', 1)), name='stats_watermark_one_row'),
+            model_name="statswatermark",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("id", 1)), name="stats_watermark_one_row"
+            ),
         ),
         migrations.AddField(
-            model_name='supervisoraction',
-            name='actor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervisor_actions', to=settings.AUTH_USER_MODEL),
+            model_name="supervisoraction",
+            name="actor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="supervisor_actions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='dailycaseflow',
-            index=models.Index(fields=['currency', 'day'], name='dash_flow_currency_day'),
+            model_name="dailycaseflow",
+            index=models.Index(fields=["currency", "day"], name="dash_flow_currency_day"),
         ),
         migrations.AddIndex(
-            model_name='dailyperformance',
-            index=models.Index(fields=['currency', 'day'], name='dash_perf_currency_day'),
+            model_name="dailyperformance",
+            index=models.Index(fields=["currency", "day"], name="dash_perf_currency_day"),
         ),
         migrations.AddIndex(
-            model_name='dailyperformance',
-            index=models.Index(fields=['team', 'currency', 'day'], name='dash_perf_team_day'),
+            model_name="dailyperformance",
+            index=models.Index(fields=["team", "currency", "day"], name="dash_perf_team_day"),
         ),
         migrations.AddIndex(
-            model_name='dailyperformance',
-            index=models.Index(fields=['collector', 'day'], name='dash_perf_collector_day'),
+            model_name="dailyperformance",
+            index=models.Index(fields=["collector", "day"], name="dash_perf_collector_day"),
         ),
         migrations.AddConstraint(
-            model_name='overrideapproval',
-            constraint=models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='override_approval_has_reason'),
+            model_name="overrideapproval",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reason", ""), _negated=True),
+                name="override_approval_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='overrideapproval',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__gt', models.F('approved_at'))), name='override_approval_valid_after_approval'),
+            model_name="overrideapproval",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_until__gt", models.F("approved_at"))),
+                name="override_approval_valid_after_approval",
+            ),
         ),
         migrations.AddIndex(
-            model_name='portfoliosnapshot',
-            index=models.Index(fields=['currency', 'day'], name='dash_portfolio_currency_day'),
+            model_name="portfoliosnapshot",
+            index=models.Index(fields=["currency", "day"], name="dash_portfolio_currency_day"),
         ),
         migrations.AddIndex(
-            model_name='queuesnapshot',
-            index=models.Index(fields=['day'], name='dash_queue_day'),
+            model_name="queuesnapshot",
+            index=models.Index(fields=["day"], name="dash_queue_day"),
         ),
         migrations.AddIndex(
-            model_name='rollrate',
-            index=models.Index(fields=['currency', 'month'], name='dash_roll_currency_month'),
+            model_name="rollrate",
+            index=models.Index(fields=["currency", "month"], name="dash_roll_currency_month"),
         ),
         migrations.AddIndex(
-            model_name='supervisoraction',
-            index=models.Index(fields=['occurred_at'], name='supervisor_action_time'),
+            model_name="supervisoraction",
+            index=models.Index(fields=["occurred_at"], name="supervisor_action_time"),
         ),
         migrations.CreateModel(
-            name='DailyCollectorPerformance',
+            name="DailyCollectorPerformance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempts', models.PositiveIntegerField(default=0, help_text='Outbound calls.')),
-                ('right_party_contacts', models.PositiveIntegerField(default=0, help_text='Outbound calls that reached the debtor.')),
-                ('calls_handled', models.PositiveIntegerField(default=0, help_text='Calls, either direction.')),
-                ('call_seconds', models.BigIntegerField(default=0, help_text='Their summed durations.')),
-                ('promises', models.PositiveIntegerField(default=0, help_text='Promises taken that day.')),
-                ('promised_amount', models.DecimalField(decimal_places=2, default=0, max_digits=16)),
-                ('promises_kept', models.PositiveIntegerField(default=0, help_text='Resolved as kept that day.')),
-                ('promises_broken', models.PositiveIntegerField(default=0, help_text='Resolved as broken that day.')),
-                ('payments', models.PositiveIntegerField(default=0)),
-                ('collected', models.DecimalField(decimal_places=2, default=0, max_digits=16)),
-                ('compliance_blocks', models.PositiveIntegerField(default=0)),
-                ('compliance_overrides', models.PositiveIntegerField(default=0)),
-                ('day', models.DateField()),
-                ('currency', models.CharField(max_length=3)),
-                ('agency', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agencies.agency')),
-                ('collector', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, help_text="Outbound calls.")),
+                (
+                    "right_party_contacts",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Outbound calls that reached the debtor."
+                    ),
+                ),
+                (
+                    "calls_handled",
+                    models.PositiveIntegerField(default=0, help_text="Calls, either direction."),
+                ),
+                (
+                    "call_seconds",
+                    models.BigIntegerField(default=0, help_text="Their summed durations."),
+                ),
+                (
+                    "promises",
+                    models.PositiveIntegerField(default=0, help_text="Promises taken that day."),
+                ),
+                (
+                    "promised_amount",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=16),
+                ),
+                (
+                    "promises_kept",
+                    models.PositiveIntegerField(default=0, help_text="Resolved as kept that day."),
+                ),
+                (
+                    "promises_broken",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Resolved as broken that day."
+                    ),
+                ),
+                ("payments", models.PositiveIntegerField(default=0)),
+                ("collected", models.DecimalField(decimal_places=2, default=0, max_digits=16)),
+                ("compliance_blocks", models.PositiveIntegerField(default=0)),
+                ("compliance_overrides", models.PositiveIntegerField(default=0)),
+                ("day", models.DateField()),
+                ("currency", models.CharField(max_length=3)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "collector",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'daily collector performance',
-                'ordering': ['day', 'id'],
-                'indexes': [models.Index(fields=['currency', 'agency', 'day'], name='dash_perf_person_day'), models.Index(fields=['collector', 'team'], name='dash_perf_person_team')],
+                "verbose_name_plural": "daily collector performance",
+                "ordering": ["day", "id"],
+                "indexes": [
+                    models.Index(fields=["currency", "agency", "day"], name="dash_perf_person_day"),
+                    models.Index(fields=["collector", "team"], name="dash_perf_person_team"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DailyTeamPerformance',
+            name="DailyTeamPerformance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempts', models.PositiveIntegerField(default=0, help_text='Outbound calls.')),
-                ('right_party_contacts', models.PositiveIntegerField(default=0, help_text='Outbound calls that reached the debtor.')),
-                ('calls_handled', models.PositiveIntegerField(default=0, help_text='Calls, either direction.')),
-                ('call_seconds', models.BigIntegerField(default=0, help_text='Their summed durations.')),
-                ('promises', models.PositiveIntegerField(default=0, help_text='Promises taken that day.')),
-                ('promised_amount', models.DecimalField(decimal_places=2, default=0, max_digits=16)),
-                ('promises_kept', models.PositiveIntegerField(default=0, help_text='Resolved as kept that day.')),
-                ('promises_broken', models.PositiveIntegerField(default=0, help_text='Resolved as broken that day.')),
-                ('payments', models.PositiveIntegerField(default=0)),
-                ('collected', models.DecimalField(decimal_places=2, default=0, max_digits=16)),
-                ('compliance_blocks', models.PositiveIntegerField(default=0)),
-                ('compliance_overrides', models.PositiveIntegerField(default=0)),
-                ('day', models.DateField()),
-                ('product', models.CharField(max_length=60)),
-                ('currency', models.CharField(max_length=3)),
-                ('agency', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agencies.agency')),
-                ('strategy', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.strategy')),
-                ('team', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, help_text="Outbound calls.")),
+                (
+                    "right_party_contacts",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Outbound calls that reached the debtor."
+                    ),
+                ),
+                (
+                    "calls_handled",
+                    models.PositiveIntegerField(default=0, help_text="Calls, either direction."),
+                ),
+                (
+                    "call_seconds",
+                    models.BigIntegerField(default=0, help_text="Their summed durations."),
+                ),
+                (
+                    "promises",
+                    models.PositiveIntegerField(default=0, help_text="Promises taken that day."),
+                ),
+                (
+                    "promised_amount",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=16),
+                ),
+                (
+                    "promises_kept",
+                    models.PositiveIntegerField(default=0, help_text="Resolved as kept that day."),
+                ),
+                (
+                    "promises_broken",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Resolved as broken that day."
+                    ),
+                ),
+                ("payments", models.PositiveIntegerField(default=0)),
+                ("collected", models.DecimalField(decimal_places=2, default=0, max_digits=16)),
+                ("compliance_blocks", models.PositiveIntegerField(default=0)),
+                ("compliance_overrides", models.PositiveIntegerField(default=0)),
+                ("day", models.DateField()),
+                ("product", models.CharField(max_length=60)),
+                ("currency", models.CharField(max_length=3)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "strategy",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.strategy",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'daily team performance',
-                'ordering': ['day', 'id'],
-                'indexes': [models.Index(fields=['currency', 'day'], name='dash_perf_team_only_day')],
+                "verbose_name_plural": "daily team performance",
+                "ordering": ["day", "id"],
+                "indexes": [
+                    models.Index(fields=["currency", "day"], name="dash_perf_team_only_day")
+                ],
             },
         ),
     ]

@@ -5,32 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_role_groups'),
-        ('cases', '0006_dashboards'),
+        ("accounts", "0003_role_groups"),
+        ("cases", "0006_dashboards"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(models.F('team'), models.F('next_action_at'), models.F('id'), condition=models.Q(models.Q(('status__in', ['cured', 'closed']), _negated=True), ('priority_score__gte', 2000000000)), name='case_call_backs_pool'),
+            model_name="case",
+            index=models.Index(
+                models.F("team"),
+                models.F("next_action_at"),
+                models.F("id"),
+                condition=models.Q(
+                    models.Q(("status__in", ["cured", "closed"]), _negated=True),
+                    ("priority_score__gte", 2000000000),
+                ),
+                name="case_call_backs_pool",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(models.F('team'), models.F('next_action_at'), models.F('id'), condition=models.Q(models.Q(('status__in', ['cured', 'closed']), _negated=True), ('next_action_at', models.F('stage_entered_at'))), name='case_entries_pool'),
+            model_name="case",
+            index=models.Index(
+                models.F("team"),
+                models.F("next_action_at"),
+                models.F("id"),
+                condition=models.Q(
+                    models.Q(("status__in", ["cured", "closed"]), _negated=True),
+                    ("next_action_at", models.F("stage_entered_at")),
+                ),
+                name="case_entries_pool",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(models.F('assigned_to'), models.F('next_action_at'), models.F('id'), condition=models.Q(models.Q(('status__in', ['cured', 'closed']), _negated=True), ('priority_score__gte', 2000000000)), name='case_call_backs_own'),
+            model_name="case",
+            index=models.Index(
+                models.F("assigned_to"),
+                models.F("next_action_at"),
+                models.F("id"),
+                condition=models.Q(
+                    models.Q(("status__in", ["cured", "closed"]), _negated=True),
+                    ("priority_score__gte", 2000000000),
+                ),
+                name="case_call_backs_own",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(models.F('assigned_to'), models.F('next_action_at'), models.F('id'), condition=models.Q(models.Q(('status__in', ['cured', 'closed']), _negated=True), ('next_action_at', models.F('stage_entered_at'))), name='case_entries_own'),
+            model_name="case",
+            index=models.Index(
+                models.F("assigned_to"),
+                models.F("next_action_at"),
+                models.F("id"),
+                condition=models.Q(
+                    models.Q(("status__in", ["cured", "closed"]), _negated=True),
+                    ("next_action_at", models.F("stage_entered_at")),
+                ),
+                name="case_entries_own",
+            ),
         ),
         migrations.AddIndex(
-            model_name='debtor',
-            index=models.Index(fields=['time_zone'], name='debtor_time_zone'),
+            model_name="debtor",
+            index=models.Index(fields=["time_zone"], name="debtor_time_zone"),
         ),
     ]

@@ -5,38 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0007_queue_indexes'),
+        ("cases", "0007_queue_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='cardaccount',
-            name='account_reference',
+            model_name="cardaccount",
+            name="account_reference",
             field=models.CharField(help_text="The bank's reference.", max_length=40),
         ),
         migrations.AlterField(
-            model_name='cardaccount',
-            name='portfolio',
+            model_name="cardaccount",
+            name="portfolio",
             field=models.CharField(blank=True, max_length=60),
         ),
         migrations.AlterField(
-            model_name='contactpoint',
-            name='debtor',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='contact_points', to='cases.debtor'),
+            model_name="contactpoint",
+            name="debtor",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="contact_points",
+                to="cases.debtor",
+            ),
         ),
         migrations.AlterField(
-            model_name='debtor',
-            name='national_id_hash',
-            field=models.CharField(editable=False, help_text='Keyed hash (HMAC-SHA256) of the national ID; the number itself is never stored.', max_length=64),
+            model_name="debtor",
+            name="national_id_hash",
+            field=models.CharField(
+                editable=False,
+                help_text="Keyed hash (HMAC-SHA256) of the national ID; the number itself is never stored.",
+                max_length=64,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cardaccount',
-            constraint=models.UniqueConstraint(fields=('account_reference',), name='account_reference_unique'),
+            model_name="cardaccount",
+            constraint=models.UniqueConstraint(
+                fields=("account_reference",), name="account_reference_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='debtor',
-            constraint=models.UniqueConstraint(fields=('national_id_hash',), name='debtor_national_id_unique'),
+            model_name="debtor",
+            constraint=models.UniqueConstraint(
+                fields=("national_id_hash",), name="debtor_national_id_unique"
+            ),
         ),
     ]

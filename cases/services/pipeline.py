@@ -430,9 +430,7 @@ def held_by_agency_hand_off() -> Exists:
 def status_after_promise() -> SqlCase:
     """A settled promise hands the case back: placed while an agency holds it, else open."""
     placed = Exists(Placement.objects.filter(case_id=OuterRef("pk"), recalled_on__isnull=True))
-    return SqlCase(
-        When(placed, then=Value(Case.Status.PLACED)), default=Value(Case.Status.OPEN)
-    )
+    return SqlCase(When(placed, then=Value(Case.Status.PLACED)), default=Value(Case.Status.OPEN))
 
 
 def cases_enter_stage(

@@ -284,14 +284,20 @@ def _finish_outcome(
 
 def _activity(case: Case, user, now: dt.datetime, **fields) -> Activity:
     return Activity.objects.create(
-        case=case, debtor_id=case.debtor_id, actor=user, agency_id=user.agency_id,
-        occurred_at=now, **fields,
+        case=case,
+        debtor_id=case.debtor_id,
+        actor=user,
+        agency_id=user.agency_id,
+        occurred_at=now,
+        **fields,
     )
 
 
 def _note(case: Case, user, now: dt.datetime, text: str) -> Activity:
     return _activity(
-        case, user, now,
+        case,
+        user,
+        now,
         channel=Activity.Channel.NOTE,
         direction=Activity.Direction.INTERNAL,
         outcome=Activity.Outcome.NOTE,
@@ -302,9 +308,7 @@ def _note(case: Case, user, now: dt.datetime, text: str) -> Activity:
 # --- Contact --------------------------------------------------------------------------------
 
 
-def _gated_call(
-    *, case: Case, user, contact_point: ContactPoint, now: dt.datetime
-) -> Decision:
+def _gated_call(*, case: Case, user, contact_point: ContactPoint, now: dt.datetime) -> Decision:
     """Judge a call; a block pushes the case's next action to when it may be called again."""
     decision = compliance_decide(
         actor=user, case=case, channel="call", contact_point=contact_point, moment=now
@@ -338,7 +342,9 @@ def call_log(
         if not decision.allowed:
             return CallResult(decision, None)
         activity = _activity(
-            locked, user, now,
+            locked,
+            user,
+            now,
             channel=Activity.Channel.CALL,
             contact_point=contact_point,
             outcome=outcome,
@@ -388,7 +394,9 @@ def promise_record(
             parts = ", ".join(f"{value} on {day.isoformat()}" for day, value in instalments)
             summary += f" in {parts}"
         activity = _activity(
-            locked, user, now,
+            locked,
+            user,
+            now,
             channel=Activity.Channel.CALL,
             contact_point=contact_point,
             outcome=Activity.Outcome.PROMISE,
@@ -396,8 +404,12 @@ def promise_record(
         )
         compliance_record_contact(decision=decision, activity=activity)
         promise = PromiseToPay.objects.create(
-            case=locked, amount=amount, currency=currency, promised_on=business_date,
-            due_date=due_date, created_by=user,
+            case=locked,
+            amount=amount,
+            currency=currency,
+            promised_on=business_date,
+            due_date=due_date,
+            created_by=user,
         )
         PromiseInstalment.objects.bulk_create(
             PromiseInstalment(promise=promise, due_date=day, amount=value)
@@ -418,9 +430,7 @@ def callback_schedule(
         locked = _lock_case_for(case, user, now)
         text = f"Call-back scheduled for {when.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC."
         activity = _note(locked, user, now, f"{text} {notes}".strip())
-        _finish_outcome(
-            locked, now=now, next_action_at=when, priority_score=CALL_BACK_PRIORITY
-        )
+        _finish_outcome(locked, now=now, next_action_at=when, priority_score=CALL_BACK_PRIORITY)
     return activity
 
 
@@ -447,7 +457,9 @@ def contact_point_mark(
         locked = _lock_case_for(case, user, now)
         ContactPoint.objects.filter(pk=contact_point.pk).update(**{mark: True})
         return _note(
-            locked, user, now,
+            locked,
+            user,
+            now,
             f"Marked {contact_point} {CONTACT_POINT_MARKS[mark]}: {reason}",
         )
 
@@ -459,9 +471,7 @@ DEBTOR_FLAGS = {
 }
 
 
-def debtor_flag_record(
-    *, case: Case, user, flag: str, reason: str, now: dt.datetime
-) -> Activity:
+def debtor_flag_record(*, case: Case, user, flag: str, reason: str, now: dt.datetime) -> Activity:
     """Record a dispute, a cease-communication request or a vulnerability, with the reason.
 
     The compliance gate reads these flags, so from now on calls are blocked (or, for a

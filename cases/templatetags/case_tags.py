@@ -14,7 +14,6 @@ def days_past_due(account, business_date: dt.date) -> int:
     return account.days_past_due(business_date)
 
 
-
 @register.filter
 def queue_rank_label(rank: int) -> str:
     """Why a case is where it is in the queue (see cases.selectors.QueueRank)."""

@@ -38,9 +38,7 @@ def make_awaiting(db, team):
             **{f"debtor__{flag}": value for flag, value in debtor_flags.items()},
         )
         agency_stage = stage(Stage.Action.AGENCY)
-        case = CaseFactory(
-            account=account, stage=agency_stage, stage_entered_at=NOW, team=team
-        )
+        case = CaseFactory(account=account, stage=agency_stage, stage_entered_at=NOW, team=team)
         ContactPointFactory(debtor=case.debtor)
         StageEntry.objects.create(
             case=case,

@@ -272,7 +272,10 @@ def test_placing_hands_the_case_over_and_logs_it(make_awaiting, make_agency, col
     assert (entry.action_status, entry.action_note) == ("done", "placed with Northwind")
     row = ComplianceLogEntry.objects.get(case=case)
     assert (row.action, row.agency, row.verdict, row.actor) == (
-        "agency_placement", agency, "allowed", None
+        "agency_placement",
+        agency,
+        "allowed",
+        None,
     )
     assert "Placed with Northwind until 2027-02-21" in row.reason
     assert compliance_log_verify().ok

@@ -31,7 +31,13 @@ NEXT_DAY = DAY + dt.timedelta(days=1)
 @pytest.fixture
 def world():
     call_command(
-        "seed_demo", "--debtors", "400", "--date", DAY.isoformat(), "--seed", "3",
+        "seed_demo",
+        "--debtors",
+        "400",
+        "--date",
+        DAY.isoformat(),
+        "--seed",
+        "3",
         stdout=io.StringIO(),
     )
 
@@ -50,7 +56,8 @@ def test_the_demo_world_holds_placements_as_the_job_makes_them(world):
             assert placement.recalled_on == placement.recall_due_on
             assert placement.recall_destination == "next_stage"
     assert {p.allocation for p in Placement.objects.all()} == {
-        "capacity_weighted", "performance_weighted"
+        "capacity_weighted",
+        "performance_weighted",
     }
     assert Agency.objects.exclude(commission_basis="flat").exists()
 
@@ -115,7 +122,9 @@ def test_the_next_nights_place_the_awaiting_cases_and_recall_the_due_ones(world)
         case = placement.case
         # On to litigation, unless cured that night or paused by a pending promise.
         assert (case.status, case.stage.action) in {
-            ("litigation", "litigation"), ("promised", "agency"), ("cured", "agency")
+            ("litigation", "litigation"),
+            ("promised", "agency"),
+            ("cured", "agency"),
         }
     for agency in Agency.objects.all():
         assert agency.placements.filter(recalled_on__isnull=True).count() <= agency.capacity

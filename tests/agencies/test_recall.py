@@ -61,7 +61,9 @@ def test_at_the_period_end_the_case_goes_on_to_litigation(placed):
     assert counts["recalled_to_next_stage"] == 1
     placed.refresh_from_db()
     assert (placed.recalled_on, placed.recall_reason, placed.recall_destination) == (
-        later(30), "placement period ended", "next_stage"
+        later(30),
+        "placement period ended",
+        "next_stage",
     )
     case = placed.case
     case.refresh_from_db()
@@ -91,7 +93,10 @@ def test_a_strategy_can_send_recalled_cases_back_in_house(make_awaiting, make_ag
 
     case.refresh_from_db()
     assert (case.status, case.stage.action, case.team, case.assigned_to) == (
-        Case.Status.OPEN, "agency", team, None
+        Case.Status.OPEN,
+        "agency",
+        team,
+        None,
     )
     assert case.next_action_at == at(later(30))  # back in the team's queue at once
     assert case.placements.get().recall_destination == "in_house"
@@ -153,8 +158,12 @@ def test_an_extension_needs_a_reason_and_a_later_date(
 ):
     with pytest.raises(PlacementRefused, match=message):
         placement_extend(
-            placement=placed, user=supervisor, recall_due_on=new_date, reason=reason,
-            business_date=DAY, now=NOW,
+            placement=placed,
+            user=supervisor,
+            recall_due_on=new_date,
+            reason=reason,
+            business_date=DAY,
+            now=NOW,
         )
     placed.refresh_from_db()
     assert placed.recall_due_on == later(30)
@@ -165,8 +174,12 @@ def test_a_recalled_placement_cannot_be_extended(placed, supervisor):
     recall_due(later(30))
     with pytest.raises(PlacementRefused, match="only a current placement"):
         placement_extend(
-            placement=placed, user=supervisor, recall_due_on=later(60), reason="more time",
-            business_date=later(31), now=at(later(31)),
+            placement=placed,
+            user=supervisor,
+            recall_due_on=later(60),
+            reason="more time",
+            business_date=later(31),
+            now=at(later(31)),
         )
 
 
@@ -185,7 +198,9 @@ def test_a_supervisor_recalls_early_with_a_reason_and_a_destination(placed, supe
     assert counts["recalled_to_in_house"] == 1
     placed.refresh_from_db()
     assert (placed.recalled_on, placed.recalled_by, placed.recall_reason) == (
-        later(5), supervisor, "Complaint about the agency"
+        later(5),
+        supervisor,
+        "Complaint about the agency",
     )
     placed.case.refresh_from_db()
     assert placed.case.status == Case.Status.OPEN
@@ -196,8 +211,12 @@ def test_a_supervisor_recalls_early_with_a_reason_and_a_destination(placed, supe
 def test_a_manual_recall_needs_a_reason(placed, supervisor):
     with pytest.raises(PlacementRefused, match="reason"):
         placements_recall(
-            placements=[placed], user=supervisor, reason="", destination=None,
-            business_date=DAY, now=NOW,
+            placements=[placed],
+            user=supervisor,
+            reason="",
+            destination=None,
+            business_date=DAY,
+            now=NOW,
         )
     placed.refresh_from_db()
     assert placed.is_current
@@ -249,7 +268,9 @@ def test_a_cure_ends_the_placement(placed):
     pipeline_run_day(business_date=later(4), now=at(later(4)))
     placed.refresh_from_db()
     assert (placed.recalled_on, placed.recall_reason, placed.recall_destination) == (
-        later(4), "case cured", ""
+        later(4),
+        "case cured",
+        "",
     )
 
 

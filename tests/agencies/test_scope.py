@@ -98,8 +98,13 @@ def world(agency, team):
     in_house = case_named("Hidden Inhouse", team)
     return {
         "markers": [
-            "Hidden Recalled", "REF-HIDDEN RECALLED", "Hidden Elsewhere",
-            "REF-HIDDEN ELSEWHERE", "Hidden Inhouse", "REF-HIDDEN INHOUSE", "Hidden Agency",
+            "Hidden Recalled",
+            "REF-HIDDEN RECALLED",
+            "Hidden Elsewhere",
+            "REF-HIDDEN ELSEWHERE",
+            "Hidden Inhouse",
+            "REF-HIDDEN INHOUSE",
+            "Hidden Agency",
         ],
         "out_of_scope": {
             "case_id": [recalled.case.pk, elsewhere.case.pk, in_house.pk],
@@ -120,7 +125,11 @@ def world(agency, team):
 
 # Values for the other path arguments: none of them names a case or an agency.
 OTHER_VALUES = {
-    "run_id": 1, "name": "cases", "page": "agencies", "figure": "league", "approval_id": 1,
+    "run_id": 1,
+    "name": "cases",
+    "page": "agencies",
+    "figure": "league",
+    "approval_id": 1,
 }
 
 
@@ -146,8 +155,11 @@ def test_every_url_keeps_agency_staff_to_their_own_placements(client, agency_sta
     client.force_login(agency_staff)
     visited = 0
     query = {
-        "q": "Hidden", "status": "all", "debtor": "Hidden",
-        "date_from": (TODAY - dt.timedelta(days=60)).isoformat(), "date_to": TODAY.isoformat(),
+        "q": "Hidden",
+        "status": "all",
+        "debtor": "Hidden",
+        "date_from": (TODAY - dt.timedelta(days=60)).isoformat(),
+        "date_to": TODAY.isoformat(),
     }
     for name, route, converters in all_patterns():
         if name.split(":")[0] in STAFF_NAMESPACES or name == "accounts:logout":

@@ -61,11 +61,17 @@ def league_world(agency, team):
         placed_balance=Decimal("500.00"),
         commission_rate=Decimal("0.2000"),
     )
-    for placement, amount, day in ((held, "150.00", ago(60)), (held, "50.00", ago(5)),
-                                   (new, "33.33", ago(20))):
+    for placement, amount, day in (
+        (held, "150.00", ago(60)),
+        (held, "50.00", ago(5)),
+        (new, "33.33", ago(20)),
+    ):
         PaymentFactory(
-            account=placement.case.account, case=placement.case, agency=agency,
-            amount=Decimal(amount), received_on=day,
+            account=placement.case.account,
+            case=placement.case,
+            agency=agency,
+            amount=Decimal(amount),
+            received_on=day,
         )
     log_append(
         occurred_at=timezone.now() - dt.timedelta(days=3),
@@ -107,7 +113,18 @@ def test_the_league_table_shows_hand_computed_figures(client, supervisor, league
         "1",  # compliance blocks
     ]
     assert [cell for cell, _ in rows["Summit"]] == [
-        "Summit", "50", "0", "0", "0", "0.00", "0", "0.00", "—", "0.00", "—", "0",
+        "Summit",
+        "50",
+        "0",
+        "0",
+        "0",
+        "0.00",
+        "0",
+        "0.00",
+        "—",
+        "0.00",
+        "—",
+        "0",
     ]
     assert "15.56%" in response.content.decode()
 
@@ -216,8 +233,10 @@ def test_the_statement_pdf_downloads(client, supervisor, statement):
 
 def test_a_manager_cannot_open_another_agency_statement(client, manager, league_world):
     other = CommissionStatement.objects.create(
-        agency=league_world["summit"], period_start=ago(40).replace(day=1),
-        period_end=ago(40).replace(day=28), generated_at=timezone.now(),
+        agency=league_world["summit"],
+        period_start=ago(40).replace(day=1),
+        period_end=ago(40).replace(day=28),
+        generated_at=timezone.now(),
     )
     client.force_login(manager)
     for name in ("statement", "statement_csv", "statement_pdf"):
@@ -251,7 +270,9 @@ def test_a_supervisor_places_a_case_by_hand_with_a_reason(client, supervisor, aw
     assert response.status_code == 302
     placement = Placement.objects.get(case=awaiting)
     assert (placement.placed_by, placement.reason, placement.allocation) == (
-        supervisor, "Specialist in this product", "manual"
+        supervisor,
+        "Specialist in this product",
+        "manual",
     )
     awaiting.refresh_from_db()
     assert awaiting.status == Case.Status.PLACED
@@ -297,7 +318,9 @@ def test_a_supervisor_recalls_a_placement_with_a_reason(client, supervisor, leag
     assert response.status_code == 302
     held.refresh_from_db()
     assert (held.recalled_on, held.recall_destination, held.recalled_by) == (
-        TODAY, "in_house", supervisor
+        TODAY,
+        "in_house",
+        supervisor,
     )
     again = client.get(url, follow=True)
     assert "already recalled" in again.content.decode()
@@ -327,9 +350,7 @@ def test_placement_pages_are_closed_to_agency_managers(client, manager, league_w
 # --- Admin actions call the same services --------------------------------------------------------
 
 
-def test_the_admin_recalls_selected_placements_after_asking_the_reason(
-    admin_client, league_world
-):
+def test_the_admin_recalls_selected_placements_after_asking_the_reason(admin_client, league_world):
     held = league_world["held"]
     url = reverse("admin:agencies_placement_changelist")
     ask = admin_client.post(url, {"action": "recall", "_selected_action": [held.pk]})
@@ -339,8 +360,13 @@ def test_the_admin_recalls_selected_placements_after_asking_the_reason(
     assert held.is_current
     done = admin_client.post(
         url,
-        {"action": "recall", "_selected_action": [held.pk], "apply": "Recall",
-         "destination": "", "reason": "Contract review"},
+        {
+            "action": "recall",
+            "_selected_action": [held.pk],
+            "apply": "Recall",
+            "destination": "",
+            "reason": "Contract review",
+        },
         follow=True,
     )
     assert "Recalled 1 placement(s)." in [str(m) for m in done.context["messages"]]
@@ -354,8 +380,13 @@ def test_the_admin_extends_selected_placements_by_some_days(admin_client, league
     due = new.recall_due_on
     admin_client.post(
         reverse("admin:agencies_placement_changelist"),
-        {"action": "extend", "_selected_action": [new.pk], "apply": "Extend", "days": "14",
-         "reason": "Agreed with the agency"},
+        {
+            "action": "extend",
+            "_selected_action": [new.pk],
+            "apply": "Extend",
+            "days": "14",
+            "reason": "Agreed with the agency",
+        },
     )
     new.refresh_from_db()
     assert new.recall_due_on == due + dt.timedelta(days=14)
@@ -364,8 +395,13 @@ def test_the_admin_extends_selected_placements_by_some_days(admin_client, league
 def test_placing_in_the_admin_runs_the_placement_service(admin_client, awaiting, agency):
     response = admin_client.post(
         reverse("admin:agencies_placement_add"),
-        {"case": awaiting.pk, "agency": agency.pk, "reason": "Placed from the admin",
-         "extensions-TOTAL_FORMS": "0", "extensions-INITIAL_FORMS": "0"},
+        {
+            "case": awaiting.pk,
+            "agency": agency.pk,
+            "reason": "Placed from the admin",
+            "extensions-TOTAL_FORMS": "0",
+            "extensions-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 302
     placement = Placement.objects.get(case=awaiting)
@@ -379,17 +415,20 @@ def test_the_admin_refuses_a_placement_the_rules_forbid(admin_client, make_await
     disputed = make_awaiting(day=TODAY, dispute_pending=True)
     response = admin_client.post(
         reverse("admin:agencies_placement_add"),
-        {"case": disputed.pk, "agency": agency.pk, "reason": "try",
-         "extensions-TOTAL_FORMS": "0", "extensions-INITIAL_FORMS": "0"},
+        {
+            "case": disputed.pk,
+            "agency": agency.pk,
+            "reason": "try",
+            "extensions-TOTAL_FORMS": "0",
+            "extensions-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 200
     assert "the debtor disputes the debt" in response.content.decode()
     assert not Placement.objects.exists()
 
 
-def test_the_admin_writes_last_month_statement_for_selected_agencies(
-    admin_client, league_world
-):
+def test_the_admin_writes_last_month_statement_for_selected_agencies(admin_client, league_world):
     response = admin_client.post(
         reverse("admin:agencies_agency_changelist"),
         {"action": "write_last_month_statement", "_selected_action": [league_world["summit"].pk]},

@@ -39,11 +39,22 @@ def make_override_approval() -> OverrideApproval:
     collector, supervisor = UserFactory(), UserFactory(role="supervisor")
     now = timezone.now()
     blocked = compliance_decide(actor=collector, case=case, channel="call", moment=now)
-    approved = compliance_decide(actor=collector, case=case, channel="call", moment=now,
-                                 override_reason="Reviewed", approver=supervisor)
+    approved = compliance_decide(
+        actor=collector,
+        case=case,
+        channel="call",
+        moment=now,
+        override_reason="Reviewed",
+        approver=supervisor,
+    )
     return OverrideApproval.objects.create(
-        blocked_entry=blocked.log_entry, decision_entry=approved.log_entry, case=case,
-        collector=collector, approved_by=supervisor, reason="Reviewed", approved_at=now,
+        blocked_entry=blocked.log_entry,
+        decision_entry=approved.log_entry,
+        case=case,
+        collector=collector,
+        approved_by=supervisor,
+        reason="Reviewed",
+        approved_at=now,
         valid_until=now + dt.timedelta(hours=4),
     )
 
@@ -62,12 +73,21 @@ DASHBOARD_MAKERS = {
         day=DAY, product="Classic", currency="USD", opened=1
     ),
     PortfolioSnapshot: lambda: PortfolioSnapshot.objects.create(
-        day=DAY, product="Classic", currency="USD", bucket=1, cases=2,
+        day=DAY,
+        product="Classic",
+        currency="USD",
+        bucket=1,
+        cases=2,
         balance=Decimal("10.00"),
     ),
     RollRate: lambda: RollRate.objects.create(
-        month=DAY.replace(day=1), as_of=DAY, product="Classic", currency="USD",
-        from_bucket=1, to_bucket=2, cases=1,
+        month=DAY.replace(day=1),
+        as_of=DAY,
+        product="Classic",
+        currency="USD",
+        from_bucket=1,
+        to_bucket=2,
+        cases=1,
     ),
     QueueSnapshot: lambda: QueueSnapshot.objects.create(
         day=DAY, team=TeamFactory(), taken_at=timezone.now(), queue_depth=4
@@ -75,8 +95,11 @@ DASHBOARD_MAKERS = {
     StatsDay: lambda: StatsDay.objects.create(day=_next_day()),
     StatsWatermark: lambda: StatsWatermark.objects.get_or_create(pk=1)[0],
     SupervisorAction: lambda: SupervisorAction.objects.create(
-        kind=SupervisorAction.Kind.PAUSE, actor=UserFactory(), occurred_at=timezone.now(),
-        reason="Hardship", case_count=1,
+        kind=SupervisorAction.Kind.PAUSE,
+        actor=UserFactory(),
+        occurred_at=timezone.now(),
+        reason="Hardship",
+        case_count=1,
     ),
     OverrideApproval: make_override_approval,
 }

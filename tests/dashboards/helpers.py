@@ -42,10 +42,12 @@ def screen_table(html: str, figure_key: str) -> list[list[str]]:
     table = []
     for row in re.findall(r"<tr>(.*?)</tr>", match.group(1), re.S):
         cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-        table.append([
-            re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", cell))).strip(" ▲▼")
-            for cell in cells
-        ])
+        table.append(
+            [
+                re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", cell))).strip(" ▲▼")
+                for cell in cells
+            ]
+        )
     return table
 
 

@@ -45,8 +45,10 @@ def fresh_queue_caches():
 
 @pytest.fixture
 def cases(team, other_team):
-    ours = [make_case(team, due=DAY - days(40), balance="100.00", opened=DAY - days(39))
-            for _ in range(3)]
+    ours = [
+        make_case(team, due=DAY - days(40), balance="100.00", opened=DAY - days(39))
+        for _ in range(3)
+    ]
     theirs = make_case(other_team, due=DAY - days(40), balance="100.00", opened=DAY - days(39))
     return ours, theirs
 
@@ -65,8 +67,11 @@ def test_a_reassignment_moves_only_the_cases_in_scope_and_writes_an_audit_row(
     ours[0].save()
 
     result = cases_reassign(
-        actor=supervisor, case_ids=[ours[0].pk, ours[1].pk, theirs.pk], collector=collector,
-        reason="Balance the load", now=now,
+        actor=supervisor,
+        case_ids=[ours[0].pk, ours[1].pk, theirs.pk],
+        collector=collector,
+        reason="Balance the load",
+        now=now,
     )
 
     assert (result.moved, result.skipped) == (2, 1)
@@ -78,7 +83,10 @@ def test_a_reassignment_moves_only_the_cases_in_scope_and_writes_an_audit_row(
     assert theirs.assigned_to is None  # another team's case is never touched
     action = SupervisorAction.objects.get()
     assert (action.kind, action.actor, action.case_count, action.reason) == (
-        "reassign", supervisor, 2, "Balance the load"
+        "reassign",
+        supervisor,
+        2,
+        "Balance the load",
     )
     assert action.details["cases"] == [
         [ours[0].pk, ours[0].assigned_to_id, ours[0].team_id],
@@ -89,58 +97,90 @@ def test_a_reassignment_moves_only_the_cases_in_scope_and_writes_an_audit_row(
 def test_cases_go_to_a_teams_pool(supervisor, cases, team, collector):
     ours, _ = cases
     Case.objects.filter(pk=ours[2].pk).update(assigned_to=collector)
-    cases_reassign(actor=supervisor, case_ids=[ours[2].pk], team=team, reason="Back to pool",
-                   now=timezone.now())
+    cases_reassign(
+        actor=supervisor,
+        case_ids=[ours[2].pk],
+        team=team,
+        reason="Back to pool",
+        now=timezone.now(),
+    )
     ours[2].refresh_from_db()
     assert (ours[2].assigned_to, ours[2].team) == (None, team)
 
 
-def test_a_supervisor_cannot_give_cases_to_another_teams_collector(supervisor, outsider,
-                                                                    other_team, cases):
+def test_a_supervisor_cannot_give_cases_to_another_teams_collector(
+    supervisor, outsider, other_team, cases
+):
     ours, _ = cases
     with pytest.raises(ActionRefused, match="not a collector of a team you supervise"):
-        cases_reassign(actor=supervisor, case_ids=[ours[0].pk], collector=outsider,
-                       reason="x", now=timezone.now())
+        cases_reassign(
+            actor=supervisor,
+            case_ids=[ours[0].pk],
+            collector=outsider,
+            reason="x",
+            now=timezone.now(),
+        )
     with pytest.raises(ActionRefused, match="not a team you supervise"):
-        cases_reassign(actor=supervisor, case_ids=[ours[0].pk], team=other_team, reason="x",
-                       now=timezone.now())
+        cases_reassign(
+            actor=supervisor, case_ids=[ours[0].pk], team=other_team, reason="x", now=timezone.now()
+        )
     assert not SupervisorAction.objects.exists()
 
 
 def test_a_reassignment_needs_a_reason_and_one_target(supervisor, collector, team, cases):
     ours, _ = cases
     with pytest.raises(ActionRefused, match="reason"):
-        cases_reassign(actor=supervisor, case_ids=[ours[0].pk], collector=collector,
-                       reason="  ", now=timezone.now())
+        cases_reassign(
+            actor=supervisor,
+            case_ids=[ours[0].pk],
+            collector=collector,
+            reason="  ",
+            now=timezone.now(),
+        )
     with pytest.raises(ActionRefused, match="either"):
-        cases_reassign(actor=supervisor, case_ids=[ours[0].pk], collector=collector, team=team,
-                       reason="x", now=timezone.now())
+        cases_reassign(
+            actor=supervisor,
+            case_ids=[ours[0].pk],
+            collector=collector,
+            team=team,
+            reason="x",
+            now=timezone.now(),
+        )
 
 
 def test_too_large_a_selection_is_refused_whole(supervisor, collector, cases):
     with pytest.raises(ActionRefused, match=f"At most {MAX_REASSIGN:,}"):
-        cases_reassign(actor=supervisor, case_ids=list(range(1, MAX_REASSIGN + 2)),
-                       collector=collector, reason="x", now=timezone.now())
+        cases_reassign(
+            actor=supervisor,
+            case_ids=list(range(1, MAX_REASSIGN + 2)),
+            collector=collector,
+            reason="x",
+            now=timezone.now(),
+        )
 
 
 def test_the_reassignment_page_moves_every_matching_case(client, supervisor, collector, cases):
     ours, _ = cases
     client.force_login(supervisor)
     url = f"{reverse('dashboards:reassign')}?assigned_to=null"
-    response = client.post(url, {"all_matching": "on", "collector": collector.pk,
-                                 "reason": "New starter"})
+    response = client.post(
+        url, {"all_matching": "on", "collector": collector.pk, "reason": "New starter"}
+    )
     assert response.status_code == 302
     assert set(Case.objects.filter(assigned_to=collector).values_list("pk", flat=True)) == {
         case.pk for case in ours
     }
 
 
-def test_the_reassignment_page_refuses_ticked_cases_of_another_team(client, supervisor,
-                                                                    collector, cases):
+def test_the_reassignment_page_refuses_ticked_cases_of_another_team(
+    client, supervisor, collector, cases
+):
     _, theirs = cases
     client.force_login(supervisor)
-    response = client.post(reverse("dashboards:reassign"),
-                           {"cases": [theirs.pk], "collector": collector.pk, "reason": "x"})
+    response = client.post(
+        reverse("dashboards:reassign"),
+        {"cases": [theirs.pk], "collector": collector.pk, "reason": "x"},
+    )
     assert response.status_code == 200
     assert "cases" in response.context["form"].errors
     theirs.refresh_from_db()
@@ -161,29 +201,47 @@ def test_a_compliance_officer_may_not_reassign(client, compliance_officer):
 # --- Moving a collector -------------------------------------------------------------------
 
 
-def test_a_collector_moves_and_their_cases_return_to_the_old_pool(supervisor, collector, team,
-                                                                  cases):
+def test_a_collector_moves_and_their_cases_return_to_the_old_pool(
+    supervisor, collector, team, cases
+):
     ours, _ = cases
     new_team = team.__class__.objects.create(name="Team C")
     new_team.supervisors.add(supervisor)
     Case.objects.filter(pk=ours[0].pk).update(assigned_to=collector)
 
-    action = collector_move(actor=supervisor, collector=collector, team=new_team,
-                            reason="Cover", return_cases=True, now=timezone.now())
+    action = collector_move(
+        actor=supervisor,
+        collector=collector,
+        team=new_team,
+        reason="Cover",
+        return_cases=True,
+        now=timezone.now(),
+    )
 
     collector.refresh_from_db()
     ours[0].refresh_from_db()
     assert collector.team == new_team
     assert (ours[0].assigned_to, ours[0].team) == (None, team)
-    assert action.details == {"collector": collector.pk, "from_team": team.pk,
-                              "to_team": new_team.pk, "cases_returned_to_pool": [ours[0].pk]}
+    assert action.details == {
+        "collector": collector.pk,
+        "from_team": team.pk,
+        "to_team": new_team.pk,
+        "cases_returned_to_pool": [ours[0].pk],
+    }
 
 
-def test_a_collector_cannot_be_moved_into_a_team_one_does_not_supervise(supervisor, collector,
-                                                                        other_team):
+def test_a_collector_cannot_be_moved_into_a_team_one_does_not_supervise(
+    supervisor, collector, other_team
+):
     with pytest.raises(ActionRefused, match="not a team you supervise"):
-        collector_move(actor=supervisor, collector=collector, team=other_team, reason="x",
-                       return_cases=False, now=timezone.now())
+        collector_move(
+            actor=supervisor,
+            collector=collector,
+            team=other_team,
+            reason="x",
+            return_cases=False,
+            now=timezone.now(),
+        )
     collector.refresh_from_db()
     assert collector.team.name == "Team A"
 
@@ -193,9 +251,15 @@ def test_a_collector_cannot_be_moved_into_a_team_one_does_not_supervise(supervis
 
 @pytest.fixture
 def phone_case(team, stage_of, collector):
-    case = make_case(team, due=DAY - days(35), balance="100.00", opened=DAY - days(34),
-                     stage=stage_of(Stage.Action.CALL_QUEUE), assigned_to=collector,
-                     stage_entered_at=timezone.now() - dt.timedelta(days=3))
+    case = make_case(
+        team,
+        due=DAY - days(35),
+        balance="100.00",
+        opened=DAY - days(34),
+        stage=stage_of(Stage.Action.CALL_QUEUE),
+        assigned_to=collector,
+        stage_entered_at=timezone.now() - dt.timedelta(days=3),
+    )
     case.debtor.time_zone = "Etc/GMT"
     case.debtor.save()
     return case
@@ -214,13 +278,19 @@ def test_a_paused_case_leaves_the_queue_until_resumed(supervisor, collector, pho
     case_resume(actor=supervisor, case=phone_case, reason="Review done", now=now)
     assert phone_case in queue_for(collector, now=now)
     assert list(SupervisorAction.objects.order_by("pk").values_list("kind", "reason")) == [
-        ("pause", "Hardship review"), ("resume", "Review done")
+        ("pause", "Hardship review"),
+        ("resume", "Review done"),
     ]
 
 
 def test_a_paused_case_does_not_escalate(supervisor, team, stage_of):
-    case = make_case(team, due=DAY - days(50), balance="100.00", opened=DAY - days(49),
-                     stage=stage_of(Stage.Action.CALL_QUEUE))
+    case = make_case(
+        team,
+        due=DAY - days(50),
+        balance="100.00",
+        opened=DAY - days(49),
+        stage=stage_of(Stage.Action.CALL_QUEUE),
+    )
     case_pause(actor=supervisor, case=case, reason="Hold", now=at(DAY, 9))
     pipeline_run_day(business_date=DAY, now=at(DAY, 23))
     case.refresh_from_db()
@@ -232,22 +302,29 @@ def test_a_paused_case_does_not_escalate(supervisor, team, stage_of):
 
 
 def test_pausing_needs_a_reason_and_an_open_case(supervisor, team):
-    case = make_case(team, due=None, balance="1.00", opened=DAY - days(9),
-                     status=Case.Status.CURED, closed_at=at(DAY, 1))
+    case = make_case(
+        team,
+        due=None,
+        balance="1.00",
+        opened=DAY - days(9),
+        status=Case.Status.CURED,
+        closed_at=at(DAY, 1),
+    )
     with pytest.raises(ActionRefused, match="reason"):
         case_pause(actor=supervisor, case=case, reason="", now=at(DAY, 9))
     with pytest.raises(ActionRefused, match="closed"):
         case_pause(actor=supervisor, case=case, reason="x", now=at(DAY, 9))
 
 
-def test_the_pause_page_answers_in_place_and_404s_out_of_scope(client, supervisor, phone_case,
-                                                               cases):
+def test_the_pause_page_answers_in_place_and_404s_out_of_scope(
+    client, supervisor, phone_case, cases
+):
     client.force_login(supervisor)
     url = reverse("dashboards:case", args=[phone_case.pk])
     response = client.post(url, {"reason": "Complaint"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "Resume the case" in response.content.decode()
-    assert '<html' not in response.content.decode()
+    assert "<html" not in response.content.decode()
     _, theirs = cases
     assert client.get(reverse("dashboards:case", args=[theirs.pk])).status_code == 404
 
@@ -260,8 +337,13 @@ def vulnerable_block(collector, phone_case):
     phone_case.debtor.is_vulnerable = True
     phone_case.debtor.save()
     point = phone_case.phone
-    decision = compliance_decide(actor=collector, case=phone_case, channel="call",
-                                 contact_point=point, moment=timezone.now().replace(hour=12))
+    decision = compliance_decide(
+        actor=collector,
+        case=phone_case,
+        channel="call",
+        contact_point=point,
+        moment=timezone.now().replace(hour=12),
+    )
     assert not decision.allowed
     return decision.log_entry
 
@@ -270,76 +352,101 @@ def test_an_approval_is_a_decision_of_the_gate_and_lets_the_collector_call(
     supervisor, collector, phone_case, vulnerable_block
 ):
     now = timezone.now().replace(hour=12, minute=5)
-    approval = override_approve(approver=supervisor, blocked_entry=vulnerable_block,
-                                reason="Specialist on the line", now=now)
+    approval = override_approve(
+        approver=supervisor,
+        blocked_entry=vulnerable_block,
+        reason="Specialist on the line",
+        now=now,
+    )
 
     decision = approval.decision_entry
     assert (decision.verdict, decision.approver, decision.override_reason) == (
-        "overridden", supervisor, "Specialist on the line"
+        "overridden",
+        supervisor,
+        "Specialist on the line",
     )
     assert approval.collector == collector
     assert SupervisorAction.objects.get().kind == "approve_override"
 
-    result = approved_call_log(approval=approval, user=collector, outcome="rpc",
-                               duration_seconds=240, now=now + dt.timedelta(minutes=10))
+    result = approved_call_log(
+        approval=approval,
+        user=collector,
+        outcome="rpc",
+        duration_seconds=240,
+        now=now + dt.timedelta(minutes=10),
+    )
     assert result.activity.outcome == "rpc"
     contact = ComplianceLogEntry.objects.get(activity=result.activity)
     assert (contact.verdict, contact.approver) == ("overridden", supervisor)
     approval.refresh_from_db()
     assert approval.used_activity == result.activity
     with pytest.raises(ActionRefused, match="already been used"):
-        approved_call_log(approval=approval, user=collector, outcome="rpc",
-                          now=now + dt.timedelta(minutes=20))
+        approved_call_log(
+            approval=approval, user=collector, outcome="rpc", now=now + dt.timedelta(minutes=20)
+        )
 
 
 def test_an_approval_cannot_be_used_by_another_collector_or_after_it_expires(
     supervisor, collector, collector2, vulnerable_block
 ):
     now = timezone.now().replace(hour=12, minute=5)
-    approval = override_approve(approver=supervisor, blocked_entry=vulnerable_block,
-                                reason="ok", now=now)
+    approval = override_approve(
+        approver=supervisor, blocked_entry=vulnerable_block, reason="ok", now=now
+    )
     with pytest.raises(ActionRefused, match="another collector"):
         approved_call_log(approval=approval, user=collector2, outcome="rpc", now=now)
     with pytest.raises(ActionRefused, match="expired"):
-        approved_call_log(approval=approval, user=collector, outcome="rpc",
-                          now=approval.valid_until)
+        approved_call_log(
+            approval=approval, user=collector, outcome="rpc", now=approval.valid_until
+        )
 
 
-def test_the_gate_refuses_to_override_a_fixed_rule_and_logs_it(supervisor, collector,
-                                                               vulnerable_block, phone_case):
+def test_the_gate_refuses_to_override_a_fixed_rule_and_logs_it(
+    supervisor, collector, vulnerable_block, phone_case
+):
     phone_case.debtor.is_bankrupt = True
     phone_case.debtor.save()
     before = ComplianceLogEntry.objects.count()
 
     with pytest.raises(ActionRefused, match="bankruptcy cannot be overridden"):
-        override_approve(approver=supervisor, blocked_entry=vulnerable_block, reason="please",
-                         now=timezone.now().replace(hour=12, minute=5))
+        override_approve(
+            approver=supervisor,
+            blocked_entry=vulnerable_block,
+            reason="please",
+            now=timezone.now().replace(hour=12, minute=5),
+        )
 
     assert ComplianceLogEntry.objects.count() == before + 1
     assert ComplianceLogEntry.objects.order_by("-sequence").first().verdict == "blocked"
     assert not OverrideApproval.objects.exists()
 
 
-def test_the_approvals_page_lists_overridable_blocks_of_ones_cases(client, supervisor,
-                                                                   vulnerable_block):
+def test_the_approvals_page_lists_overridable_blocks_of_ones_cases(
+    client, supervisor, vulnerable_block
+):
     client.force_login(supervisor)
     response = client.get(reverse("dashboards:approvals"))
     assert [entry.pk for entry in response.context["waiting"]] == [vulnerable_block.pk]
 
-    client.post(reverse("dashboards:approvals"),
-                {"entry": vulnerable_block.pk, "reason": "Reviewed"})
+    client.post(
+        reverse("dashboards:approvals"), {"entry": vulnerable_block.pk, "reason": "Reviewed"}
+    )
     assert OverrideApproval.objects.get().blocked_entry == vulnerable_block
     assert client.get(reverse("dashboards:approvals")).context["waiting"] == []
 
 
-def test_the_collector_logs_the_approved_call_from_their_page(client, supervisor, collector,
-                                                              vulnerable_block):
-    approval = override_approve(approver=supervisor, blocked_entry=vulnerable_block,
-                                reason="Reviewed", now=timezone.now())
+def test_the_collector_logs_the_approved_call_from_their_page(
+    client, supervisor, collector, vulnerable_block
+):
+    approval = override_approve(
+        approver=supervisor, blocked_entry=vulnerable_block, reason="Reviewed", now=timezone.now()
+    )
     client.force_login(collector)
     assert list(client.get(reverse("dashboards:my_approvals")).context["approvals"]) == [approval]
-    client.post(reverse("dashboards:approved_call", args=[approval.pk]),
-                {"outcome": "voicemail", "duration_minutes": 1, "notes": ""})
+    client.post(
+        reverse("dashboards:approved_call", args=[approval.pk]),
+        {"outcome": "voicemail", "duration_minutes": 1, "notes": ""},
+    )
     approval.refresh_from_db()
     assert approval.used_activity.outcome == Activity.Outcome.VOICEMAIL
 
@@ -348,8 +455,9 @@ def test_another_teams_block_cannot_be_approved(client, supervisor, outsider, ot
     case = make_case(other_team, due=DAY - days(40), balance="1.00", opened=DAY - days(39))
     case.debtor.is_vulnerable = True
     case.debtor.save()
-    entry = compliance_decide(actor=outsider, case=case, channel="call",
-                              contact_point=case.phone, moment=timezone.now()).log_entry
+    entry = compliance_decide(
+        actor=outsider, case=case, channel="call", contact_point=case.phone, moment=timezone.now()
+    ).log_entry
     client.force_login(supervisor)
     response = client.post(reverse("dashboards:approvals"), {"entry": entry.pk, "reason": "x"})
     assert response.status_code == 404

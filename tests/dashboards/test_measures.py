@@ -29,33 +29,57 @@ def test_each_collector_is_measured_as_counted_by_hand(computed, supervisor):
     people = rows(figures(people_figures, supervisor, **PERIOD)["collectors"])
 
     assert people["collector"] == {
-        "collector": "collector", "team": "Team A",
-        "attempts": 4, "attempts_team": Decimal("3.00"),
-        "rpc": 2, "rpc_team": Decimal("1.50"),
-        "rpc_rate": Decimal("50.0"), "rpc_rate_team": Decimal("50.0"),
-        "promises": 1, "promises_team": Decimal("0.50"),
-        "promised_amount": Decimal("200.00"), "promised_amount_team": Decimal("100.00"),
-        "kept_rate": Decimal("100.0"), "kept_rate_team": Decimal("50.0"),
-        "collected": Decimal("150.00"), "collected_team": Decimal("115.00"),
+        "collector": "collector",
+        "team": "Team A",
+        "attempts": 4,
+        "attempts_team": Decimal("3.00"),
+        "rpc": 2,
+        "rpc_team": Decimal("1.50"),
+        "rpc_rate": Decimal("50.0"),
+        "rpc_rate_team": Decimal("50.0"),
+        "promises": 1,
+        "promises_team": Decimal("0.50"),
+        "promised_amount": Decimal("200.00"),
+        "promised_amount_team": Decimal("100.00"),
+        "kept_rate": Decimal("100.0"),
+        "kept_rate_team": Decimal("50.0"),
+        "collected": Decimal("150.00"),
+        "collected_team": Decimal("115.00"),
         # 150.00 over 1,110 s of calls; the team: 230.00 over 1,310 s.
-        "per_hour": Decimal("486.49"), "per_hour_team": Decimal("632.06"),
-        "handling": 222, "handling_team": 187,
-        "blocks": 0, "blocks_team": Decimal("0.50"),
-        "overrides": 1, "overrides_team": Decimal("0.50"),
+        "per_hour": Decimal("486.49"),
+        "per_hour_team": Decimal("632.06"),
+        "handling": 222,
+        "handling_team": 187,
+        "blocks": 0,
+        "blocks_team": Decimal("0.50"),
+        "overrides": 1,
+        "overrides_team": Decimal("0.50"),
     }
     assert people["collector2"] == {
-        "collector": "collector2", "team": "Team A",
-        "attempts": 2, "attempts_team": Decimal("3.00"),
-        "rpc": 1, "rpc_team": Decimal("1.50"),
-        "rpc_rate": Decimal("50.0"), "rpc_rate_team": Decimal("50.0"),
-        "promises": 0, "promises_team": Decimal("0.50"),
-        "promised_amount": Decimal("0.00"), "promised_amount_team": Decimal("100.00"),
-        "kept_rate": Decimal("0.0"), "kept_rate_team": Decimal("50.0"),
-        "collected": Decimal("80.00"), "collected_team": Decimal("115.00"),
-        "per_hour": Decimal("1440.00"), "per_hour_team": Decimal("632.06"),
-        "handling": 100, "handling_team": 187,
-        "blocks": 1, "blocks_team": Decimal("0.50"),
-        "overrides": 0, "overrides_team": Decimal("0.50"),
+        "collector": "collector2",
+        "team": "Team A",
+        "attempts": 2,
+        "attempts_team": Decimal("3.00"),
+        "rpc": 1,
+        "rpc_team": Decimal("1.50"),
+        "rpc_rate": Decimal("50.0"),
+        "rpc_rate_team": Decimal("50.0"),
+        "promises": 0,
+        "promises_team": Decimal("0.50"),
+        "promised_amount": Decimal("0.00"),
+        "promised_amount_team": Decimal("100.00"),
+        "kept_rate": Decimal("0.0"),
+        "kept_rate_team": Decimal("50.0"),
+        "collected": Decimal("80.00"),
+        "collected_team": Decimal("115.00"),
+        "per_hour": Decimal("1440.00"),
+        "per_hour_team": Decimal("632.06"),
+        "handling": 100,
+        "handling_team": 187,
+        "blocks": 1,
+        "blocks_team": Decimal("0.50"),
+        "overrides": 0,
+        "overrides_team": Decimal("0.50"),
     }
     assert set(people) == {"collector", "collector2"}  # nobody of team B
 
@@ -65,10 +89,19 @@ def test_the_team_row_holds_payments_credited_to_nobody(computed, supervisor):
 
     assert teams == {
         "Team A": {
-            "team": "Team A", "collectors": 2, "attempts": 6, "rpc": 3,
-            "rpc_rate": Decimal("50.0"), "promises": 1, "promised_amount": Decimal("200.00"),
-            "kept_rate": Decimal("50.0"), "collected": Decimal("280.00"),
-            "per_hour": Decimal("769.47"), "handling": 187, "blocks": 1, "overrides": 1,
+            "team": "Team A",
+            "collectors": 2,
+            "attempts": 6,
+            "rpc": 3,
+            "rpc_rate": Decimal("50.0"),
+            "promises": 1,
+            "promised_amount": Decimal("200.00"),
+            "kept_rate": Decimal("50.0"),
+            "collected": Decimal("280.00"),
+            "per_hour": Decimal("769.47"),
+            "handling": 187,
+            "blocks": 1,
+            "overrides": 1,
         }
     }
 
@@ -128,13 +161,20 @@ def test_roll_rates_from_the_last_month_end(computed, supervisor):
 def test_the_stage_funnel_counts_entries_and_cures(computed, supervisor, stage_of):
     phone = stage_of(Stage.Action.CALL_QUEUE)
     for case in (computed["case2"], computed["cured_before"]):
-        StageEntry.objects.create(case=case, stage=phone, entered_on=DAY - days(15),
-                                  entered_at=at(DAY - days(15), 2), days_past_due=30)
+        StageEntry.objects.create(
+            case=case,
+            stage=phone,
+            entered_on=DAY - days(15),
+            entered_at=at(DAY - days(15), 2),
+            days_past_due=30,
+        )
     stats_compute_days(first=DAY - days(29), last=DAY, now=at(DAY, 23))
 
-    funnel = rows(figures(
-        portfolio_figures, supervisor, date_from=DAY - days(29), date_to=DAY, currency="USD"
-    )["funnel"])
+    funnel = rows(
+        figures(
+            portfolio_figures, supervisor, date_from=DAY - days(29), date_to=DAY, currency="USD"
+        )["funnel"]
+    )
 
     # Opened in the period: case1 (DAY - 9) and cured_later (DAY - 30 is outside). Cured in
     # the period at the phone stage: cured_before (DAY - 3).
@@ -147,15 +187,40 @@ def test_the_stage_funnel_counts_entries_and_cures(computed, supervisor, stage_o
 def test_the_queue_counts_untouched_and_paused_cases(db, team, supervisor, stage_of):
     phone = stage_of(Stage.Action.CALL_QUEUE)
     now = at(DAY, 20)
-    oldest = make_case(team, due=DAY - days(40), balance="100.00", opened=DAY - days(39),
-                       stage=phone, stage_entered_at=at(DAY - days(10), 2))
-    make_case(team, due=DAY - days(35), balance="100.00", opened=DAY - days(34),
-              stage=phone, stage_entered_at=at(DAY - days(5), 2))
-    called = make_case(team, due=DAY - days(50), balance="100.00", opened=DAY - days(49),
-                       stage=phone, stage_entered_at=at(DAY - days(20), 2))
+    oldest = make_case(
+        team,
+        due=DAY - days(40),
+        balance="100.00",
+        opened=DAY - days(39),
+        stage=phone,
+        stage_entered_at=at(DAY - days(10), 2),
+    )
+    make_case(
+        team,
+        due=DAY - days(35),
+        balance="100.00",
+        opened=DAY - days(34),
+        stage=phone,
+        stage_entered_at=at(DAY - days(5), 2),
+    )
+    called = make_case(
+        team,
+        due=DAY - days(50),
+        balance="100.00",
+        opened=DAY - days(49),
+        stage=phone,
+        stage_entered_at=at(DAY - days(20), 2),
+    )
     call(called, None, at(DAY - days(2), 10), "no_answer", 20)
-    make_case(team, due=DAY - days(50), balance="100.00", opened=DAY - days(49),
-              stage=phone, paused_at=at(DAY, 9), pause_reason="Hardship review")
+    make_case(
+        team,
+        due=DAY - days(50),
+        balance="100.00",
+        opened=DAY - days(49),
+        stage=phone,
+        paused_at=at(DAY, 9),
+        pause_reason="Hardship review",
+    )
     stats_snapshot_day(day=DAY, now=now)
 
     queue = rows(figures(portfolio_figures, supervisor, **PERIOD)["queue"])["Team A"]
@@ -169,7 +234,9 @@ def test_strategies_side_by_side(computed, supervisor):
 
     standard = table["Standard card ladder"]
     assert (standard["attempts"], standard["rpc_rate"], standard["collected"]) == (
-        6, Decimal("50.0"), Decimal("280.00")
+        6,
+        Decimal("50.0"),
+        Decimal("280.00"),
     )
 
 
@@ -177,8 +244,9 @@ def test_a_currency_never_mixes_with_another(computed, supervisor, team):
     gbp = make_case(team, due=DAY - days(10), balance="900.00", opened=DAY - days(9))
     gbp.account.currency = "GBP"
     gbp.account.save()
-    PaymentFactory(account=gbp.account, case=gbp, amount=Decimal("70.00"), currency="GBP",
-                   received_on=DAY)
+    PaymentFactory(
+        account=gbp.account, case=gbp, amount=Decimal("70.00"), currency="GBP", received_on=DAY
+    )
     stats_compute_days(first=DAY, last=DAY, now=at(DAY, 23))
     stats_snapshot_day(day=DAY, now=at(DAY, 23))
 
@@ -190,14 +258,16 @@ def test_a_currency_never_mixes_with_another(computed, supervisor, team):
     assert Case.objects.filter(account__currency="GBP").count() == 1
 
 
-def test_a_filter_on_a_column_some_tables_lack_reads_the_full_table(computed, supervisor,
-                                                                   collector):
+def test_a_filter_on_a_column_some_tables_lack_reads_the_full_table(
+    computed, supervisor, collector
+):
     """Product and strategy live only in the full table; the smaller ones must not drop them."""
     classic = rows(figures(people_figures, supervisor, **PERIOD, product="Classic")["teams"])
     challenger = Strategy.objects.create(name="Challenger", product="Classic")
     other = figures(people_figures, supervisor, **PERIOD, strategy=challenger.pk)["teams"]
-    mine = rows(figures(strategy_figures, supervisor, **PERIOD, collector=collector.pk)[
-        "strategies"])
+    mine = rows(
+        figures(strategy_figures, supervisor, **PERIOD, collector=collector.pk)["strategies"]
+    )
 
     assert classic["Team A"]["collected"] == Decimal("280.00")
     assert other.rows == []

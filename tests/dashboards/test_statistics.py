@@ -53,7 +53,10 @@ def statistics() -> dict:
     return {
         model: table(model)
         for model in (
-            DailyPerformance, DailyCollectorPerformance, DailyTeamPerformance, DailyCaseFlow
+            DailyPerformance,
+            DailyCollectorPerformance,
+            DailyTeamPerformance,
+            DailyCaseFlow,
         )
     }
 
@@ -63,29 +66,48 @@ def random_day(rng, day, cases, people, supervisor, stage):
     for _ in range(rng.randint(5, 15)):
         case = rng.choice(cases)
         direction = rng.choice([Activity.Direction.OUTBOUND] * 4 + [Activity.Direction.INBOUND])
-        call(case, rng.choice(people), at(day, rng.randint(8, 19), rng.randint(0, 59)),
-             rng.choice(OUTCOMES), rng.randint(5, 900), direction)
+        call(
+            case,
+            rng.choice(people),
+            at(day, rng.randint(8, 19), rng.randint(0, 59)),
+            rng.choice(OUTCOMES),
+            rng.randint(5, 900),
+            direction,
+        )
     for case in rng.sample(cases, 2):
         if not case.promises.filter(status=PromiseToPay.Status.PENDING).exists():
-            PromiseToPayFactory(case=case, created_by=rng.choice(people), promised_on=day,
-                                due_date=day + days(rng.randint(1, 5)),
-                                amount=Decimal(rng.randint(10, 500)))
-    for promise in PromiseToPay.objects.filter(status=PromiseToPay.Status.PENDING,
-                                               due_date__lt=day):
+            PromiseToPayFactory(
+                case=case,
+                created_by=rng.choice(people),
+                promised_on=day,
+                due_date=day + days(rng.randint(1, 5)),
+                amount=Decimal(rng.randint(10, 500)),
+            )
+    for promise in PromiseToPay.objects.filter(
+        status=PromiseToPay.Status.PENDING, due_date__lt=day
+    ):
         promise.status = rng.choice([PromiseToPay.Status.KEPT, PromiseToPay.Status.BROKEN])
         promise.resolved_on = day
         promise.save()
     for case in rng.sample(cases, 3):
-        PaymentFactory(account=case.account, case=case, received_on=day,
-                       amount=Decimal(rng.randint(100, 9999)) / 100)
+        PaymentFactory(
+            account=case.account,
+            case=case,
+            received_on=day,
+            amount=Decimal(rng.randint(100, 9999)) / 100,
+        )
     case = rng.choice(cases)
     if not StageEntry.objects.filter(case=case, stage=stage).exists():
-        StageEntry.objects.create(case=case, stage=stage, entered_on=day,
-                                  entered_at=at(day, 2), days_past_due=30)
-    compliance_decide(actor=rng.choice(people), case=rng.choice(cases), channel="call",
-                      moment=at(day, rng.randint(8, 19)),
-                      **({"override_reason": "Reviewed", "approver": supervisor}
-                         if rng.random() < 0.5 else {}))
+        StageEntry.objects.create(
+            case=case, stage=stage, entered_on=day, entered_at=at(day, 2), days_past_due=30
+        )
+    compliance_decide(
+        actor=rng.choice(people),
+        case=rng.choice(cases),
+        channel="call",
+        moment=at(day, rng.randint(8, 19)),
+        **({"override_reason": "Reviewed", "approver": supervisor} if rng.random() < 0.5 else {}),
+    )
 
 
 def test_statistics_kept_day_by_day_equal_a_full_recomputation(
@@ -94,8 +116,12 @@ def test_statistics_kept_day_by_day_equal_a_full_recomputation(
     rng = random.Random(20261110)
     first = DAY - days(6)
     cases = [
-        make_case(rng.choice([team, other_team]), due=first - days(rng.randint(1, 90)),
-                  balance=str(rng.randint(100, 5000)), opened=first - days(1))
+        make_case(
+            rng.choice([team, other_team]),
+            due=first - days(rng.randint(1, 90)),
+            balance=str(rng.randint(100, 5000)),
+            opened=first - days(1),
+        )
         for _ in range(6)
     ]
     for case in cases:
@@ -123,14 +149,16 @@ def test_statistics_kept_day_by_day_equal_a_full_recomputation(
 def test_recomputing_a_day_twice_changes_nothing(world):
     stats_compute_days(first=DAY, last=DAY, now=at(DAY, 23))
     stats_snapshot_day(day=DAY, now=at(DAY, 23))
-    once = {**statistics(), PortfolioSnapshot: table(PortfolioSnapshot),
-            RollRate: table(RollRate)}
+    once = {**statistics(), PortfolioSnapshot: table(PortfolioSnapshot), RollRate: table(RollRate)}
 
     stats_compute_days(first=DAY, last=DAY, now=at(DAY, 23, 30))
     stats_snapshot_day(day=DAY, now=at(DAY, 23, 30))
 
-    assert {**statistics(), PortfolioSnapshot: table(PortfolioSnapshot),
-            RollRate: table(RollRate)} == once
+    assert {
+        **statistics(),
+        PortfolioSnapshot: table(PortfolioSnapshot),
+        RollRate: table(RollRate),
+    } == once
     assert StatsDay.objects.get(day=DAY).flows_computed_at == at(DAY, 23, 30)
 
 
@@ -138,8 +166,12 @@ def test_the_refresh_recomputes_only_the_days_that_changed(world, collector):
     stats_refresh(now=at(DAY + days(5), 12))
     late = DAY - days(20)
     call(world["case1"], collector, at(late, 10), "rpc", 100)
-    PaymentFactory(account=world["case3"].account, case=world["case3"],
-                   received_on=DAY - days(12), amount=Decimal("10.00"))
+    PaymentFactory(
+        account=world["case3"].account,
+        case=world["case3"],
+        received_on=DAY - days(12),
+        amount=Decimal("10.00"),
+    )
 
     changed = stats_refresh(now=at(DAY + days(5), 13))
 
@@ -184,8 +216,7 @@ def test_the_refresh_job_runs_through_redis(queue, world, django_capture_on_comm
 
 
 def test_the_rebuild_command_recomputes_a_range(world, capsys):
-    call_command("stats_rebuild", "--from", (DAY - days(2)).isoformat(),
-                 "--to", DAY.isoformat())
+    call_command("stats_rebuild", "--from", (DAY - days(2)).isoformat(), "--to", DAY.isoformat())
 
     out = capsys.readouterr().out
     assert "Recomputed 3 days" in out and "1 snapshot" in out

@@ -69,8 +69,9 @@ def test_the_navigation_links_the_dashboard_and_the_agencies(client, computed, s
     assert f'href="{reverse("cases:pipeline")}"' in html
 
 
-def test_a_supervisor_of_team_a_sees_nothing_of_team_b(client, computed, supervisor, other_team,
-                                                       outsider):
+def test_a_supervisor_of_team_a_sees_nothing_of_team_b(
+    client, computed, supervisor, other_team, outsider
+):
     client.force_login(supervisor)
     html = page(client).content.decode()
     assert "Team B" not in html and "outsider" not in html
@@ -87,13 +88,17 @@ def test_drilling_into_another_team_is_a_404(client, computed, supervisor, other
     client.force_login(supervisor)
     assert drill(client, measure="attempts", team=other_team.pk).status_code == 404
     assert drill(client, measure="attempts", collector=outsider.pk).status_code == 404
-    assert client.get(
-        reverse("dashboards:csv", args=["people", "teams"]), {**PERIOD, "team": other_team.pk}
-    ).status_code == 404
+    assert (
+        client.get(
+            reverse("dashboards:csv", args=["people", "teams"]), {**PERIOD, "team": other_team.pk}
+        ).status_code
+        == 404
+    )
 
 
-def test_a_compliance_officer_drills_into_any_team(client, computed, compliance_officer,
-                                                   other_team):
+def test_a_compliance_officer_drills_into_any_team(
+    client, computed, compliance_officer, other_team
+):
     client.force_login(compliance_officer)
     response = drill(client, measure="attempts", team=other_team.pk)
     assert response.status_code == 200
@@ -144,7 +149,8 @@ def test_the_cases_behind_a_bucket_and_a_roll(client, computed, supervisor):
     client.force_login(supervisor)
     bucket = drill(client, measure="bucket", bucket=2, as_of=DAY.isoformat())
     assert {case.pk for case in bucket.context["page"]} == {
-        computed["case2"].pk, computed["cured_later"].pk,
+        computed["case2"].pk,
+        computed["cured_later"].pk,
     }
     roll = drill(client, measure="roll", from_bucket=2, to_bucket=6, as_of=DAY.isoformat())
     assert [case.pk for case in roll.context["page"]] == [computed["cured_before"].pk]
@@ -180,8 +186,9 @@ def _same_number(screen: str, exported: str) -> bool:
 @pytest.mark.parametrize(
     ("name", "figure"), [(name, key) for name, keys in FIGURES.items() for key in keys]
 )
-def test_every_csv_gives_the_numbers_on_the_screen(client, computed, compliance_officer, name,
-                                                   figure):
+def test_every_csv_gives_the_numbers_on_the_screen(
+    client, computed, compliance_officer, name, figure
+):
     client.force_login(compliance_officer)
     params = {"date_from": (DAY - days(6)).isoformat()}
     screen = screen_table(page(client, name, **params).content.decode(), figure)
@@ -214,20 +221,28 @@ def test_a_sorted_tables_csv_keeps_the_order_on_the_screen(client, computed, sup
     html = response.content.decode()
     csv_link = re.search(r'href="([^"]*/people/csv/collectors/\?[^"]*)"', html).group(1)
     exported = csv_table(client.get(unescape(csv_link)).content)
-    assert [row[0] for row in exported[1:]] == [
-        row[0] for row in screen_table(html, "collectors")[1:]
-    ] == ["collector", "collector2"]
+    assert (
+        [row[0] for row in exported[1:]]
+        == [row[0] for row in screen_table(html, "collectors")[1:]]
+        == ["collector", "collector2"]
+    )
 
 
-def test_a_long_table_shows_a_page_at_a_time_and_its_csv_every_row(client, computed, supervisor,
-                                                                  monkeypatch):
+def test_a_long_table_shows_a_page_at_a_time_and_its_csv_every_row(
+    client, computed, supervisor, monkeypatch
+):
     monkeypatch.setattr("cases.dashboards.figures.TABLE_PAGE_SIZE", 1)
     client.force_login(supervisor)
     first = screen_table(page(client, sort="collected").content.decode(), "collectors")[1:]
-    second = screen_table(page(client, sort="collected", page=2).content.decode(),
-                          "collectors")[1:]
-    exported = csv_table(client.get(reverse("dashboards:csv", args=["people", "collectors"]),
-                                    {**PERIOD, "sort": "collected"}).content)[1:]
-    assert [row[0] for row in first + second] == [row[0] for row in exported] == [
-        "collector2", "collector"
-    ]
+    second = screen_table(page(client, sort="collected", page=2).content.decode(), "collectors")[1:]
+    exported = csv_table(
+        client.get(
+            reverse("dashboards:csv", args=["people", "collectors"]),
+            {**PERIOD, "sort": "collected"},
+        ).content
+    )[1:]
+    assert (
+        [row[0] for row in first + second]
+        == [row[0] for row in exported]
+        == ["collector2", "collector"]
+    )

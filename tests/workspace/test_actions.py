@@ -34,8 +34,12 @@ def worker(client, collector):
 
 
 FORM_PREFIX = {
-    "call_log": "call", "promise": "promise", "callback": "callback", "note": "note",
-    "contact_point_mark": "mark", "debtor_flag": "flag",
+    "call_log": "call",
+    "promise": "promise",
+    "callback": "callback",
+    "note": "note",
+    "contact_point_mark": "mark",
+    "debtor_flag": "flag",
 }
 
 
@@ -69,7 +73,10 @@ def test_logging_a_call_writes_the_activity_and_its_compliance_rows(worker, coll
     assert "Logged: No answer." in fragment
     activity = case.activities.get()
     assert (activity.channel, activity.outcome, activity.actor, activity.contact_point) == (
-        "call", "no_answer", collector, point
+        "call",
+        "no_answer",
+        collector,
+        point,
     )
     decision = log_rows(case).get(kind=Kind.DECISION)
     contact = log_rows(case).get(kind=Kind.CONTACT)
@@ -80,7 +87,9 @@ def test_logging_a_call_writes_the_activity_and_its_compliance_rows(worker, coll
 def test_a_blocked_call_is_logged_as_blocked_and_records_no_contact(worker, case):
     point = case.debtor.contact_points.get()
     ActivityFactory(
-        case=case, contact_point=point, outcome=Activity.Outcome.RIGHT_PARTY_CONTACT,
+        case=case,
+        contact_point=point,
+        outcome=Activity.Outcome.RIGHT_PARTY_CONTACT,
         occurred_at=timezone.now() - dt.timedelta(days=1),
     )
     fragment = post(worker, "call_log", case, {"contact_point": point.pk, "outcome": "rpc"})
@@ -97,14 +106,23 @@ def test_a_blocked_call_is_logged_as_blocked_and_records_no_contact(worker, case
 
 def test_a_promise_is_a_gated_call_that_sets_the_case_promised(worker, collector, case):
     point = case.debtor.contact_points.get()
-    page = post(worker, "promise", case, {
-        "contact_point": point.pk, "amount": "300.00", "due_date": in_days(20),
-        "instalments": f"{in_days(10)} 100.00\n{in_days(20)} 200.00",
-    })
+    page = post(
+        worker,
+        "promise",
+        case,
+        {
+            "contact_point": point.pk,
+            "amount": "300.00",
+            "due_date": in_days(20),
+            "instalments": f"{in_days(10)} 100.00\n{in_days(20)} 200.00",
+        },
+    )
     assert "Promise taken" in page
     promise = case.promises.get()
     assert (promise.amount, promise.status, promise.created_by) == (
-        Decimal("300.00"), PromiseToPay.Status.PENDING, collector
+        Decimal("300.00"),
+        PromiseToPay.Status.PENDING,
+        collector,
     )
     assert [i.amount for i in promise.instalments.all()] == [Decimal("100.00"), Decimal("200.00")]
     case.refresh_from_db()
@@ -121,14 +139,22 @@ def test_a_promise_is_a_gated_call_that_sets_the_case_promised(worker, collector
         ({"amount": "50", "due_date": 0}, "The pay-by date must be after today"),
         ({"amount": "50", "due_date": -3}, "The pay-by date must be after today"),
         ({"amount": "50", "due_date": 45}, "The pay-by date must be within 30 days"),
-        ({"amount": "50", "due_date": 9, "instalments": "{d5} 20\n{d9} 20"},
-         "The instalments add up to 40, not 50"),
-        ({"amount": "50", "due_date": 9, "instalments": "{d5} -10\n{d9} 60"},
-         "the amount must be positive"),
-        ({"amount": "50", "due_date": 9, "instalments": "tomorrow 50"},
-         "write a date and an amount"),
-        ({"amount": "50", "due_date": 5, "instalments": "{d9} 50"},
-         "An instalment falls after the pay-by date."),
+        (
+            {"amount": "50", "due_date": 9, "instalments": "{d5} 20\n{d9} 20"},
+            "The instalments add up to 40, not 50",
+        ),
+        (
+            {"amount": "50", "due_date": 9, "instalments": "{d5} -10\n{d9} 60"},
+            "the amount must be positive",
+        ),
+        (
+            {"amount": "50", "due_date": 9, "instalments": "tomorrow 50"},
+            "write a date and an amount",
+        ),
+        (
+            {"amount": "50", "due_date": 5, "instalments": "{d9} 50"},
+            "An instalment falls after the pay-by date.",
+        ),
     ],
 )
 def test_a_promise_is_refused_with_a_clear_message(worker, case, data, message):
@@ -177,15 +203,25 @@ def test_a_note_is_recorded_as_an_internal_activity(worker, collector, case):
     post(worker, "note", case, {"text": "Asked for statements."})
     note = case.activities.get()
     assert (note.channel, note.direction, note.actor, note.notes) == (
-        "note", "internal", collector, "Asked for statements."
+        "note",
+        "internal",
+        collector,
+        "Asked for statements.",
     )
 
 
 def test_marking_a_number_invalid_records_who_and_why_and_the_gate_then_blocks_it(worker, case):
     point = case.debtor.contact_points.get()
-    post(worker, "contact_point_mark", case, {
-        "contact_point": point.pk, "mark": "invalid", "reason": "Disconnected tone",
-    })
+    post(
+        worker,
+        "contact_point_mark",
+        case,
+        {
+            "contact_point": point.pk,
+            "mark": "invalid",
+            "reason": "Disconnected tone",
+        },
+    )
     point.refresh_from_db()
     assert point.invalid
     assert "Disconnected tone" in case.activities.get().notes

@@ -23,8 +23,13 @@ from tests.factories import PASSWORD
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 pytestmark = [
@@ -53,15 +58,19 @@ def browser_page(monkeypatch):
         # CSP refusals are console errors; a failed load is reported by its response below.
         page.on(
             "console",
-            lambda message: message.type == "error"
-            and not message.text.startswith("Failed to load resource")
-            and errors.append(message.text),
+            lambda message: (
+                message.type == "error"
+                and not message.text.startswith("Failed to load resource")
+                and errors.append(message.text)
+            ),
         )
         page.on(
             "response",
-            lambda response: response.status >= 400
-            and not response.url.endswith("/favicon.ico")
-            and errors.append(f"{response.status} {response.url}"),
+            lambda response: (
+                response.status >= 400
+                and not response.url.endswith("/favicon.ico")
+                and errors.append(f"{response.status} {response.url}")
+            ),
         )
         yield page, errors
         # The test's queries ran in Playwright's context, on connections of their own:
@@ -117,12 +126,12 @@ def test_a_collector_claims_calls_and_takes_a_promise_from_the_keyboard(
 
     assert errors == [], errors  # no CSP refusal, no script error, no failed request
     assert list(case.activities.values_list("outcome", flat=True)) == [
-        Activity.Outcome.PROMISE, Activity.Outcome.NO_ANSWER,
+        Activity.Outcome.PROMISE,
+        Activity.Outcome.NO_ANSWER,
     ]
     assert case.promises.get().status == PromiseToPay.Status.PENDING
     case.refresh_from_db()
     assert case.status == Case.Status.PROMISED
-
 
 
 def test_a_collector_works_twenty_cases_in_a_row_without_the_mouse(
@@ -155,6 +164,6 @@ def test_a_collector_works_twenty_cases_in_a_row_without_the_mouse(
     assert errors == [], errors
     # Best first, each once, and every call recorded against the collector.
     assert worked == [case.pk for case in reversed(cases)]
-    assert Activity.objects.filter(
-        actor=collector, outcome=Activity.Outcome.NO_ANSWER
-    ).count() == 20
+    assert (
+        Activity.objects.filter(actor=collector, outcome=Activity.Outcome.NO_ANSWER).count() == 20
+    )

@@ -27,17 +27,28 @@ def build_pool(team, phone_stage, open_zone) -> list[int]:
         ContactPointFactory(debtor=debtor)
     accounts = CardAccount.objects.bulk_create(
         CardAccount(
-            debtor=debtors[n % 10], account_reference=f"CONC{n:06d}", card_last4="4242",
-            product="Classic", currency="USD", credit_limit=Decimal(5000),
-            balance=Decimal(100 + n), minimum_due=Decimal(50),
+            debtor=debtors[n % 10],
+            account_reference=f"CONC{n:06d}",
+            card_last4="4242",
+            product="Classic",
+            currency="USD",
+            credit_limit=Decimal(5000),
+            balance=Decimal(100 + n),
+            minimum_due=Decimal(50),
         )
         for n in range(CASES)
     )
     strategy = Strategy.objects.get(is_default=True)
     cases = Case.objects.bulk_create(
         Case(
-            account=account, debtor=account.debtor, strategy=strategy, stage=phone_stage,
-            team=team, priority_score=n, opened_at=timezone.now(), balance_at_open=account.balance,
+            account=account,
+            debtor=account.debtor,
+            strategy=strategy,
+            stage=phone_stage,
+            team=team,
+            priority_score=n,
+            opened_at=timezone.now(),
+            balance_at_open=account.balance,
         )
         for n, account in enumerate(accounts)
     )
@@ -76,9 +87,7 @@ def test_twenty_collectors_claim_a_thousand_cases_each_exactly_once(team, phone_
 def test_expired_leases_are_claimed_again(team, phone_stage, open_zone):
     case_ids = build_pool(team, phone_stage, open_zone)
     gone = UserFactory(role=Role.COLLECTOR, team=team)
-    Case.objects.update(
-        claimed_by=gone, claim_expires_at=timezone.now() - dt.timedelta(seconds=1)
-    )
+    Case.objects.update(claimed_by=gone, claim_expires_at=timezone.now() - dt.timedelta(seconds=1))
     users = [UserFactory(role=Role.COLLECTOR, team=team) for _ in range(COLLECTORS)]
     claims = claim_all_at_once(users)
     assert set(claims) == set(case_ids)

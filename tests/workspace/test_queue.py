@@ -45,15 +45,21 @@ def test_the_queue_serves_call_backs_then_broken_promises_then_new_entries_then_
         next_action_at=now - dt.timedelta(hours=1),
     )
     call_back = make_case(
-        team=team, priority_score=CALL_BACK_PRIORITY, stage_entered_at=now - dt.timedelta(days=3),
+        team=team,
+        priority_score=CALL_BACK_PRIORITY,
+        stage_entered_at=now - dt.timedelta(days=3),
         next_action_at=now - dt.timedelta(minutes=5),
     )
     retry_due = make_case(team=team, priority_score=500, next_action_at=now - dt.timedelta(hours=1))
     served = queue_for(collector, now=now)
     assert served == [call_back, broken, new_entry, by_score_high, retry_due, by_score_low]
     assert [case.queue_rank for case in served] == [
-        QueueRank.CALL_BACK_DUE, QueueRank.BROKEN_PROMISE, QueueRank.NEW_IN_PHONE_STAGE,
-        QueueRank.BY_SCORE, QueueRank.BY_SCORE, QueueRank.BY_SCORE,
+        QueueRank.CALL_BACK_DUE,
+        QueueRank.BROKEN_PROMISE,
+        QueueRank.NEW_IN_PHONE_STAGE,
+        QueueRank.BY_SCORE,
+        QueueRank.BY_SCORE,
+        QueueRank.BY_SCORE,
     ]
 
 
@@ -130,7 +136,9 @@ def test_a_claim_reuses_its_statement_but_judges_each_moment_afresh(collector, t
     now = timezone.now()
     by_score = make_case(team=team, priority_score=900)
     call_back = make_case(
-        team=team, priority_score=CALL_BACK_PRIORITY, stage_entered_at=now - dt.timedelta(days=3),
+        team=team,
+        priority_score=CALL_BACK_PRIORITY,
+        stage_entered_at=now - dt.timedelta(days=3),
         next_action_at=now + dt.timedelta(minutes=5),
     )
     workspace._claim_statements.clear()
@@ -199,7 +207,10 @@ def test_a_claim_statement_writes_its_parameters_in_as_literals(escape):
     now = timezone.now()
     sql = "SELECT %s AS a, %s AS b, %s AS c, '100%%' AS d, %s AS e"
     text = workspace._with_literals(
-        sql, ["it's 5% off", now, 7, workspace._EXPIRES], now, ("[now]", "[expiry]"),
+        sql,
+        ["it's 5% off", now, 7, workspace._EXPIRES],
+        now,
+        ("[now]", "[expiry]"),
         escape=escape,
     )
     percent = "%%" if escape else "%"
@@ -250,8 +261,11 @@ def test_logging_an_outcome_releases_the_claim_and_an_unanswered_case_comes_back
     now = timezone.now()
     case_claim_next(user=collector, now=now)
     result = call_log(
-        case=case, user=collector, contact_point=case.debtor.contact_points.get(),
-        outcome=Activity.Outcome.NO_ANSWER, now=now,
+        case=case,
+        user=collector,
+        contact_point=case.debtor.contact_points.get(),
+        outcome=Activity.Outcome.NO_ANSWER,
+        now=now,
     )
     assert result.allowed
     case.refresh_from_db()
@@ -265,5 +279,7 @@ def test_the_queue_knows_each_zone_debtors_live_in_once(db):
     for zone in ("Europe/London", "Asia/Shanghai", "Europe/London", "America/New_York"):
         DebtorFactory(time_zone=zone)
     assert [zone.key for zone in debtor_time_zones()] == [
-        "America/New_York", "Asia/Shanghai", "Europe/London",
+        "America/New_York",
+        "Asia/Shanghai",
+        "Europe/London",
     ]

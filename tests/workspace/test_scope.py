@@ -108,9 +108,7 @@ def test_a_collector_is_never_served_a_case_outside_their_scope(collector, cases
         _assert_untouched(cases_out_of_reach[which])
 
 
-def test_agency_staff_are_served_only_their_agency_placements(
-    agency_collector, cases_out_of_reach
-):
+def test_agency_staff_are_served_only_their_agency_placements(agency_collector, cases_out_of_reach):
     served = case_claim_next(user=agency_collector, now=timezone.now())
     assert served == cases_out_of_reach["placed_with_agency"]
 

@@ -31,19 +31,37 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
-        parser.add_argument("--debtors", type=positive, default=3000,
-                            help="How many debtors to create (default 3000).")
-        parser.add_argument("--date", type=dt.date.fromisoformat, default=None,
-                            help="Business date YYYY-MM-DD (default: today).")
-        parser.add_argument("--chunk-size", type=positive, default=20_000,
-                            help="Debtors generated and written per batch (default 20000).")
+        parser.add_argument(
+            "--debtors",
+            type=positive,
+            default=3000,
+            help="How many debtors to create (default 3000).",
+        )
+        parser.add_argument(
+            "--date",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="Business date YYYY-MM-DD (default: today).",
+        )
+        parser.add_argument(
+            "--chunk-size",
+            type=positive,
+            default=20_000,
+            help="Debtors generated and written per batch (default 20000).",
+        )
         mode = parser.add_mutually_exclusive_group()
-        mode.add_argument("--reset", action="store_true",
-                          help="First delete every debtor with their accounts, cases and history "
-                               "(and rows pointing at them, such as their compliance log), the "
-                               "demo users, agencies and teams.")
-        mode.add_argument("--if-empty", action="store_true",
-                          help="Do nothing (exit 0) when the database already has debtors.")
+        mode.add_argument(
+            "--reset",
+            action="store_true",
+            help="First delete every debtor with their accounts, cases and history "
+            "(and rows pointing at them, such as their compliance log), the "
+            "demo users, agencies and teams.",
+        )
+        mode.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (exit 0) when the database already has debtors.",
+        )
 
     def handle(self, *args, **options) -> None:
         business_date = options["date"] or timezone.localdate()
@@ -69,8 +87,11 @@ class Command(BaseCommand):
                     raise CommandError(f"Cannot delete the demo world: {error.args[0]}") from error
                 self.stdout.write("Deleted the previous world.")
             report = seed_world(
-                seed=options["seed"], debtors=options["debtors"], business_date=business_date,
-                chunk_size=options["chunk_size"], progress=self.stdout.write,
+                seed=options["seed"],
+                debtors=options["debtors"],
+                business_date=business_date,
+                chunk_size=options["chunk_size"],
+                progress=self.stdout.write,
             )
         self.stdout.write("\nRows per table:")
         for label, count in report.counts.items():
@@ -95,8 +116,14 @@ class Command(BaseCommand):
             )
 
     def print_existing_demo_logins(self) -> None:
-        usernames = ["admin", "compliance", "supervisor1", "collector1", "agency1_manager",
-                     "agency1_agent"]
+        usernames = [
+            "admin",
+            "compliance",
+            "supervisor1",
+            "collector1",
+            "agency1_manager",
+            "agency1_agent",
+        ]
         present = set(
             User.objects.filter(username__in=usernames).values_list("username", flat=True)
         )

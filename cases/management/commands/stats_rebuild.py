@@ -19,16 +19,33 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", type=dt.date.fromisoformat, default=None,
-                            help="One day, YYYY-MM-DD (default: today).")
-        parser.add_argument("--from", dest="first", type=dt.date.fromisoformat, default=None,
-                            help="First day of a range, YYYY-MM-DD.")
-        parser.add_argument("--to", dest="last", type=dt.date.fromisoformat, default=None,
-                            help="Last day of the range (default: today).")
-        parser.add_argument("--snapshots", choices=("month-ends", "every-day", "none"),
-                            default="month-ends",
-                            help="Which days get a portfolio snapshot (default: each month end "
-                                 "in the range and its last day).")
+        parser.add_argument(
+            "--date",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="One day, YYYY-MM-DD (default: today).",
+        )
+        parser.add_argument(
+            "--from",
+            dest="first",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="First day of a range, YYYY-MM-DD.",
+        )
+        parser.add_argument(
+            "--to",
+            dest="last",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="Last day of the range (default: today).",
+        )
+        parser.add_argument(
+            "--snapshots",
+            choices=("month-ends", "every-day", "none"),
+            default="month-ends",
+            help="Which days get a portfolio snapshot (default: each month end "
+            "in the range and its last day).",
+        )
 
     def handle(self, *args, **options) -> None:
         now = timezone.now()
