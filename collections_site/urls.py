@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import home
+from collections_site.views import favicon
 
 admin.site.site_header = "Collections administration"
 admin.site.site_title = "Collections admin"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("favicon.ico", favicon),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("compliance/", include("cases.compliance.urls")),

@@ -7,9 +7,16 @@ import importlib
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
+from django.db import connection, connections
 
 from accounts.roles import Role, sync_role_groups
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EXPECT_TIMEOUT_MS,
+    FAKE_CLOCK_VARIABLES,
+    NAVIGATION_TIMEOUT_MS,
+)
 from tests.factories import AgencyFactory, TeamFactory, UserFactory
 
 
@@ -94,3 +101,44 @@ def admin_user(db):
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """`page, errors`: a Chromium page, and every script error, console error (CSP refusals
+    are console errors) and failed request it has seen; a test ends asserting `errors == []`."""
+    playwright_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+    )
+    # Playwright's sync API keeps an event loop running in this thread; Django's ORM refuses
+    # to run beside one unless told to (the test's own queries are plain synchronous ones).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    for variable in FAKE_CLOCK_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    playwright_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(NAVIGATION_TIMEOUT_MS)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        # A failed load is reported by its response below, with its address.
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error"
+                and not message.text.startswith("Failed to load resource")
+                and errors.append(message.text)
+            ),
+        )
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400 and errors.append(f"{response.status} {response.url}")
+            ),
+        )
+        yield page, errors
+        # The test's queries ran in Playwright's context, on connections of their own:
+        # closed here, or the test database cannot be dropped at the end of the run.
+        connections.close_all()
+        browser.close()

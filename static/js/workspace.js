@@ -64,10 +64,13 @@
   });
 
   // After an outcome is logged the form that took it is done: leave its field, so the next
-  // key ("n") goes to the next case instead of into the field htmx kept the focus in.
-  document.body.addEventListener("htmx:afterSettle", function () {
+  // key ("n") goes to the next case instead of into the field htmx kept the focus in. This
+  // runs in the swap itself, before the page can take another key: on settle (a moment
+  // later) it would also blur a field the collector had focused since, e.g. with "p".
+  // Only a swap that brought the feedback counts: the lease's renewal is a swap too.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
     const feedback = document.getElementById("action-feedback");
-    if (!feedback) return;
+    if (!feedback || !event.target.contains(feedback)) return;
     if (feedback.hasAttribute("data-outcome-logged") && isTyping(document.activeElement)) {
       document.activeElement.blur();
     }

@@ -9,74 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Activity, Case, PromiseToPay
+from tests.browser import ARTIFACTS, log_in, needs_chromium
 from tests.factories import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="no /usr/bin/chromium: run `bash tests/browser/ensure_chromium.sh` as root",
-    ),
-    # live_server needs committed data.
-    pytest.mark.django_db(transaction=True),
-]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    playwright_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
-    )
-    # Playwright's sync API keeps an event loop running in this thread; Django's ORM refuses
-    # to run beside one unless told to (the test's own queries are plain synchronous ones).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        # CSP refusals are console errors; a failed load is reported by its response below.
-        page.on(
-            "console",
-            lambda message: (
-                message.type == "error"
-                and not message.text.startswith("Failed to load resource")
-                and errors.append(message.text)
-            ),
-        )
-        page.on(
-            "response",
-            lambda response: (
-                response.status >= 400
-                and not response.url.endswith("/favicon.ico")
-                and errors.append(f"{response.status} {response.url}")
-            ),
-        )
-        yield page, errors
-        # The test's queries ran in Playwright's context, on connections of their own:
-        # closed here, or the test database cannot be dropped at the end of the run.
-        connections.close_all()
-        browser.close()
+# live_server needs committed data.
+pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_collector_claims_calls_and_takes_a_promise_from_the_keyboard(
@@ -87,10 +30,7 @@ def test_a_collector_claims_calls_and_takes_a_promise_from_the_keyboard(
     next_case = make_case(team=team, priority_score=10)
     expect = pytest.importorskip("playwright.sync_api").expect
 
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.fill("input[name=username]", collector.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
+    log_in(page, live_server, collector, PASSWORD)
     page.wait_for_url(f"**{reverse('cases:queue')}")  # collectors land on their queue
 
     page.keyboard.press("n")  # next case: the top of the queue is claimed and opened
@@ -141,11 +81,7 @@ def test_a_collector_works_twenty_cases_in_a_row_without_the_mouse(
     cases = [make_case(team=team, priority_score=100 + n) for n in range(20)]
     expect = pytest.importorskip("playwright.sync_api").expect
 
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.keyboard.type(collector.username)  # the username field has the focus
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
+    log_in(page, live_server, collector, PASSWORD)
     page.wait_for_url(f"**{reverse('cases:queue')}")
 
     worked: list[int] = []

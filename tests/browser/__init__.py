@@ -1,0 +1,51 @@
+"""What the browser tests share: Debian's Chromium driven by Playwright, never a download.
+
+Without /usr/bin/chromium (`bash tests/browser/ensure_chromium.sh`, as root) or the
+`playwright` package the browser tests skip and say why. Every wait is on a condition, with
+time-outs long enough for a machine busy with other work.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Upper bounds on waits for a condition: reached only when something is wrong.
+NAVIGATION_TIMEOUT_MS = 60_000
+EXPECT_TIMEOUT_MS = 30_000
+# A shifted-clock run (`make test-later`) preloads libfaketime into this process. The browser
+# is the client, with a clock of its own; Node and Chromium also stall under libfaketime.
+FAKE_CLOCK_VARIABLES = ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC")
+
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="no /usr/bin/chromium: run `bash tests/browser/ensure_chromium.sh` as root",
+)
+
+
+def log_in(page, live_server, user, password: str) -> None:
+    """Log in through the form, typing as a person would once the username has the focus."""
+    expect = pytest.importorskip("playwright.sync_api").expect
+    login = reverse("accounts:login")
+    page.goto(live_server.url + login)
+    username = page.locator("input[name=username]")
+    expect(username).to_be_focused()
+    page.keyboard.type(user.username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: login not in url)
