@@ -116,6 +116,21 @@ class CardAccountFactory(factory.django.DjangoModelFactory):
     oldest_unpaid_due_date = dt.date(2026, 10, 1)
 
 
+# When nothing else gives a moment: before every business date the tests use.
+EARLIEST_OPENING = dt.datetime(2026, 1, 2, 3, 0, tzinfo=dt.UTC)
+
+
+def opening_moment(account: CardAccount) -> dt.datetime:
+    """The pipeline opens a case the day after its account's oldest unpaid due date; the
+    tests' cases do too, so that a case never opens after the business date a test acts on,
+    whatever day the suite runs."""
+    if account.oldest_unpaid_due_date is None:
+        return EARLIEST_OPENING
+    return dt.datetime.combine(
+        account.oldest_unpaid_due_date + dt.timedelta(days=1), EARLIEST_OPENING.timetz()
+    )
+
+
 class CaseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Case
@@ -123,8 +138,11 @@ class CaseFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory(CardAccountFactory)
     debtor = factory.SelfAttribute("account.debtor")
     strategy = factory.LazyFunction(lambda: Strategy.objects.get(is_default=True))
-    opened_at = factory.LazyFunction(timezone.now)
+    opened_at = factory.LazyAttribute(lambda case: opening_moment(case.account))
     balance_at_open = factory.SelfAttribute("account.balance")
+
+
+PLACEMENT_PERIOD = dt.timedelta(days=90)
 
 
 class PlacementFactory(factory.django.DjangoModelFactory):
@@ -134,7 +152,7 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     case = factory.SubFactory(CaseFactory, status=Case.Status.PLACED)
     agency = factory.SubFactory(AgencyFactory)
     placed_on = dt.date(2026, 11, 1)
-    recall_due_on = dt.date(2027, 1, 30)
+    recall_due_on = factory.LazyAttribute(lambda placement: placement.placed_on + PLACEMENT_PERIOD)
 
 
 class ActivityFactory(factory.django.DjangoModelFactory):

@@ -12,18 +12,23 @@ from agencies.services.money import (
     payments_attribute,
     statements_generate_month,
 )
-from agencies.services.placements import placements_recall_due
+from agencies.services.placements import (
+    placements_end_for_closed_cases,
+    placements_recall_due,
+)
 
 
 def agencies_run_day(*, business_date: dt.date, now: dt.datetime) -> Counter:
-    """Recall the placements whose period ended, attribute recent payments, place the cases
-    awaiting placement; on the first of a month, write last month's statements.
+    """End the placements of cases that closed (a cure), recall the placements whose period
+    ended, attribute recent payments, place the cases awaiting placement; on the first of a
+    month, write last month's statements.
 
     Recalls come first so that the capacity they free is used the same night. Idempotent:
     a second run for the date finds nothing due, nothing unattributed, nothing awaiting, and
     rewrites the same statements.
     """
     counts: Counter = Counter()
+    counts.update(placements_end_for_closed_cases(business_date=business_date, now=now))
     counts.update(placements_recall_due(business_date=business_date, now=now))
     counts["payments_attributed"] = payments_attribute(
         since=business_date - dt.timedelta(days=ATTRIBUTION_LOOKBACK_DAYS),

@@ -34,6 +34,9 @@ from cases.services.pipeline import cases_enter_stage, keyset_batches
 
 PLACED_BY_JOB_REASON = "reached the agency stage"
 PERIOD_ENDED_REASON = "placement period ended"
+# A placement whose case has closed ends with no destination: the case stays closed.
+CASE_CLOSED = ""
+CLOSING_REASONS = {Case.Status.CURED: "case cured", Case.Status.CLOSED: "case closed"}
 RECALL_BATCH_SIZE = 2000
 
 
@@ -336,7 +339,8 @@ def _recall(
     now: dt.datetime,
 ) -> Counter:
     """Recall the still-current placements among `placement_ids` (locked here, so a recall
-    racing another does nothing twice). `destination` None: each strategy's rule decides.
+    racing another does nothing twice). `destination` None: each strategy's rule decides;
+    CASE_CLOSED: the cases have closed and stay closed.
 
     The cases come back open (a case with a pending promise keeps it); to the next stage, they
     enter it at once; to in-house collection, they stay in their team's pool.
@@ -361,7 +365,9 @@ def _recall(
     next_stage = next_stages(row[4:] for row in rows)
     destination_of: dict[int, str] = {}
     for pk, _case_id, _agency_id, _due, strategy_id, position in rows:
-        wanted = destination or rule_for(rules, strategy_id).recall_destination
+        wanted = (
+            rule_for(rules, strategy_id).recall_destination if destination is None else destination
+        )
         if wanted == RecallDestination.NEXT_STAGE and (strategy_id, position) not in next_stage:
             wanted = RecallDestination.IN_HOUSE
         destination_of[pk] = wanted
@@ -374,7 +380,7 @@ def _recall(
             recalled_by=user,
             updated_at=now,
         )
-        counts[f"recalled_to_{wanted}"] += len(ids)
+        counts[f"recalled_to_{wanted}" if wanted else "ended_on_closing"] += len(ids)
     case_ids = [row[1] for row in rows]
     Case.objects.filter(pk__in=case_ids, status=Case.Status.PLACED).update(
         status=Case.Status.OPEN, next_action_at=now, claimed_by=None, claim_expires_at=None
@@ -392,15 +398,18 @@ def _recall(
         business_date,
     )
     labels = dict(RecallDestination.choices)
+
+    def logged_reason(destination: str) -> str:
+        if destination == CASE_CLOSED:
+            return f"Ended: {reason}"
+        return f"Recalled to {labels[destination].lower()}: {reason}"
+
     log_append_many(
         _log_rows(
             facts,
             action="agency_recall",
             agency_of={row[1]: row[2] for row in rows},
-            reason_of={
-                row[1]: f"Recalled to {labels[destination_of[row[0]]].lower()}: {reason}"
-                for row in rows
-            },
+            reason_of={row[1]: logged_reason(destination_of[row[0]]) for row in rows},
             inputs_of={
                 row[1]: {
                     "agency": row[2],
@@ -462,6 +471,28 @@ def placements_recall_due(
                 business_date=business_date,
                 now=now,
             )
+    return counts
+
+
+def placements_end_for_closed_cases(
+    *, business_date: dt.date, now: dt.datetime, batch_size: int = RECALL_BATCH_SIZE
+) -> Counter:
+    """Placements whose case has closed (cured by the pipeline, or closed otherwise) end
+    through the same recall as every other ending, with its compliance log row; the case stays
+    closed. Set-based and idempotent: an ended placement is no longer current."""
+    counts: Counter = Counter()
+    for status, reason in CLOSING_REASONS.items():
+        ending = Placement.objects.filter(recalled_on__isnull=True, case__status=status)
+        for rows in keyset_batches(ending, (), batch_size):
+            with transaction.atomic():
+                counts += _recall(
+                    [row[0] for row in rows],
+                    reason=reason,
+                    destination=CASE_CLOSED,
+                    user=None,
+                    business_date=business_date,
+                    now=now,
+                )
     return counts
 
 

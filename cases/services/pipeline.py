@@ -219,9 +219,6 @@ class Pipeline:
                 StageEntry.objects.filter(
                     case_id__in=ids, action_status=StageEntry.ActionStatus.PENDING
                 ).update(action_status=StageEntry.ActionStatus.SKIPPED, action_note="case cured")
-                self.counts["placements_ended"] += Placement.objects.filter(
-                    case_id__in=ids, recalled_on__isnull=True
-                ).update(recalled_on=self.business_date, recall_reason="case cured")
             self._batch_done("cure")
 
     # 3. Promises ----------------------------------------------------------------------
@@ -579,7 +576,6 @@ COUNT_LABELS = {
     "cases_opened": "Cases opened (newly overdue)",
     "cases_cured": "Cases cured",
     "messages_cancelled": "Messages cancelled by cure",
-    "placements_ended": "Agency placements ended by cure",
     "promises_kept": "Promises kept",
     "promises_broken": "Promises broken",
     "phone_queue_entries": "Phone queue entries",

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from cases.models import Case, Stage, StageEntry
 from tests.factories import AgencyFactory, CardAccountFactory, CaseFactory, ContactPointFactory
@@ -13,6 +14,14 @@ from tests.pipeline.conftest import overdue_account  # noqa: F401  (a fixture)
 
 DAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def bank_day():
+    """Pages read the bank's clock: it stands at noon on DAY (and runs on) for the test, so the
+    pages' "today" is the test's DAY whatever day the suite runs."""
+    with time_machine.travel(dt.datetime.combine(DAY, dt.time(12), tzinfo=dt.UTC), tick=True):
+        yield DAY
 
 
 def stage(action: str) -> Stage:

@@ -262,16 +262,26 @@ def test_a_promise_settled_while_placed_leaves_the_case_placed(placed, paid, out
         assert case.priority_score == BROKEN_PROMISE_PRIORITY
 
 
-def test_a_cure_ends_the_placement(placed):
+def test_a_cure_ends_the_placement_through_the_recall_with_its_log_row(placed):
     case = placed.case
     PaymentFactory(account=case.account, amount=Decimal("150.00"), received_on=later(3))
     pipeline_run_day(business_date=later(4), now=at(later(4)))
+    counts = agencies_run_day(business_date=later(4), now=at(later(4)))
+
+    assert counts["ended_on_closing"] == 1
     placed.refresh_from_db()
     assert (placed.recalled_on, placed.recall_reason, placed.recall_destination) == (
         later(4),
         "case cured",
         "",
     )
+    case.refresh_from_db()
+    assert case.status == Case.Status.CURED  # it stays closed: no next stage, no pool
+    row = ComplianceLogEntry.objects.get(case=case, action="agency_recall")
+    assert (row.agency, row.reason) == (placed.agency, "Ended: case cured")
+
+    agencies_run_day(business_date=later(5), now=at(later(5)))
+    assert ComplianceLogEntry.objects.filter(case=case, action="agency_recall").count() == 1
 
 
 # --- The whole flow, night after night ----------------------------------------------------

@@ -19,6 +19,7 @@ from accounts.roles import Role
 from agencies.models import CommissionStatement
 from cases.compliance.log import log_append
 from cases.models import Case, ComplianceLogEntry
+from tests.agencies.conftest import DAY
 from tests.factories import (
     AgencyFactory,
     CardAccountFactory,
@@ -28,9 +29,9 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bank_day")]
 
-TODAY = timezone.localdate()
+TODAY = DAY
 # Patterns only staff reach (the admin and its RQ dashboard): checked apart, below.
 STAFF_NAMESPACES = ("admin", "django_rq")
 OBJECT_KWARGS = ("case_id", "placement_id", "agency_id", "statement_id", "entry_id")

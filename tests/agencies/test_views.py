@@ -16,6 +16,7 @@ from agencies.models import CommissionStatement, Placement, PlacementExtension
 from agencies.services import statements_generate_month
 from cases.compliance.log import log_append
 from cases.models import Case, ComplianceLogEntry
+from tests.agencies.conftest import DAY
 from tests.factories import (
     AgencyFactory,
     CaseFactory,
@@ -24,9 +25,9 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bank_day")]
 
-TODAY = timezone.localdate()
+TODAY = DAY
 
 
 def ago(days: int) -> dt.date:
