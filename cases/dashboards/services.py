@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.models import Team, User
-from cases.compliance.engine import Decision, compliance_decide, compliance_record_contact
+from cases.compliance.engine import compliance_decide
 from cases.dashboards.selectors import assignable_collectors_for, collector_teams_for
 from cases.models import (
     Activity,
@@ -24,7 +24,13 @@ from cases.models import (
     SupervisorAction,
 )
 from cases.selectors import cases_visible_to
-from cases.services.workspace import CALL_OUTCOMES, UNANSWERED_OUTCOMES, retry_after
+from cases.services.workspace import (
+    CALL_OUTCOMES,
+    CallResult,
+    CaseHeldByAnother,
+    Override,
+    call_log,
+)
 
 # At most this many cases move in one reassignment; a larger selection is refused whole.
 MAX_REASSIGN = 5000
@@ -297,12 +303,6 @@ def override_approve(
     return approval
 
 
-@dataclass(frozen=True)
-class ApprovedCall:
-    decision: Decision
-    activity: Activity | None  # None when the gate refused the call after all
-
-
 def approved_call_log(
     *,
     approval: OverrideApproval,
@@ -311,53 +311,42 @@ def approved_call_log(
     notes: str = "",
     duration_seconds: int = 0,
     now: dt.datetime,
-) -> ApprovedCall:
-    """The collector's call under an approval: judged by the gate with the approver recorded.
+) -> CallResult:
+    """The collector's call under an approval, recorded by the workspace's own `call_log`.
 
-    The gate judges the call at the moment it is made, so a rule that cannot be overridden
-    (or a new block) still refuses it; an accepted call is recorded with its contact row,
-    and the approval is used up.
+    The approval is claimed under a row lock, so two requests racing with it make one call:
+    the second waits, then finds it used. The gate judges the call at the moment it is made,
+    with the approver recorded, so a rule that cannot be overridden (or a new block) still
+    refuses it and the approval stays unused; another collector's live claim on the case
+    refuses it too.
     """
     if outcome not in CALL_OUTCOMES:
         raise ActionRefused(f"{outcome!r} is not a call outcome.")
-    if approval.collector_id != user.pk:
-        raise ActionRefused("This approval was given to another collector.")
-    if approval.used_activity_id is not None:
-        raise ActionRefused("This approval has already been used.")
-    if approval.valid_until <= now:
-        raise ActionRefused("This approval has expired; ask your supervisor again.")
-    blocked = approval.blocked_entry
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=approval.case_id)
-        decision = compliance_decide(
-            actor=user,
-            case=case,
-            channel=blocked.channel,
-            contact_point=blocked.contact_point,
-            moment=now,
-            action=blocked.action,
-            override_reason=approval.reason,
-            approver=approval.approved_by,
+        claimed = (
+            OverrideApproval.objects.select_for_update(of=("self",))
+            .select_related("blocked_entry__contact_point", "approved_by", "case")
+            .get(pk=approval.pk)
         )
-        if not decision.allowed:
-            return ApprovedCall(decision, None)
-        activity = Activity.objects.create(
-            case=case,
-            debtor_id=case.debtor_id,
-            contact_point=blocked.contact_point,
-            channel=Activity.Channel.CALL,
-            outcome=outcome,
-            notes=notes,
-            duration_seconds=duration_seconds,
-            actor=user,
-            agency_id=user.agency_id,
-            occurred_at=now,
-        )
-        compliance_record_contact(decision=decision, activity=activity)
-        OverrideApproval.objects.filter(pk=approval.pk).update(used_activity=activity)
-        Case.objects.filter(pk=case.pk).update(
-            claimed_by=None,
-            claim_expires_at=None,
-            next_action_at=now + retry_after() if outcome in UNANSWERED_OUTCOMES else None,
-        )
-    return ApprovedCall(decision, activity)
+        if claimed.collector_id != user.pk:
+            raise ActionRefused("This approval was given to another collector.")
+        if claimed.used_activity_id is not None:
+            raise ActionRefused("This approval has already been used.")
+        if claimed.valid_until <= now:
+            raise ActionRefused("This approval has expired; ask your supervisor again.")
+        try:
+            result = call_log(
+                case=claimed.case,
+                user=user,
+                contact_point=claimed.blocked_entry.contact_point,
+                outcome=outcome,
+                notes=notes,
+                duration_seconds=duration_seconds,
+                now=now,
+                override=Override(reason=claimed.reason, approver=claimed.approved_by),
+            )
+        except CaseHeldByAnother as held:
+            raise ActionRefused(str(held)) from held
+        if result.activity is not None:
+            OverrideApproval.objects.filter(pk=claimed.pk).update(used_activity=result.activity)
+    return result

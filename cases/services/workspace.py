@@ -62,6 +62,15 @@ class CaseHeldByAnother(Exception):
 
 
 @dataclass(frozen=True)
+class Override:
+    """A supervisor's approval of a call the gate refused: the gate lifts the failures that
+    yield to an override, and logs the reason and the approver."""
+
+    reason: str
+    approver: object  # the approving user
+
+
+@dataclass(frozen=True)
 class CallResult:
     decision: Decision
     activity: Activity | None  # None when the gate blocked the call
@@ -308,10 +317,18 @@ def _note(case: Case, user, now: dt.datetime, text: str) -> Activity:
 # --- Contact --------------------------------------------------------------------------------
 
 
-def _gated_call(*, case: Case, user, contact_point: ContactPoint, now: dt.datetime) -> Decision:
+def _gated_call(
+    *, case: Case, user, contact_point: ContactPoint, now: dt.datetime, override: Override | None
+) -> Decision:
     """Judge a call; a block pushes the case's next action to when it may be called again."""
     decision = compliance_decide(
-        actor=user, case=case, channel="call", contact_point=contact_point, moment=now
+        actor=user,
+        case=case,
+        channel="call",
+        contact_point=contact_point,
+        moment=now,
+        override_reason=override.reason if override else "",
+        approver=override.approver if override else None,
     )
     if not decision.allowed and decision.next_allowed_at is not None:
         Case.objects.filter(pk=case.pk).update(next_action_at=decision.next_allowed_at)
@@ -327,18 +344,22 @@ def call_log(
     notes: str = "",
     duration_seconds: int = 0,
     now: dt.datetime,
+    override: Override | None = None,
 ) -> CallResult:
     """Record a call and its outcome, if the compliance gate allows the call.
 
     Allowed: the call activity and the gate's contact row are written together, the claim
     is released, and an unanswered case comes back after the retry delay. Blocked: only the
-    gate's blocked row is written.
+    gate's blocked row is written. Every call is recorded here, a call a supervisor approved
+    (`override`) too.
     """
     if outcome not in CALL_OUTCOMES:
         raise ValueError(f"{outcome!r} is not a call outcome.")
     with transaction.atomic():
         locked = _lock_case_for(case, user, now)
-        decision = _gated_call(case=locked, user=user, contact_point=contact_point, now=now)
+        decision = _gated_call(
+            case=locked, user=user, contact_point=contact_point, now=now, override=override
+        )
         if not decision.allowed:
             return CallResult(decision, None)
         activity = _activity(
@@ -385,7 +406,9 @@ def promise_record(
     """
     with transaction.atomic():
         locked = _lock_case_for(case, user, now)
-        decision = _gated_call(case=locked, user=user, contact_point=contact_point, now=now)
+        decision = _gated_call(
+            case=locked, user=user, contact_point=contact_point, now=now, override=None
+        )
         if not decision.allowed:
             return PromiseResult(CallResult(decision, None), None)
         currency = locked.account.currency

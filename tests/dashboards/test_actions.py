@@ -4,8 +4,11 @@ override through the compliance gate."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,7 +33,7 @@ from cases.models import (
     SupervisorAction,
 )
 from cases.selectors import callable_stage_ids, debtor_time_zones, queue_for, queue_policy
-from cases.services.pipeline import pipeline_run_day
+from cases.services.pipeline import BROKEN_PROMISE_PRIORITY, pipeline_run_day
 from tests.dashboards.conftest import DAY, at, days, make_case
 from tests.factories import UserFactory
 
@@ -399,6 +402,83 @@ def test_an_approval_cannot_be_used_by_another_collector_or_after_it_expires(
         approved_call_log(
             approval=approval, user=collector, outcome="rpc", now=approval.valid_until
         )
+
+
+def test_an_approval_held_in_memory_is_still_used_only_once(
+    supervisor, collector, vulnerable_block
+):
+    """The used mark is read under the lock, not from the caller's copy of the approval."""
+    now = timezone.now().replace(hour=12, minute=5)
+    approval = override_approve(
+        approver=supervisor, blocked_entry=vulnerable_block, reason="ok", now=now
+    )
+    approved_call_log(approval=approval, user=collector, outcome="rpc", now=now)
+
+    with pytest.raises(ActionRefused, match="already been used"):
+        approved_call_log(approval=approval, user=collector, outcome="rpc", now=now)
+    assert Activity.objects.filter(channel="call", actor=collector).count() == 1
+
+
+def test_an_approved_call_is_refused_while_another_collector_holds_the_case(
+    supervisor, collector, collector2, phone_case, vulnerable_block
+):
+    now = timezone.now().replace(hour=12, minute=5)
+    approval = override_approve(
+        approver=supervisor, blocked_entry=vulnerable_block, reason="ok", now=now
+    )
+    Case.objects.filter(pk=phone_case.pk).update(
+        claimed_by=collector2, claim_expires_at=now + dt.timedelta(minutes=10)
+    )
+
+    with pytest.raises(ActionRefused, match="being worked by someone else"):
+        approved_call_log(approval=approval, user=collector, outcome="rpc", now=now)
+    approval.refresh_from_db()
+    assert approval.used_activity is None
+    assert not Activity.objects.filter(channel="call").exists()
+
+
+def test_an_approved_call_drops_a_broken_promise_band_like_any_call(
+    supervisor, collector, phone_case, vulnerable_block
+):
+    now = timezone.now().replace(hour=12, minute=5)
+    approval = override_approve(
+        approver=supervisor, blocked_entry=vulnerable_block, reason="ok", now=now
+    )
+    Case.objects.filter(pk=phone_case.pk).update(priority_score=BROKEN_PROMISE_PRIORITY + 5)
+
+    approved_call_log(approval=approval, user=collector, outcome="rpc", now=now)
+
+    phone_case.refresh_from_db()
+    assert phone_case.priority_score < BROKEN_PROMISE_PRIORITY
+    assert phone_case.claimed_by is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_racing_with_one_approval_make_one_call(
+    supervisor, collector, vulnerable_block
+):
+    now = timezone.now().replace(hour=12, minute=5)
+    approval = override_approve(
+        approver=supervisor, blocked_entry=vulnerable_block, reason="ok", now=now
+    )
+    both_ready = threading.Barrier(2)
+
+    def use_it(_) -> str:
+        try:
+            both_ready.wait()
+            approved_call_log(approval=approval, user=collector, outcome="rpc", now=now)
+            return "called"
+        except ActionRefused as refused:
+            return str(refused)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = sorted(pool.map(use_it, range(2)))
+
+    assert answers == ["This approval has already been used.", "called"]
+    assert Activity.objects.filter(channel="call", actor=collector).count() == 1
 
 
 def test_the_gate_refuses_to_override_a_fixed_rule_and_logs_it(
