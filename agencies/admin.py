@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from agencies.commission import month_bounds
 from agencies.forms import ExtendByDaysForm
@@ -109,12 +110,20 @@ class AgencyAdmin(admin.ModelAdmin):
     @admin.action(description="Suspend selected agencies", permissions=["change"])
     def suspend(self, request, queryset):
         updated = queryset.update(is_active=False, updated_at=timezone.now())
-        self.message_user(request, f"Suspended {updated} agency(ies).")
+        self.message_user(
+            request,
+            ngettext("Suspended %(count)d agency.", "Suspended %(count)d agencies.", updated)
+            % {"count": updated},
+        )
 
     @admin.action(description="Reactivate selected agencies", permissions=["change"])
     def reactivate(self, request, queryset):
         updated = queryset.update(is_active=True, updated_at=timezone.now())
-        self.message_user(request, f"Reactivated {updated} agency(ies).")
+        self.message_user(
+            request,
+            ngettext("Reactivated %(count)d agency.", "Reactivated %(count)d agencies.", updated)
+            % {"count": updated},
+        )
 
     @admin.action(description="Write last month's commission statement", permissions=["change"])
     def write_last_month_statement(self, request, queryset):
@@ -122,7 +131,15 @@ class AgencyAdmin(admin.ModelAdmin):
         statements = statements_generate_month(
             month=month, now=timezone.now(), user=request.user, agencies=list(queryset)
         )
-        self.message_user(request, f"Wrote {len(statements)} statement(s) for {month:%B %Y}.")
+        self.message_user(
+            request,
+            ngettext(
+                "Wrote %(count)d statement for %(month)s.",
+                "Wrote %(count)d statements for %(month)s.",
+                len(statements),
+            )
+            % {"count": len(statements), "month": f"{month:%B %Y}"},
+        )
 
 
 @admin.register(CommissionTier)
@@ -263,7 +280,12 @@ class PlacementAdmin(admin.ModelAdmin):
             business_date=timezone.localdate(),
             now=timezone.now(),
         )
-        self.message_user(request, f"Recalled {counts['recalled']} placement(s).")
+        recalled = counts["recalled"]
+        self.message_user(
+            request,
+            ngettext("Recalled %(count)d placement.", "Recalled %(count)d placements.", recalled)
+            % {"count": recalled},
+        )
         return None
 
     @admin.action(description="Extend selected placements…", permissions=["change"])
@@ -293,7 +315,16 @@ class PlacementAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{placement}: {refused}", messages.WARNING)
             else:
                 extended += 1
-        self.message_user(request, f"Extended {extended} placement(s) by {data['days']} days.")
+        period = ngettext("%(days)d day", "%(days)d days", data["days"]) % {"days": data["days"]}
+        self.message_user(
+            request,
+            ngettext(
+                "Extended %(count)d placement by %(period)s.",
+                "Extended %(count)d placements by %(period)s.",
+                extended,
+            )
+            % {"count": extended, "period": period},
+        )
         return None
 
 
@@ -349,7 +380,13 @@ class CommissionStatementAdmin(ReadOnlyAdmin):
                 agencies=[statement.agency],
             )
             written += 1
-        self.message_user(request, f"Wrote {written} statement(s) again.")
+        self.message_user(
+            request,
+            ngettext(
+                "Wrote %(count)d statement again.", "Wrote %(count)d statements again.", written
+            )
+            % {"count": written},
+        )
 
 
 @admin.register(CommissionStatementLine)

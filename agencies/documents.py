@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.utils.translation import ngettext
 from fpdf import FPDF
 
 from agencies.commission import ROUNDING_RULE
@@ -135,7 +136,8 @@ def statement_pdf(statement: CommissionStatement) -> bytes:
     for total in totals:
         row(
             [
-                f"Total ({total.lines} lines)",
+                ngettext("Total (%(count)d line)", "Total (%(count)d lines)", total.lines)
+                % {"count": total.lines},
                 "",
                 "",
                 total.currency,

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -42,6 +41,7 @@ from agencies.services import (
 from agencies.services.money import totals_by_statement
 from agencies.services.placements import rule_for, rules_by_strategy
 from cases.selectors import cases_visible_to
+from common.access import permission_required_or_404
 
 PERFORMANCE = "agencies.view_agency_performance"
 
@@ -106,8 +106,7 @@ def _aligned(cells: list[str]) -> list[tuple[str, bool]]:
     return [(cell, column.numeric) for cell, column in zip(cells, LEAGUE_COLUMNS, strict=True)]
 
 
-@login_required
-@permission_required(PERFORMANCE, raise_exception=True)
+@permission_required_or_404(PERFORMANCE)
 def league(request):
     """Every agency side by side; agency managers go to their own agency's page."""
     if request.user.role in AGENCY_ROLES:
@@ -133,8 +132,7 @@ def league(request):
     )
 
 
-@login_required
-@permission_required(PERFORMANCE, raise_exception=True)
+@permission_required_or_404(PERFORMANCE)
 def league_csv(request):
     """The league table as CSV: the same cells as the page."""
     agencies = list(agencies_visible_to(request.user).order_by("name"))
@@ -149,8 +147,7 @@ def league_csv(request):
     return response
 
 
-@login_required
-@permission_required(PERFORMANCE, raise_exception=True)
+@permission_required_or_404(PERFORMANCE)
 def agency_detail(request, agency_id: int):
     """One agency: its figures (beside the other agencies', for those who may see them), its
     terms, and its statements."""
@@ -197,8 +194,7 @@ def _get_statement_for_user(user, statement_id: int):
     return get_object_or_404(statements_visible_to(user).select_related("agency"), pk=statement_id)
 
 
-@login_required
-@permission_required(PERFORMANCE, raise_exception=True)
+@permission_required_or_404(PERFORMANCE)
 def statement_detail(request, statement_id: int):
     statement = _get_statement_for_user(request.user, statement_id)
     lines = statement.lines.order_by("placed_on", "placement_id")
@@ -215,8 +211,7 @@ def statement_detail(request, statement_id: int):
     )
 
 
-@login_required
-@permission_required(PERFORMANCE, raise_exception=True)
+@permission_required_or_404(PERFORMANCE)
 def statement_csv_download(request, statement_id: int):
     statement = _get_statement_for_user(request.user, statement_id)
     response = HttpResponse(statement_csv(statement), content_type="text/csv; charset=utf-8")
@@ -226,8 +221,7 @@ def statement_csv_download(request, statement_id: int):
     return response
 
 
-@login_required
-@permission_required(PERFORMANCE, raise_exception=True)
+@permission_required_or_404(PERFORMANCE)
 def statement_pdf_download(request, statement_id: int):
     statement = _get_statement_for_user(request.user, statement_id)
     response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
@@ -240,8 +234,7 @@ def statement_pdf_download(request, statement_id: int):
 # --- Placing, recalling, extending by hand --------------------------------------------------------
 
 
-@login_required
-@permission_required("agencies.change_placement", raise_exception=True)
+@permission_required_or_404("agencies.change_placement")
 def placement_list(request):
     """The current placements of the cases the supervisor may see, due back soonest first."""
     placements = (
@@ -263,8 +256,7 @@ def placement_list(request):
     )
 
 
-@login_required
-@permission_required("agencies.add_placement", raise_exception=True)
+@permission_required_or_404("agencies.add_placement")
 def awaiting_list(request):
     """Cases at the agency stage still awaiting placement, with why some never will be."""
     cases = (
@@ -281,8 +273,7 @@ def awaiting_list(request):
     return render(request, "agencies/awaiting_list.html", {"page": page})
 
 
-@login_required
-@permission_required("agencies.add_placement", raise_exception=True)
+@permission_required_or_404("agencies.add_placement")
 @require_http_methods(["GET", "POST"])
 def place(request, case_id: int):
     case = get_object_or_404(
@@ -329,8 +320,7 @@ def _get_current_placement_for_user(request, placement_id: int) -> Placement | N
     return None
 
 
-@login_required
-@permission_required("agencies.change_placement", raise_exception=True)
+@permission_required_or_404("agencies.change_placement")
 @require_http_methods(["GET", "POST"])
 def recall(request, placement_id: int):
     placement = _get_current_placement_for_user(request, placement_id)
@@ -363,8 +353,7 @@ def recall(request, placement_id: int):
     )
 
 
-@login_required
-@permission_required("agencies.change_placement", raise_exception=True)
+@permission_required_or_404("agencies.change_placement")
 @require_http_methods(["GET", "POST"])
 def extend(request, placement_id: int):
     placement = _get_current_placement_for_user(request, placement_id)

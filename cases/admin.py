@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
 from cases.compliance.policies import policy_version_create
@@ -205,12 +206,28 @@ class ContactPointAdmin(admin.ModelAdmin):
     )
     def mark_invalid(self, request, queryset):
         updated = queryset.update(invalid=True, updated_at=timezone.now())
-        self.message_user(request, f"Marked {updated} contact point(s) invalid.")
+        self.message_user(
+            request,
+            ngettext(
+                "Marked %(count)d contact point as invalid.",
+                "Marked %(count)d contact points as invalid.",
+                updated,
+            )
+            % {"count": updated},
+        )
 
     @admin.action(description="Mark selected as do not contact", permissions=["change"])
     def mark_do_not_contact(self, request, queryset):
         updated = queryset.update(do_not_contact=True, updated_at=timezone.now())
-        self.message_user(request, f"Marked {updated} contact point(s) do not contact.")
+        self.message_user(
+            request,
+            ngettext(
+                "Marked %(count)d contact point as do not contact.",
+                "Marked %(count)d contact points as do not contact.",
+                updated,
+            )
+            % {"count": updated},
+        )
 
 
 @admin.register(CardAccount)

@@ -10,10 +10,12 @@ from django.conf import settings
 from django.utils import timezone
 from rq import Retry
 
+from accounts.models import User
 from agencies.services import agencies_run_day
+from cases.models import PipelineRun
 from cases.services import case_release_expired_claims
 from cases.services.messaging import message_send, messages_claim_for_dispatch
-from cases.services.pipeline import PipelineAlreadyRunning, pipeline_run_day
+from cases.services.pipeline import pipeline_run_day
 
 logger = logging.getLogger(__name__)
 
@@ -25,16 +27,26 @@ def release_expired_claims() -> int:
     return case_release_expired_claims(now=timezone.now())
 
 
-def run_collections_day(business_date: str | None = None) -> dict[str, int]:
+def run_collections_day(
+    business_date: str | None = None, triggered_by_id: int | None = None
+) -> dict[str, int]:
     """The nightly pipeline for `business_date` (ISO), by default the bank's today, then the
-    agencies' step for the same date (recalls, payment attribution, placements)."""
+    agencies' step for the same date (recalls, payment attribution, placements).
+
+    `triggered_by_id`: the person who started it from the pipeline page (None: the schedule).
+    A date already running elsewhere raises PipelineAlreadyRunning: the job fails visibly.
+    """
     now = timezone.now()
     day = dt.date.fromisoformat(business_date) if business_date else timezone.localdate(now)
-    try:
+    if triggered_by_id is None:
         result = pipeline_run_day(business_date=day, now=now)
-    except PipelineAlreadyRunning as busy:
-        logger.info("%s", busy)
-        return {}
+    else:
+        result = pipeline_run_day(
+            business_date=day,
+            now=now,
+            triggered_by=User.objects.get(pk=triggered_by_id),
+            started_from=PipelineRun.StartedFrom.PAGE,
+        )
     agency_counts = agencies_run_day(business_date=day, now=now)
     django_rq.get_queue("messages").enqueue(dispatch_messages)
     return {**result.counts, **{f"agencies:{key}": n for key, n in agency_counts.items()}}

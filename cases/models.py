@@ -593,6 +593,11 @@ class PipelineRun(models.Model):
         FAILED = "failed", "Failed"
         PREVIEWED = "previewed", "Previewed (dry run)"
 
+    class StartedFrom(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        PAGE = "page", "Pipeline page"
+        COMMAND = "command", "Command line"
+
     business_date = models.DateField()
     dry_run = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
@@ -608,7 +613,10 @@ class PipelineRun(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="pipeline_runs",
-        help_text="Blank when the schedule started it.",
+        help_text="The person who started it from the pipeline page.",
+    )
+    started_from = models.CharField(
+        max_length=10, choices=StartedFrom, default=StartedFrom.SCHEDULE
     )
 
     class Meta:
@@ -625,6 +633,13 @@ class PipelineRun(models.Model):
     def __str__(self) -> str:
         kind = "preview" if self.dry_run else "run"
         return f"Pipeline {kind} for {self.business_date} ({self.get_status_display()})"
+
+    @property
+    def starter(self) -> str:
+        """Who started the run: the person, else where it came from."""
+        if self.triggered_by is not None:
+            return self.triggered_by.get_full_name() or self.triggered_by.username
+        return self.get_started_from_display()
 
 
 class StageEntry(models.Model):

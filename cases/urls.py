@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accounts.middleware import does_not_renew_session
 from cases import views
 
 app_name = "cases"
@@ -9,7 +10,12 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("queue/next/", views.claim_next, name="claim_next"),
     path("<int:case_id>/", views.case_detail, name="detail"),
-    path("<int:case_id>/claim/renew/", views.renew_claim, name="renew_claim"),
+    # The open case page renews its lease by itself: no sign that the collector is there.
+    path(
+        "<int:case_id>/claim/renew/",
+        does_not_renew_session(views.renew_claim),
+        name="renew_claim",
+    ),
     path("<int:case_id>/call/", views.call_log_view, name="call_log"),
     path("<int:case_id>/promise/", views.promise_take, name="promise"),
     path("<int:case_id>/callback/", views.callback_schedule_view, name="callback"),

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 import django_rq
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.compliance.engine import Decision
@@ -36,7 +36,7 @@ from cases.selectors import (
     queue_for,
     queue_policy,
 )
-from cases.services.pipeline import describe_counts, pipeline_preview_day
+from cases.services.pipeline import describe_counts, pipeline_last_run, pipeline_preview_day
 from cases.services.workspace import (
     DEBTOR_FLAGS,
     CaseHeldByAnother,
@@ -49,6 +49,7 @@ from cases.services.workspace import (
     note_add,
     promise_record,
 )
+from common.access import permission_required_or_404
 
 
 def _get_case_for_user(user, case_id: int) -> Case:
@@ -63,8 +64,7 @@ def _with_page_relations(cases):
     ).prefetch_related("debtor__contact_points")
 
 
-@login_required
-@permission_required("cases.view_case", raise_exception=True)
+@permission_required_or_404("cases.view_case")
 def case_list(request):
     cases = cases_visible_to(request.user).select_related(
         "account", "debtor", "stage", "assigned_to"
@@ -93,15 +93,13 @@ def case_list(request):
     )
 
 
-@login_required
-@permission_required("cases.view_case", raise_exception=True)
+@permission_required_or_404("cases.view_case")
 def case_detail(request, case_id: int):
     case = _get_case_for_user(request.user, case_id)
     return _render_page(request, case, now=timezone.now())
 
 
-@login_required
-@permission_required("cases.run_pipeline", raise_exception=True)
+@permission_required_or_404("cases.run_pipeline")
 @require_http_methods(["GET", "POST"])
 def pipeline(request):
     """Preview what the pipeline would do for a date, or start it in the background."""
@@ -110,12 +108,7 @@ def pipeline(request):
     if form.is_valid():
         business_date = form.cleaned_data["business_date"]
         if "run" in request.POST:
-            transaction.on_commit(
-                lambda: django_rq.get_queue("pipeline").enqueue(
-                    run_collections_day, business_date.isoformat(), job_timeout=3600
-                )
-            )
-            messages.success(request, f"The pipeline for {business_date} has been started.")
+            _start_pipeline(request, business_date)
             return redirect("cases:pipeline")
         preview = pipeline_preview_day(
             business_date=business_date, now=timezone.now(), triggered_by=request.user
@@ -131,6 +124,49 @@ def pipeline(request):
             "runs": [(run, describe_counts(run.counts)) for run in runs],
         },
     )
+
+
+def _start_pipeline(request, business_date: dt.date) -> None:
+    """Start a run of the date in the background, saying plainly if it ran or is running."""
+    last = pipeline_last_run(business_date=business_date)
+    if last is not None and last.status == PipelineRun.Status.RUNNING:
+        messages.warning(
+            request,
+            _(
+                "The pipeline for %(date)s is already running: %(who)s started it at "
+                "%(time)s UTC. Nothing more was started."
+            )
+            % {"date": business_date, "who": last.starter, "time": f"{last.started_at:%H:%M}"},
+        )
+        return
+    user_id = request.user.pk
+    transaction.on_commit(
+        lambda: django_rq.get_queue("pipeline").enqueue(
+            run_collections_day,
+            business_date.isoformat(),
+            triggered_by_id=user_id,
+            job_timeout=3600,
+        )
+    )
+    if last is not None and last.status == PipelineRun.Status.SUCCEEDED:
+        messages.info(
+            request,
+            _(
+                "The pipeline for %(date)s already ran (%(who)s started it at %(time)s UTC). "
+                "It has been started again and will do only what is left, such as payments "
+                "imported since; the new run appears below once a worker takes it."
+            )
+            % {"date": business_date, "who": last.starter, "time": f"{last.started_at:%H:%M}"},
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "The pipeline for %(date)s has been started; the run appears below once a "
+                "worker takes it."
+            )
+            % {"date": business_date},
+        )
 
 
 # --- Collector workspace ----------------------------------------------------------------------
@@ -230,8 +266,7 @@ def workspace_action(view):
     """A POST on one case the user may work: 404 outside their scope, like every case URL."""
 
     @wraps(view)
-    @login_required
-    @permission_required("cases.work_case", raise_exception=True)
+    @permission_required_or_404("cases.work_case")
     @require_POST
     def wrapped(request, case_id: int):
         case = _get_case_for_user(request.user, case_id)
@@ -245,8 +280,7 @@ def workspace_action(view):
     return wrapped
 
 
-@login_required
-@permission_required("cases.work_case", raise_exception=True)
+@permission_required_or_404("cases.work_case")
 def queue(request):
     now = timezone.now()
     window = queue_policy().call_window
@@ -269,8 +303,7 @@ def queue(request):
     )
 
 
-@login_required
-@permission_required("cases.work_case", raise_exception=True)
+@permission_required_or_404("cases.work_case")
 @require_POST
 def claim_next(request):
     case = case_claim_next(user=request.user, now=timezone.now())

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.HtmxSessionEndedMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -95,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "accounts.context_processors.idle_session",
             ],
         },
     },
@@ -143,9 +146,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
-# Sessions end after a stretch of inactivity (the idle timer restarts on every request).
+# Sessions end after a stretch of inactivity. The idle timer restarts on every request a person
+# makes (accounts.middleware.SessionActivityMiddleware), not on those a page makes by itself,
+# such as the case page renewing its lease: saving the session on every request would.
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en-us"

@@ -14,8 +14,8 @@ from tests.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     EXPECT_TIMEOUT_MS,
-    FAKE_CLOCK_VARIABLES,
     NAVIGATION_TIMEOUT_MS,
+    POLICY_VIOLATION_LISTENER,
 )
 from tests.factories import AgencyFactory, TeamFactory, UserFactory
 
@@ -105,16 +105,19 @@ def on_postgres():
 
 @pytest.fixture
 def browser_page(monkeypatch):
-    """`page, errors`: a Chromium page, and every script error, console error (CSP refusals
-    are console errors) and failed request it has seen; a test ends asserting `errors == []`."""
+    """`page, errors`: a Chromium page, and every script error, console error, Content-Security-
+    Policy refusal and failed request it has seen; a test ends asserting `errors == []`."""
     playwright_api = pytest.importorskip(
         "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
     )
     # Playwright's sync API keeps an event loop running in this thread; Django's ORM refuses
     # to run beside one unless told to (the test's own queries are plain synchronous ones).
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    for variable in FAKE_CLOCK_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
+    # A shifted-clock run (`make test-later`) preloads libfaketime into this process. The
+    # browser is the client, with a clock of its own (Node and Chromium also stall under
+    # libfaketime): it is started without the preload. FAKETIME itself stays set, since the
+    # libfaketime already loaded here reads it again as it runs.
+    monkeypatch.delenv("LD_PRELOAD", raising=False)
     playwright_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -122,6 +125,8 @@ def browser_page(monkeypatch):
         page.set_default_timeout(NAVIGATION_TIMEOUT_MS)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.expose_function("reportPolicyViolation", lambda report: errors.append(report))
+        page.add_init_script(POLICY_VIOLATION_LISTENER)
         # A failed load is reported by its response below, with its address.
         page.on(
             "console",

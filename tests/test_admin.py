@@ -547,27 +547,27 @@ def test_cases_are_found_by_account_reference(admin_client):
 @pytest.mark.parametrize(
     ("make", "action", "field", "value", "message"),
     [
-        (AgencyFactory, "suspend", "is_active", False, "Suspended 1 agency(ies)."),
+        (AgencyFactory, "suspend", "is_active", False, "Suspended 1 agency."),
         (
             lambda: AgencyFactory(is_active=False),
             "reactivate",
             "is_active",
             True,
-            "Reactivated 1 agency(ies).",
+            "Reactivated 1 agency.",
         ),
         (
             ContactPointFactory,
             "mark_invalid",
             "invalid",
             True,
-            "Marked 1 contact point(s) invalid.",
+            "Marked 1 contact point as invalid.",
         ),
         (
             ContactPointFactory,
             "mark_do_not_contact",
             "do_not_contact",
             True,
-            "Marked 1 contact point(s) do not contact.",
+            "Marked 1 contact point as do not contact.",
         ),
     ],
 )

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import ngettext
 
 from agencies.models import (
     Agency,
@@ -274,7 +275,14 @@ def placement_problems(*, case: Case, agency: Agency, business_date: dt.date) ->
     problems.extend(f"{agency.name}: {problem}" for problem in agency.problems_on(business_date))
     held = agency.placements.filter(recalled_on__isnull=True).count()
     if held >= agency.capacity:
-        problems.append(f"{agency.name} is at capacity ({held} of {agency.capacity} placements)")
+        problems.append(
+            ngettext(
+                "%(agency)s is at capacity (%(held)d of %(capacity)d placement)",
+                "%(agency)s is at capacity (%(held)d of %(capacity)d placements)",
+                agency.capacity,
+            )
+            % {"agency": agency.name, "held": held, "capacity": agency.capacity}
+        )
     return problems
 
 

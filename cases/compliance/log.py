@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from cases.compliance.models import GENESIS_HASH, ComplianceChainHead, ComplianceLogEntry
 
@@ -87,9 +88,24 @@ class ChainVerification:
 
     @property
     def summary(self) -> str:
+        values = {"count": self.rows_checked, "problem": self.problem}
         if self.ok:
-            return f"verified {self.rows_checked} rows: the compliance log chain is intact"
-        return f"compliance log chain broken after {self.rows_checked} good rows: {self.problem}"
+            return (
+                ngettext(
+                    "verified %(count)d row: the compliance log chain is intact",
+                    "verified %(count)d rows: the compliance log chain is intact",
+                    self.rows_checked,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "compliance log chain broken after %(count)d good row: %(problem)s",
+                "compliance log chain broken after %(count)d good rows: %(problem)s",
+                self.rows_checked,
+            )
+            % values
+        )
 
 
 def compliance_log_verify(*, batch_size: int = 1000) -> ChainVerification:

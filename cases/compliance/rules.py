@@ -30,6 +30,19 @@ CHANNEL_CONSENT_FIELD = {"sms": "sms_consent", "email": "email_consent"}
 ATTORNEY_RELATIONSHIPS = ("attorney", "lawyer", "solicitor")
 ESTATE_RELATIONSHIPS = ("executor", "administrator", "estate representative")
 CONSENT_OUTCOME = "callback"  # the person asked to be called: their direct prior consent
+PHONE_KINDS = CHANNEL_CONTACT_POINT_KINDS["call"]
+MIN_PHONE_DIGITS = 7  # fewer digits are an extension or a typing slip, not a number to compare
+# The country calling codes of one or two digits (ITU-T E.164); every other code has three.
+# fmt: off
+SHORT_COUNTRY_CODES = frozenset({
+    "1", "7",
+    "20", "27", "30", "31", "32", "33", "34", "36", "39",
+    "40", "41", "43", "44", "45", "46", "47", "48", "49",
+    "51", "52", "53", "54", "55", "56", "57", "58",
+    "60", "61", "62", "63", "64", "65", "66",
+    "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+})
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -72,9 +85,45 @@ def _digits(value: str) -> str:
 
 
 def _same_phone(first: str, second: str) -> bool:
-    """Equal numbers, allowing one to carry a country code the other leaves out."""
-    a, b = _digits(first), _digits(second)
-    return min(len(a), len(b)) >= 7 and (a.endswith(b) or b.endswith(a))
+    """Whether two phone numbers, written as people write them, are the same number.
+
+    Digits are compared, not text. A number written internationally (`+` or `00`, a UK-style
+    `(0)` dropped) is its country code and its national number; the country codes form a prefix
+    code, so its leading digits name exactly one. Two numbers written alike match when their
+    digits are equal. A national form matches an international one when its digits, a leading
+    trunk `0` allowed, are the international one's national number: with no region on file,
+    the national form is read in the country the other names. Nothing matches on trailing
+    digits alone: a local number without its area code, or the same digits under another
+    country or area code, is another number. The one place numbers are compared, so that
+    parsing to E.164 can replace its body.
+    """
+    forms = []
+    for text in (first, second):
+        digits = _digits(text.replace("(0)", ""))
+        if text.strip().startswith("+"):
+            forms.append((True, digits))
+        elif digits.startswith("00"):
+            forms.append((True, digits.removeprefix("00")))
+        else:
+            forms.append((False, digits))
+    (first_international, first_digits), (second_international, second_digits) = forms
+    if min(len(first_digits), len(second_digits)) < MIN_PHONE_DIGITS:
+        return False
+    if first_international == second_international:
+        return first_digits == second_digits
+    international, national = (
+        (first_digits, second_digits) if first_international else (second_digits, first_digits)
+    )
+    code_length = next(
+        (length for length in (1, 2) if international[:length] in SHORT_COUNTRY_CODES), 3
+    )
+    return international[code_length:] in (national, national.removeprefix("0"))
+
+
+def _same_name(first: str, second: str) -> bool:
+    """Equal names, whatever their case and spacing; an empty name matches nothing."""
+    first, second = " ".join(first.split()).casefold(), " ".join(second.split()).casefold()
+    return bool(first) and first == second
 
 
 class RuleContext:
@@ -166,16 +215,27 @@ class RuleContext:
 
     @property
     def is_attorney_contact_point(self) -> bool:
+        """Whether the contact point reaches the attorney recorded on the debtor.
+
+        A relationship label proves nothing alone: anyone's lawyer may be on file (a relative's,
+        a guarantor's), and taking every "lawyer" for the debtor's attorney would let the debt be
+        discussed with a third party. The evidence is the attorney's own number or e-mail on
+        file. Where the file holds none of the contact point's kind (always for a postal
+        address), a point labelled attorney, lawyer or solicitor that bears the attorney's name
+        is the attorney's: nothing on file contradicts it. Where the file holds one and it
+        differs, the name does not outweigh it (a namesake, a colleague, a wrong entry): the
+        contact is judged as a third party, and a supervisor may override with a reason.
+        """
         point, debtor = self.contact_point, self.debtor
-        if point is None or point.owner != "third_party":
+        if point is None or point.owner != "third_party" or not debtor.has_attorney:
             return False
+        if point.kind in PHONE_KINDS and debtor.attorney_phone.strip():
+            return _same_phone(point.value, debtor.attorney_phone)
+        if point.kind == "email" and debtor.attorney_email.strip():
+            return point.value.strip().casefold() == debtor.attorney_email.strip().casefold()
         return (
             point.third_party_relationship.strip().lower() in ATTORNEY_RELATIONSHIPS
-            or bool(debtor.attorney_phone and _same_phone(point.value, debtor.attorney_phone))
-            or bool(
-                debtor.attorney_email
-                and point.value.strip().lower() == debtor.attorney_email.strip().lower()
-            )
+            and _same_name(point.third_party_name, debtor.attorney_name)
         )
 
     @property

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -17,10 +16,11 @@ from cases.compliance.selectors import (
     log_blocks_by_rule,
     log_entries_visible_to,
 )
+from common.access import permission_required_or_404
 
 PAGE_SIZE = 50
 DEFAULT_PERIOD_DAYS = 30
-audit_permission = permission_required("cases.view_compliance_log", raise_exception=True)
+audit_permission = permission_required_or_404("cases.view_compliance_log")
 
 
 def _filtered(request, form_class):
@@ -36,7 +36,6 @@ def _page(request, entries):
     return Paginator(entries.order_by("-sequence"), PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-@login_required
 @audit_permission
 def log_list(request):
     form, entries = _filtered(request, LogSearchForm)
@@ -45,7 +44,6 @@ def log_list(request):
     )
 
 
-@login_required
 @audit_permission
 def log_detail(request, entry_id: int):
     entry = get_object_or_404(log_entries_visible_to(request.user), pk=entry_id)
@@ -59,7 +57,6 @@ def log_detail(request, entry_id: int):
     )
 
 
-@login_required
 @audit_permission
 def block_counts(request):
     """Blocks per rule and per team / agency over a period (the last 30 days by default)."""
@@ -83,7 +80,6 @@ def block_counts(request):
     )
 
 
-@login_required
 @audit_permission
 def override_list(request):
     """Every override asked for, granted or refused, with its reason and approver."""
@@ -94,7 +90,6 @@ def override_list(request):
     )
 
 
-@login_required
 @audit_permission
 def chain_verify(request):
     """Verify the whole chain on demand (it walks every row, so only when asked)."""

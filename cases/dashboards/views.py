@@ -11,12 +11,13 @@ import datetime as dt
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.dashboards.figures import Figure, people_figures, portfolio_figures, strategy_figures
@@ -46,8 +47,9 @@ from cases.dashboards.services import (
 )
 from cases.models import Bucket, Case, ComplianceLogEntry, OverrideApproval, SupervisorAction
 from cases.selectors import cases_visible_to
+from common.access import permission_required_or_404
 
-view_dashboard = permission_required("cases.view_dashboard", raise_exception=True)
+view_dashboard = permission_required_or_404("cases.view_dashboard")
 PAGE_SIZE = 50
 REASSIGN_PAGE_SIZE = 100
 APPROVAL_LOOKBACK = dt.timedelta(days=7)
@@ -130,7 +132,6 @@ def _add_headers(request, figure: Figure, filterset: DashboardFilterSet) -> None
     figure.header = figure.head_html(links)
 
 
-@login_required
 @view_dashboard
 def dashboard(request, page: str = "people"):
     if page not in PAGES:
@@ -163,7 +164,6 @@ def dashboard(request, page: str = "people"):
     )
 
 
-@login_required
 @view_dashboard
 def figure_csv(request, page: str, figure: str):
     """One table or chart of a page as CSV: the same cells the page shows."""
@@ -205,7 +205,6 @@ class DrillForm(forms.Form):
         return cleaned
 
 
-@login_required
 @view_dashboard
 def drill(request):
     """The cases behind one figure, among those the user may see."""
@@ -245,8 +244,7 @@ def drill(request):
 # --- Reassignment -----------------------------------------------------------------------------
 
 
-@login_required
-@permission_required("cases.reassign_case", raise_exception=True)
+@permission_required_or_404("cases.reassign_case")
 @require_http_methods(["GET", "POST"])
 def reassign(request):
     """Search open cases, tick some (or take every match), give them to a collector or a pool."""
@@ -275,9 +273,23 @@ def reassign(request):
         except ActionRefused as refused:
             form.add_error(None, str(refused))
         else:
-            target = data["collector"] or f"the pool of {data['team']}"
-            note = f" ({result.skipped} skipped: closed or not yours)" if result.skipped else ""
-            messages.success(request, f"{result.moved} cases given to {target}{note}.")
+            target = (
+                form.fields["collector"].label_from_instance(data["collector"])
+                if data["collector"]
+                else _("the pool of %(team)s") % {"team": data["team"]}
+            )
+            said = ngettext(
+                "%(count)d case given to %(target)s.",
+                "%(count)d cases given to %(target)s.",
+                result.moved,
+            ) % {"count": result.moved, "target": target}
+            if result.skipped:
+                said += " " + ngettext(
+                    "%(count)d case was skipped: closed or not yours.",
+                    "%(count)d cases were skipped: closed or not yours.",
+                    result.skipped,
+                ) % {"count": result.skipped}
+            messages.success(request, said)
             return redirect(f"{reverse('dashboards:reassign')}?{request.GET.urlencode()}")
     page = Paginator(
         matching.select_related("account", "debtor", "stage", "assigned_to", "team").order_by(
@@ -302,8 +314,7 @@ def reassign(request):
     )
 
 
-@login_required
-@permission_required("accounts.change_team", raise_exception=True)
+@permission_required_or_404("accounts.change_team")
 @require_http_methods(["GET", "POST"])
 def teams(request):
     """The teams the user supervises, their collectors, and moving a collector between them."""
@@ -323,13 +334,18 @@ def teams(request):
             form.add_error(None, str(refused))
         else:
             returned = action.case_count
-            messages.success(
-                request,
-                f"{data['collector']} moved to {data['team']}"
-                + (
-                    f"; {returned} open cases returned to the old team's pool." if returned else "."
-                ),
-            )
+            names = {"collector": data["collector"], "team": data["team"]}
+            if returned:
+                said = ngettext(
+                    "%(collector)s moved to %(team)s; %(count)d open case returned to the old "
+                    "team's pool.",
+                    "%(collector)s moved to %(team)s; %(count)d open cases returned to the old "
+                    "team's pool.",
+                    returned,
+                ) % {**names, "count": returned}
+            else:
+                said = _("%(collector)s moved to %(team)s.") % names
+            messages.success(request, said)
             return redirect("dashboards:teams")
     supervised = collector_teams_for(request.user).prefetch_related("members", "supervisors")
     return render(
@@ -342,8 +358,7 @@ def teams(request):
 # --- Pause and resume -------------------------------------------------------------------------
 
 
-@login_required
-@permission_required("cases.change_case", raise_exception=True)
+@permission_required_or_404("cases.change_case")
 @require_http_methods(["GET", "POST"])
 def case_supervise(request, case_id: int):
     """Pause or resume one case, with a reason; htmx swaps the panel in place."""
@@ -387,8 +402,7 @@ def case_supervise(request, case_id: int):
 # --- Compliance overrides ---------------------------------------------------------------------
 
 
-@login_required
-@permission_required("cases.override_compliance", raise_exception=True)
+@permission_required_or_404("cases.override_compliance")
 @require_http_methods(["GET", "POST"])
 def approvals(request):
     """Blocked attempts on the user's cases an override could lift, and approving one."""
@@ -433,8 +447,7 @@ def approvals(request):
     )
 
 
-@login_required
-@permission_required("cases.work_case", raise_exception=True)
+@permission_required_or_404("cases.work_case")
 def my_approvals(request):
     """The contacts a supervisor approved for this collector, still to be made."""
     now = timezone.now()
@@ -448,8 +461,7 @@ def my_approvals(request):
     )
 
 
-@login_required
-@permission_required("cases.work_case", raise_exception=True)
+@permission_required_or_404("cases.work_case")
 @require_POST
 def approved_call(request, approval_id: int):
     approval = get_object_or_404(

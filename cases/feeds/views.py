@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_rq
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
@@ -15,14 +14,15 @@ from cases.feeds.exports import EXPORTS, export_csv_lines
 from cases.feeds.forms import ExportPeriodForm, FeedUploadForm
 from cases.feeds.jobs import run_import
 from cases.feeds.models import ImportRun
+from common.access import permission_required_or_404
 
 IMPORT_PERMISSION = "cases.add_importrun"
 # Supervisors, compliance officers and admins hold it; collectors and agency staff do not.
 EXPORT_PERMISSION = "cases.view_dashboard"
 REJECTED_PAGE_SIZE = 100
 
-can_import = permission_required(IMPORT_PERMISSION, raise_exception=True)
-can_export = permission_required(EXPORT_PERMISSION, raise_exception=True)
+can_import = permission_required_or_404(IMPORT_PERMISSION)
+can_export = permission_required_or_404(EXPORT_PERMISSION)
 
 
 def _staff_only(user) -> None:
@@ -30,7 +30,6 @@ def _staff_only(user) -> None:
         raise Http404
 
 
-@login_required
 @can_export
 def index(request):
     """The imports (for those who may import) and the export form."""
@@ -44,7 +43,6 @@ def index(request):
     )
 
 
-@login_required
 @can_import
 @require_http_methods(["GET", "POST"])
 def upload(request):
@@ -71,7 +69,6 @@ def _run_for(request, run_id: int) -> ImportRun:
     return get_object_or_404(ImportRun.objects.select_related("user"), pk=run_id)
 
 
-@login_required
 @can_import
 def detail(request, run_id: int):
     run = _run_for(request, run_id)
@@ -81,7 +78,6 @@ def detail(request, run_id: int):
     return render(request, "feeds/detail.html", {"run": run, "rejected": rejected})
 
 
-@login_required
 @can_import
 def progress(request, run_id: int):
     """The progress box, polled by htmx; a finished run reloads the page to show its report."""
@@ -91,7 +87,6 @@ def progress(request, run_id: int):
     return render(request, "feeds/_progress.html", {"run": run})
 
 
-@login_required
 @can_export
 def export(request, name: str):
     if name not in EXPORTS:

@@ -2,14 +2,15 @@ from django.db import migrations
 
 SMS_REMINDER = (
     "{{ debtor.full_name }}, your card account ending {{ account.card_last4 }} is "
-    "{{ days_past_due }} days past due. Please pay {{ account.minimum_due }} {{ account.currency }}. "
+    "{{ days_past_due }} day{{ days_past_due|pluralize }} past due. "
+    "Please pay {{ account.minimum_due }} {{ account.currency }}. "
     "Reply STOP to opt out of texts."
 )
 
 DEMAND_LETTER = """Dear {{ debtor.full_name }},
 
 Your credit card account {{ account.account_reference }} (card ending {{ account.card_last4 }}) is
-{{ days_past_due }} days past due. The outstanding balance is {{ account.balance }} {{ account.currency }},
+{{ days_past_due }} day{{ days_past_due|pluralize }} past due. The outstanding balance is {{ account.balance }} {{ account.currency }},
 of which {{ account.minimum_due }} {{ account.currency }} is overdue.
 
 Basis of the claim: the cardholder agreement for your {{ account.product }} card and the statements

@@ -64,7 +64,11 @@ def messages_claim_for_dispatch(*, now: dt.datetime, limit: int = 1000) -> list[
 
 
 def message_render(message: OutboundMessage) -> str:
-    """The stage's template in the debtor's language when one exists, rendered for this case."""
+    """The stage's template in the debtor's language when one exists, rendered for this case.
+
+    Templates are data, one per language, so each words its own plurals (the English default
+    writes `day{{ days_past_due|pluralize }}`); the worker's active language plays no part.
+    """
     stage = message.stage_entry.stage
     debtor = message.case.debtor
     translation = StageMessageTranslation.objects.filter(

@@ -69,6 +69,16 @@ class PipelineAlreadyRunning(Exception):
     """Another worker is running the pipeline for this date right now."""
 
 
+def pipeline_last_run(*, business_date: dt.date) -> PipelineRun | None:
+    """The latest real run (not a preview) of `business_date`, whatever its status."""
+    return (
+        PipelineRun.objects.filter(business_date=business_date, dry_run=False)
+        .select_related("triggered_by")
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+
+
 @dataclass
 class PipelineResult:
     business_date: dt.date
@@ -498,10 +508,12 @@ def pipeline_run_day(
     business_date: dt.date,
     now: dt.datetime,
     triggered_by=None,
+    started_from: str = PipelineRun.StartedFrom.SCHEDULE,
     batch_size: int = BATCH_SIZE,
     after_batch: Callable[[str, int], None] | None = None,
 ) -> PipelineResult:
-    """Run the pipeline for `business_date`, recorded as a PipelineRun.
+    """Run the pipeline for `business_date`, recorded as a PipelineRun with who started it
+    and from where.
 
     Only one run per date at a time: a second caller gets PipelineAlreadyRunning. A run that
     raises is recorded as failed with its error; rerunning the date finishes the work.
@@ -512,7 +524,10 @@ def pipeline_run_day(
     try:
         with transaction.atomic():
             run = PipelineRun.objects.create(
-                business_date=business_date, started_at=now, triggered_by=triggered_by
+                business_date=business_date,
+                started_at=now,
+                triggered_by=triggered_by,
+                started_from=started_from,
             )
     except IntegrityError as error:
         raise PipelineAlreadyRunning(
@@ -544,7 +559,11 @@ class _Rollback(Exception):
 
 
 def pipeline_preview_day(
-    *, business_date: dt.date, now: dt.datetime, triggered_by=None
+    *,
+    business_date: dt.date,
+    now: dt.datetime,
+    triggered_by=None,
+    started_from: str = PipelineRun.StartedFrom.PAGE,
 ) -> PipelineResult:
     """What the pipeline would do for `business_date`, without keeping any of it.
 
@@ -566,6 +585,7 @@ def pipeline_preview_day(
         finished_at=now,
         counts=dict(pipeline.counts),
         triggered_by=triggered_by,
+        started_from=started_from,
     )
     return PipelineResult(
         business_date=business_date, counts=pipeline.counts, dry_run=True, run=run

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import zlib
 from decimal import Decimal
 
 import pytest
@@ -12,7 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from agencies.models import CommissionStatement, Placement, PlacementExtension
+from agencies.models import (
+    CommissionStatement,
+    CommissionStatementLine,
+    Placement,
+    PlacementExtension,
+)
 from agencies.services import statements_generate_month
 from cases.compliance.log import log_append
 from cases.models import Case, ComplianceLogEntry
@@ -20,6 +27,7 @@ from tests.agencies.conftest import DAY
 from tests.factories import (
     AgencyFactory,
     CaseFactory,
+    CommissionStatementFactory,
     PaymentFactory,
     PlacementFactory,
     UserFactory,
@@ -163,6 +171,22 @@ def test_an_agency_page_compares_it_with_the_others(client, supervisor, league_w
     assert comparison["Recovery rate"] == ("—", "15.56%")
 
 
+@pytest.mark.parametrize(
+    ("count", "capacity", "period"),
+    [(1, "1 open placement", "1 day"), (2, "2 open placements", "2 days")],
+)
+def test_an_agency_page_states_its_terms_in_words_that_fit_the_numbers(
+    client, supervisor, count, capacity, period
+):
+    agency = AgencyFactory(capacity=count, placement_days=count)
+    client.force_login(supervisor)
+
+    page = client.get(reverse("agencies:detail", args=[agency.pk])).content.decode()
+
+    assert f"<dt>Capacity</dt><dd>{capacity}</dd>" in page
+    assert f"<dt>Placement period</dt><dd>{period}</dd>" in page
+
+
 def test_an_agency_manager_sees_only_their_own_agency(client, manager, league_world):
     client.force_login(manager)
     response = client.get(reverse("agencies:league"))
@@ -183,8 +207,8 @@ def test_collectors_have_no_agency_pages(client, agency, team, role):
         role=role, **({"agency": agency} if role == Role.AGENCY_COLLECTOR else {"team": team})
     )
     client.force_login(user)
-    assert client.get(reverse("agencies:league")).status_code == 403
-    assert client.get(reverse("agencies:detail", args=[agency.pk])).status_code == 403
+    assert client.get(reverse("agencies:league")).status_code == 404
+    assert client.get(reverse("agencies:detail", args=[agency.pk])).status_code == 404
 
 
 # --- Statements -------------------------------------------------------------------------------
@@ -230,6 +254,34 @@ def test_the_statement_pdf_downloads(client, supervisor, statement):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def pdf_text(document: bytes) -> str:
+    """The text the PDF's compressed page streams draw, parentheses unescaped."""
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", document, re.DOTALL)
+    drawn = b"".join(zlib.decompress(stream) for stream in streams)
+    return drawn.decode("latin-1").replace("\\(", "(").replace("\\)", ")")
+
+
+@pytest.mark.parametrize(("count", "said"), [(1, "Total (1 line)"), (2, "Total (2 lines)")])
+def test_the_statement_pdf_counts_its_lines_in_words_that_fit(client, supervisor, count, said):
+    statement = CommissionStatementFactory()
+    for placement in PlacementFactory.create_batch(count, agency=statement.agency):
+        CommissionStatementLine.objects.create(
+            statement=statement,
+            placement=placement,
+            account_reference=placement.case.account.account_reference,
+            currency="USD",
+            placed_on=placement.placed_on,
+            collected=Decimal("100.00"),
+            commission_rate=Decimal("0.1000"),
+            commission=Decimal("10.00"),
+        )
+    client.force_login(supervisor)
+
+    response = client.get(reverse("agencies:statement_pdf", args=[statement.pk]))
+
+    assert said in pdf_text(response.content)
 
 
 def test_a_manager_cannot_open_another_agency_statement(client, manager, league_world):
@@ -299,6 +351,22 @@ def test_a_case_that_may_not_be_placed_is_refused_with_the_reasons(
     assert not ComplianceLogEntry.objects.exists()
 
 
+def test_a_full_agency_of_one_place_is_refused_in_words_that_fit(
+    client, supervisor, awaiting, agency
+):
+    agency.capacity = 1
+    agency.save()
+    PlacementFactory(agency=agency)
+    client.force_login(supervisor)
+
+    response = client.post(
+        reverse("agencies:place", args=[awaiting.pk]), {"agency": agency.pk, "reason": "try"}
+    )
+
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert f"{agency.name} is at capacity (1 of 1 placement)" in errors
+
+
 def test_the_awaiting_list_says_which_cases_are_never_placed(client, supervisor, make_awaiting):
     placeable = make_awaiting(day=TODAY)
     deceased = make_awaiting(day=TODAY, is_deceased=True)
@@ -344,8 +412,8 @@ def test_a_supervisor_extends_a_placement(client, supervisor, league_world):
 def test_placement_pages_are_closed_to_agency_managers(client, manager, league_world):
     client.force_login(manager)
     held = league_world["held"]
-    assert client.get(reverse("agencies:placements")).status_code == 403
-    assert client.post(reverse("agencies:recall", args=[held.pk]), {}).status_code == 403
+    assert client.get(reverse("agencies:placements")).status_code == 404
+    assert client.post(reverse("agencies:recall", args=[held.pk]), {}).status_code == 404
 
 
 # --- Admin actions call the same services --------------------------------------------------------
@@ -370,27 +438,30 @@ def test_the_admin_recalls_selected_placements_after_asking_the_reason(admin_cli
         },
         follow=True,
     )
-    assert "Recalled 1 placement(s)." in [str(m) for m in done.context["messages"]]
+    assert "Recalled 1 placement." in [str(m) for m in done.context["messages"]]
     held.refresh_from_db()
     assert (held.recall_reason, held.recall_destination) == ("Contract review", "next_stage")
     assert ComplianceLogEntry.objects.filter(action="agency_recall", case=held.case).exists()
 
 
-def test_the_admin_extends_selected_placements_by_some_days(admin_client, league_world):
+@pytest.mark.parametrize(("days", "said"), [(14, "by 14 days"), (1, "by 1 day")])
+def test_the_admin_extends_selected_placements_by_some_days(admin_client, league_world, days, said):
     new = league_world["new"]
     due = new.recall_due_on
-    admin_client.post(
+    response = admin_client.post(
         reverse("admin:agencies_placement_changelist"),
         {
             "action": "extend",
             "_selected_action": [new.pk],
             "apply": "Extend",
-            "days": "14",
+            "days": str(days),
             "reason": "Agreed with the agency",
         },
+        follow=True,
     )
     new.refresh_from_db()
-    assert new.recall_due_on == due + dt.timedelta(days=14)
+    assert new.recall_due_on == due + dt.timedelta(days=days)
+    assert f"Extended 1 placement {said}." in [str(m) for m in response.context["messages"]]
 
 
 def test_placing_in_the_admin_runs_the_placement_service(admin_client, awaiting, agency):
@@ -435,7 +506,7 @@ def test_the_admin_writes_last_month_statement_for_selected_agencies(admin_clien
         {"action": "write_last_month_statement", "_selected_action": [league_world["summit"].pk]},
         follow=True,
     )
-    assert any("Wrote 1 statement(s)" in str(m) for m in response.context["messages"])
+    assert any("Wrote 1 statement for " in str(m) for m in response.context["messages"])
     assert CommissionStatement.objects.get().agency == league_world["summit"]
 
 

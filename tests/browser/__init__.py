@@ -27,9 +27,18 @@ CHROMIUM_ARGS = [
 # Upper bounds on waits for a condition: reached only when something is wrong.
 NAVIGATION_TIMEOUT_MS = 60_000
 EXPECT_TIMEOUT_MS = 30_000
-# A shifted-clock run (`make test-later`) preloads libfaketime into this process. The browser
-# is the client, with a clock of its own; Node and Chromium also stall under libfaketime.
-FAKE_CLOCK_VARIABLES = ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC")
+
+# Reports every Content-Security-Policy refusal the page sees, with the directive and the place
+# that broke it, through a function the fixture exposes: counted even when a refusal is not
+# echoed on the console (and the console's own message names no source file).
+POLICY_VIOLATION_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.reportPolicyViolation(
+    "CSP refused " + (event.blockedURI || "inline") + " (" + event.effectiveDirective + ") at "
+      + event.sourceFile + ":" + event.lineNumber + ":" + event.columnNumber
+  );
+});
+"""
 
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(),

@@ -85,6 +85,19 @@ def test_an_intact_log_verifies(log_rows, capsys):
     assert "verified 5 rows" in capsys.readouterr().out
 
 
+def test_a_log_of_one_row_verifies_as_one_row(capsys):
+    case = case_under()
+    compliance_decide(
+        actor=None,
+        case=case,
+        channel="call",
+        contact_point=mobile(case),
+        moment=utc("2026-11-23 15:00"),
+    )
+    call_command("verify_compliance_log")
+    assert "verified 1 row: the compliance log chain is intact" in capsys.readouterr().out
+
+
 def test_an_empty_log_verifies(capsys):
     call_command("verify_compliance_log")
     assert "verified 0 rows" in capsys.readouterr().out

@@ -82,7 +82,7 @@ def test_collectors_and_agency_staff_are_refused_every_page(
 ):
     for user in (collector, agency_collector, supervisor):
         client.force_login(user)
-        assert client.get(reverse(page)).status_code == 403
+        assert client.get(reverse(page)).status_code == 404
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -230,4 +230,4 @@ def test_the_navigation_offers_the_log_to_auditors_only(client, compliance_offic
 def test_an_agency_manager_cannot_see_the_log_either(client, agency):
     manager = UserFactory(role=Role.AGENCY_MANAGER, agency=agency)
     client.force_login(manager)
-    assert client.get(reverse("compliance:log")).status_code == 403
+    assert client.get(reverse("compliance:log")).status_code == 404

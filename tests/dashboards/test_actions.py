@@ -8,6 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -175,6 +176,58 @@ def test_the_reassignment_page_moves_every_matching_case(client, supervisor, col
     }
 
 
+def success_message(response) -> str:
+    [message] = get_messages(response.wsgi_request)
+    return str(message)
+
+
+@pytest.mark.parametrize(("ticked", "said"), [(1, "1 case"), (2, "2 cases")])
+def test_the_reassignment_page_says_how_many_cases_went_to_whom_as_the_form_named_them(
+    client, supervisor, collector, cases, ticked, said
+):
+    ours, _ = cases
+    collector.first_name, collector.last_name = "Dana", "Reyes"
+    collector.save()
+    client.force_login(supervisor)
+
+    response = client.post(
+        reverse("dashboards:reassign"),
+        {
+            "cases": [case.pk for case in ours[:ticked]],
+            "collector": collector.pk,
+            "reason": "New starter",
+        },
+    )
+
+    assert success_message(response) == f"{said} given to Dana Reyes (Team A)."
+
+
+def test_the_reassignment_page_names_the_pool_cases_went_to(client, supervisor, team, cases):
+    ours, _ = cases
+    client.force_login(supervisor)
+
+    response = client.post(
+        reverse("dashboards:reassign"), {"cases": [ours[0].pk], "team": team.pk, "reason": "Cover"}
+    )
+
+    assert success_message(response) == "1 case given to the pool of Team A."
+
+
+@pytest.mark.parametrize(
+    ("count", "said"), [(1, "1 open case matches."), (2, "2 open cases match.")]
+)
+def test_the_reassignment_page_counts_the_matching_cases_in_words_that_fit(
+    client, supervisor, team, count, said
+):
+    for _ in range(count):
+        make_case(team, due=DAY - days(40), balance="100.00", opened=DAY - days(39))
+    client.force_login(supervisor)
+
+    page = client.get(reverse("dashboards:reassign")).content.decode()
+
+    assert said in page
+
+
 def test_the_reassignment_page_refuses_ticked_cases_of_another_team(
     client, supervisor, collector, cases
 ):
@@ -198,7 +251,7 @@ def test_searching_another_teams_cases_is_a_404(client, supervisor, other_team):
 
 def test_a_compliance_officer_may_not_reassign(client, compliance_officer):
     client.force_login(compliance_officer)
-    assert client.get(reverse("dashboards:reassign")).status_code == 403
+    assert client.get(reverse("dashboards:reassign")).status_code == 404
 
 
 # --- Moving a collector -------------------------------------------------------------------
@@ -231,6 +284,31 @@ def test_a_collector_moves_and_their_cases_return_to_the_old_pool(
         "to_team": new_team.pk,
         "cases_returned_to_pool": [ours[0].pk],
     }
+
+
+@pytest.mark.parametrize(
+    ("held", "said"),
+    [
+        (0, "collector moved to Team C."),
+        (1, "collector moved to Team C; 1 open case returned to the old team's pool."),
+        (2, "collector moved to Team C; 2 open cases returned to the old team's pool."),
+    ],
+)
+def test_the_teams_page_says_how_many_cases_went_back_to_the_pool(
+    client, supervisor, collector, team, cases, held, said
+):
+    ours, _ = cases
+    new_team = team.__class__.objects.create(name="Team C")
+    new_team.supervisors.add(supervisor)
+    Case.objects.filter(pk__in=[case.pk for case in ours[:held]]).update(assigned_to=collector)
+    client.force_login(supervisor)
+
+    response = client.post(
+        reverse("dashboards:teams"),
+        {"collector": collector.pk, "team": new_team.pk, "return_cases": "on", "reason": "Cover"},
+    )
+
+    assert success_message(response) == said
 
 
 def test_a_collector_cannot_be_moved_into_a_team_one_does_not_supervise(

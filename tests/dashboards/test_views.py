@@ -49,7 +49,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client):
 
 def test_a_collector_may_not_open_the_dashboards(client, collector):
     client.force_login(collector)
-    assert client.get(reverse("dashboards:home")).status_code == 403
+    assert client.get(reverse("dashboards:home")).status_code == 404
 
 
 @pytest.mark.parametrize("name", list(FIGURES))

@@ -26,6 +26,18 @@ def test_the_command_imports_and_prints_progress_and_report(write_feed):
     assert CardAccount.objects.count() == 3
 
 
+def test_the_report_of_a_one_row_file_says_row_not_rows(write_feed):
+    out, err = io.StringIO(), io.StringIO()
+    path = write_feed(accounts_feed(1))
+
+    call_command(
+        "import_feed", "accounts", str(path), "--date", "2026-11-23", stdout=out, stderr=err
+    )
+
+    assert "Succeeded: 1 row read, 1 inserted" in out.getvalue()
+    assert "1 row, 0 rejected" in err.getvalue()
+
+
 def test_a_dry_run_from_the_command_writes_nothing(write_feed):
     out = io.StringIO()
     call_command(

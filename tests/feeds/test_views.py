@@ -100,8 +100,8 @@ def test_a_refused_upload_says_why(client, admin_user, queue, django_capture_on_
 def test_only_admins_reach_the_upload_page(client, collector, supervisor, admin_user):
     url = reverse("feeds:upload")
     assert client.get(url).status_code == 302  # anonymous: to the login page
-    assert login(client, collector).get(url).status_code == 403
-    assert login(client, supervisor).get(url).status_code == 403
+    assert login(client, collector).get(url).status_code == 404
+    assert login(client, supervisor).get(url).status_code == 404
     assert login(client, admin_user).get(url).status_code == 200
 
 
@@ -159,8 +159,8 @@ def test_an_export_keeps_to_the_period(client, compliance_officer, two_teams):
 def test_collectors_and_anonymous_users_get_no_export(client, collector, outsider, two_teams):
     url = reverse("feeds:export", args=["cases"])
     assert client.get(url, PERIOD).status_code == 302
-    assert login(client, collector).get(url, PERIOD).status_code == 403
-    assert login(client, outsider).get(url, PERIOD).status_code == 403
+    assert login(client, collector).get(url, PERIOD).status_code == 404
+    assert login(client, outsider).get(url, PERIOD).status_code == 404
 
 
 def test_an_unknown_export_or_a_bad_period_is_refused(client, supervisor):
@@ -197,6 +197,22 @@ def test_a_running_import_keeps_polling_its_progress(client, admin_user):
     content = response.content.decode()
     assert 'hx-trigger="every 2s"' in content
     assert 'value="40"' in content and "20000 rows read" in content
+
+
+@pytest.mark.parametrize(("rows", "said"), [(1, "1 row read"), (2, "2 rows read")])
+def test_a_running_imports_progress_counts_rows_in_words_that_fit(client, admin_user, rows, said):
+    run = ImportRun.objects.create(
+        kind="accounts",
+        business_date=BUSINESS_DATE,
+        file_name="small.csv",
+        status=ImportRun.Status.RUNNING,
+        rows_read=rows,
+        rejected=1,
+    )
+    response = login(client, admin_user).get(
+        reverse("feeds:progress", args=[run.pk]), headers={"HX-Request": "true"}
+    )
+    assert f"Running · {said} · 1 rejected</p>" in response.content.decode()
 
 
 def test_imports_are_listed_read_only_in_the_admin(client, admin_user):

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 from decimal import Decimal
 
 import django_rq
 import pytest
+from django.apps import apps
 from django.core import mail
 from rq import SimpleWorker
 
 from cases import jobs
 from cases.compliance.models import ComplianceLogEntry
 from cases.models import Activity, OutboundMessage, Stage, StageMessageTranslation
-from cases.services.messaging import message_send, messages_claim_for_dispatch
+from cases.services.messaging import message_render, message_send, messages_claim_for_dispatch
 from cases.services.pipeline import pipeline_run_day
 from tests.factories import CardAccountFactory, ContactPointFactory, PaymentFactory
 from tests.pipeline.conftest import day, moment
@@ -128,6 +130,38 @@ def test_the_reminder_speaks_the_debtors_language_when_a_translation_exists(
     assert sms["body"].startswith(
         f"{overdue_account.debtor.full_name}, su cuenta tiene 1 días de atraso."
     )
+
+
+@pytest.mark.parametrize(("due_day", "days"), [(0, "1 day"), (-1, "2 days")])
+def test_the_reminder_says_day_or_days_as_the_number_needs(team, due_day, days):
+    account = CardAccountFactory(oldest_unpaid_due_date=day(due_day))
+    ContactPointFactory(debtor=account.debtor, kind="mobile", sms_consent=True)
+    message = queue_reminder(account)
+
+    assert f"is {days} past due." in message_render(message)
+
+
+def test_stored_default_messages_are_corrected_and_edited_ones_left_alone():
+    """Databases migrated before the plural forms get them; an admin's own wording stays."""
+    fix = importlib.import_module("cases.migrations.0010_plural_days_in_default_messages")
+    sms_stage, letter_stage = Stage.objects.get(action="sms"), Stage.objects.get(action="letter")
+    Stage.objects.filter(pk=sms_stage.pk).update(message_template=fix.OLD_SMS_REMINDER)
+    Stage.objects.filter(pk=letter_stage.pk).update(message_template=fix.OLD_DEMAND_LETTER)
+    edited = Stage.objects.create(
+        strategy=sms_stage.strategy,
+        position=9,
+        name="Second reminder",
+        min_days_past_due=7,
+        action="sms",
+        message_template=f"{fix.OLD_SMS_REMINDER} Call us on 555 0100.",
+    )
+
+    fix.use_plural_days(apps, None)
+
+    assert Stage.objects.get(pk=sms_stage.pk).message_template == fix.SMS_REMINDER
+    assert Stage.objects.get(pk=letter_stage.pk).message_template == fix.DEMAND_LETTER
+    assert "{{ days_past_due }} day{{ days_past_due|pluralize }}" in fix.SMS_REMINDER
+    assert Stage.objects.get(pk=edited.pk).message_template == edited.message_template
 
 
 def test_without_a_consented_mobile_the_reminder_goes_by_consented_email(team):

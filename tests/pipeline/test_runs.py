@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections import Counter
 
@@ -10,8 +11,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connections, transaction
 from django.urls import reverse
+from django.utils import timezone
 from rq import SimpleWorker
 
+from accounts.roles import Role
 from cases.jobs import run_collections_day
 from cases.models import Case, OutboundMessage, PipelineRun, StageEntry
 from cases.services.pipeline import (
@@ -19,7 +22,12 @@ from cases.services.pipeline import (
     pipeline_preview_day,
     pipeline_run_day,
 )
-from tests.factories import CardAccountFactory, ContactPointFactory, PaymentFactory
+from tests.factories import (
+    CardAccountFactory,
+    ContactPointFactory,
+    PaymentFactory,
+    UserFactory,
+)
 from tests.pipeline.conftest import day, moment
 
 
@@ -198,7 +206,7 @@ def test_the_nightly_job_runs_through_redis_with_a_real_worker(django_capture_on
 def test_supervisors_preview_in_the_browser_and_collectors_cannot(client, supervisor, collector):
     portfolio(6)
     client.force_login(collector)
-    assert client.get(reverse("cases:pipeline")).status_code == 403
+    assert client.get(reverse("cases:pipeline")).status_code == 404
 
     client.force_login(supervisor)
     assert client.get(reverse("cases:pipeline")).status_code == 200
@@ -223,5 +231,106 @@ def test_running_from_the_browser_enqueues_the_job(
         )
     assert response.status_code == 302
     [job] = queue.get_jobs()
-    assert job.args == ("2026-11-23",)
+    assert (job.args, job.kwargs) == (("2026-11-23",), {"triggered_by_id": supervisor.pk})
     queue.connection.flushdb()
+
+
+def run_queued_jobs(queue, django_capture_on_commit_callbacks) -> list:
+    """Run what is queued with a real (non-forking) worker; the jobs, refreshed."""
+    jobs = queue.get_jobs()
+    with django_capture_on_commit_callbacks(execute=True):
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    for job in jobs:
+        job.refresh()
+    return jobs
+
+
+@pytest.fixture
+def pipeline_queue():
+    queue = django_rq.get_queue("pipeline")
+    queue.connection.flushdb()
+    yield queue
+    queue.connection.flushdb()
+
+
+@pytest.mark.django_db
+def test_a_run_started_from_the_page_is_credited_to_the_supervisor(
+    client, supervisor, pipeline_queue, django_capture_on_commit_callbacks
+):
+    supervisor.first_name, supervisor.last_name = "Ada", "Lovelace"
+    supervisor.save()
+    client.force_login(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("cases:pipeline"), {"business_date": day(130).isoformat(), "run": "Run"}
+        )
+    assert "has been started" in str(list(response.wsgi_request._messages))
+    [job] = run_queued_jobs(pipeline_queue, django_capture_on_commit_callbacks)
+
+    assert job.is_finished, job.latest_result()
+    run = PipelineRun.objects.get()
+    assert (run.triggered_by, run.started_from) == (supervisor, "page")
+    page = client.get(reverse("cases:pipeline")).content.decode()
+    assert "<td>Ada Lovelace</td>" in page
+    assert "schedule" not in page.lower().split("recent runs")[1]
+
+
+@pytest.mark.django_db
+def test_a_second_supervisor_is_told_the_date_already_ran_and_gets_a_run_of_their_own(
+    client, supervisor, team, pipeline_queue, django_capture_on_commit_callbacks
+):
+    portfolio(3)
+    pipeline_run_day(business_date=day(130), now=moment(130))  # the night's scheduled run
+    second = UserFactory(username="second", role=Role.SUPERVISOR, team=team)
+    client.force_login(second)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("cases:pipeline"),
+            {"business_date": day(130).isoformat(), "run": "Run"},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "already ran (Schedule started it at" in page
+    run_queued_jobs(pipeline_queue, django_capture_on_commit_callbacks)
+
+    runs = list(PipelineRun.objects.order_by("pk").values_list("triggered_by__username", "status"))
+    assert runs == [(None, "succeeded"), ("second", "succeeded")]
+
+
+@pytest.mark.django_db
+def test_a_date_running_now_is_not_started_again_and_the_page_says_so(
+    client, supervisor, pipeline_queue
+):
+    PipelineRun.objects.create(business_date=day(130), started_at=moment(130))
+    client.force_login(supervisor)
+
+    response = client.post(
+        reverse("cases:pipeline"),
+        {"business_date": day(130).isoformat(), "run": "Run"},
+        follow=True,
+    )
+
+    assert "is already running: Schedule started it at" in response.content.decode()
+    assert pipeline_queue.count == 0
+
+
+@pytest.mark.django_db
+def test_the_job_for_a_date_running_elsewhere_fails_visibly(
+    pipeline_queue, django_capture_on_commit_callbacks
+):
+    # Started a moment ago by another worker: alive (the job judges by its own clock).
+    PipelineRun.objects.create(business_date=day(130), started_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        pipeline_queue.enqueue(run_collections_day, day(130).isoformat())
+
+    [job] = run_queued_jobs(pipeline_queue, django_capture_on_commit_callbacks)
+
+    assert job.is_failed
+    assert "already running" in job.latest_result().exc_string
+
+
+@pytest.mark.django_db
+def test_a_run_from_the_command_line_says_so():
+    call_command("run_collections_day", "--date", day(130).isoformat(), stdout=io.StringIO())
+    assert PipelineRun.objects.get().starter == "Command line"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from cases.compliance.models import ComplianceLogEntry
-from cases.models import Activity, Case, PromiseToPay
+from cases.models import Activity, Case, ContactPoint, PromiseToPay
 from cases.selectors import CALL_BACK_PRIORITY
 from cases.services.workspace import case_claim_next
 from tests.factories import ActivityFactory, UserFactory
@@ -64,6 +65,42 @@ def test_the_case_page_shows_the_workspace_with_the_id_masked(worker, case):
     assert case.debtor.masked_national_id in page
     assert 'data-shortcut-click="1"' in page and 'id="call-form"' in page
     assert "<script>" not in page and " style=" not in page and " onclick=" not in page
+
+
+THIRD_PARTY = {"owner": "third_party", "third_party_name": "Pat Neighbour"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "statuses"),
+    [
+        ({"sms_consent": True}, "SMS consent"),
+        ({"sms_consent": False}, ""),
+        ({"sms_consent": True, "email_consent": True}, "SMS consent · email consent"),
+        ({"invalid": True, "sms_consent": False}, "invalid"),
+        ({"opted_out": True, "verified": True}, "opted out · SMS consent · verified"),
+        (
+            {**THIRD_PARTY, "third_party_relationship": "neighbour", "sms_consent": False},
+            "Pat Neighbour (neighbour)",
+        ),
+        ({**THIRD_PARTY, "do_not_contact": True}, "Pat Neighbour · do not contact · SMS consent"),
+    ],
+)
+def test_a_contact_points_statuses_are_joined_without_a_stray_separator(
+    worker, case, fields, statuses
+):
+    point = case.debtor.contact_points.get()
+    ContactPoint.objects.filter(pk=point.pk).update(**fields)
+
+    page = worker.get(reverse("cases:detail", args=[case.pk])).content.decode()
+
+    listed = re.search(
+        rf"<div>Mobile phone: {re.escape(point.value)}</div>\s*"
+        r'(?:<small class="text-secondary">(?P<statuses>.*?)</small>)?',
+        page,
+        re.DOTALL,
+    )
+    shown = re.sub(r"<[^>]+>", "", listed["statuses"] or "")
+    assert " ".join(shown.split()) == statuses
 
 
 def test_logging_a_call_writes_the_activity_and_its_compliance_rows(worker, collector, case):

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from cases.feeds.importer import feed_import
 from cases.feeds.models import ImportRun
@@ -45,9 +46,26 @@ class Command(BaseCommand):
         if run.status == ImportRun.Status.REFUSED:
             raise CommandError(f"Refused, nothing imported: {run.message}")
         self.stdout.write(
-            f"{run.get_status_display()}: {run.rows_read} rows read, {run.inserted} inserted, "
-            f"{run.updated} updated, {run.unchanged} unchanged, {run.rejected} rejected "
-            f"in {run.duration_seconds:.1f} s (import #{run.pk}, sha256 {run.checksum[:12]}…)"
+            ngettext(
+                "%(status)s: %(rows)d row read, %(inserted)d inserted, %(updated)d updated, "
+                "%(unchanged)d unchanged, %(rejected)d rejected in %(seconds).1f s "
+                "(import #%(run)d, sha256 %(checksum)s…)",
+                "%(status)s: %(rows)d rows read, %(inserted)d inserted, %(updated)d updated, "
+                "%(unchanged)d unchanged, %(rejected)d rejected in %(seconds).1f s "
+                "(import #%(run)d, sha256 %(checksum)s…)",
+                run.rows_read,
+            )
+            % {
+                "status": run.get_status_display(),
+                "rows": run.rows_read,
+                "inserted": run.inserted,
+                "updated": run.updated,
+                "unchanged": run.unchanged,
+                "rejected": run.rejected,
+                "seconds": run.duration_seconds,
+                "run": run.pk,
+                "checksum": run.checksum[:12],
+            }
         )
         for row in run.rejected_rows.all()[:SHOWN_REJECTIONS]:
             self.stdout.write(f"  line {row.line_number}: {row.reason}")
@@ -56,9 +74,10 @@ class Command(BaseCommand):
 
     def _show_progress(self, run: ImportRun) -> None:
         bar = "#" * (run.progress_percent // 4)
-        self.stderr.write(
-            f"\r[{bar:<25}] {run.progress_percent:3d}%  {run.rows_read:,} rows, "
-            f"{run.rejected:,} rejected",
-            ending="",
-        )
+        counts = ngettext(
+            "%(rows)s row, %(rejected)s rejected",
+            "%(rows)s rows, %(rejected)s rejected",
+            run.rows_read,
+        ) % {"rows": f"{run.rows_read:,}", "rejected": f"{run.rejected:,}"}
+        self.stderr.write(f"\r[{bar:<25}] {run.progress_percent:3d}%  {counts}", ending="")
         self.stderr.flush()

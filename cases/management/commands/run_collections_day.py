@@ -5,6 +5,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from cases.models import PipelineRun
 from cases.services.pipeline import (
     PipelineAlreadyRunning,
     PipelineResult,
@@ -37,9 +38,17 @@ class Command(BaseCommand):
         business_date = date or timezone.localdate(now)
         try:
             if dry_run:
-                result = pipeline_preview_day(business_date=business_date, now=now)
+                result = pipeline_preview_day(
+                    business_date=business_date,
+                    now=now,
+                    started_from=PipelineRun.StartedFrom.COMMAND,
+                )
             else:
-                result = pipeline_run_day(business_date=business_date, now=now)
+                result = pipeline_run_day(
+                    business_date=business_date,
+                    now=now,
+                    started_from=PipelineRun.StartedFrom.COMMAND,
+                )
         except PipelineAlreadyRunning as busy:
             raise CommandError(str(busy)) from busy
         self.print_result(result)
