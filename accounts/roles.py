@@ -67,10 +67,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.view_case",
         "cases.work_case",
         "cases.change_case",
-        "cases.reassign_case",
-        "cases.view_dashboard",
-        "cases.override_compliance",
-        "cases.run_pipeline",
+        "supervision.reassign_case",
+        "reporting.view_dashboard",
+        "compliance.override_compliance",
+        "pipeline.run_pipeline",
         "cases.view_debtor",
         "cases.view_contactpoint",
         "cases.change_contactpoint",
@@ -92,8 +92,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_user",
         "accounts.view_team",
         "cases.view_case",
-        "cases.view_dashboard",
-        "cases.view_compliance_log",
+        "reporting.view_dashboard",
+        "compliance.view_compliance_log",
         "cases.view_debtor",
         "cases.view_contactpoint",
         "cases.view_cardaccount",
@@ -108,7 +108,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
 }
 # Admins are staff with every permission of the apps they configure.
-ADMIN_APPS = ("accounts", "cases", "agencies")
+ADMIN_APPS = (
+    "accounts",
+    "cases",
+    "compliance",
+    "pipeline",
+    "agencies",
+    "feeds",
+    "supervision",
+    "reporting",
+)
 
 
 def sync_role_groups(group_model, permission_model) -> None:

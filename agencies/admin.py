@@ -30,21 +30,9 @@ from agencies.services import (
     placements_recall,
     statements_generate_month,
 )
+from common.admin import ReadOnlyAdmin
 
 TIMESTAMPS = ("created_at", "updated_at")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows the application writes through its services: shown, never edited here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _action_form(modeladmin, request, queryset, *, form, title: str, submit: str):

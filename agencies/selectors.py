@@ -14,10 +14,10 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 
 from accounts.roles import AGENCY_ROLES, Role
 from agencies.commission import CENT, commission_on
-from agencies.models import Agency, CommissionStatement, Placement
-from cases.compliance.models import ComplianceLogEntry
+from agencies.models import Agency, CommissionStatement, Placement, RecallDestination
 from cases.models import Case, Payment, Stage, StageEntry
 from cases.selectors import cases_visible_to
+from compliance.models import ComplianceLogEntry
 
 # The debtor flags under which a case is never placed with an agency.
 NEVER_PLACED_FLAGS = {
@@ -57,6 +57,20 @@ def placements_visible_to(user) -> QuerySet[Placement]:
 
 
 # --- The placement job's selection ----------------------------------------------------------
+
+
+def held_by_an_agency() -> Exists:
+    """Over a case: placed with an agency now."""
+    return Exists(Placement.objects.filter(case_id=OuterRef("pk"), recalled_on__isnull=True))
+
+
+def kept_off_the_ladder() -> Exists:
+    """Over a case: placed with an agency now, or recalled from one to in-house collection."""
+    return Exists(
+        Placement.objects.filter(case_id=OuterRef("pk")).filter(
+            Q(recalled_on__isnull=True) | Q(recall_destination=RecallDestination.IN_HOUSE)
+        )
+    )
 
 
 def cases_awaiting_placement() -> QuerySet[Case]:

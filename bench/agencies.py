@@ -41,8 +41,8 @@ from agencies.services import (  # noqa: E402
     statements_generate_month,
 )
 from agencies.services.allocation import ALLOCATION_BATCH_SIZE  # noqa: E402
-from cases.compliance.log import compliance_log_verify  # noqa: E402
 from cases.models import Case, Stage, Strategy  # noqa: E402
+from compliance.log import compliance_log_verify  # noqa: E402
 
 BUSINESS_DATE = dt.date(2026, 11, 2)
 NOW = dt.datetime(2026, 11, 2, 3, 0, tzinfo=dt.UTC)

@@ -35,11 +35,11 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from cases.compliance.engine import compliance_decide, compliance_record_contact  # noqa: E402
-from cases.compliance.log import compliance_log_verify  # noqa: E402
-from cases.compliance.models import ComplianceLogEntry  # noqa: E402
 from cases.identity import national_id_fields  # noqa: E402
 from cases.models import Activity, CardAccount, Case, ContactPoint, Debtor, Strategy  # noqa: E402
+from compliance.engine import compliance_decide, compliance_record_contact  # noqa: E402
+from compliance.log import compliance_log_verify  # noqa: E402
+from compliance.models import ComplianceLogEntry  # noqa: E402
 
 MOMENT = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)  # 10:00 in New York: inside the window
 

@@ -41,17 +41,9 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from cases.dashboards.stats import (  # noqa: E402
-    day_start,
-    latest_ids,
-    snapshot_days_for,
-    stats_rebuild,
-    stats_refresh,
-)
-from cases.demo.store import deferred_indexes  # noqa: E402
-from cases.models import (  # noqa: E402
-    Activity,
-    Case,
+from cases.models import Activity, Case  # noqa: E402
+from demo.store import deferred_indexes  # noqa: E402
+from reporting.models import (  # noqa: E402
     DailyCaseFlow,
     DailyCollectorPerformance,
     DailyPerformance,
@@ -61,6 +53,13 @@ from cases.models import (  # noqa: E402
     RollRate,
     StatsDay,
     StatsWatermark,
+)
+from reporting.stats import (  # noqa: E402
+    day_start,
+    latest_ids,
+    snapshot_days_for,
+    stats_rebuild,
+    stats_refresh,
 )
 
 BUSINESS_DATE = dt.date(2026, 11, 23)
@@ -188,10 +187,10 @@ def pages(supervisor: User, admin: User) -> list[tuple[str, User, str, dict]]:
     month = {"date_from": (last - dt.timedelta(days=29)).isoformat(), "date_to": last.isoformat()}
     quarter = {**month, "date_from": (last - dt.timedelta(days=89)).isoformat()}
     team = supervisor.supervised_teams.first()
-    people = reverse("dashboards:page", args=["people"])
-    portfolio = reverse("dashboards:page", args=["portfolio"])
-    strategies = reverse("dashboards:page", args=["strategies"])
-    collectors_csv = reverse("dashboards:csv", args=["people", "collectors"])
+    people = reverse("reporting:page", args=["people"])
+    portfolio = reverse("reporting:page", args=["portfolio"])
+    strategies = reverse("reporting:page", args=["strategies"])
+    collectors_csv = reverse("reporting:csv", args=["people", "collectors"])
     return [
         ("People, supervisor, 30 days", supervisor, people, month),
         (

@@ -29,8 +29,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from cases.models import Case, OutboundMessage, Stage, StageEntry, Strategy  # noqa: E402
-from cases.services.pipeline import pipeline_run_day  # noqa: E402
+from cases.models import Case, Stage, StageEntry, Strategy  # noqa: E402
+from pipeline.models import OutboundMessage  # noqa: E402
+from pipeline.services import pipeline_run_day  # noqa: E402
 
 BUSINESS_DATE = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 6, 30, tzinfo=dt.UTC)

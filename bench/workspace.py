@@ -49,10 +49,13 @@ from django.urls import reverse  # noqa: E402
 from accounts.models import Team, User  # noqa: E402
 from accounts.roles import Role  # noqa: E402
 from bench.pipeline import build_world, sql  # noqa: E402
-from cases.models import Case, Stage  # noqa: E402
-from cases.selectors import CALL_BACK_PRIORITY  # noqa: E402
-from cases.services.pipeline import BROKEN_PROMISE_PRIORITY  # noqa: E402
-from cases.services.workspace import case_claim_next, case_release_claim  # noqa: E402
+from cases.models import (  # noqa: E402
+    CALL_BACK_PRIORITY,
+    Case,
+    Stage,
+)
+from pipeline.services import BROKEN_PROMISE_PRIORITY  # noqa: E402
+from workspace.services import case_claim_next, case_release_claim  # noqa: E402
 
 # 10:00 in New York, 15:00 in London, 07:00 in Los Angeles (outside the call window).
 NOW = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)
@@ -192,7 +195,7 @@ def case_pages(users: list[User], case_ids: list[int]) -> list[float]:
             client = clients[team_id] = Client(SERVER_NAME="localhost")
             client.force_login(by_team[team_id])
         began = time.perf_counter()
-        response = client.get(reverse("cases:detail", args=[case_id]))
+        response = client.get(reverse("workspace:detail", args=[case_id]))
         latencies.append((time.perf_counter() - began) * 1000)
         assert response.status_code == 200, response.status_code
     return latencies

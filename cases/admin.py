@@ -8,29 +8,20 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
-from cases.compliance.policies import policy_version_create
-from cases.compliance.presets import parse_parameters
 from cases.identity import national_id_fields
 from cases.models import (
     Activity,
     CardAccount,
     Case,
-    ComplianceChainHead,
-    ComplianceLogEntry,
-    CompliancePolicy,
-    CompliancePolicyVersion,
     ContactPoint,
     Debtor,
-    OutboundMessage,
     Payment,
-    PipelineRun,
-    PortfolioPolicy,
     PromiseInstalment,
     PromiseToPay,
     Stage,
@@ -38,8 +29,8 @@ from cases.models import (
     StageMessageTranslation,
     Strategy,
 )
+from common.admin import TIMESTAMPS
 
-TIMESTAMPS = ("created_at", "updated_at")
 DEBTOR_IDENTITY_FIELDS = ("full_name", "birth_date", "time_zone", "language")
 DEBTOR_CIRCUMSTANCE_FIELDS = (
     "is_vulnerable",
@@ -438,22 +429,6 @@ class PaymentAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-@admin.register(PipelineRun)
-class PipelineRunAdmin(admin.ModelAdmin):
-    list_display = (
-        "business_date",
-        "dry_run",
-        "status",
-        "started_at",
-        "finished_at",
-        "triggered_by",
-    )
-    list_filter = ("status", "dry_run")
-    list_select_related = ("triggered_by",)
-    autocomplete_fields = ("triggered_by",)
-    date_hierarchy = "business_date"
-
-
 @admin.register(StageEntry)
 class StageEntryAdmin(StageChoicesMixin, admin.ModelAdmin):
     list_display = ("case", "stage", "entered_on", "days_past_due", "action_status")
@@ -463,153 +438,3 @@ class StageEntryAdmin(StageChoicesMixin, admin.ModelAdmin):
     autocomplete_fields = ("case",)
     date_hierarchy = "entered_on"
     show_full_result_count = False
-
-
-@admin.register(OutboundMessage)
-class OutboundMessageAdmin(admin.ModelAdmin):
-    list_display = (
-        "case",
-        "channel",
-        "status",
-        "contact_point",
-        "attempts",
-        "sent_at",
-        "delivery_status",
-        "created_at",
-    )
-    list_filter = ("status", "channel")
-    list_select_related = ("case__account", "contact_point")
-    search_fields = ("=case__account__account_reference", "=provider_reference")
-    autocomplete_fields = ("case", "stage_entry", "contact_point", "activity")
-    readonly_fields = TIMESTAMPS
-    show_full_result_count = False
-
-
-# Compliance: a policy changes by a new version (added through the service, validated); the
-# log and its chain head are written by the compliance engine alone.
-
-
-class WrittenOnceAdmin(admin.ModelAdmin):
-    """Rows that are written once: never changed or deleted here."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(WrittenOnceAdmin):
-    """Rows only the application writes: the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-
-class CompliancePolicyVersionInline(admin.TabularInline):
-    model = CompliancePolicyVersion
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    fields = ("version", "note", "created_by", "created_at")
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("created_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(CompliancePolicy)
-class CompliancePolicyAdmin(admin.ModelAdmin):
-    inlines = (CompliancePolicyVersionInline,)
-    list_display = ("code", "name", "preset", "latest_version")
-    list_filter = ("preset",)
-    search_fields = ("code", "name")
-    readonly_fields = TIMESTAMPS
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(latest_version=Max("versions__version"))
-
-    @admin.display(description="Latest version", ordering="latest_version")
-    def latest_version(self, policy: CompliancePolicy) -> int | None:
-        return policy.latest_version
-
-    def get_readonly_fields(self, request, obj=None):
-        """Strategies and portfolios name a policy by its code: it is fixed once made."""
-        if obj is None:
-            return TIMESTAMPS
-        return ("code", *TIMESTAMPS)
-
-
-class CompliancePolicyVersionForm(forms.ModelForm):
-    class Meta:
-        model = CompliancePolicyVersion
-        fields = ("policy", "parameters", "note")
-
-    def clean_parameters(self):
-        parameters = self.cleaned_data["parameters"]
-        parse_parameters(parameters)
-        return parameters
-
-
-@admin.register(CompliancePolicyVersion)
-class CompliancePolicyVersionAdmin(WrittenOnceAdmin):
-    form = CompliancePolicyVersionForm
-    list_display = ("policy", "version", "note", "created_by", "created_at")
-    list_filter = ("policy",)
-    list_select_related = ("policy", "created_by")
-
-    def save_model(self, request, obj, form, change):
-        saved = policy_version_create(
-            policy=obj.policy, parameters=obj.parameters, note=obj.note, created_by=request.user
-        )
-        # The admin goes on with `obj` (its log entry, the redirect): make it the saved row.
-        obj.__dict__.update(saved.__dict__)
-
-
-@admin.register(PortfolioPolicy)
-class PortfolioPolicyAdmin(admin.ModelAdmin):
-    list_display = ("portfolio", "policy")
-    list_filter = ("policy",)
-    list_select_related = ("policy",)
-    search_fields = ("portfolio",)
-    readonly_fields = TIMESTAMPS
-
-
-@admin.register(ComplianceLogEntry)
-class ComplianceLogEntryAdmin(ReadOnlyAdmin):
-    list_display = (
-        "sequence",
-        "occurred_at",
-        "kind",
-        "verdict",
-        "channel",
-        "action",
-        "case",
-        "actor",
-        "agency",
-        "policy_code",
-        "policy_version",
-    )
-    list_filter = ("verdict", "kind", "agency")
-    list_select_related = ("case__account", "actor", "agency")
-    search_fields = ("=sequence", "=case__account__account_reference")
-    date_hierarchy = "occurred_at"
-    show_full_result_count = False
-
-
-@admin.register(ComplianceChainHead)
-class ComplianceChainHeadAdmin(ReadOnlyAdmin):
-    list_display = ("__str__", "last_hash")
-
-
-# The bank-feed models live in cases/feeds/ with their own admin module, which the admin's
-# autodiscovery (it imports `cases.admin` only) would not find.
-# The dashboards' tables likewise (cases/dashboards/admin.py).
-from cases.dashboards import admin as dashboards_admin  # noqa: E402, F401
-from cases.feeds import admin as feeds_admin  # noqa: E402, F401

@@ -7,8 +7,10 @@ process's local time, which Django sets to TIME_ZONE: the bank's time zone.
 from django.core.management import call_command
 from rq import cron
 
-from cases.dashboards.jobs import refresh_statistics, snapshot_statistics, snapshot_yesterday
-from cases.jobs import dispatch_messages, release_expired_claims, run_collections_day
+from collections_site.nightly import run_collections_day
+from pipeline.jobs import dispatch_messages
+from reporting.jobs import refresh_statistics, snapshot_statistics, snapshot_yesterday
+from workspace.jobs import release_expired_claims
 
 cron.register(run_collections_day, queue_name="pipeline", cron="30 1 * * *", job_timeout=3600)
 cron.register(dispatch_messages, queue_name="messages", interval=300)

@@ -60,9 +60,18 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_rq",
     "axes",
+    # The product's apps, lowest layer first (the README's Layout section draws them).
+    "common",
     "accounts",
     "cases",
+    "compliance",
+    "pipeline",
+    "workspace",
     "agencies",
+    "feeds",
+    "supervision",
+    "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -248,8 +257,10 @@ PROMISE_MAX_DAYS = envint("PROMISE_MAX_DAYS", 30)
 WORKSPACE_PREPARED_CLAIMS = envbool("WORKSPACE_PREPARED_CLAIMS", True)
 
 # Outbound messages. The SMS backend is a class path, like Django's email backends:
-# cases.channels.ConsoleSMSBackend (default), FileSMSBackend or HTTPSMSBackend.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "cases.channels.ConsoleSMSBackend")
+# pipeline.channels.ConsoleSMSBackend (default), FileSMSBackend or HTTPSMSBackend.
+# The job the pipeline page starts: the night's whole work for a date (collections_site.nightly).
+COLLECTIONS_DAY_JOB = "collections_site.nightly.run_collections_day"
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "pipeline.channels.ConsoleSMSBackend")
 SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms.jsonl"))
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")

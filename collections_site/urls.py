@@ -11,11 +11,14 @@ urlpatterns = [
     path("", home, name="home"),
     path("favicon.ico", favicon),
     path("accounts/", include("accounts.urls")),
-    path("cases/", include("cases.urls")),
-    path("compliance/", include("cases.compliance.urls")),
-    path("feeds/", include("cases.feeds.urls")),
+    path("cases/pipeline/", include("pipeline.urls")),
+    path("cases/", include("workspace.urls")),
+    path("compliance/", include("compliance.urls")),
+    path("feeds/", include("feeds.urls")),
     path("agencies/", include("agencies.urls")),
-    path("dashboards/", include("cases.dashboards.urls")),
+    # Supervisors' actions first: the dashboards' pages take any other slug below.
+    path("dashboards/", include("supervision.urls")),
+    path("dashboards/", include("reporting.urls")),
     path("admin/django-rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+import os
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, connections
@@ -18,6 +21,28 @@ from tests.browser import (
     POLICY_VIOLATION_LISTENER,
 )
 from tests.factories import AgencyFactory, TeamFactory, UserFactory
+
+
+def pytest_configure(config):
+    """`TEST_CLOCK_STARTS_AT` (ISO 8601, `make test-later`) moves the clock of the whole run to
+    that moment, from where it runs on: every `now` and `today` the product and the tests read
+    comes from it. Only the monotonic clock, sleeps and time-outs stay real, and so does the
+    browser's clock (the client's own)."""
+    moment = os.environ.get("TEST_CLOCK_STARTS_AT")
+    if moment:
+        config.shifted_clock = time_machine.travel(dt.datetime.fromisoformat(moment), tick=True)
+        config.shifted_clock.start()
+
+
+def pytest_unconfigure(config):
+    shifted_clock = getattr(config, "shifted_clock", None)
+    if shifted_clock is not None:
+        shifted_clock.stop()
+
+
+def pytest_report_header(config):
+    moment = os.environ.get("TEST_CLOCK_STARTS_AT")
+    return f"clock moved to {moment}" if moment else None
 
 
 def pytest_collection_modifyitems(config, items):
@@ -113,11 +138,6 @@ def browser_page(monkeypatch):
     # Playwright's sync API keeps an event loop running in this thread; Django's ORM refuses
     # to run beside one unless told to (the test's own queries are plain synchronous ones).
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # A shifted-clock run (`make test-later`) preloads libfaketime into this process. The
-    # browser is the client, with a clock of its own (Node and Chromium also stall under
-    # libfaketime): it is started without the preload. FAKETIME itself stays set, since the
-    # libfaketime already loaded here reads it again as it runs.
-    monkeypatch.delenv("LD_PRELOAD", raising=False)
     playwright_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

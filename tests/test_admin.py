@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Team, User
-from accounts.roles import Role
+from accounts.roles import ADMIN_APPS, Role
 from agencies.models import (
     Agency,
     CommissionStatement,
@@ -29,25 +29,14 @@ from agencies.models import (
     PlacementExtension,
     PlacementRule,
 )
-from cases.compliance.log import log_append
-from cases.compliance.policies import policy_version_create
-from cases.compliance.presets import PRESETS
-from cases.feeds.models import ImportRejectedRow, ImportRun
 from cases.identity import national_id_hash
 from cases.models import (
     Activity,
     CardAccount,
     Case,
-    ComplianceChainHead,
-    ComplianceLogEntry,
-    CompliancePolicy,
-    CompliancePolicyVersion,
     ContactPoint,
     Debtor,
-    OutboundMessage,
     Payment,
-    PipelineRun,
-    PortfolioPolicy,
     PromiseInstalment,
     PromiseToPay,
     Stage,
@@ -55,6 +44,18 @@ from cases.models import (
     StageMessageTranslation,
     Strategy,
 )
+from compliance.log import log_append
+from compliance.models import (
+    ComplianceChainHead,
+    ComplianceLogEntry,
+    CompliancePolicy,
+    CompliancePolicyVersion,
+    PortfolioPolicy,
+)
+from compliance.policies import policy_version_create
+from compliance.presets import PRESETS
+from feeds.models import ImportRejectedRow, ImportRun
+from pipeline.models import OutboundMessage, PipelineRun
 from tests.dashboards.admin_makers import DASHBOARD_MAKERS
 from tests.factories import (
     ActivityFactory,
@@ -77,7 +78,8 @@ from tests.factories import (
 # `admin_client` is pytest-django's client, logged in (force_login) as conftest's `admin_user`.
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("accounts", "cases", "agencies")
+# Every app of the product that has models (the admin configures them all).
+OUR_APPS = ADMIN_APPS
 OUR_MODELS = [model for model in admin.site._registry if model._meta.app_label in OUR_APPS]
 serial = itertools.count(1)
 

@@ -37,11 +37,11 @@ def test_an_anonymous_visitor_is_sent_to_login(client):
 @pytest.mark.parametrize(
     ("role", "landing"),
     [
-        (Role.COLLECTOR, "cases:queue"),
-        (Role.SUPERVISOR, "cases:list"),
-        (Role.AGENCY_COLLECTOR, "cases:queue"),
-        (Role.AGENCY_MANAGER, "cases:list"),
-        (Role.COMPLIANCE_OFFICER, "cases:list"),
+        (Role.COLLECTOR, "workspace:queue"),
+        (Role.SUPERVISOR, "workspace:list"),
+        (Role.AGENCY_COLLECTOR, "workspace:queue"),
+        (Role.AGENCY_MANAGER, "workspace:list"),
+        (Role.COMPLIANCE_OFFICER, "workspace:list"),
         (Role.ADMIN, "admin:index"),
     ],
 )
@@ -82,7 +82,7 @@ def test_logout_ends_the_session(client, collector):
     log_in(client, "collector")
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
-    assert client.get(reverse("cases:list")).status_code == 302
+    assert client.get(reverse("workspace:list")).status_code == 302
 
 
 def test_a_session_expires_after_inactivity_and_each_request_renews_it(client, collector):
@@ -94,19 +94,19 @@ def test_a_session_expires_after_inactivity_and_each_request_renews_it(client, c
     Session.objects.filter(pk=session.pk).update(
         expire_date=timezone.now() + dt.timedelta(seconds=5)
     )
-    assert client.get(reverse("cases:list")).status_code == 200
+    assert client.get(reverse("workspace:list")).status_code == 200
     renewed = Session.objects.get(pk=session.pk).expire_date
     assert renewed > timezone.now() + idle - dt.timedelta(seconds=30)
 
     Session.objects.filter(pk=session.pk).update(
         expire_date=timezone.now() - dt.timedelta(seconds=1)
     )
-    assert client.get(reverse("cases:list")).status_code == 302
+    assert client.get(reverse("workspace:list")).status_code == 302
 
 
 def test_pages_carry_a_content_security_policy_without_inline_script(client, collector):
     client.force_login(collector)
-    response = client.get(reverse("cases:list"))
+    response = client.get(reverse("workspace:list"))
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "unsafe-inline" not in policy
@@ -126,8 +126,8 @@ def test_no_project_template_holds_an_inline_script_or_style():
 
 def test_the_navigation_shows_admin_only_to_staff(client, collector, admin_user):
     client.force_login(collector)
-    page = client.get(reverse("cases:list")).content.decode()
+    page = client.get(reverse("workspace:list")).content.decode()
     assert reverse("admin:index") not in page
     client.force_login(admin_user)
-    page = client.get(reverse("cases:list")).content.decode()
+    page = client.get(reverse("workspace:list")).content.decode()
     assert reverse("admin:index") in page

@@ -34,7 +34,7 @@ def test_an_unknown_address_answers_404_in_the_layout_with_the_user_name(signed_
     assert NOT_FOUND_TEXT in body
     assert 'id="main-nav"' in body
     assert "Grace Hopper" in body
-    assert f'href="{reverse("cases:queue")}"' in body
+    assert f'href="{reverse("workspace:queue")}"' in body
     assert f'href="{reverse("home")}"' in body
 
 

@@ -18,9 +18,11 @@ from django.utils import timezone
 
 from accounts.navigation import nav_links_for
 from accounts.roles import AGENCY_ROLES, Role
-from cases.compliance.log import log_append
-from cases.feeds.models import ImportRun
-from cases.models import Case, ComplianceLogEntry, OverrideApproval
+from cases.models import Case
+from compliance.log import log_append
+from compliance.models import ComplianceLogEntry
+from feeds.models import ImportRun
+from supervision.models import OverrideApproval
 from tests.agencies.conftest import DAY, bank_day  # noqa: F401  (a fixture)
 from tests.factories import (
     CaseFactory,
@@ -208,19 +210,19 @@ def test_every_page_answers_each_role_without_a_403_or_a_500(client, world, pers
 
 # Pages a role may not open, and the permission that opens each.
 CLOSED_PAGES = [
-    (Role.COLLECTOR, "dashboards:home"),
-    (Role.COLLECTOR, "cases:pipeline"),
+    (Role.COLLECTOR, "reporting:home"),
+    (Role.COLLECTOR, "pipeline:page"),
     (Role.COLLECTOR, "compliance:log"),
     (Role.COLLECTOR, "feeds:list"),
     (Role.COLLECTOR, "agencies:league"),
     (Role.AGENCY_COLLECTOR, "agencies:league"),
-    (Role.AGENCY_COLLECTOR, "dashboards:home"),
+    (Role.AGENCY_COLLECTOR, "reporting:home"),
 ]
 PAGE_PERMISSIONS = {
-    "dashboards:home": "cases.view_dashboard",
-    "cases:pipeline": "cases.run_pipeline",
-    "compliance:log": "cases.view_compliance_log",
-    "feeds:list": "cases.view_dashboard",
+    "reporting:home": "reporting.view_dashboard",
+    "pipeline:page": "pipeline.run_pipeline",
+    "compliance:log": "compliance.view_compliance_log",
+    "feeds:list": "reporting.view_dashboard",
     "agencies:league": "agencies.view_agency_performance",
 }
 

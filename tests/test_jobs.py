@@ -10,9 +10,9 @@ from django.utils import timezone
 from rq import SimpleWorker
 from rq.cron import CronScheduler
 
-from cases.jobs import release_expired_claims
-from cases.services import case_release_expired_claims
 from tests.factories import CaseFactory
+from workspace.claims import case_release_expired_claims
+from workspace.jobs import release_expired_claims
 
 pytestmark = pytest.mark.django_db
 
@@ -71,11 +71,11 @@ def test_the_schedule_registers_every_recurring_job(queue):
     scheduler.load_config_from_file("collections_site/cron.py")
     names = {job.name for job in scheduler.get_jobs()}
     assert names == {
-        "cases.jobs.run_collections_day",
-        "cases.jobs.dispatch_messages",
-        "cases.jobs.release_expired_claims",
-        "cases.dashboards.jobs.refresh_statistics",
-        "cases.dashboards.jobs.snapshot_statistics",
-        "cases.dashboards.jobs.snapshot_yesterday",
+        "collections_site.nightly.run_collections_day",
+        "pipeline.jobs.dispatch_messages",
+        "workspace.jobs.release_expired_claims",
+        "reporting.jobs.refresh_statistics",
+        "reporting.jobs.snapshot_statistics",
+        "reporting.jobs.snapshot_yesterday",
         "clearsessions",
     }

@@ -60,14 +60,14 @@ def test_an_inactive_user_sees_nothing(collector, world):
 )
 def test_a_collector_gets_404_for_a_case_outside_their_scope(client, collector, world, name):
     client.force_login(collector)
-    response = client.get(reverse("cases:detail", args=[world[name].pk]))
+    response = client.get(reverse("workspace:detail", args=[world[name].pk]))
     assert response.status_code == 404
 
 
 def test_a_collector_opens_their_own_case_with_the_id_masked(client, collector, world):
     client.force_login(collector)
     case = world["own"]
-    response = client.get(reverse("cases:detail", args=[case.pk]))
+    response = client.get(reverse("workspace:detail", args=[case.pk]))
     assert response.status_code == 200
     page = response.content.decode()
     assert case.debtor.masked_national_id in page
@@ -76,9 +76,9 @@ def test_a_collector_opens_their_own_case_with_the_id_masked(client, collector, 
 
 def test_the_case_list_shows_only_visible_cases(client, agency_collector, world):
     client.force_login(agency_collector)
-    page = client.get(reverse("cases:list")).content.decode()
+    page = client.get(reverse("workspace:list")).content.decode()
     shown = {
-        name for name, case in world.items() if reverse("cases:detail", args=[case.pk]) in page
+        name for name, case in world.items() if reverse("workspace:detail", args=[case.pk]) in page
     }
     assert shown == {"placed_here", "promised_while_placed"}
 
@@ -86,6 +86,6 @@ def test_the_case_list_shows_only_visible_cases(client, agency_collector, world)
 def test_the_case_list_searches_by_account_reference(client, collector, world):
     client.force_login(collector)
     reference = world["team_pool"].account.account_reference
-    response = client.get(reverse("cases:list"), {"q": reference})
-    assert reverse("cases:detail", args=[world["team_pool"].pk]) in response.content.decode()
-    assert reverse("cases:detail", args=[world["own"].pk]) not in response.content.decode()
+    response = client.get(reverse("workspace:list"), {"q": reference})
+    assert reverse("workspace:detail", args=[world["team_pool"].pk]) in response.content.decode()
+    assert reverse("workspace:detail", args=[world["own"].pk]) not in response.content.decode()

@@ -15,17 +15,12 @@ from django.test import RequestFactory
 from accounts.models import Team, User
 from accounts.roles import Role
 from agencies.models import Agency, Placement
-from cases.compliance.engine import compliance_decide
-from cases.compliance.log import compliance_log_verify
-from cases.demo.reference import DEMO_PASSWORD
 from cases.models import (
     Activity,
     CardAccount,
     Case,
-    ComplianceLogEntry,
     ContactPoint,
     Debtor,
-    OutboundMessage,
     Payment,
     PromiseInstalment,
     PromiseToPay,
@@ -33,7 +28,12 @@ from cases.models import (
     StageEntry,
     Strategy,
 )
-from cases.services.pipeline import pipeline_preview_day
+from compliance.engine import compliance_decide
+from compliance.log import compliance_log_verify
+from compliance.models import ComplianceLogEntry
+from demo.reference import DEMO_PASSWORD
+from pipeline.models import OutboundMessage
+from pipeline.services import pipeline_preview_day
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from agencies.commission import CENT, commission_on, month_bounds
 from agencies.models import Agency, CommissionStatement, CommissionStatementLine
 from agencies.selectors import collected_by_placement, placements_covering, placements_held
 from cases.models import Payment
-from cases.services.pipeline import keyset_batches
+from pipeline.services import keyset_batches
 
 # The daily step attributes payments received up to this many days back: bank files bring
 # payments a few days late, and the month's statement attributes its whole month again.

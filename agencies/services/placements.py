@@ -27,11 +27,11 @@ from agencies.models import (
     RecallDestination,
 )
 from agencies.selectors import NEVER_PLACED_FLAGS
-from cases.compliance.log import log_append_many
-from cases.compliance.models import ComplianceLogEntry
-from cases.compliance.policies import policy_code_for_case, policy_version_current
 from cases.models import Case, Stage, StageEntry
-from cases.services.pipeline import cases_enter_stage, keyset_batches
+from compliance.log import log_append_many
+from compliance.models import ComplianceLogEntry
+from compliance.policies import policy_code_for_case, policy_version_current
+from pipeline.services import cases_enter_stage, keyset_batches
 
 PLACED_BY_JOB_REASON = "reached the agency stage"
 PERIOD_ENDED_REASON = "placement period ended"

@@ -4,8 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from cases.compliance.policies import seed_preset_policies
-
 # The database itself refuses to change or remove a log row, whoever asks (raw SQL too).
 APPEND_ONLY_TRIGGER = """
 CREATE OR REPLACE FUNCTION compliance_log_refuse_change() RETURNS trigger
@@ -35,16 +33,9 @@ def remove_append_only_trigger(apps, schema_editor):
         schema_editor.execute(DROP_APPEND_ONLY_TRIGGER, params=None)
 
 
-def seed_presets(apps, schema_editor):
-    seed_preset_policies(
-        apps.get_model("cases", "CompliancePolicy"),
-        apps.get_model("cases", "CompliancePolicyVersion"),
-    )
-
-
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_role_groups"),
+        ("accounts", "0002_initial"),
         ("agencies", "0002_initial"),
         ("cases", "0003_pipeline"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -380,5 +371,4 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(install_append_only_trigger, remove_append_only_trigger),
-        migrations.RunPython(seed_presets, migrations.RunPython.noop),
     ]

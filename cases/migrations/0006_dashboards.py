@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_role_groups"),
+        ("accounts", "0002_initial"),
         ("agencies", "0002_initial"),
         ("cases", "0005_feeds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

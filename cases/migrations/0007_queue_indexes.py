@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_role_groups"),
+        ("accounts", "0002_initial"),
         ("cases", "0006_dashboards"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

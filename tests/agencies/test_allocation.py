@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from agencies.models import AllocationMethod, Placement
 from agencies.services import placements_allocate
 from agencies.services.allocation import is_challenger
-from cases.compliance.log import compliance_log_verify
-from cases.models import Case, ComplianceLogEntry, StageEntry
+from cases.models import Case, StageEntry
+from compliance.log import compliance_log_verify
+from compliance.models import ComplianceLogEntry
 from tests.agencies.conftest import DAY, NOW
 from tests.factories import (
     CommissionTierFactory,

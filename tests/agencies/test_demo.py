@@ -19,8 +19,8 @@ from agencies.selectors import cases_placeable
 from agencies.services import agencies_run_day, payments_attribute
 from cases.models import Case, Payment, Stage
 from cases.selectors import cases_visible_to
-from cases.services.pipeline import pipeline_run_day
-from cases.services.workspace import case_claim_next
+from pipeline.services import pipeline_run_day
+from workspace.services import case_claim_next
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from accounts.roles import Role
-from cases.compliance.engine import compliance_decide
+from compliance.engine import compliance_decide
 from tests.factories import AgencyFactory, ContactPointFactory, PlacementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,9 @@ from agencies.services import (
     placements_recall,
     placements_recall_due,
 )
-from cases.models import Case, ComplianceLogEntry, PromiseToPay, StageEntry
-from cases.services.pipeline import BROKEN_PROMISE_PRIORITY, pipeline_run_day
+from cases.models import Case, PromiseToPay, StageEntry
+from compliance.models import ComplianceLogEntry
+from pipeline.services import BROKEN_PROMISE_PRIORITY, pipeline_run_day
 from tests.agencies.conftest import DAY, NOW
 from tests.factories import PaymentFactory, PlacementRuleFactory, PromiseToPayFactory
 from tests.pipeline.conftest import day as pipeline_day

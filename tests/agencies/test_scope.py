@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from agencies.models import CommissionStatement
-from cases.compliance.log import log_append
-from cases.models import Case, ComplianceLogEntry
+from cases.models import Case
+from compliance.log import log_append
+from compliance.models import ComplianceLogEntry
 from tests.agencies.conftest import DAY
 from tests.factories import (
     AgencyFactory,
@@ -190,14 +191,16 @@ def test_the_search_and_lists_show_only_the_agency_current_placements(
     client, agency_collector, world
 ):
     client.force_login(agency_collector)
-    page = body(client.get(reverse("cases:list"), {"status": "all"}))
+    page = body(client.get(reverse("workspace:list"), {"status": "all"}))
     assert "Visible Placed" in page
     for marker in world["markers"]:
         assert marker not in page
     recalled = world["out_of_scope"]["case_id"][0]
-    found = body(client.get(reverse("cases:list"), {"q": "REF-HIDDEN RECALLED", "status": "all"}))
+    found = body(
+        client.get(reverse("workspace:list"), {"q": "REF-HIDDEN RECALLED", "status": "all"})
+    )
     assert "Hidden Recalled" not in found
-    assert reverse("cases:detail", args=[recalled]) not in found
+    assert reverse("workspace:detail", args=[recalled]) not in found
     assert "No cases match." in found
 
 

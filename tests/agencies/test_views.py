@@ -21,8 +21,9 @@ from agencies.models import (
     PlacementExtension,
 )
 from agencies.services import statements_generate_month
-from cases.compliance.log import log_append
-from cases.models import Case, ComplianceLogEntry
+from cases.models import Case
+from compliance.log import log_append
+from compliance.models import ComplianceLogEntry
 from tests.agencies.conftest import DAY
 from tests.factories import (
     AgencyFactory,
@@ -513,6 +514,6 @@ def test_the_admin_writes_last_month_statement_for_selected_agencies(admin_clien
 def test_agency_staff_case_pages_still_work(client, agency_collector, league_world):
     client.force_login(agency_collector)
     case = league_world["new"].case
-    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+    assert client.get(reverse("workspace:detail", args=[case.pk])).status_code == 200
     other = CaseFactory()
-    assert client.get(reverse("cases:detail", args=[other.pk])).status_code == 404
+    assert client.get(reverse("workspace:detail", args=[other.pk])).status_code == 404

@@ -19,12 +19,12 @@ from common.access import permission_required_or_404
 pytestmark = pytest.mark.django_db
 
 
-@permission_required_or_404("cases.view_dashboard")
+@permission_required_or_404("reporting.view_dashboard")
 def dashboard_view(request, page: str):
     return HttpResponse(f"figures of {page}")
 
 
-@permission_required_or_404("cases.view_dashboard", "cases.run_pipeline")
+@permission_required_or_404("reporting.view_dashboard", "pipeline.run_pipeline")
 def pipeline_view(request):
     return HttpResponse("pipeline")
 
@@ -47,7 +47,7 @@ def test_a_user_without_the_permission_is_told_the_page_does_not_exist(collector
 
 
 def test_a_user_needs_every_permission_named(compliance_officer):
-    assert compliance_officer.has_perm("cases.view_dashboard")
+    assert compliance_officer.has_perm("reporting.view_dashboard")
     with pytest.raises(Http404):
         pipeline_view(request_by(compliance_officer))
 

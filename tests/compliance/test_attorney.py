@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from cases.compliance.engine import compliance_decide
-from cases.compliance.presets import PRESETS, parse_parameters
-from cases.compliance.rules import RuleContext
 from cases.models import Case, ContactPoint
+from compliance.engine import compliance_decide
+from compliance.presets import PRESETS, parse_parameters
+from compliance.rules import RuleContext
 from tests.compliance.factories import case_under, local_moment
 from tests.factories import ContactPointFactory
 

@@ -9,10 +9,10 @@ from itertools import pairwise
 import pytest
 from django.db import connection, transaction
 
-from cases.compliance.engine import compliance_decide
-from cases.compliance.log import compliance_log_verify
-from cases.compliance.models import ComplianceLogEntry
-from cases.compliance.policies import policy_version_current
+from compliance.engine import compliance_decide
+from compliance.log import compliance_log_verify
+from compliance.models import ComplianceLogEntry
+from compliance.policies import policy_version_current
 from tests.compliance.factories import case_under, mobile, past_contact, utc
 from tests.factories import ActivityFactory
 

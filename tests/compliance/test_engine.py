@@ -11,15 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases.compliance.engine import compliance_decide, compliance_record_contact
-from cases.compliance.models import (
+from compliance.engine import compliance_decide, compliance_record_contact
+from compliance.models import (
     AppendOnlyError,
     ComplianceLogEntry,
     CompliancePolicy,
     PortfolioPolicy,
 )
-from cases.compliance.policies import UnknownPolicy, policy_version_create
-from cases.compliance.presets import PRESETS, US_REGF_PARAMETERS, parse_parameters
+from compliance.policies import UnknownPolicy, policy_version_create
+from compliance.presets import PRESETS, US_REGF_PARAMETERS, parse_parameters
 from tests.compliance.factories import (
     StrategyFactory,
     case_under,

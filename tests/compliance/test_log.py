@@ -12,9 +12,9 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from cases.compliance.engine import compliance_decide
-from cases.compliance.log import compliance_log_verify
-from cases.compliance.models import GENESIS_HASH, AppendOnlyError, ComplianceLogEntry
+from compliance.engine import compliance_decide
+from compliance.log import compliance_log_verify
+from compliance.models import GENESIS_HASH, AppendOnlyError, ComplianceLogEntry
 from tests.compliance.factories import case_under, mobile, utc
 
 pytestmark = pytest.mark.django_db
@@ -178,5 +178,5 @@ def test_the_admin_shows_the_log_read_only(client, admin_user, log_rows, rf):
     assert not model_admin.has_change_permission(request, log_rows[0])
     assert not model_admin.has_delete_permission(request, log_rows[0])
     client.force_login(admin_user)
-    assert client.get(reverse("admin:cases_compliancelogentry_changelist")).status_code == 200
-    assert client.get(reverse("admin:cases_compliancelogentry_add")).status_code == 403
+    assert client.get(reverse("admin:compliance_compliancelogentry_changelist")).status_code == 200
+    assert client.get(reverse("admin:compliance_compliancelogentry_add")).status_code == 403

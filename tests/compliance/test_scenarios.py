@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from accounts.roles import Role
-from cases.compliance.engine import compliance_decide
-from cases.compliance.models import ComplianceLogEntry
+from compliance.engine import compliance_decide
+from compliance.models import ComplianceLogEntry
 from tests.compliance.factories import case_under, local_moment, past_contact
 from tests.factories import AgencyFactory, ContactPointFactory, PlacementFactory, UserFactory
 

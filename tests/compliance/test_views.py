@@ -10,8 +10,8 @@ from django.db import connection
 from django.urls import reverse
 
 from accounts.roles import Role
-from cases.compliance.engine import compliance_decide
-from cases.compliance.models import ComplianceLogEntry
+from compliance.engine import compliance_decide
+from compliance.models import ComplianceLogEntry
 from tests.compliance.factories import case_under, local_moment, mobile
 from tests.factories import PlacementFactory, UserFactory
 
@@ -222,9 +222,9 @@ def test_the_verify_page_names_a_tampered_row(client, compliance_officer, log):
 
 def test_the_navigation_offers_the_log_to_auditors_only(client, compliance_officer, collector):
     client.force_login(compliance_officer)
-    assert reverse("compliance:log") in client.get(reverse("cases:list")).content.decode()
+    assert reverse("compliance:log") in client.get(reverse("workspace:list")).content.decode()
     client.force_login(collector)
-    assert reverse("compliance:log") not in client.get(reverse("cases:list")).content.decode()
+    assert reverse("compliance:log") not in client.get(reverse("workspace:list")).content.decode()
 
 
 def test_an_agency_manager_cannot_see_the_log_either(client, agency):

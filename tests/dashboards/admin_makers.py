@@ -7,19 +7,18 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from cases.models import (
+from reporting.models import (
     DailyCaseFlow,
     DailyCollectorPerformance,
     DailyPerformance,
     DailyTeamPerformance,
-    OverrideApproval,
     PortfolioSnapshot,
     QueueSnapshot,
     RollRate,
     StatsDay,
     StatsWatermark,
-    SupervisorAction,
 )
+from supervision.models import OverrideApproval, SupervisorAction
 from tests.factories import CaseFactory, TeamFactory, UserFactory
 
 DAY = dt.date(2026, 11, 10)
@@ -31,7 +30,7 @@ def _next_day() -> dt.date:
 
 
 def make_override_approval() -> OverrideApproval:
-    from cases.compliance.engine import compliance_decide
+    from compliance.engine import compliance_decide
 
     case = CaseFactory()
     case.debtor.is_vulnerable = True

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.roles import Role
-from cases.compliance.engine import compliance_decide
-from cases.dashboards.stats import day_start
 from cases.models import Activity, Case, PromiseToPay, Stage
+from compliance.engine import compliance_decide
+from reporting.stats import day_start
 from tests.factories import (
     ActivityFactory,
     CardAccountFactory,

@@ -9,7 +9,7 @@ from html import unescape
 
 from django.test import RequestFactory
 
-from cases.dashboards.filters import DashboardFilterSet
+from reporting.filters import DashboardFilterSet
 
 
 def filterset_for(user, **params) -> DashboardFilterSet:

@@ -14,8 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases.compliance.engine import compliance_decide
-from cases.dashboards.services import (
+from cases.models import Activity, Case, Stage
+from compliance.engine import compliance_decide
+from compliance.models import ComplianceLogEntry
+from pipeline.services import BROKEN_PROMISE_PRIORITY, pipeline_run_day
+from supervision.models import OverrideApproval, SupervisorAction
+from supervision.services import (
     MAX_REASSIGN,
     ActionRefused,
     approved_call_log,
@@ -25,18 +29,9 @@ from cases.dashboards.services import (
     collector_move,
     override_approve,
 )
-from cases.models import (
-    Activity,
-    Case,
-    ComplianceLogEntry,
-    OverrideApproval,
-    Stage,
-    SupervisorAction,
-)
-from cases.selectors import callable_stage_ids, debtor_time_zones, queue_for, queue_policy
-from cases.services.pipeline import BROKEN_PROMISE_PRIORITY, pipeline_run_day
 from tests.dashboards.conftest import DAY, at, days, make_case
 from tests.factories import UserFactory
+from workspace.selectors import callable_stage_ids, debtor_time_zones, queue_for, queue_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +161,7 @@ def test_too_large_a_selection_is_refused_whole(supervisor, collector, cases):
 def test_the_reassignment_page_moves_every_matching_case(client, supervisor, collector, cases):
     ours, _ = cases
     client.force_login(supervisor)
-    url = f"{reverse('dashboards:reassign')}?assigned_to=null"
+    url = f"{reverse('supervision:reassign')}?assigned_to=null"
     response = client.post(
         url, {"all_matching": "on", "collector": collector.pk, "reason": "New starter"}
     )
@@ -191,7 +186,7 @@ def test_the_reassignment_page_says_how_many_cases_went_to_whom_as_the_form_name
     client.force_login(supervisor)
 
     response = client.post(
-        reverse("dashboards:reassign"),
+        reverse("supervision:reassign"),
         {
             "cases": [case.pk for case in ours[:ticked]],
             "collector": collector.pk,
@@ -207,7 +202,7 @@ def test_the_reassignment_page_names_the_pool_cases_went_to(client, supervisor, 
     client.force_login(supervisor)
 
     response = client.post(
-        reverse("dashboards:reassign"), {"cases": [ours[0].pk], "team": team.pk, "reason": "Cover"}
+        reverse("supervision:reassign"), {"cases": [ours[0].pk], "team": team.pk, "reason": "Cover"}
     )
 
     assert success_message(response) == "1 case given to the pool of Team A."
@@ -223,7 +218,7 @@ def test_the_reassignment_page_counts_the_matching_cases_in_words_that_fit(
         make_case(team, due=DAY - days(40), balance="100.00", opened=DAY - days(39))
     client.force_login(supervisor)
 
-    page = client.get(reverse("dashboards:reassign")).content.decode()
+    page = client.get(reverse("supervision:reassign")).content.decode()
 
     assert said in page
 
@@ -234,7 +229,7 @@ def test_the_reassignment_page_refuses_ticked_cases_of_another_team(
     _, theirs = cases
     client.force_login(supervisor)
     response = client.post(
-        reverse("dashboards:reassign"),
+        reverse("supervision:reassign"),
         {"cases": [theirs.pk], "collector": collector.pk, "reason": "x"},
     )
     assert response.status_code == 200
@@ -245,13 +240,13 @@ def test_the_reassignment_page_refuses_ticked_cases_of_another_team(
 
 def test_searching_another_teams_cases_is_a_404(client, supervisor, other_team):
     client.force_login(supervisor)
-    response = client.get(reverse("dashboards:reassign"), {"team": other_team.pk})
+    response = client.get(reverse("supervision:reassign"), {"team": other_team.pk})
     assert response.status_code == 404
 
 
 def test_a_compliance_officer_may_not_reassign(client, compliance_officer):
     client.force_login(compliance_officer)
-    assert client.get(reverse("dashboards:reassign")).status_code == 404
+    assert client.get(reverse("supervision:reassign")).status_code == 404
 
 
 # --- Moving a collector -------------------------------------------------------------------
@@ -304,7 +299,7 @@ def test_the_teams_page_says_how_many_cases_went_back_to_the_pool(
     client.force_login(supervisor)
 
     response = client.post(
-        reverse("dashboards:teams"),
+        reverse("supervision:teams"),
         {"collector": collector.pk, "team": new_team.pk, "return_cases": "on", "reason": "Cover"},
     )
 
@@ -401,13 +396,13 @@ def test_the_pause_page_answers_in_place_and_404s_out_of_scope(
     client, supervisor, phone_case, cases
 ):
     client.force_login(supervisor)
-    url = reverse("dashboards:case", args=[phone_case.pk])
+    url = reverse("supervision:case", args=[phone_case.pk])
     response = client.post(url, {"reason": "Complaint"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "Resume the case" in response.content.decode()
     assert "<html" not in response.content.decode()
     _, theirs = cases
-    assert client.get(reverse("dashboards:case", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("supervision:case", args=[theirs.pk])).status_code == 404
 
 
 # --- Override approval through the compliance gate ----------------------------------------
@@ -583,14 +578,14 @@ def test_the_approvals_page_lists_overridable_blocks_of_ones_cases(
     client, supervisor, vulnerable_block
 ):
     client.force_login(supervisor)
-    response = client.get(reverse("dashboards:approvals"))
+    response = client.get(reverse("supervision:approvals"))
     assert [entry.pk for entry in response.context["waiting"]] == [vulnerable_block.pk]
 
     client.post(
-        reverse("dashboards:approvals"), {"entry": vulnerable_block.pk, "reason": "Reviewed"}
+        reverse("supervision:approvals"), {"entry": vulnerable_block.pk, "reason": "Reviewed"}
     )
     assert OverrideApproval.objects.get().blocked_entry == vulnerable_block
-    assert client.get(reverse("dashboards:approvals")).context["waiting"] == []
+    assert client.get(reverse("supervision:approvals")).context["waiting"] == []
 
 
 def test_the_collector_logs_the_approved_call_from_their_page(
@@ -600,9 +595,9 @@ def test_the_collector_logs_the_approved_call_from_their_page(
         approver=supervisor, blocked_entry=vulnerable_block, reason="Reviewed", now=timezone.now()
     )
     client.force_login(collector)
-    assert list(client.get(reverse("dashboards:my_approvals")).context["approvals"]) == [approval]
+    assert list(client.get(reverse("supervision:my_approvals")).context["approvals"]) == [approval]
     client.post(
-        reverse("dashboards:approved_call", args=[approval.pk]),
+        reverse("supervision:approved_call", args=[approval.pk]),
         {"outcome": "voicemail", "duration_minutes": 1, "notes": ""},
     )
     approval.refresh_from_db()
@@ -617,6 +612,6 @@ def test_another_teams_block_cannot_be_approved(client, supervisor, outsider, ot
         actor=outsider, case=case, channel="call", contact_point=case.phone, moment=timezone.now()
     ).log_entry
     client.force_login(supervisor)
-    response = client.post(reverse("dashboards:approvals"), {"entry": entry.pk, "reason": "x"})
+    response = client.post(reverse("supervision:approvals"), {"entry": entry.pk, "reason": "x"})
     assert response.status_code == 404
     assert not OverrideApproval.objects.exists()

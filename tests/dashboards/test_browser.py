@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.compliance.engine import compliance_decide
-from cases.dashboards.stats import stats_compute_days, stats_snapshot_day
 from cases.models import Case
+from compliance.engine import compliance_decide
+from reporting.stats import stats_compute_days, stats_snapshot_day
 from tests.browser import log_in, needs_chromium
 from tests.dashboards.conftest import DAY, at, days
 from tests.factories import PASSWORD
@@ -39,12 +39,12 @@ def test_a_supervisors_pages_and_actions_break_no_policy_rule(
 
     log_in(page, live_server, supervisor, PASSWORD)
     for name in ("people", "portfolio", "strategies"):
-        page.goto(live_server.url + reverse("dashboards:page", args=[name]) + PERIOD)
+        page.goto(live_server.url + reverse("reporting:page", args=[name]) + PERIOD)
         expect(page.locator("table[data-figure]").first).to_be_visible()
         if name != "strategies":  # the strategy page is tables only
             expect(page.locator("canvas[data-chart]").first).to_be_visible()
 
-    page.goto(live_server.url + reverse("dashboards:reassign"))
+    page.goto(live_server.url + reverse("supervision:reassign"))
     page.check(f"#case-{world['case1'].pk}")
     page.select_option("#id_collector", str(collector2.pk))
     page.fill("#id_reason", "Covering a holiday")
@@ -52,12 +52,12 @@ def test_a_supervisors_pages_and_actions_break_no_policy_rule(
     expect(page.locator("main .alert-success")).to_be_visible()
     assert Case.objects.get(pk=world["case1"].pk).assigned_to == collector2
 
-    page.goto(live_server.url + reverse("dashboards:approvals"))
+    page.goto(live_server.url + reverse("supervision:approvals"))
     page.get_by_label(f"Reason for case {world['case2'].pk}").fill("Specialist on the line")
     page.get_by_role("button", name="Approve").click()
     expect(page.locator("main .alert").first).to_be_visible()
 
-    page.goto(live_server.url + reverse("dashboards:case", args=[world["case3"].pk]))
+    page.goto(live_server.url + reverse("supervision:case", args=[world["case3"].pk]))
     reason = page.locator("#pause-panel input[name=reason]")
     # Styled at run time, as a browser extension or a script does through the style object
     # (which the policy allows): htmx's swap must not copy that style as an inline one.

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from cases.dashboards.figures import people_figures, portfolio_figures, strategy_figures
-from cases.dashboards.stats import stats_compute_days, stats_snapshot_day
 from cases.models import Case, Stage, StageEntry, Strategy
+from reporting.figures import people_figures, portfolio_figures, strategy_figures
+from reporting.stats import stats_compute_days, stats_snapshot_day
 from tests.dashboards.conftest import DAY, at, call, days, make_case
 from tests.dashboards.helpers import figures, rows
 from tests.factories import PaymentFactory

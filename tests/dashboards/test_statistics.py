@@ -12,25 +12,23 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rq import SimpleWorker
 
-from cases.compliance.engine import compliance_decide
-from cases.dashboards.jobs import refresh_statistics
-from cases.dashboards.stats import (
-    stats_compute_days,
-    stats_rebuild,
-    stats_refresh,
-    stats_snapshot_day,
-)
-from cases.models import (
-    Activity,
+from cases.models import Activity, PromiseToPay, StageEntry
+from compliance.engine import compliance_decide
+from reporting.jobs import refresh_statistics
+from reporting.models import (
     DailyCaseFlow,
     DailyCollectorPerformance,
     DailyPerformance,
     DailyTeamPerformance,
     PortfolioSnapshot,
-    PromiseToPay,
     RollRate,
-    StageEntry,
     StatsDay,
+)
+from reporting.stats import (
+    stats_compute_days,
+    stats_rebuild,
+    stats_refresh,
+    stats_snapshot_day,
 )
 from tests.dashboards.conftest import DAY, at, call, days, make_case
 from tests.factories import PaymentFactory, PromiseToPayFactory

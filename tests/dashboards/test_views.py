@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from cases.dashboards.stats import stats_compute_days, stats_snapshot_day
+from reporting.stats import stats_compute_days, stats_snapshot_day
 from tests.dashboards.conftest import DAY, at, days
 from tests.dashboards.helpers import csv_table, screen_table
 
@@ -31,25 +31,25 @@ def computed(world):
 
 
 def page(client, name="people", **params):
-    return client.get(reverse("dashboards:page", args=[name]), {**PERIOD, **params})
+    return client.get(reverse("reporting:page", args=[name]), {**PERIOD, **params})
 
 
 def drill(client, **params):
-    return client.get(reverse("dashboards:cases"), {**PERIOD, **params})
+    return client.get(reverse("reporting:cases"), {**PERIOD, **params})
 
 
 # --- Who may see what ---------------------------------------------------------------------
 
 
 def test_an_anonymous_visitor_is_sent_to_log_in(client):
-    response = client.get(reverse("dashboards:home"))
+    response = client.get(reverse("reporting:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_a_collector_may_not_open_the_dashboards(client, collector):
     client.force_login(collector)
-    assert client.get(reverse("dashboards:home")).status_code == 404
+    assert client.get(reverse("reporting:home")).status_code == 404
 
 
 @pytest.mark.parametrize("name", list(FIGURES))
@@ -64,9 +64,9 @@ def test_a_supervisor_opens_every_page(client, computed, supervisor, name):
 def test_the_navigation_links_the_dashboard_and_the_agencies(client, computed, supervisor):
     client.force_login(supervisor)
     html = page(client).content.decode()
-    assert f'href="{reverse("dashboards:home")}"' in html
+    assert f'href="{reverse("reporting:home")}"' in html
     assert 'href="/agencies/' in html
-    assert f'href="{reverse("cases:pipeline")}"' in html
+    assert f'href="{reverse("pipeline:page")}"' in html
 
 
 def test_a_supervisor_of_team_a_sees_nothing_of_team_b(
@@ -90,7 +90,7 @@ def test_drilling_into_another_team_is_a_404(client, computed, supervisor, other
     assert drill(client, measure="attempts", collector=outsider.pk).status_code == 404
     assert (
         client.get(
-            reverse("dashboards:csv", args=["people", "teams"]), {**PERIOD, "team": other_team.pk}
+            reverse("reporting:csv", args=["people", "teams"]), {**PERIOD, "team": other_team.pk}
         ).status_code
         == 404
     )
@@ -193,7 +193,7 @@ def test_every_csv_gives_the_numbers_on_the_screen(
     params = {"date_from": (DAY - days(6)).isoformat()}
     screen = screen_table(page(client, name, **params).content.decode(), figure)
     exported = csv_table(
-        client.get(reverse("dashboards:csv", args=[name, figure]), {**PERIOD, **params}).content
+        client.get(reverse("reporting:csv", args=[name, figure]), {**PERIOD, **params}).content
     )
 
     assert exported[0] == screen[0]  # the same columns
@@ -231,13 +231,13 @@ def test_a_sorted_tables_csv_keeps_the_order_on_the_screen(client, computed, sup
 def test_a_long_table_shows_a_page_at_a_time_and_its_csv_every_row(
     client, computed, supervisor, monkeypatch
 ):
-    monkeypatch.setattr("cases.dashboards.figures.TABLE_PAGE_SIZE", 1)
+    monkeypatch.setattr("reporting.figures.TABLE_PAGE_SIZE", 1)
     client.force_login(supervisor)
     first = screen_table(page(client, sort="collected").content.decode(), "collectors")[1:]
     second = screen_table(page(client, sort="collected", page=2).content.decode(), "collectors")[1:]
     exported = csv_table(
         client.get(
-            reverse("dashboards:csv", args=["people", "collectors"]),
+            reverse("reporting:csv", args=["people", "collectors"]),
             {**PERIOD, "sort": "collected"},
         ).content
     )[1:]

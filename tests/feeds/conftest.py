@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from cases.feeds.formats import ACCOUNT_COLUMNS, PAYMENT_COLUMNS
+from feeds.formats import ACCOUNT_COLUMNS, PAYMENT_COLUMNS
 
 BUSINESS_DATE = dt.date(2026, 11, 23)
 

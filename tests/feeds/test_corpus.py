@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from cases.feeds.importer import feed_import
-from cases.feeds.models import ImportRejectedRow, ImportRun
 from cases.models import CardAccount, ContactPoint, Debtor, Payment
+from feeds.importer import feed_import
+from feeds.models import ImportRejectedRow, ImportRun
 from tests.factories import CardAccountFactory
 from tests.feeds.conftest import (
     BUSINESS_DATE,

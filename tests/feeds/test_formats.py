@@ -7,13 +7,13 @@ import io
 
 import pytest
 
-from cases.feeds.formats import (
+from cases.identity import national_id_fields
+from feeds.formats import (
     ACCOUNT_COLUMNS,
     AccountRowValidator,
     RawRowFormatter,
     RowRejected,
 )
-from cases.identity import national_id_fields
 from tests.feeds.conftest import BUSINESS_DATE, account_fields
 
 NATIONAL_IDS = [

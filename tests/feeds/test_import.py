@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 from django.core import serializers
 
-from cases.feeds.importer import IMPORT_SWITCH_INTERVAL, feed_import
-from cases.feeds.models import ImportRejectedRow, ImportRun
 from cases.models import CardAccount, Case, ContactPoint, Debtor, Payment
 from cases.selectors import cases_visible_to
-from cases.services.pipeline import pipeline_run_day
+from feeds.importer import IMPORT_SWITCH_INTERVAL, feed_import
+from feeds.models import ImportRejectedRow, ImportRun
+from pipeline.services import pipeline_run_day
 from tests.feeds.conftest import (
     BUSINESS_DATE,
     account_fields,

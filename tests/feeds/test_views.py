@@ -13,7 +13,7 @@ from django.utils import timezone
 from rq import SimpleWorker
 
 from accounts.roles import Role
-from cases.feeds.models import ImportRun
+from feeds.models import ImportRun
 from tests.factories import (
     ActivityFactory,
     CaseFactory,
@@ -218,6 +218,6 @@ def test_a_running_imports_progress_counts_rows_in_words_that_fit(client, admin_
 def test_imports_are_listed_read_only_in_the_admin(client, admin_user):
     run = ImportRun.objects.create(kind="payments", business_date=BUSINESS_DATE, file_name="p.csv")
     login(client, admin_user)
-    assert client.get(reverse("admin:cases_importrun_changelist")).status_code == 200
-    assert client.get(reverse("admin:cases_importrun_change", args=[run.pk])).status_code == 200
-    assert client.get(reverse("admin:cases_importrun_add")).status_code == 403
+    assert client.get(reverse("admin:feeds_importrun_changelist")).status_code == 200
+    assert client.get(reverse("admin:feeds_importrun_change", args=[run.pk])).status_code == 200
+    assert client.get(reverse("admin:feeds_importrun_add")).status_code == 403

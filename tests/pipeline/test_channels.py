@@ -10,14 +10,14 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from cases.channels import (
+from pipeline.channels import (
     ConsoleSMSBackend,
     FileSMSBackend,
     HTTPSMSBackend,
     PermanentChannelError,
     TransientChannelError,
 )
-from cases.letters import letter_pdf
+from pipeline.letters import letter_pdf
 
 
 class Gateway(BaseHTTPRequestHandler):

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from cases.models import Case, OutboundMessage, PromiseToPay, StageEntry
-from cases.services.pipeline import BROKEN_PROMISE_PRIORITY, pipeline_run_day
+from cases.models import Case, PromiseToPay, StageEntry
+from pipeline.models import OutboundMessage
+from pipeline.services import BROKEN_PROMISE_PRIORITY, pipeline_run_day
 from tests.factories import PaymentFactory, PromiseToPayFactory
 from tests.pipeline.conftest import day, moment
 

@@ -13,11 +13,12 @@ from django.apps import apps
 from django.core import mail
 from rq import SimpleWorker
 
-from cases import jobs
-from cases.compliance.models import ComplianceLogEntry
-from cases.models import Activity, OutboundMessage, Stage, StageMessageTranslation
-from cases.services.messaging import message_render, message_send, messages_claim_for_dispatch
-from cases.services.pipeline import pipeline_run_day
+from pipeline import jobs
+from cases.models import Activity, Stage, StageMessageTranslation
+from compliance.models import ComplianceLogEntry
+from pipeline.messaging import message_render, message_send, messages_claim_for_dispatch
+from pipeline.models import OutboundMessage
+from pipeline.services import pipeline_run_day
 from tests.factories import CardAccountFactory, ContactPointFactory, PaymentFactory
 from tests.pipeline.conftest import day, moment
 
@@ -28,7 +29,7 @@ NEW_YORK_10AM_DAY_1 = dt.datetime.combine(day(1), dt.time(15, 0), tzinfo=dt.UTC)
 
 @pytest.fixture
 def sms_file(settings, tmp_path):
-    settings.SMS_BACKEND = "cases.channels.FileSMSBackend"
+    settings.SMS_BACKEND = "pipeline.channels.FileSMSBackend"
     settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
     return tmp_path / "sms.jsonl"
 
@@ -222,7 +223,7 @@ def test_the_demand_letter_is_stored_as_html_and_pdf_with_what_the_law_requires(
 def test_a_failing_gateway_is_retried_by_rq_then_recorded_as_failed(
     overdue_account, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
-    settings.SMS_BACKEND = "cases.channels.HTTPSMSBackend"
+    settings.SMS_BACKEND = "pipeline.channels.HTTPSMSBackend"
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/unreachable"
     settings.SMS_GATEWAY_TIMEOUT = 1
     settings.MESSAGE_SEND_ATTEMPTS = 3

@@ -15,9 +15,9 @@ from django.utils import timezone
 from rq import SimpleWorker
 
 from accounts.roles import Role
-from cases.jobs import run_collections_day
-from cases.models import Case, OutboundMessage, PipelineRun, StageEntry
-from cases.services.pipeline import (
+from cases.models import Case, StageEntry
+from pipeline.models import OutboundMessage, PipelineRun
+from pipeline.services import (
     PipelineAlreadyRunning,
     pipeline_preview_day,
     pipeline_run_day,
@@ -29,6 +29,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pipeline.conftest import day, moment
+from collections_site.nightly import run_collections_day
 
 
 def portfolio(size: int) -> list:
@@ -206,12 +207,12 @@ def test_the_nightly_job_runs_through_redis_with_a_real_worker(django_capture_on
 def test_supervisors_preview_in_the_browser_and_collectors_cannot(client, supervisor, collector):
     portfolio(6)
     client.force_login(collector)
-    assert client.get(reverse("cases:pipeline")).status_code == 404
+    assert client.get(reverse("pipeline:page")).status_code == 404
 
     client.force_login(supervisor)
-    assert client.get(reverse("cases:pipeline")).status_code == 200
+    assert client.get(reverse("pipeline:page")).status_code == 200
     response = client.post(
-        reverse("cases:pipeline"), {"business_date": day(130).isoformat(), "preview": "Preview"}
+        reverse("pipeline:page"), {"business_date": day(130).isoformat(), "preview": "Preview"}
     )
     assert response.status_code == 200
     assert "Cases opened (newly overdue)" in response.content.decode()
@@ -227,7 +228,7 @@ def test_running_from_the_browser_enqueues_the_job(
     client.force_login(supervisor)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("cases:pipeline"), {"business_date": "2026-11-23", "run": "Run"}
+            reverse("pipeline:page"), {"business_date": "2026-11-23", "run": "Run"}
         )
     assert response.status_code == 302
     [job] = queue.get_jobs()
@@ -262,7 +263,7 @@ def test_a_run_started_from_the_page_is_credited_to_the_supervisor(
     client.force_login(supervisor)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("cases:pipeline"), {"business_date": day(130).isoformat(), "run": "Run"}
+            reverse("pipeline:page"), {"business_date": day(130).isoformat(), "run": "Run"}
         )
     assert "has been started" in str(list(response.wsgi_request._messages))
     [job] = run_queued_jobs(pipeline_queue, django_capture_on_commit_callbacks)
@@ -270,7 +271,7 @@ def test_a_run_started_from_the_page_is_credited_to_the_supervisor(
     assert job.is_finished, job.latest_result()
     run = PipelineRun.objects.get()
     assert (run.triggered_by, run.started_from) == (supervisor, "page")
-    page = client.get(reverse("cases:pipeline")).content.decode()
+    page = client.get(reverse("pipeline:page")).content.decode()
     assert "<td>Ada Lovelace</td>" in page
     assert "schedule" not in page.lower().split("recent runs")[1]
 
@@ -286,7 +287,7 @@ def test_a_second_supervisor_is_told_the_date_already_ran_and_gets_a_run_of_thei
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("cases:pipeline"),
+            reverse("pipeline:page"),
             {"business_date": day(130).isoformat(), "run": "Run"},
             follow=True,
         )
@@ -306,7 +307,7 @@ def test_a_date_running_now_is_not_started_again_and_the_page_says_so(
     client.force_login(supervisor)
 
     response = client.post(
-        reverse("cases:pipeline"),
+        reverse("pipeline:page"),
         {"business_date": day(130).isoformat(), "run": "Run"},
         follow=True,
     )

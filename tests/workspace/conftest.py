@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Case, Stage
-from cases.selectors import callable_stage_ids, debtor_time_zones, queue_policy
 from tests.factories import CardAccountFactory, CaseFactory, ContactPointFactory
+from workspace.selectors import callable_stage_ids, debtor_time_zones, queue_policy
 
 
 def zone_at_midday(now: dt.datetime) -> str:

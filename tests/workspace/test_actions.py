@@ -12,11 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases.compliance.models import ComplianceLogEntry
-from cases.models import Activity, Case, ContactPoint, PromiseToPay
-from cases.selectors import CALL_BACK_PRIORITY
-from cases.services.workspace import case_claim_next
+from cases.models import CALL_BACK_PRIORITY, Activity, Case, ContactPoint, PromiseToPay
+from compliance.models import ComplianceLogEntry
 from tests.factories import ActivityFactory, UserFactory
+from workspace.services import case_claim_next
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -47,7 +46,7 @@ FORM_PREFIX = {
 def post(client, name: str, case: Case, data: dict) -> str:
     """Post the action's form; the workspace fragment it answers with, apostrophes unescaped."""
     body = {f"{FORM_PREFIX[name]}-{field}": value for field, value in data.items()}
-    response = client.post(reverse(f"cases:{name}", args=[case.pk]), body, **HTMX)
+    response = client.post(reverse(f"workspace:{name}", args=[case.pk]), body, **HTMX)
     assert response.status_code == 200
     return response.content.decode().replace("&#x27;", "'")
 
@@ -61,7 +60,7 @@ def in_days(days: int) -> str:
 
 
 def test_the_case_page_shows_the_workspace_with_the_id_masked(worker, case):
-    page = worker.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    page = worker.get(reverse("workspace:detail", args=[case.pk])).content.decode()
     assert case.debtor.masked_national_id in page
     assert 'data-shortcut-click="1"' in page and 'id="call-form"' in page
     assert "<script>" not in page and " style=" not in page and " onclick=" not in page
@@ -91,7 +90,7 @@ def test_a_contact_points_statuses_are_joined_without_a_stray_separator(
     point = case.debtor.contact_points.get()
     ContactPoint.objects.filter(pk=point.pk).update(**fields)
 
-    page = worker.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    page = worker.get(reverse("workspace:detail", args=[case.pk])).content.decode()
 
     listed = re.search(
         rf"<div>Mobile phone: {re.escape(point.value)}</div>\s*"
@@ -306,7 +305,7 @@ def test_a_case_held_by_another_collector_cannot_be_worked(worker, team, case):
 def test_without_htmx_an_action_renders_the_whole_page(worker, case):
     point = case.debtor.contact_points.get()
     response = worker.post(
-        reverse("cases:call_log", args=[case.pk]),
+        reverse("workspace:call_log", args=[case.pk]),
         {"call-contact_point": point.pk, "call-outcome": "voicemail"},
     )
     assert "<html" in response.content.decode()

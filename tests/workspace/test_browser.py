@@ -31,10 +31,10 @@ def test_a_collector_claims_calls_and_takes_a_promise_from_the_keyboard(
     expect = pytest.importorskip("playwright.sync_api").expect
 
     log_in(page, live_server, collector, PASSWORD)
-    page.wait_for_url(f"**{reverse('cases:queue')}")  # collectors land on their queue
+    page.wait_for_url(f"**{reverse('workspace:queue')}")  # collectors land on their queue
 
     page.keyboard.press("n")  # next case: the top of the queue is claimed and opened
-    page.wait_for_url(f"**{reverse('cases:detail', args=[case.pk])}")
+    page.wait_for_url(f"**{reverse('workspace:detail', args=[case.pk])}")
     case.refresh_from_db()
     assert case.claimed_by == collector
 
@@ -62,7 +62,7 @@ def test_a_collector_claims_calls_and_takes_a_promise_from_the_keyboard(
     page.keyboard.press("Escape")
     expect(page.locator("#shortcut-help")).to_be_hidden()
     page.keyboard.press("n")  # and on to the next case
-    page.wait_for_url(f"**{reverse('cases:detail', args=[next_case.pk])}")
+    page.wait_for_url(f"**{reverse('workspace:detail', args=[next_case.pk])}")
 
     assert errors == [], errors  # no CSP refusal, no script error, no failed request
     assert list(case.activities.values_list("outcome", flat=True)) == [
@@ -82,7 +82,7 @@ def test_a_collector_works_twenty_cases_in_a_row_without_the_mouse(
     expect = pytest.importorskip("playwright.sync_api").expect
 
     log_in(page, live_server, collector, PASSWORD)
-    page.wait_for_url(f"**{reverse('cases:queue')}")
+    page.wait_for_url(f"**{reverse('workspace:queue')}")
 
     worked: list[int] = []
 

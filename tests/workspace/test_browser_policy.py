@@ -44,7 +44,7 @@ def test_working_a_case_with_the_mouse_and_the_keyboard_breaks_no_policy_rule(
     feedback = page.locator("#action-feedback")
 
     log_in(page, live_server, collector, PASSWORD)
-    page.goto(live_server.url + reverse("cases:detail", args=[case.pk]))
+    page.goto(live_server.url + reverse("workspace:detail", args=[case.pk]))
 
     enlarge(page, page.locator("#id_call-notes"))
     page.get_by_role("button", name="No answer").click()

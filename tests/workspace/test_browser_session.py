@@ -30,7 +30,7 @@ def test_an_outcome_after_the_session_ended_leads_to_log_in_and_back_to_the_case
 ):
     page, errors = browser_page
     case = make_case(team=team)
-    case_url = reverse("cases:detail", args=[case.pk])
+    case_url = reverse("workspace:detail", args=[case.pk])
     expect = pytest.importorskip("playwright.sync_api").expect
 
     log_in(page, live_server, collector, PASSWORD)
@@ -68,7 +68,7 @@ def test_the_page_warns_a_minute_before_the_session_ends_and_keeps_it_on_request
     page.clock.install()
 
     log_in(page, live_server, collector, PASSWORD)
-    page.goto(live_server.url + reverse("cases:detail", args=[case.pk]))
+    page.goto(live_server.url + reverse("workspace:detail", args=[case.pk]))
     expect(warning).to_be_hidden()
 
     # The page's clock also flows as it does in life: each check leaves half a minute or more

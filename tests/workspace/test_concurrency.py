@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from cases.models import CardAccount, Case, Strategy
-from cases.services.workspace import case_claim_next
 from tests.factories import ContactPointFactory, DebtorFactory, UserFactory
+from workspace.services import case_claim_next
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 CASES, COLLECTORS = 1000, 20

@@ -10,24 +10,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases.models import Activity, Case, Stage
-from cases.selectors import (
-    CALL_BACK_PRIORITY,
-    QueueRank,
-    cases_waiting_for,
-    debtor_time_zones,
-    queue_for,
-)
-from cases.services import workspace
-from cases.services.pipeline import BROKEN_PROMISE_PRIORITY
-from cases.services.workspace import (
+from cases.models import CALL_BACK_PRIORITY, Activity, Case, Stage
+from pipeline.services import BROKEN_PROMISE_PRIORITY
+from tests.factories import DebtorFactory, UserFactory
+from tests.workspace.conftest import zone_at_night
+from workspace import services as workspace
+from workspace.selectors import QueueRank, cases_waiting_for, debtor_time_zones, queue_for
+from workspace.services import (
     call_log,
     case_claim_next,
     case_renew_claim,
     claim_lease,
 )
-from tests.factories import DebtorFactory, UserFactory
-from tests.workspace.conftest import zone_at_night
 
 pytestmark = pytest.mark.django_db
 
@@ -100,9 +94,9 @@ def test_cases_waiting_for_a_call_back_or_the_window_show_when_they_open(
     asleep = make_case(team=team, time_zone=zone_at_night(now))
     assert set(cases_waiting_for(collector, now=now)) == {later, asleep}
     client.force_login(collector)
-    page = client.get(reverse("cases:queue")).content.decode()
-    assert reverse("cases:detail", args=[later.pk]) in page
-    assert reverse("cases:detail", args=[asleep.pk]) in page
+    page = client.get(reverse("workspace:queue")).content.decode()
+    assert reverse("workspace:detail", args=[later.pk]) in page
+    assert reverse("workspace:detail", args=[asleep.pk]) in page
     assert "08:00" in page  # the sleeping debtor becomes callable when their window opens
 
 
@@ -110,9 +104,9 @@ def test_next_case_claims_the_top_case_with_a_lease(client, collector, team, mak
     low = make_case(team=team, priority_score=1)
     top = make_case(team=team, priority_score=5)
     client.force_login(collector)
-    response = client.post(reverse("cases:claim_next"))
+    response = client.post(reverse("workspace:claim_next"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("cases:detail", args=[top.pk])
+    assert response["Location"] == reverse("workspace:detail", args=[top.pk])
     top.refresh_from_db()
     assert top.claimed_by == collector
     assert top.claim_expires_at > timezone.now() + claim_lease() - dt.timedelta(minutes=1)
@@ -241,7 +235,7 @@ def test_the_case_page_renews_the_lease(client, collector, team, make_case):
     now = timezone.now()
     case_claim_next(user=collector, now=now - dt.timedelta(minutes=10))
     client.force_login(collector)
-    response = client.post(reverse("cases:renew_claim", args=[case.pk]), HTTP_HX_REQUEST="true")
+    response = client.post(reverse("workspace:renew_claim", args=[case.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "Yours" in response.content.decode()
     case.refresh_from_db()

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Activity, Case
-from cases.services.workspace import case_claim_next
-from cases.urls import CASE_ACTION_URL_NAMES
 from tests.factories import AgencyFactory, PlacementFactory
+from workspace.services import case_claim_next
+from workspace.urls import CASE_ACTION_URL_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_a_collector_cannot_act_on_a_case_outside_their_scope(
 ):
     case = cases_out_of_reach[which]
     client.force_login(collector)
-    response = client.post(reverse(f"cases:{url_name}", args=[case.pk]), _payload(case))
+    response = client.post(reverse(f"workspace:{url_name}", args=[case.pk]), _payload(case))
     assert response.status_code == 404
     _assert_untouched(case)
 
@@ -83,7 +83,7 @@ def test_agency_staff_cannot_act_on_a_case_outside_their_placements(
 ):
     case = cases_out_of_reach[which]
     client.force_login(agency_collector)
-    response = client.post(reverse(f"cases:{url_name}", args=[case.pk]), _payload(case))
+    response = client.post(reverse(f"workspace:{url_name}", args=[case.pk]), _payload(case))
     assert response.status_code == 404
     _assert_untouched(case)
 
@@ -93,7 +93,7 @@ def test_a_collector_cannot_open_a_case_outside_their_scope(
     client, collector, cases_out_of_reach, which
 ):
     client.force_login(collector)
-    response = client.get(reverse("cases:detail", args=[cases_out_of_reach[which].pk]))
+    response = client.get(reverse("workspace:detail", args=[cases_out_of_reach[which].pk]))
     assert response.status_code == 404
 
 
@@ -116,7 +116,7 @@ def test_agency_staff_are_served_only_their_agency_placements(agency_collector, 
 @pytest.mark.parametrize("url_name", CASE_ACTION_URL_NAMES)
 def test_anonymous_visitors_are_sent_to_log_in(client, make_case, team, url_name):
     case = make_case(team=team)
-    response = client.post(reverse(f"cases:{url_name}", args=[case.pk]))
+    response = client.post(reverse(f"workspace:{url_name}", args=[case.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
@@ -127,7 +127,7 @@ def test_a_compliance_officer_may_read_but_not_work_a_case(
 ):
     case = make_case(team=team)
     client.force_login(compliance_officer)
-    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
-    response = client.post(reverse(f"cases:{url_name}", args=[case.pk]), _payload(case))
+    assert client.get(reverse("workspace:detail", args=[case.pk])).status_code == 200
+    response = client.post(reverse(f"workspace:{url_name}", args=[case.pk]), _payload(case))
     assert response.status_code == 404
     _assert_untouched(case)

@@ -38,14 +38,14 @@ def from_the_case_page(case, current_url: str | None = None) -> dict[str, str]:
     return {
         "HTTP_HX_REQUEST": "true",
         "HTTP_HX_CURRENT_URL": current_url
-        or "http://testserver" + reverse("cases:detail", args=[case.pk]),
+        or "http://testserver" + reverse("workspace:detail", args=[case.pk]),
     }
 
 
 def log_a_call(client, case, **headers):
     point = case.debtor.contact_points.get()
     return client.post(
-        reverse("cases:call_log", args=[case.pk]),
+        reverse("workspace:call_log", args=[case.pk]),
         {"call-contact_point": point.pk, "call-outcome": Activity.Outcome.NO_ANSWER},
         **headers,
     )
@@ -81,7 +81,7 @@ def test_an_htmx_action_after_the_session_ended_sends_the_whole_page_to_log_in(w
     # 200 with HX-Redirect: htmx navigates instead of swapping the log-in page into the case.
     assert response.status_code == 200
     assert "Location" not in response
-    assert redirect_query(response)["next"] == [reverse("cases:detail", args=[case.pk])]
+    assert redirect_query(response)["next"] == [reverse("workspace:detail", args=[case.pk])]
     assert b"<form" not in response.content
     assert not Activity.objects.exists()
 
@@ -91,7 +91,7 @@ def test_an_htmx_action_after_the_session_ended_sends_the_whole_page_to_log_in(w
     assert "HX-Redirect" not in response
     location = urlsplit(response["Location"])
     assert location.path == reverse("accounts:login")
-    assert parse_qs(location.query)["next"] == [reverse("cases:call_log", args=[case.pk])]
+    assert parse_qs(location.query)["next"] == [reverse("workspace:call_log", args=[case.pk])]
 
 
 def test_the_log_in_page_says_the_action_was_not_saved_and_leads_back_to_the_case(
@@ -105,7 +105,7 @@ def test_the_log_in_page_says_the_action_was_not_saved_and_leads_back_to_the_cas
 
     response = worker.post(login_url, {"username": collector.username, "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == reverse("cases:detail", args=[case.pk])
+    assert response["Location"] == reverse("workspace:detail", args=[case.pk])
     assert not Activity.objects.exists()
 
 
@@ -128,14 +128,16 @@ def test_the_way_back_never_leads_to_another_site(worker, case, current_url):
 
 def test_the_way_back_keeps_the_pages_query(worker, case):
     end_the_session()
-    page = reverse("cases:detail", args=[case.pk]) + "?from=queue&tier=2"
+    page = reverse("workspace:detail", args=[case.pk]) + "?from=queue&tier=2"
     response = log_a_call(worker, case, **from_the_case_page(case, "http://testserver" + page))
     assert redirect_query(response)["next"] == [page]
 
 
 def test_a_lease_renewal_after_the_session_ended_says_only_that_it_ended(worker, case):
     end_the_session()
-    response = worker.post(reverse("cases:renew_claim", args=[case.pk]), **from_the_case_page(case))
+    response = worker.post(
+        reverse("workspace:renew_claim", args=[case.pk]), **from_the_case_page(case)
+    )
     login_url = response["HX-Redirect"]
     page = worker.get(login_url).content.decode()
     assert "Your session had ended. Log in again to go back to the page." in page
@@ -160,7 +162,9 @@ def test_the_lease_renewal_leaves_the_idle_timer_alone(worker, case):
     """The page renews its lease every few minutes by itself: were that activity, an unattended
     case page would keep its session, and the debtor's details on screen, for ever."""
     soon = expire_soon(worker)
-    response = worker.post(reverse("cases:renew_claim", args=[case.pk]), **from_the_case_page(case))
+    response = worker.post(
+        reverse("workspace:renew_claim", args=[case.pk]), **from_the_case_page(case)
+    )
     assert response.status_code == 200
     assert "Session-Renewed" not in response
     assert expiry(worker) == soon
@@ -188,14 +192,14 @@ def test_stay_signed_in_takes_a_post_only(worker):
 def test_stay_signed_in_once_the_session_ended_sends_the_page_to_log_in(worker, case):
     end_the_session()
     response = worker.post(reverse("accounts:session_renew"), **from_the_case_page(case))
-    assert redirect_query(response)["next"] == [reverse("cases:detail", args=[case.pk])]
+    assert redirect_query(response)["next"] == [reverse("workspace:detail", args=[case.pk])]
 
 
 # --- The idle warning's wiring on every page --------------------------------------------------
 
 
 def test_only_a_signed_in_page_tells_the_script_the_idle_time_and_holds_the_warning(worker, case):
-    page = worker.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    page = worker.get(reverse("workspace:detail", args=[case.pk])).content.decode()
     assert f'data-session-idle-seconds="{settings.SESSION_COOKIE_AGE}"' in page
     assert 'id="session-warning"' in page
     assert "js/session.js" in page

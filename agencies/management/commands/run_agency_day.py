@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.services import agencies_run_day
-from cases.management.commands.run_collections_day import iso_date
+from pipeline.management.commands.run_collections_day import iso_date
 
 LABELS = {
     "recalled": "Placements recalled",

@@ -1,1 +1,0 @@
-"""Supervisor dashboards: daily statistics, the pages that read them, and supervisors' actions."""

@@ -1,1 +1,0 @@
-"""Bank feeds: the nightly accounts and payments files in, reporting CSVs out."""

@@ -1,0 +1,41 @@
+"""The night's work for one business date: the pipeline, then the agencies' step, then the
+messages it queued. The orchestration lives here, above both workflows, so that neither needs
+the other."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_rq
+from django.utils import timezone
+
+from accounts.models import User
+from agencies.services import agencies_run_day
+from pipeline.jobs import dispatch_messages
+from pipeline.models import PipelineRun
+from pipeline.services import pipeline_run_day
+
+
+def run_collections_day(
+    business_date: str | None = None, triggered_by_id: int | None = None
+) -> dict[str, int]:
+    """The nightly pipeline for `business_date` (ISO), by default the bank's today, then the
+    agencies' step for the same date (recalls, payment attribution, placements).
+
+    `triggered_by_id`: the person who started it from the pipeline page (None: the schedule).
+    A date already running elsewhere raises PipelineAlreadyRunning: the job fails visibly.
+    """
+    now = timezone.now()
+    day = dt.date.fromisoformat(business_date) if business_date else timezone.localdate(now)
+    if triggered_by_id is None:
+        result = pipeline_run_day(business_date=day, now=now)
+    else:
+        result = pipeline_run_day(
+            business_date=day,
+            now=now,
+            triggered_by=User.objects.get(pk=triggered_by_id),
+            started_from=PipelineRun.StartedFrom.PAGE,
+        )
+    agency_counts = agencies_run_day(business_date=day, now=now)
+    django_rq.get_queue("messages").enqueue(dispatch_messages)
+    return {**result.counts, **{f"agencies:{key}": n for key, n in agency_counts.items()}}

@@ -1,0 +1,222 @@
+"""The compliance gate: every contact attempt is judged here and leaves one log row.
+
+    decision = compliance_decide(actor=user, case=case, channel="call", contact_point=point,
+                                 moment=now)
+    if decision.allowed:
+        ...make the call, record the Activity...
+        compliance_record_contact(decision=decision, activity=activity)
+
+Time is an argument: `moment` is the instant judged, nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import ContactPoint, Debtor
+from compliance.log import log_append
+from compliance.models import ComplianceLogEntry
+from compliance.policies import policy_code_for_case, policy_version_current
+from compliance.presets import CONTACT_CHANNELS, parse_parameters
+from compliance.rules import (
+    RuleContext,
+    RuleResult,
+    evaluate_rules,
+    window_opening_at_or_after,
+)
+
+__all__ = ["Decision", "RuleResult", "compliance_decide", "compliance_record_contact"]
+
+OVERRIDE_PERMISSION = "compliance.override_compliance"
+Verdict = ComplianceLogEntry.Verdict
+ACTION_MAX_LENGTH = ComplianceLogEntry._meta.get_field("action").max_length
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool  # True if every rule passed, or an override was accepted
+    overridden: bool
+    reason: str  # for a block, names the failing rule(s) and why
+    next_allowed_at: dt.datetime | None  # None: not foreseeable, or already allowed
+    results: tuple[RuleResult, ...]
+    policy_code: str
+    policy_version: int
+    log_entry: ComplianceLogEntry
+
+    @property
+    def failed_results(self) -> tuple[RuleResult, ...]:
+        return tuple(result for result in self.results if not result.passed)
+
+
+def _affiliation(actor) -> dict[str, int | None]:
+    if actor is None:
+        return {"team_id": None, "agency_id": None}
+    return {"team_id": actor.team_id, "agency_id": actor.agency_id}
+
+
+def _judge(results: tuple[RuleResult, ...], *, override_reason: str, approver) -> tuple[str, str]:
+    """The verdict and its human-readable reason."""
+    failing = [result for result in results if not result.passed]
+    if not failing:
+        return Verdict.ALLOWED, f"Allowed: all {len(results)} rules passed."
+    blocked_by = "; ".join(f"{result.code}: {result.reason}" for result in failing)
+    if not override_reason:
+        return Verdict.BLOCKED, f"Blocked by {blocked_by}"
+    if approver is None:
+        return (
+            Verdict.BLOCKED,
+            f"Override refused: an override needs an approver. Blocked by {blocked_by}",
+        )
+    if not approver.has_perm(OVERRIDE_PERMISSION):
+        return (
+            Verdict.BLOCKED,
+            f"Override refused: {approver.get_username()} may not override compliance blocks. "
+            f"Blocked by {blocked_by}",
+        )
+    fixed = [result.code for result in failing if not result.overridable]
+    if fixed:
+        return (
+            Verdict.BLOCKED,
+            f"Override refused: {', '.join(fixed)} cannot be overridden by anyone. "
+            f"Blocked by {blocked_by}",
+        )
+    return (
+        Verdict.OVERRIDDEN,
+        f"Overridden by {approver.get_username()} ({override_reason}); failing rules: {blocked_by}",
+    )
+
+
+def _next_allowed_at(results: tuple[RuleResult, ...], context: RuleContext) -> dt.datetime | None:
+    """When every failing rule will pass again, inside the channel's contact window."""
+    failing = [result for result in results if not result.passed]
+    if not failing or any(result.next_allowed_at is None for result in failing):
+        return None
+    candidate = max(result.next_allowed_at for result in failing)
+    # Waiting only relaxes caps and cooldowns, so moving to the window's opening is safe.
+    window = context.parameters.contact_windows.get(context.channel)
+    return window_opening_at_or_after(candidate, window, context.zone) if window else candidate
+
+
+def compliance_decide(
+    *,
+    actor,
+    case,
+    channel: str,
+    contact_point=None,
+    moment: dt.datetime,
+    action: str = "contact",
+    override_reason: str = "",
+    approver=None,
+) -> Decision:
+    """Evaluate every rule for this contact attempt and write exactly one log row.
+
+    actor=None means the system. Call it inside the transaction that records what the
+    decision allowed; the debtor row stays locked until that transaction ends, so two
+    attempts on one debtor are judged one after the other and caps cannot be raced.
+    An override (override_reason + an approver holding compliance.override_compliance) lifts
+    overridable failures only; a refused override is still logged.
+    """
+    if channel not in CONTACT_CHANNELS:
+        raise ValueError(f"{channel!r} is not a contact channel ({', '.join(CONTACT_CHANNELS)}).")
+    if timezone.is_naive(moment):
+        raise ValueError("moment must be timezone-aware.")
+    if not action or len(action) > ACTION_MAX_LENGTH:
+        raise ValueError(f"action must be 1 to {ACTION_MAX_LENGTH} characters.")
+    moment = moment.astimezone(dt.UTC)
+    override_reason = override_reason.strip()
+    with transaction.atomic():
+        debtor = Debtor.objects.select_for_update().get(pk=case.debtor_id)
+        point = ContactPoint.objects.get(pk=contact_point.pk) if contact_point else None
+        if point is not None and point.debtor_id != debtor.pk:
+            raise ValueError("The contact point belongs to another debtor than the case's.")
+        version = policy_version_current(code=policy_code_for_case(case=case))
+        context = RuleContext(
+            parameters=parse_parameters(version.parameters),
+            actor=actor,
+            case=case,
+            debtor=debtor,
+            contact_point=point,
+            channel=channel,
+            action=action,
+            moment=moment,
+        )
+        results = evaluate_rules(context)
+        verdict, reason = _judge(results, override_reason=override_reason, approver=approver)
+        next_allowed_at = _next_allowed_at(results, context) if verdict == Verdict.BLOCKED else None
+        failed_codes = [result.code for result in results if not result.passed]
+        entry = log_append(
+            kind=ComplianceLogEntry.Kind.DECISION,
+            occurred_at=moment,
+            debtor_local_time=context.local_moment.isoformat(),
+            debtor_time_zone=debtor.time_zone,
+            actor=actor,
+            **_affiliation(actor),
+            case_id=case.pk,
+            debtor=debtor,
+            contact_point=point,
+            channel=channel,
+            action=action,
+            policy_code=version.policy.code,
+            policy_version=version.version,
+            rules=[result.as_json() for result in results],
+            failed_rules=f",{','.join(failed_codes)}," if failed_codes else "",
+            verdict=verdict,
+            reason=reason,
+            next_allowed_at=next_allowed_at,
+            override_reason=override_reason,
+            approver=approver if override_reason else None,
+        )
+    return Decision(
+        allowed=verdict != Verdict.BLOCKED,
+        overridden=verdict == Verdict.OVERRIDDEN,
+        reason=reason,
+        next_allowed_at=next_allowed_at,
+        results=results,
+        policy_code=version.policy.code,
+        policy_version=version.version,
+        log_entry=entry,
+    )
+
+
+def compliance_record_contact(*, decision: Decision, activity) -> ComplianceLogEntry:
+    """Write the log row for a contact actually made under `decision`, linking the activity."""
+    decided = decision.log_entry
+    if not decision.allowed:
+        raise ValueError("A blocked decision cannot cover a contact.")
+    if activity.case_id != decided.case_id:
+        raise ValueError("The activity belongs to another case than the decision.")
+    occurred_at = activity.occurred_at.astimezone(dt.UTC)
+    with transaction.atomic():
+        return log_append(
+            kind=ComplianceLogEntry.Kind.CONTACT,
+            occurred_at=occurred_at,
+            debtor_local_time=occurred_at.astimezone(
+                ZoneInfo(decided.debtor_time_zone)
+            ).isoformat(),
+            debtor_time_zone=decided.debtor_time_zone,
+            actor_id=activity.actor_id,
+            **_affiliation(activity.actor),
+            case_id=decided.case_id,
+            debtor_id=decided.debtor_id,
+            contact_point_id=activity.contact_point_id,
+            channel=activity.channel,
+            action=decided.action,
+            policy_code=decided.policy_code,
+            policy_version=decided.policy_version,
+            rules=[],
+            failed_rules=decided.failed_rules,
+            verdict=decided.verdict,
+            reason=(
+                f"Contact made: {activity.get_outcome_display()} (activity {activity.pk}) under "
+                f"decision #{decided.sequence}."
+            ),
+            override_reason=decided.override_reason,
+            approver_id=decided.approver_id,
+            activity=activity,
+            decision_entry=decided,
+        )

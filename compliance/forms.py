@@ -1,0 +1,93 @@
+"""The compliance officer's search and period forms (plain GET forms)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from compliance.models import ComplianceLogEntry, CompliancePolicyVersion
+from compliance.presets import FIXED_RULE_CODES
+from compliance.selectors import log_entries_between
+
+# The agencies app sits above compliance: its model is reached through the log's own relation.
+LOGGED_AGENCY = ComplianceLogEntry._meta.get_field("agency").related_model
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _rule_choices() -> list[tuple[str, str]]:
+    """Built-in rules plus every attempt cap any policy version defines."""
+    codes = set(FIXED_RULE_CODES)
+    for parameters in CompliancePolicyVersion.objects.values_list("parameters", flat=True):
+        caps = parameters.get("attempt_caps", []) if isinstance(parameters, dict) else []
+        codes.update(cap["code"] for cap in caps if isinstance(cap, dict) and "code" in cap)
+    return [("", "Any rule"), *((code, code) for code in sorted(codes))]
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of `day` in the bank's business time zone."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+class PeriodForm(forms.Form):
+    date_from = forms.DateField(required=False, widget=DateInput, label="From")
+    date_to = forms.DateField(required=False, widget=DateInput, label="To (inclusive)")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            raise forms.ValidationError("The period ends before it starts.")
+        return cleaned
+
+    def filter(self, entries: QuerySet[ComplianceLogEntry]) -> QuerySet[ComplianceLogEntry]:
+        start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
+        return log_entries_between(
+            entries,
+            start=_day_start(start) if start else None,
+            end=_day_start(end + dt.timedelta(days=1)) if end else None,
+        )
+
+
+class LogSearchForm(PeriodForm):
+    debtor = forms.CharField(required=False, help_text="Name, or the debtor's number.")
+    case = forms.IntegerField(required=False, min_value=1, label="Case number")
+    actor = forms.CharField(required=False, label="Actor (username)")
+    agency = forms.ModelChoiceField(queryset=LOGGED_AGENCY.objects.all(), required=False)
+    rule = forms.ChoiceField(required=False, label="Failing rule")
+    decision = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any decision"), *ComplianceLogEntry.Verdict.choices],
+    )
+
+    field_order = ["debtor", "case", "actor", "agency", "rule", "decision", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = _rule_choices()
+
+    def filter(self, entries: QuerySet[ComplianceLogEntry]) -> QuerySet[ComplianceLogEntry]:
+        data = self.cleaned_data
+        entries = super().filter(entries)
+        if debtor := data.get("debtor", "").strip():
+            match = Q(debtor__full_name__icontains=debtor)
+            if debtor.isdigit():
+                match |= Q(debtor_id=int(debtor))
+            entries = entries.filter(match)
+        if data.get("case"):
+            entries = entries.filter(case_id=data["case"])
+        if actor := data.get("actor", "").strip():
+            entries = entries.filter(actor__username__iexact=actor)
+        if data.get("agency"):
+            entries = entries.filter(agency=data["agency"])
+        if data.get("rule"):
+            entries = entries.filter(failed_rules__contains=f",{data['rule']},")
+        if data.get("decision"):
+            entries = entries.filter(verdict=data["decision"])
+        return entries

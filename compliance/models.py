@@ -1,0 +1,306 @@
+"""Compliance policies (versioned data) and the append-only, hash-chained compliance log.
+
+The tables keep the names they were created with (`cases_…`), from before the split of the
+`cases` app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import TimeStampedModel
+from compliance.presets import FAILED_RULES_MAX_LENGTH, PRESETS
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove a row that is written once."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """A queryset that inserts and reads but refuses bulk updates and deletes."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model._meta.verbose_name} rows are never updated.")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model._meta.verbose_name} rows are never deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    """save() inserts once and refuses later saves; delete() refuses."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.verbose_name} rows are never updated.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.verbose_name} rows are never deleted.")
+
+
+PRESET_CHOICES = [(code, preset.name) for code, preset in PRESETS.items()]
+
+
+class CompliancePolicy(TimeStampedModel):
+    """A named policy (strategies and portfolios refer to its code) built on a preset."""
+
+    code = models.CharField(
+        max_length=20, unique=True, help_text="What Strategy.policy and portfolios name."
+    )
+    preset = models.CharField(max_length=20, choices=PRESET_CHOICES)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "cases_compliancepolicy"
+        ordering = ["code"]
+        verbose_name_plural = "compliance policies"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CompliancePolicyVersion(AppendOnlyModel):
+    """One version of a policy's parameters; a change is a new version, never an edit."""
+
+    policy = models.ForeignKey(CompliancePolicy, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    parameters = models.JSONField(help_text="Validated against the preset's parameter schema.")
+    note = models.CharField(max_length=300, blank=True, help_text="Why this version was made.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Blank for the shipped presets.",
+    )
+
+    class Meta:
+        db_table = "cases_compliancepolicyversion"
+        ordering = ["policy", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "version"], name="policy_version_unique"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="policy_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy.code} v{self.version}"
+
+
+class PortfolioPolicy(TimeStampedModel):
+    """A portfolio whose cases follow another policy than their strategy's or the site's."""
+
+    portfolio = models.CharField(max_length=60, unique=True)
+    policy = models.ForeignKey(
+        CompliancePolicy, on_delete=models.PROTECT, related_name="portfolios"
+    )
+
+    class Meta:
+        db_table = "cases_portfoliopolicy"
+        ordering = ["portfolio"]
+        verbose_name_plural = "portfolio policies"
+
+    def __str__(self) -> str:
+        return f"{self.portfolio} → {self.policy.code}"
+
+
+class ComplianceChainHead(models.Model):
+    """The one row every log writer locks: it serialises the chain and anchors its end."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_sequence = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        db_table = "cases_compliancechainhead"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="compliance_chain_one_head")]
+
+    def __str__(self) -> str:
+        return f"chain head at #{self.last_sequence}"
+
+
+class ComplianceLogEntry(AppendOnlyModel):
+    """One compliance decision, or one contact made under a decision. Never changed.
+
+    `entry_hash` is SHA-256 over the previous row's hash and a canonical JSON of this row's
+    content, so changing, removing or reordering a row breaks the chain from there on.
+    """
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", "Decision"
+        CONTACT = "contact", "Contact made"
+
+    class Verdict(models.TextChoices):
+        ALLOWED = "allowed", "Allowed"
+        BLOCKED = "blocked", "Blocked"
+        OVERRIDDEN = "overridden", "Overridden"
+
+    sequence = models.BigIntegerField(unique=True, help_text="Gap-free position in the chain.")
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.DECISION)
+    occurred_at = models.DateTimeField(help_text="The moment judged, UTC.")
+    debtor_local_time = models.CharField(max_length=40, help_text="ISO time with UTC offset.")
+    debtor_time_zone = models.CharField(max_length=64)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="compliance_log_entries",
+        help_text="Blank for the system.",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="compliance_log",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="compliance_log",
+        help_text="The actor's team when the row was written.",
+    )
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="compliance_log")
+    debtor = models.ForeignKey(
+        "cases.Debtor", on_delete=models.PROTECT, related_name="compliance_log"
+    )
+    contact_point = models.ForeignKey(
+        "cases.ContactPoint",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="compliance_log",
+    )
+    channel = models.CharField(max_length=10)
+    action = models.CharField(max_length=60)
+    policy_code = models.CharField(max_length=20)
+    policy_version = models.PositiveIntegerField()
+    rules = models.JSONField(default=list, help_text="Every rule evaluated: inputs and result.")
+    failed_rules = models.CharField(
+        max_length=FAILED_RULES_MAX_LENGTH,
+        blank=True,
+        help_text='Codes of the failing rules, as ",code,code,".',
+    )
+    verdict = models.CharField(max_length=10, choices=Verdict)
+    reason = models.TextField()
+    next_allowed_at = models.DateTimeField(null=True, blank=True)
+    override_reason = models.TextField(blank=True)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="compliance_approvals",
+    )
+    activity = models.ForeignKey(
+        "cases.Activity",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="compliance_log",
+        help_text="The contact made (contact rows only).",
+    )
+    decision_entry = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contact_entries",
+        help_text="The decision this contact was made under.",
+    )
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "cases_compliancelogentry"
+        ordering = ["-sequence"]
+        verbose_name_plural = "compliance log entries"
+        permissions = [
+            ("view_compliance_log", "Can audit the compliance log"),
+            ("override_compliance", "Can override an overridable compliance block"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(sequence__gte=1), name="compliance_log_sequence"),
+            models.CheckConstraint(
+                condition=~Q(verdict="overridden") | ~Q(override_reason=""),
+                name="compliance_log_override_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="decision") | Q(activity__isnull=False),
+                name="compliance_log_contact_has_activity",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["occurred_at"], name="compliance_log_time"),
+            models.Index(fields=["case", "occurred_at"], name="compliance_log_case"),
+            models.Index(fields=["debtor", "occurred_at"], name="compliance_log_debtor"),
+            models.Index(fields=["actor", "occurred_at"], name="compliance_log_actor"),
+            models.Index(fields=["agency", "occurred_at"], name="compliance_log_agency"),
+            models.Index(fields=["verdict", "occurred_at"], name="compliance_log_verdict"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.get_verdict_display()} {self.channel} · case {self.case_id}"
+
+    def hashed_content(self) -> dict[str, Any]:
+        """Everything the hash covers, as JSON-safe values that survive a database round trip."""
+        return {
+            "sequence": self.sequence,
+            "kind": self.kind,
+            "occurred_at": _utc_iso(self.occurred_at),
+            "debtor_local_time": self.debtor_local_time,
+            "debtor_time_zone": self.debtor_time_zone,
+            "actor": self.actor_id,
+            "agency": self.agency_id,
+            "team": self.team_id,
+            "case": self.case_id,
+            "debtor": self.debtor_id,
+            "contact_point": self.contact_point_id,
+            "channel": self.channel,
+            "action": self.action,
+            "policy_code": self.policy_code,
+            "policy_version": self.policy_version,
+            "rules": self.rules,
+            "failed_rules": self.failed_rules,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "next_allowed_at": _utc_iso(self.next_allowed_at),
+            "override_reason": self.override_reason,
+            "approver": self.approver_id,
+            "activity": self.activity_id,
+            "decision_entry": self.decision_entry_id,
+        }
+
+    def compute_hash(self) -> str:
+        canonical = json.dumps(
+            self.hashed_content(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        return hashlib.sha256(f"{self.previous_hash}\n{canonical}".encode()).hexdigest()
+
+    @property
+    def failed_rule_codes(self) -> list[str]:
+        return [code for code in self.failed_rules.split(",") if code]
+
+
+def _utc_iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(dt.UTC).isoformat()

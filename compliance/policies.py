@@ -1,0 +1,92 @@
+"""Which policy applies to a case, the shipped presets as data, and new policy versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+
+from cases.models import Case
+from compliance.models import CompliancePolicy, CompliancePolicyVersion, PortfolioPolicy
+from compliance.presets import PRESETS, parse_parameters
+
+
+class UnknownPolicy(LookupError):
+    """A strategy, portfolio or the site names a policy code that does not exist."""
+
+
+def seed_preset_policies(policy_model, version_model, codes=None) -> None:
+    """Create each preset's policy and its version 1 unless present (idempotent).
+
+    Takes the models as arguments so the migration can pass its historical ones.
+    """
+    for code in codes or PRESETS:
+        preset = PRESETS[code]
+        policy, _ = policy_model.objects.get_or_create(
+            code=preset.code,
+            defaults={
+                "preset": preset.code,
+                "name": preset.name,
+                "description": preset.description,
+            },
+        )
+        if not version_model.objects.filter(policy=policy).exists():
+            version_model.objects.get_or_create(
+                policy=policy,
+                version=1,
+                defaults={"parameters": preset.parameters, "note": "Shipped preset."},
+            )
+
+
+def policy_code_for_case(*, case) -> str:
+    """The portfolio's policy, else the strategy's, else the site's COLLECTIONS_POLICY."""
+    portfolio, strategy_policy = (
+        Case.objects.filter(pk=case.pk).values_list("account__portfolio", "strategy__policy").get()
+    )
+    if portfolio:
+        code = (
+            PortfolioPolicy.objects.filter(portfolio=portfolio)
+            .values_list("policy__code", flat=True)
+            .first()
+        )
+        if code:
+            return code
+    return strategy_policy or settings.COLLECTIONS_POLICY
+
+
+def policy_version_current(*, code: str) -> CompliancePolicyVersion:
+    """The newest version of the policy `code`; a shipped preset is seeded on first use."""
+    version = (
+        CompliancePolicyVersion.objects.filter(policy__code=code)
+        .select_related("policy")
+        .order_by("-version")
+        .first()
+    )
+    if version is None and code in PRESETS:
+        seed_preset_policies(CompliancePolicy, CompliancePolicyVersion, codes=[code])
+        return policy_version_current(code=code)
+    if version is None:
+        raise UnknownPolicy(
+            f"No compliance policy {code!r}: create it in the admin or name one of "
+            f"{', '.join(PRESETS)}."
+        )
+    return version
+
+
+def policy_version_create(
+    *, policy: CompliancePolicy, parameters: Any, note: str, created_by
+) -> CompliancePolicyVersion:
+    """Add the next version of `policy`, validated; earlier versions stay as they were."""
+    parse_parameters(parameters)
+    with transaction.atomic():
+        CompliancePolicy.objects.select_for_update().filter(pk=policy.pk).first()
+        latest = policy.versions.aggregate(latest=Max("version"))["latest"] or 0
+        return CompliancePolicyVersion.objects.create(
+            policy=policy,
+            version=latest + 1,
+            parameters=parameters,
+            note=note,
+            created_by=created_by,
+        )

@@ -1,0 +1,555 @@
+"""Jurisdiction presets and the schema of a policy's parameters.
+
+A policy's parameters are plain JSON (editable in the admin, versioned in the database);
+`parse_parameters` validates them against the schema below and returns typed values the
+rules read. The presets are version 1 of each shipped policy. They are an aid to compliance,
+not legal advice: see the README's "Compliance presets" section for the sources.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from cases.models import Activity
+
+CONTACT_CHANNELS = ("call", "sms", "email", "letter", "visit")
+CONTACT_POINT_KINDS = ("mobile", "home", "work", "email", "postal")
+PERIODS = ("rolling", "local_day")
+SCOPES = ("person_debt", "contact_point")
+ALL = "all"  # counted_outcomes / contact_point_kinds: no filter
+# Rule codes the engine always uses; an attempt cap's own code must differ from them.
+FIXED_RULE_CODES = (
+    "agency_gate",
+    "bankruptcy",
+    "cease_communication",
+    "dispute_pending",
+    "deceased",
+    "attorney",
+    "third_party",
+    "contact_point_channel",
+    "invalid_contact_point",
+    "do_not_contact",
+    "medium_opt_out",
+    "workplace",
+    "channel_consent",
+    "vulnerability",
+    "contact_window",
+    "conversation_cooldown",
+)
+# The log stores the failing codes as ",a,b,"; every code of a policy must fit at once.
+FAILED_RULES_MAX_LENGTH = 500
+
+# Outcomes meaning the debtor was spoken to (a "telephone conversation", Reg F 1006.14(b)(2)).
+CONVERSATION_OUTCOMES = ["rpc", "promise", "refused", "dispute", "paid", "callback"]
+# Outcomes where something reached the person: a conversation, a message left, a text sent.
+COMMUNICATION_OUTCOMES = [*CONVERSATION_OUTCOMES, "third_party", "voicemail", "sent", "delivered"]
+UNANSWERED_OUTCOMES = ["no_answer", "voicemail"]
+
+
+@dataclass(frozen=True)
+class ContactWindow:
+    """Contact is allowed from `start` (inclusive) to `end` (exclusive), debtor's local time."""
+
+    start: dt.time
+    end: dt.time
+
+
+@dataclass(frozen=True)
+class AttemptCap:
+    code: str
+    channels: tuple[str, ...]
+    max_attempts: int
+    period: str  # "rolling": the last period_days x 24 h; "local_day": local calendar days
+    period_days: int
+    scope: str  # "person_debt": this person about this debt; "contact_point": this number
+    counted_outcomes: tuple[str, ...] | None  # None counts every outbound attempt
+    contact_point_kinds: tuple[str, ...] | None  # None: any (and attempts with no point)
+    exclude_consented: bool  # calls placed with the person's prior consent do not count
+
+
+@dataclass(frozen=True)
+class ConversationCooldown:
+    channels: tuple[str, ...]  # what the cooldown blocks
+    days: int
+    conversation_channels: tuple[str, ...]  # either direction: inbound conversations count
+    conversation_outcomes: tuple[str, ...]
+    exclude_consented: bool
+
+
+@dataclass(frozen=True)
+class ActionExceptions:
+    """Actions still allowed, on these channels, while a flag blocks everything else."""
+
+    actions: tuple[str, ...]
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ThirdPartyPolicy:
+    allowed_actions: tuple[str, ...]  # empty: third parties are never contacted
+    requires_debtor_unreachable: bool
+    max_contacts_per_person: int | None  # None: no cap
+    trusted_relationships: tuple[str, ...]  # contacted like the debtor (e.g. guarantor)
+
+
+@dataclass(frozen=True)
+class PolicyParameters:
+    contact_windows: dict[str, ContactWindow]
+    attempt_caps: tuple[AttemptCap, ...]
+    conversation_cooldown: ConversationCooldown | None
+    consented_call_days: int
+    consent_required_channels: tuple[str, ...]
+    cease_exceptions: ActionExceptions
+    dispute_exceptions: ActionExceptions
+    third_party: ThirdPartyPolicy
+    vulnerability_gate: bool
+    record_retention_years: int | None
+
+    @property
+    def lookback(self) -> dt.timedelta:
+        """How far back the rules read contact history (plus the consent that excuses it)."""
+        days = [cap.period_days for cap in self.attempt_caps]
+        if self.conversation_cooldown:
+            days.append(self.conversation_cooldown.days)
+        return dt.timedelta(days=max(days, default=0) + self.consented_call_days + 1)
+
+
+class _Reader:
+    """Reads one JSON object, collecting every error with its path instead of stopping."""
+
+    def __init__(self, errors: list[str], data: Any, path: str, keys: tuple[str, ...]):
+        self.errors, self.path = errors, path
+        self.data = data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            errors.append(f"{path or 'parameters'}: must be an object")
+            return
+        for key in sorted(set(data) - set(keys)):
+            errors.append(f"{self._at(key)}: unknown parameter")
+        for key in keys:
+            if key not in data:
+                errors.append(f"{self._at(key)}: missing")
+
+    def _at(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def fail(self, key: str, message: str) -> None:
+        self.errors.append(f"{self._at(key)}: {message}")
+
+    def integer(self, key: str, *, minimum: int, nullable: bool = False) -> int | None:
+        value = self.data.get(key)
+        if value is None and nullable:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.fail(key, f"must be a whole number of at least {minimum}")
+            return minimum
+        return value
+
+    def boolean(self, key: str) -> bool:
+        value = self.data.get(key)
+        if not isinstance(value, bool):
+            self.fail(key, "must be true or false")
+            return False
+        return value
+
+    def text(self, key: str) -> str:
+        value = self.data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, "must be a non-empty string")
+            return ""
+        return value
+
+    def choice(self, key: str, choices: tuple[str, ...]) -> str:
+        value = self.data.get(key)
+        if value not in choices:
+            self.fail(key, f"must be one of {', '.join(choices)}")
+            return choices[0]
+        return value
+
+    def strings(self, key: str, *, choices: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            self.fail(key, "must be a list of strings")
+            return ()
+        if choices is not None and (unknown := sorted(set(value) - set(choices))):
+            self.fail(key, f"unknown values {unknown}; allowed: {', '.join(choices)}")
+        return tuple(value)
+
+    def strings_or_all(self, key: str, *, choices: tuple[str, ...]) -> tuple[str, ...] | None:
+        return None if self.data.get(key) == ALL else self.strings(key, choices=choices)
+
+    def time(self, key: str) -> dt.time:
+        value = self.data.get(key)
+        try:
+            return dt.time.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(key, 'must be a time of day like "08:00"')
+            return dt.time(0)
+
+    def child(self, key: str, keys: tuple[str, ...]) -> _Reader:
+        return _Reader(self.errors, self.data.get(key), self._at(key), keys)
+
+
+def _outcome_codes() -> tuple[str, ...]:
+    return tuple(Activity.Outcome.values)
+
+
+def _read_exceptions(reader: _Reader) -> ActionExceptions:
+    return ActionExceptions(
+        actions=reader.strings("actions"),
+        channels=reader.strings("channels", choices=CONTACT_CHANNELS),
+    )
+
+
+def _read_cap(reader: _Reader, outcomes: tuple[str, ...]) -> AttemptCap:
+    cap = AttemptCap(
+        code=reader.text("code"),
+        channels=reader.strings("channels", choices=CONTACT_CHANNELS),
+        max_attempts=reader.integer("max_attempts", minimum=1),
+        period=reader.choice("period", PERIODS),
+        period_days=reader.integer("period_days", minimum=1),
+        scope=reader.choice("scope", SCOPES),
+        counted_outcomes=reader.strings_or_all("counted_outcomes", choices=outcomes),
+        contact_point_kinds=reader.strings_or_all(
+            "contact_point_kinds", choices=CONTACT_POINT_KINDS
+        ),
+        exclude_consented=reader.boolean("exclude_consented"),
+    )
+    if cap.code and not cap.code.isidentifier():
+        reader.fail("code", "must be a lower_case_name (letters, digits, underscores)")
+    if cap.code in FIXED_RULE_CODES:
+        reader.fail("code", f"{cap.code!r} is the name of a built-in rule")
+    return cap
+
+
+CAP_KEYS = (
+    "code",
+    "channels",
+    "max_attempts",
+    "period",
+    "period_days",
+    "scope",
+    "counted_outcomes",
+    "contact_point_kinds",
+    "exclude_consented",
+)
+COOLDOWN_KEYS = (
+    "channels",
+    "days",
+    "conversation_channels",
+    "conversation_outcomes",
+    "exclude_consented",
+)
+THIRD_PARTY_KEYS = (
+    "allowed_actions",
+    "requires_debtor_unreachable",
+    "max_contacts_per_person",
+    "trusted_relationships",
+)
+TOP_KEYS = (
+    "contact_windows",
+    "attempt_caps",
+    "conversation_cooldown",
+    "consented_call_days",
+    "consent_required_channels",
+    "cease_exceptions",
+    "dispute_exceptions",
+    "third_party",
+    "vulnerability_gate",
+    "record_retention_years",
+)
+
+
+def parse_parameters(data: Any) -> PolicyParameters:
+    """Validate a policy's JSON parameters; raises ValidationError listing every problem."""
+    errors: list[str] = []
+    outcomes = _outcome_codes()
+    top = _Reader(errors, data, "", TOP_KEYS)
+
+    windows: dict[str, ContactWindow] = {}
+    raw_windows = top.data.get("contact_windows")
+    if not isinstance(raw_windows, dict):
+        errors.append("contact_windows: must be an object of channel -> {start, end}")
+    else:
+        for channel, raw_window in raw_windows.items():
+            if channel not in CONTACT_CHANNELS:
+                errors.append(f"contact_windows.{channel}: unknown channel")
+                continue
+            window_reader = _Reader(
+                errors, raw_window, f"contact_windows.{channel}", ("start", "end")
+            )
+            window = ContactWindow(window_reader.time("start"), window_reader.time("end"))
+            if window.start >= window.end:
+                errors.append(f"contact_windows.{channel}: start must be before end")
+            windows[channel] = window
+
+    caps: list[AttemptCap] = []
+    raw_caps = top.data.get("attempt_caps")
+    if not isinstance(raw_caps, list):
+        errors.append("attempt_caps: must be a list")
+    else:
+        for index, raw_cap in enumerate(raw_caps):
+            caps.append(
+                _read_cap(_Reader(errors, raw_cap, f"attempt_caps[{index}]", CAP_KEYS), outcomes)
+            )
+        codes = [cap.code for cap in caps]
+        if len(codes) != len(set(codes)):
+            errors.append("attempt_caps: every cap needs its own code")
+        if len(",".join(("", *FIXED_RULE_CODES, *codes, ""))) > FAILED_RULES_MAX_LENGTH:
+            errors.append("attempt_caps: the cap codes are too long to be logged; shorten them")
+
+    cooldown = None
+    if top.data.get("conversation_cooldown") is not None:
+        reader = top.child("conversation_cooldown", COOLDOWN_KEYS)
+        cooldown = ConversationCooldown(
+            channels=reader.strings("channels", choices=CONTACT_CHANNELS),
+            days=reader.integer("days", minimum=1),
+            conversation_channels=reader.strings("conversation_channels", choices=CONTACT_CHANNELS),
+            conversation_outcomes=reader.strings("conversation_outcomes", choices=outcomes),
+            exclude_consented=reader.boolean("exclude_consented"),
+        )
+
+    third_party_reader = top.child("third_party", THIRD_PARTY_KEYS)
+    parameters = PolicyParameters(
+        contact_windows=windows,
+        attempt_caps=tuple(caps),
+        conversation_cooldown=cooldown,
+        consented_call_days=top.integer("consented_call_days", minimum=0),
+        consent_required_channels=top.strings(
+            "consent_required_channels", choices=("sms", "email")
+        ),
+        cease_exceptions=_read_exceptions(top.child("cease_exceptions", ("actions", "channels"))),
+        dispute_exceptions=_read_exceptions(
+            top.child("dispute_exceptions", ("actions", "channels"))
+        ),
+        third_party=ThirdPartyPolicy(
+            allowed_actions=third_party_reader.strings("allowed_actions"),
+            requires_debtor_unreachable=third_party_reader.boolean("requires_debtor_unreachable"),
+            max_contacts_per_person=third_party_reader.integer(
+                "max_contacts_per_person", minimum=1, nullable=True
+            ),
+            trusted_relationships=tuple(
+                name.lower() for name in third_party_reader.strings("trusted_relationships")
+            ),
+        ),
+        vulnerability_gate=top.boolean("vulnerability_gate"),
+        record_retention_years=top.integer("record_retention_years", minimum=1, nullable=True),
+    )
+    excusable = [cap.code for cap in caps if cap.exclude_consented]
+    if cooldown and cooldown.exclude_consented:
+        excusable.append("conversation_cooldown")
+    if excusable and parameters.consented_call_days == 0:
+        errors.append(
+            f"consented_call_days: must be at least 1 when {', '.join(excusable)} exclude "
+            "consented calls"
+        )
+    if errors:
+        raise ValidationError(errors)
+    return parameters
+
+
+@dataclass(frozen=True)
+class Preset:
+    code: str
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+def _window(start: str, end: str, channels: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    return {channel: {"start": start, "end": end} for channel in channels}
+
+
+REMOTE_AND_VISITS = ("call", "sms", "email", "visit")
+
+US_REGF_PARAMETERS: dict[str, Any] = {
+    "contact_windows": _window("08:00", "21:00", REMOTE_AND_VISITS),
+    "attempt_caps": [
+        {
+            "code": "call_frequency",
+            "channels": ["call"],
+            "max_attempts": 7,
+            "period": "rolling",
+            "period_days": 7,
+            "scope": "person_debt",
+            "counted_outcomes": ALL,
+            "contact_point_kinds": ALL,
+            "exclude_consented": True,
+        }
+    ],
+    "conversation_cooldown": {
+        "channels": ["call"],
+        "days": 7,
+        "conversation_channels": ["call"],
+        "conversation_outcomes": CONVERSATION_OUTCOMES,
+        "exclude_consented": True,
+    },
+    "consented_call_days": 7,
+    "consent_required_channels": ["sms", "email"],
+    "cease_exceptions": {
+        "actions": ["confirm_cease", "notify_remedy"],
+        "channels": ["letter", "email"],
+    },
+    "dispute_exceptions": {"actions": ["send_verification"], "channels": ["letter", "email"]},
+    "third_party": {
+        "allowed_actions": ["location_inquiry"],
+        "requires_debtor_unreachable": False,
+        "max_contacts_per_person": 1,
+        # 15 USC 1692c(d): for communication purposes these persons count as the consumer.
+        "trusted_relationships": ["spouse", "guardian", "executor", "administrator"],
+    },
+    "vulnerability_gate": True,
+    "record_retention_years": 3,
+}
+
+
+def _us_ma_parameters() -> dict[str, Any]:
+    parameters = copy.deepcopy(US_REGF_PARAMETERS)
+    parameters["attempt_caps"] += [
+        {
+            "code": "ma_phone_communications",
+            "channels": ["call", "sms"],
+            "max_attempts": 2,
+            "period": "rolling",
+            "period_days": 7,
+            "scope": "person_debt",
+            "counted_outcomes": COMMUNICATION_OUTCOMES,
+            "contact_point_kinds": ["mobile", "home"],
+            "exclude_consented": False,
+        },
+        {
+            "code": "ma_home_visits",
+            "channels": ["visit"],
+            "max_attempts": 1,
+            "period": "rolling",
+            "period_days": 30,
+            "scope": "person_debt",
+            "counted_outcomes": ALL,
+            "contact_point_kinds": ALL,
+            "exclude_consented": False,
+        },
+    ]
+    return parameters
+
+
+CN_BANK_PARAMETERS: dict[str, Any] = {
+    "contact_windows": _window("08:00", "22:00", REMOTE_AND_VISITS),
+    "attempt_caps": [
+        {
+            "code": "unanswered_attempts",
+            "channels": ["call"],
+            "max_attempts": 6,
+            "period": "local_day",
+            "period_days": 1,
+            "scope": "contact_point",
+            "counted_outcomes": UNANSWERED_OUTCOMES,
+            "contact_point_kinds": ALL,
+            "exclude_consented": False,
+        }
+    ],
+    "conversation_cooldown": None,
+    "consented_call_days": 0,
+    "consent_required_channels": ["sms", "email"],
+    "cease_exceptions": {"actions": ["confirm_cease"], "channels": ["letter", "email"]},
+    "dispute_exceptions": {"actions": ["send_verification"], "channels": ["letter", "email"]},
+    "third_party": {
+        "allowed_actions": ["location_inquiry", "pass_message"],
+        "requires_debtor_unreachable": True,
+        "max_contacts_per_person": None,
+        "trusted_relationships": ["guarantor"],
+    },
+    "vulnerability_gate": True,
+    "record_retention_years": 2,
+}
+
+UK_FCA_PARAMETERS: dict[str, Any] = {
+    "contact_windows": _window("08:00", "21:00", REMOTE_AND_VISITS),
+    "attempt_caps": [
+        {
+            "code": "daily_call_attempts",
+            "channels": ["call"],
+            "max_attempts": 3,
+            "period": "local_day",
+            "period_days": 1,
+            "scope": "person_debt",
+            "counted_outcomes": ALL,
+            "contact_point_kinds": ALL,
+            "exclude_consented": False,
+        }
+    ],
+    "conversation_cooldown": None,
+    "consented_call_days": 0,
+    "consent_required_channels": ["sms", "email"],
+    "cease_exceptions": {"actions": ["confirm_cease"], "channels": ["letter", "email"]},
+    "dispute_exceptions": {"actions": ["send_verification"], "channels": ["letter", "email"]},
+    "third_party": {
+        "allowed_actions": ["location_inquiry"],
+        "requires_debtor_unreachable": False,
+        "max_contacts_per_person": None,
+        "trusted_relationships": [],
+    },
+    "vulnerability_gate": True,
+    "record_retention_years": None,
+}
+
+PRESETS: dict[str, Preset] = {
+    preset.code: preset
+    for preset in (
+        Preset(
+            code="US-RegF",
+            name="United States: FDCPA and Regulation F (12 CFR 1006)",
+            description=(
+                "Calls 08:00-21:00 debtor's local time (1006.6(b)(1)); at most 7 call attempts "
+                "per person per debt in a rolling 7 days, voicemails included, inbound calls "
+                "not, and no call within 7 days after a conversation, inbound ones too "
+                "(1006.14(b)(2)); calls within 7 days of the person's direct consent excluded "
+                "(1006.14(b)(3)). Attorney (1692c(a)(2)), workplace (1692c(a)(3)), cease "
+                "(1692c(c)), medium opt-out (1006.14(h)), third parties for location only, once "
+                "(1006.10, 1692b), disputes (1006.38), bankruptcy stay (11 USC 362), deceased "
+                "(1006.6(a)). Vulnerability gate: firm policy, not a legal requirement. "
+                "Records kept 3 years (1006.100)."
+            ),
+            parameters=US_REGF_PARAMETERS,
+        ),
+        Preset(
+            code="US-MA",
+            name="United States, Massachusetts overlay on Regulation F",
+            description=(
+                "Regulation F plus 940 CMR 7.04 / 209 CMR 18.16: at most 2 phone communications "
+                "(calls, texts, recorded messages) per 7 days per debt to the debtor's personal "
+                "numbers, and 1 visit per 30 days. Counting answered calls, messages left and "
+                "texts sent but not unanswered dials with no message is an interpretation "
+                "(approx.; Armata v. Target, 480 Mass. 14 (2018))."
+            ),
+            parameters=_us_ma_parameters(),
+        ),
+        Preset(
+            code="CN-bank",
+            name="China: bank credit cards",
+            description=(
+                "Only the debtor and guarantors; third parties only when the debtor is "
+                "unreachable, to locate or pass a message (Art. 68 of the 2011 credit card "
+                "measures; CBA guideline, approx.). No collection 22:00-08:00 (approx.). At most "
+                "6 unanswered call attempts per contact point per local day (approx.). Records "
+                "kept 2 years (approx.). Values marked approx. come from secondary sources."
+            ),
+            parameters=CN_BANK_PARAMETERS,
+        ),
+        Preset(
+            code="UK-FCA",
+            name="United Kingdom: FCA CONC 7",
+            description=(
+                "CONC 7 sets no numeric caps: 08:00-21:00 and 3 call attempts per local day are "
+                "this preset's defaults for the firm's own policy (approx.). Third parties only "
+                "to locate the customer, never told of the debt (CONC 7.9); vulnerable customers "
+                "routed to specialist handling (FG21/1); customers' stated preferences (opt-outs) "
+                "honoured."
+            ),
+            parameters=UK_FCA_PARAMETERS,
+        ),
+    )
+}

@@ -1,0 +1,61 @@
+"""Read-only queries over the compliance log that depend on who is asking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.db.models import Count, QuerySet
+
+from accounts.roles import Role
+from cases.selectors import cases_visible_to
+from compliance.models import ComplianceLogEntry
+
+
+def log_entries_visible_to(user) -> QuerySet[ComplianceLogEntry]:
+    """The log rows `user` may audit: all for compliance and admins, else their cases' rows."""
+    entries = ComplianceLogEntry.objects.select_related(
+        "actor", "agency", "team", "case", "debtor", "contact_point", "approver"
+    )
+    if not user.is_authenticated or not user.has_perm("compliance.view_compliance_log"):
+        return entries.none()
+    if user.role in (Role.ADMIN, Role.COMPLIANCE_OFFICER):
+        return entries
+    return entries.filter(case__in=cases_visible_to(user))
+
+
+def log_blocks_by_rule(entries: QuerySet[ComplianceLogEntry]) -> list[tuple[str, int]]:
+    """How many blocked decisions each rule took part in, most first."""
+    counts: Counter[str] = Counter()
+    combinations = (
+        entries.filter(kind=ComplianceLogEntry.Kind.DECISION, verdict="blocked")
+        .order_by()
+        .values_list("failed_rules")
+        .annotate(blocks=Count("pk"))
+    )
+    for failed_rules, blocks in combinations:
+        for code in filter(None, failed_rules.split(",")):
+            counts[code] += blocks
+    return counts.most_common()
+
+
+def log_blocks_by(entries: QuerySet[ComplianceLogEntry], field: str) -> list[tuple[str, int]]:
+    """Blocked decisions per value of `field` (e.g. "team__name"); blank means in-house/system."""
+    rows = (
+        entries.filter(kind=ComplianceLogEntry.Kind.DECISION, verdict="blocked")
+        .order_by()
+        .values_list(field)
+        .annotate(blocks=Count("pk"))
+        .order_by("-blocks", field)
+    )
+    return [(name or "—", blocks) for name, blocks in rows]
+
+
+def log_entries_between(
+    entries: QuerySet[ComplianceLogEntry], *, start: dt.datetime | None, end: dt.datetime | None
+) -> QuerySet[ComplianceLogEntry]:
+    if start is not None:
+        entries = entries.filter(occurred_at__gte=start)
+    if end is not None:
+        entries = entries.filter(occurred_at__lt=end)
+    return entries

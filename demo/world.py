@@ -1,0 +1,129 @@
+"""The demo world behind `manage.py seed_demo`: a believable, seeded collections portfolio."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import Team, User
+from agencies.commission import month_bounds
+from agencies.models import Agency, PlacementRule
+from agencies.services.money import statements_write
+from cases.models import Activity, Case, Debtor, Stage, Strategy
+from demo.portfolio import (
+    COLUMNS,
+    DEMO_PLACEMENT_RULE,
+    HISTORY_DAYS,
+    TABLES,
+    DemoRandom,
+    PortfolioBuilder,
+)
+from demo.staff import Login, build_staff
+from demo.store import RowWriter, deferred_indexes, delete_world, demo_users, on_postgres
+
+__all__ = ["Login", "SeedReport", "delete_world", "seed_world", "world_exists"]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while millions of (acyclic) row tuples come and go."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@dataclass
+class SeedReport:
+    counts: dict[str, int]
+    seconds: float
+    logins: list[Login]
+
+
+def world_exists() -> bool:
+    """True when there are debtors (demo or real) or demo users in the database."""
+    return Debtor.objects.exists() or demo_users().exists()
+
+
+def agency_stage_days(stages: list[Stage]) -> int:
+    """Days from the ladder's agency stage to the next one (a placement lasts that long)."""
+    thresholds = [stage.min_days_past_due for stage in stages]
+    for i, stage in enumerate(stages[:-1]):
+        if stage.action == Stage.Action.AGENCY:
+            return thresholds[i + 1] - thresholds[i]
+    return 90
+
+
+def write_statements(business_date: dt.date, run_at: Callable[[int], dt.datetime]) -> None:
+    """Every agency's statement for each whole month of the history, as the nightly run of
+    the next month's first day wrote it (the demo's payments are attributed already)."""
+    month, _ = month_bounds(business_date - dt.timedelta(days=HISTORY_DAYS))
+    while (end := month_bounds(month)[1]) < business_date.replace(day=1):
+        following = end + dt.timedelta(days=1)
+        statements_write(month=month, now=run_at(following.toordinal()))
+        month = following
+
+
+def seed_world(
+    *,
+    seed: int,
+    debtors: int,
+    business_date: dt.date,
+    chunk_size: int = 20_000,
+    progress: Callable[[str], None] = lambda line: None,
+) -> SeedReport:
+    """Build the whole demo world in one transaction (nothing is left half-built)."""
+    started = time.monotonic()
+    rng = DemoRandom(seed)
+    with transaction.atomic():
+        strategy = Strategy.objects.get(is_default=True)
+        stages = list(strategy.stages.order_by("min_days_past_due"))
+        staff = build_staff(rng, debtors, business_date, agency_stage_days(stages))
+        PlacementRule.objects.update_or_create(strategy=strategy, defaults=DEMO_PLACEMENT_RULE)
+        first_ids = {
+            model: (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1 for model in TABLES
+        }
+        builder = PortfolioBuilder(
+            rng,
+            business_date,
+            strategy.id,
+            stages,
+            staff.teams,
+            staff.agencies,
+            first_ids,
+            timezone.get_default_timezone(),
+        )
+        written = dict.fromkeys(TABLES, 0)
+        with deferred_indexes(TABLES), gc_paused(), RowWriter(COLUMNS) as writer:
+            for first in range(0, debtors, chunk_size):
+                count = min(chunk_size, debtors - first)
+                rows = builder.build(first, count)
+                for model in TABLES:
+                    written[model] += len(rows[model])
+                writer.write(rows)
+                progress(
+                    f"debtors {first + count:>9,}/{debtors:,}  cases {written[Case]:>9,}  "
+                    f"activities {written[Activity]:>10,}  {time.monotonic() - started:7.1f} s"
+                )
+            writer.wait()
+            if on_postgres():
+                progress(f"rebuilding indexes and constraints…  {time.monotonic() - started:.1f} s")
+        if on_postgres():
+            progress(f"indexes and constraints rebuilt  {time.monotonic() - started:.1f} s")
+        for agency in staff.agencies:
+            room = -(-builder.placed_per_agency[agency.id] * 5 // 4 // 50) * 50  # +25%, to 50s
+            Agency.objects.filter(id=agency.id).update(capacity=max(50, room))
+        writer.finish()
+        write_statements(business_date, builder.run_at)
+    counts = {model._meta.label: model.objects.count() for model in (Team, User, Agency)}
+    counts.update((model._meta.label, written[model]) for model in TABLES)
+    return SeedReport(counts, time.monotonic() - started, staff.logins)

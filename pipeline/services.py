@@ -1,0 +1,617 @@
+"""The daily collection pipeline: one business date moves every overdue account along its ladder.
+
+Steps, in order, for business date D:
+1. open a case for every account that became overdue (one open case per account);
+2. cure the cases whose arrears are paid, cancelling what they still had coming;
+3. settle promises whose date has passed (kept or broken);
+4. escalate each open case to the highest stage it has reached, and queue that stage's
+   one-off action (message, phone queue, placement, litigation).
+
+Every step is set-based: it selects case ids in keyset batches and changes each batch with a
+few bulk statements inside one transaction, so a run killed half-way leaves whole batches
+behind and a rerun finishes the rest. Running a date twice changes nothing the second time:
+the selections exclude what is already done and the database refuses duplicates
+(`stage_entered_once_per_case`, `one_message_per_stage_entry_channel`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case as SqlCase
+from django.db.models import (
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from accounts.models import Team
+from cases.models import (
+    Activity,
+    CardAccount,
+    Case,
+    ContactPoint,
+    Payment,
+    PromiseInstalment,
+    PromiseToPay,
+    Stage,
+    StageEntry,
+    Strategy,
+)
+from pipeline.hand_offs import hand_offs
+from pipeline.models import OutboundMessage, PipelineRun
+
+BATCH_SIZE = 5000
+# A broken promise sends its case to the top of the collector's queue.
+BROKEN_PROMISE_PRIORITY = 1_000_000_000
+# A run still marked running after this long died without saying so; it no longer blocks.
+STALE_RUN_AFTER = dt.timedelta(hours=2)
+
+OPEN = ~Q(status__in=Case.CLOSED_STATUSES)
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+
+
+class PipelineAlreadyRunning(Exception):
+    """Another worker is running the pipeline for this date right now."""
+
+
+def pipeline_last_run(*, business_date: dt.date) -> PipelineRun | None:
+    """The latest real run (not a preview) of `business_date`, whatever its status."""
+    return (
+        PipelineRun.objects.filter(business_date=business_date, dry_run=False)
+        .select_related("triggered_by")
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+
+
+@dataclass
+class PipelineResult:
+    business_date: dt.date
+    counts: Counter = field(default_factory=Counter)
+    dry_run: bool = False
+    run: PipelineRun | None = None
+
+
+def priority_score(balance: Decimal, days_past_due: int) -> int:
+    """Default queue score: larger and older debts first (a dollar counts as much as a day)."""
+    return int(balance) + 10 * days_past_due
+
+
+def paid_since(account_ref: str, start_ref: str, business_date: dt.date) -> Coalesce:
+    """Sum of the account's payments received from `start_ref` up to the business date."""
+    payments = (
+        Payment.objects.filter(
+            account_id=OuterRef(account_ref),
+            received_on__gte=OuterRef(start_ref),
+            received_on__lte=business_date,
+        )
+        .order_by()
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(payments, output_field=MONEY_FIELD), Value(Decimal(0)))
+
+
+def arrears_covered(business_date: dt.date, prefix: str = "") -> Q:
+    """Accounts (or, with prefix 'account__', cases) whose arrears are paid or gone."""
+    return (
+        Q(**{f"{prefix}balance": 0})
+        | Q(**{f"{prefix}oldest_unpaid_due_date__isnull": True})
+        | Q(**{f"{prefix}oldest_unpaid_due_date__gte": business_date})
+        | Q(paid_since_due__gte=F(f"{prefix}minimum_due"))
+    )
+
+
+def keyset_batches(queryset: QuerySet, fields: tuple[str, ...], size: int) -> Iterator[list]:
+    """Yield lists of `values_list(id, *fields)` rows in id order, `size` at a time.
+
+    The queryset is re-evaluated for each batch, so rows that an earlier batch changed
+    and that no longer match drop out; no OFFSET, no server-side cursor.
+    """
+    last_id = 0
+    while True:
+        rows = list(
+            queryset.filter(pk__gt=last_id).order_by("pk").values_list("pk", *fields)[:size]
+        )
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1][0]
+
+
+class Pipeline:
+    """One run of the pipeline for a business date; `now` stamps what it writes."""
+
+    def __init__(
+        self,
+        *,
+        business_date: dt.date,
+        now: dt.datetime,
+        batch_size: int = BATCH_SIZE,
+        after_batch: Callable[[str, int], None] | None = None,
+    ):
+        self.business_date = business_date
+        self.now = now
+        self.batch_size = batch_size
+        self.counts: Counter = Counter()
+        # Called after each committed batch; tests use it to simulate a crash mid-run.
+        self.after_batch = after_batch or (lambda step, batch_number: None)
+        self._batches = 0
+
+    def run(self) -> Counter:
+        self.open_new_cases()
+        self.cure_paid_cases()
+        self.settle_due_promises()
+        self.escalate()
+        return self.counts
+
+    def _batch_done(self, step: str) -> None:
+        self._batches += 1
+        self.after_batch(step, self._batches)
+
+    # 1. New delinquencies -------------------------------------------------------------
+
+    def open_new_cases(self) -> None:
+        overdue = (
+            CardAccount.objects.filter(oldest_unpaid_due_date__lt=self.business_date, balance__gt=0)
+            .annotate(paid_since_due=paid_since("pk", "oldest_unpaid_due_date", self.business_date))
+            .exclude(arrears_covered(self.business_date))
+            .exclude(Exists(Case.objects.filter(OPEN, account_id=OuterRef("pk"))))
+        )
+        strategies = strategies_by_product()
+        team_ids = list(Team.objects.order_by("pk").values_list("pk", flat=True))
+        fields = ("debtor_id", "product", "balance", "oldest_unpaid_due_date")
+        for rows in keyset_batches(overdue, fields, self.batch_size):
+            new_cases = []
+            for account_id, debtor_id, product, balance, due_date in rows:
+                days = (self.business_date - due_date).days
+                new_cases.append(
+                    Case(
+                        account_id=account_id,
+                        debtor_id=debtor_id,
+                        strategy_id=strategies.get(product, strategies[""]),
+                        team_id=team_ids[account_id % len(team_ids)] if team_ids else None,
+                        opened_at=self.now,
+                        balance_at_open=balance,
+                        priority_score=priority_score(balance, days),
+                    )
+                )
+            with transaction.atomic():
+                created = Case.objects.bulk_create(new_cases, ignore_conflicts=True)
+            self.counts["cases_opened"] += len(created)
+            self._batch_done("open")
+
+    # 2. Cure --------------------------------------------------------------------------
+
+    def cure_paid_cases(self) -> None:
+        paid = (
+            Case.objects.filter(OPEN)
+            .annotate(
+                paid_since_due=paid_since(
+                    "account_id", "account__oldest_unpaid_due_date", self.business_date
+                )
+            )
+            .filter(arrears_covered(self.business_date, prefix="account__"))
+        )
+        for rows in keyset_batches(paid, (), self.batch_size):
+            ids = [row[0] for row in rows]
+            with transaction.atomic():
+                cured = Case.objects.filter(OPEN, pk__in=ids).update(
+                    status=Case.Status.CURED,
+                    closed_at=self.now,
+                    claimed_by=None,
+                    claim_expires_at=None,
+                    next_action_at=None,
+                )
+                self.counts["cases_cured"] += cured
+                self.counts["messages_cancelled"] += OutboundMessage.objects.filter(
+                    case_id__in=ids, status__in=OutboundMessage.OPEN_STATUSES
+                ).update(status=OutboundMessage.Status.CANCELLED, last_error="case cured")
+                self.counts["promises_kept"] += PromiseToPay.objects.filter(
+                    case_id__in=ids, status=PromiseToPay.Status.PENDING
+                ).update(status=PromiseToPay.Status.KEPT, resolved_on=self.business_date)
+                StageEntry.objects.filter(
+                    case_id__in=ids, action_status=StageEntry.ActionStatus.PENDING
+                ).update(action_status=StageEntry.ActionStatus.SKIPPED, action_note="case cured")
+            self._batch_done("cure")
+
+    # 3. Promises ----------------------------------------------------------------------
+
+    def settle_due_promises(self) -> None:
+        """Promises whose date (or an instalment's) has passed: kept if paid, broken if not."""
+        overdue_instalments = (
+            PromiseInstalment.objects.filter(
+                promise_id=OuterRef("pk"), due_date__lt=self.business_date
+            )
+            .order_by()
+            .values("promise_id")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        due = (
+            PromiseToPay.objects.filter(status=PromiseToPay.Status.PENDING)
+            .filter(
+                Q(due_date__lt=self.business_date)
+                | Exists(
+                    PromiseInstalment.objects.filter(
+                        promise_id=OuterRef("pk"), due_date__lt=self.business_date
+                    )
+                )
+            )
+            .annotate(
+                paid=paid_since("case__account_id", "promised_on", self.business_date),
+                required=SqlCase(
+                    When(due_date__lt=self.business_date, then=F("amount")),
+                    default=Coalesce(
+                        Subquery(overdue_instalments, output_field=MONEY_FIELD), Value(Decimal(0))
+                    ),
+                    output_field=MONEY_FIELD,
+                ),
+            )
+        )
+        for rows in keyset_batches(
+            due, ("case_id", "paid", "required", "due_date"), self.batch_size
+        ):
+            kept, broken, broken_cases, kept_cases = [], [], [], []
+            for promise_id, case_id, paid, required, due_date in rows:
+                if paid < required:
+                    broken.append(promise_id)
+                    broken_cases.append(case_id)
+                elif due_date < self.business_date:
+                    kept.append(promise_id)
+                    kept_cases.append(case_id)
+                # else: the instalments so far are paid and the promise runs on.
+            with transaction.atomic():
+                self.counts["promises_kept"] += PromiseToPay.objects.filter(
+                    pk__in=kept, status=PromiseToPay.Status.PENDING
+                ).update(status=PromiseToPay.Status.KEPT, resolved_on=self.business_date)
+                self.counts["promises_broken"] += PromiseToPay.objects.filter(
+                    pk__in=broken, status=PromiseToPay.Status.PENDING
+                ).update(status=PromiseToPay.Status.BROKEN, resolved_on=self.business_date)
+                Case.objects.filter(pk__in=kept_cases, status=Case.Status.PROMISED).update(
+                    status=status_after_promise()
+                )
+                Case.objects.filter(OPEN, pk__in=broken_cases).update(
+                    status=SqlCase(
+                        When(status=Case.Status.PROMISED, then=status_after_promise()),
+                        default=F("status"),
+                    ),
+                    priority_score=BROKEN_PROMISE_PRIORITY,
+                    next_action_at=self.now,
+                )
+            self._batch_done("promises")
+
+    # 4. Escalation and stage entry actions -------------------------------------------
+
+    def escalate(self) -> None:
+        for strategy in Strategy.objects.filter(is_active=True).prefetch_related("stages"):
+            stages = sorted(strategy.stages.all(), key=lambda stage: stage.min_days_past_due)
+            # Highest stage first: a case that skipped days goes straight to the top it reached.
+            for stage in reversed(stages):
+                self._escalate_to(strategy, stage, stages)
+
+    def _escalate_to(self, strategy: Strategy, stage: Stage, stages: list[Stage]) -> None:
+        threshold = self.business_date - dt.timedelta(days=stage.min_days_past_due)
+        reached = (
+            Case.objects.filter(OPEN, strategy=strategy, paused_at__isnull=True)
+            .filter(account__oldest_unpaid_due_date__lte=threshold)
+            .filter(Q(stage__isnull=True) | Q(stage__position__lt=stage.position))
+            .exclude(paused_by_promise(self.business_date))
+        )
+        for hand_off in hand_offs():
+            if any(
+                s.action == hand_off.stage_action and s.position < stage.position for s in stages
+            ):
+                # Past a hand-off (the agency stage): a case the party holds waits for it to
+                # decide where it goes (an agency's recall); one it kept off the ladder stays.
+                reached = reached.exclude(hand_off.kept_off_ladder())
+        for rows in keyset_batches(reached, STAGE_ENTRY_FIELDS, self.batch_size):
+            with transaction.atomic():
+                self._enter_stage(stage, stages, rows)
+            self._batch_done(f"escalate:{stage.action}")
+
+    def _enter_stage(self, stage: Stage, stages: list[Stage], rows: list[tuple]) -> None:
+        """Move one batch of cases to `stage` and do the stage's one-off action.
+
+        Each row is written once: the case update carries the action's effect on the case,
+        stage entries are inserted with their final action status, messages are inserted
+        pending. The unique constraints make a duplicate fail the batch instead of sending twice.
+        """
+        ids = [row[0] for row in rows]
+        Case.objects.filter(pk__in=ids).update(
+            stage=stage, stage_entered_at=self.now, **self._case_effects(stage)
+        )
+        entries = []
+        for case_id, _debtor_id, old_position, due_date in rows:
+            replayed = [
+                skipped
+                for skipped in stages
+                if skipped.replay_if_skipped
+                and (old_position or 0) < skipped.position < stage.position
+            ]
+            for entered in [*replayed, stage]:
+                status, note = STAGE_ENTRY_OUTCOME[entered.action]
+                entries.append(
+                    StageEntry(
+                        case_id=case_id,
+                        stage=entered,
+                        entered_on=self.business_date,
+                        entered_at=self.now,
+                        days_past_due=(self.business_date - due_date).days,
+                        action_status=status,
+                        action_note=note,
+                    )
+                )
+                if entered is not stage:
+                    Case.objects.filter(pk=case_id).update(**self._case_effects(entered))
+        entries = StageEntry.objects.bulk_create(entries)
+        for entry in entries:
+            self.counts[f"entered:{entry.stage.action}"] += 1
+            if counter := STAGE_ENTRY_COUNTER.get(entry.stage.action):
+                self.counts[counter] += 1
+        to_message = [entry for entry in entries if entry.stage.action in MESSAGE_CHANNEL]
+        if to_message:
+            self._queue_messages(to_message, debtor_of={row[0]: row[1] for row in rows})
+
+    def _case_effects(self, stage: Stage) -> dict:
+        if stage.action == Stage.Action.CALL_QUEUE:
+            return {"next_action_at": self.now}
+        if stage.action == Stage.Action.LITIGATION:
+            return {"status": Case.Status.LITIGATION}
+        return {}
+
+    def _queue_messages(self, entries: list[StageEntry], debtor_of: dict[int, int]) -> None:
+        reach = best_contact_points(set(debtor_of.values()))
+        messages = []
+        for entry in entries:
+            channel = MESSAGE_CHANNEL[entry.stage.action]
+            point = reach.get((debtor_of[entry.case_id], channel))
+            if channel == "sms" and point is None:
+                # No consented mobile: the reminder goes by email where the debtor agreed to it.
+                email = reach.get((debtor_of[entry.case_id], "email"))
+                if email is not None:
+                    channel, point = "email", email
+            messages.append(
+                OutboundMessage(
+                    case_id=entry.case_id,
+                    stage_entry=entry,
+                    channel=channel,
+                    contact_point_id=point,
+                )
+            )
+        OutboundMessage.objects.bulk_create(messages)
+        for message in messages:
+            self.counts[f"messages:{message.channel}"] += 1
+
+
+STAGE_ENTRY_FIELDS = ("debtor_id", "stage__position", "account__oldest_unpaid_due_date")
+MESSAGE_CHANNEL = {Stage.Action.SMS: "sms", Stage.Action.LETTER: "letter"}
+# What entering a stage leaves behind on its entry: (action status, note).
+STAGE_ENTRY_OUTCOME = {
+    Stage.Action.SMS: (StageEntry.ActionStatus.DONE, "reminder queued"),
+    Stage.Action.LETTER: (StageEntry.ActionStatus.DONE, "demand letter queued"),
+    Stage.Action.CALL_QUEUE: (StageEntry.ActionStatus.DONE, "entered the phone queue"),
+    Stage.Action.AGENCY: (StageEntry.ActionStatus.PENDING, "awaiting agency placement"),
+    Stage.Action.LITIGATION: (StageEntry.ActionStatus.DONE, "referred to the legal queue"),
+}
+STAGE_ENTRY_COUNTER = {
+    Stage.Action.CALL_QUEUE: "phone_queue_entries",
+    Stage.Action.AGENCY: "awaiting_placement",
+    Stage.Action.LITIGATION: "litigation_referrals",
+}
+
+
+def paused_by_promise(business_date: dt.date) -> Exists:
+    """Cases a pending promise pauses: its date has not passed yet."""
+    return Exists(
+        PromiseToPay.objects.filter(
+            case_id=OuterRef("pk"),
+            status=PromiseToPay.Status.PENDING,
+            due_date__gte=business_date,
+        )
+    )
+
+
+def status_after_promise() -> SqlCase | Value:
+    """A settled promise hands the case back: to the party holding it (placed while an agency
+    holds it), else open."""
+    holders = [When(hand_off.held(), then=Value(hand_off.status)) for hand_off in hand_offs()]
+    if not holders:
+        return Value(Case.Status.OPEN)
+    return SqlCase(*holders, default=Value(Case.Status.OPEN))
+
+
+def cases_enter_stage(
+    *, case_ids: list[int], stage: Stage, business_date: dt.date, now: dt.datetime
+) -> Counter:
+    """Move these open cases up to `stage` at once and do its one-off action, as escalation
+    would: for hand-offs that do not wait for a threshold (an agency recall to the next stage).
+
+    Cases of another strategy, already at or past the stage, paused (by a supervisor or a
+    pending promise) or no longer overdue (the cure step closes those) are left as they are.
+    """
+    stages = sorted(stage.strategy.stages.all(), key=lambda entered: entered.min_days_past_due)
+    pipeline = Pipeline(business_date=business_date, now=now)
+    movable = (
+        Case.objects.filter(OPEN, pk__in=case_ids, strategy_id=stage.strategy_id)
+        .filter(paused_at__isnull=True)
+        .filter(Q(stage__isnull=True) | Q(stage__position__lt=stage.position))
+        .filter(account__oldest_unpaid_due_date__isnull=False)
+        .exclude(paused_by_promise(business_date))
+    )
+    for rows in keyset_batches(movable, STAGE_ENTRY_FIELDS, pipeline.batch_size):
+        with transaction.atomic():
+            pipeline._enter_stage(stage, stages, rows)
+    return pipeline.counts
+
+
+def strategies_by_product() -> dict[str, int]:
+    """Product -> strategy id for product-specific strategies; "" -> the default strategy."""
+    mapping = dict(
+        Strategy.objects.filter(is_active=True)
+        .exclude(product="")
+        .order_by("-pk")
+        .values_list("product", "pk")
+    )
+    mapping[""] = Strategy.objects.get(is_default=True).pk
+    return mapping
+
+
+def best_contact_points(debtor_ids: set[int]) -> dict[tuple[int, str], int]:
+    """(debtor id, channel) -> the contact point a message should go to.
+
+    SMS: the debtor's own consented mobile; email: their own consented address; letter:
+    their postal address. Points that are invalid, opted out or do-not-contact never qualify.
+    Verified points win, then the oldest.
+    """
+    usable = ContactPoint.objects.filter(
+        debtor_id__in=debtor_ids,
+        owner=ContactPoint.Owner.DEBTOR,
+        invalid=False,
+        opted_out=False,
+        do_not_contact=False,
+    ).filter(
+        Q(kind=ContactPoint.Kind.MOBILE, sms_consent=True)
+        | Q(kind=ContactPoint.Kind.EMAIL, email_consent=True)
+        | Q(kind=ContactPoint.Kind.POSTAL)
+    )
+    channel_of_kind = {"mobile": "sms", "email": "email", "postal": "letter"}
+    best: dict[tuple[int, str], int] = {}
+    for point_id, debtor_id, kind in usable.order_by("-verified", "pk").values_list(
+        "pk", "debtor_id", "kind"
+    ):
+        best.setdefault((debtor_id, channel_of_kind[kind]), point_id)
+    return best
+
+
+def pipeline_run_day(
+    *,
+    business_date: dt.date,
+    now: dt.datetime,
+    triggered_by=None,
+    started_from: str = PipelineRun.StartedFrom.SCHEDULE,
+    batch_size: int = BATCH_SIZE,
+    after_batch: Callable[[str, int], None] | None = None,
+) -> PipelineResult:
+    """Run the pipeline for `business_date`, recorded as a PipelineRun with who started it
+    and from where.
+
+    Only one run per date at a time: a second caller gets PipelineAlreadyRunning. A run that
+    raises is recorded as failed with its error; rerunning the date finishes the work.
+    """
+    PipelineRun.objects.filter(
+        status=PipelineRun.Status.RUNNING, dry_run=False, started_at__lt=now - STALE_RUN_AFTER
+    ).update(status=PipelineRun.Status.FAILED, finished_at=now, error="abandoned")
+    try:
+        with transaction.atomic():
+            run = PipelineRun.objects.create(
+                business_date=business_date,
+                started_at=now,
+                triggered_by=triggered_by,
+                started_from=started_from,
+            )
+    except IntegrityError as error:
+        raise PipelineAlreadyRunning(
+            f"The pipeline for {business_date} is already running."
+        ) from error
+
+    pipeline = Pipeline(
+        business_date=business_date, now=now, batch_size=batch_size, after_batch=after_batch
+    )
+    try:
+        counts = pipeline.run()
+    except BaseException as error:
+        PipelineRun.objects.filter(pk=run.pk).update(
+            status=PipelineRun.Status.FAILED,
+            finished_at=now,
+            error=repr(error),
+            counts=dict(pipeline.counts),
+        )
+        raise
+    PipelineRun.objects.filter(pk=run.pk).update(
+        status=PipelineRun.Status.SUCCEEDED, finished_at=now, counts=dict(counts)
+    )
+    run.refresh_from_db()
+    return PipelineResult(business_date=business_date, counts=counts, run=run)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def pipeline_preview_day(
+    *,
+    business_date: dt.date,
+    now: dt.datetime,
+    triggered_by=None,
+    started_from: str = PipelineRun.StartedFrom.PAGE,
+) -> PipelineResult:
+    """What the pipeline would do for `business_date`, without keeping any of it.
+
+    The real pipeline runs inside a transaction that is then rolled back, so the preview
+    counts exactly what a run started now would do. Only the preview's record is kept.
+    """
+    pipeline = Pipeline(business_date=business_date, now=now)
+    try:
+        with transaction.atomic():
+            pipeline.run()
+            raise _Rollback
+    except _Rollback:
+        pass
+    run = PipelineRun.objects.create(
+        business_date=business_date,
+        dry_run=True,
+        status=PipelineRun.Status.PREVIEWED,
+        started_at=now,
+        finished_at=now,
+        counts=dict(pipeline.counts),
+        triggered_by=triggered_by,
+        started_from=started_from,
+    )
+    return PipelineResult(
+        business_date=business_date, counts=pipeline.counts, dry_run=True, run=run
+    )
+
+
+COUNT_LABELS = {
+    "cases_opened": "Cases opened (newly overdue)",
+    "cases_cured": "Cases cured",
+    "messages_cancelled": "Messages cancelled by cure",
+    "promises_kept": "Promises kept",
+    "promises_broken": "Promises broken",
+    "phone_queue_entries": "Phone queue entries",
+    "awaiting_placement": "Cases awaiting agency placement",
+    "litigation_referrals": "Litigation referrals",
+}
+
+
+def describe_counts(counts: Counter | dict) -> list[tuple[str, int]]:
+    """(label, count) pairs in a stable order, for the command line and the preview page."""
+    actions = dict(Stage.Action.choices)
+    channels = dict(Activity.Channel.choices)
+    rows = []
+    for key, count in sorted(counts.items()):
+        kind, _, detail = key.partition(":")
+        if kind == "entered":
+            label = f"Entered stage: {actions.get(detail, detail)}"
+        elif kind == "messages":
+            label = f"Messages queued: {channels.get(detail, detail)}"
+        else:
+            label = COUNT_LABELS.get(key, key)
+        rows.append((label, count))
+    return rows

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from pipeline import views
+
+app_name = "pipeline"
+
+urlpatterns = [
+    path("", views.pipeline, name="page"),
+]

@@ -1,0 +1,813 @@
+"""The tables and charts of the dashboards, built once for the page and for its CSV export.
+
+A figure is a list of columns and rows of cells; each cell holds its value, rounded as shown,
+and the link to the cases behind it. The page and the CSV render the same cells, so the two
+always give the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from html import escape
+
+from django.core.paginator import Page, Paginator
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import Team, User
+from cases.buckets import DELINQUENCY_BUCKETS, Bucket
+from cases.models import Stage, Strategy
+from reporting.filters import DashboardFilterSet
+from reporting.models import DailyCaseFlow, PortfolioSnapshot, RollRate
+from reporting.selectors import (
+    FILTER_COLUMNS,
+    latest_roll_month,
+    latest_snapshot_day,
+    performance_table,
+    performance_totals,
+    queue_snapshot_for,
+    scoped,
+)
+from reporting.stats import FLOW_MEASURES, PERFORMANCE_MEASURES
+
+TABLE_PAGE_SIZE = 50
+COUNT, MONEY, RATE, SECONDS, TEXT, DATE = "count", "money", "rate", "seconds", "text", "date"
+NUMERIC_KINDS = (COUNT, MONEY, RATE, SECONDS)
+CENT, TENTH = Decimal("0.01"), Decimal("0.1")
+
+
+def _rounded(value, kind: str):
+    if value is None or kind in (TEXT, DATE):
+        return value
+    if kind == COUNT:
+        return int(value)
+    if kind == MONEY:
+        return Decimal(value).quantize(CENT, ROUND_HALF_UP)
+    if kind == RATE:
+        return Decimal(value).quantize(TENTH, ROUND_HALF_UP)
+    if kind == SECONDS:
+        return int(Decimal(value).quantize(Decimal(1), ROUND_HALF_UP))
+    raise ValueError(kind)
+
+
+@dataclass
+class Cell:
+    value: object  # int, Decimal, str, date or None, already rounded as shown
+    kind: str = TEXT
+    url: str = ""
+
+    @classmethod
+    def of(cls, value, kind: str, url: str = "") -> Cell:
+        return cls(_rounded(value, kind), kind, url)
+
+    @property
+    def text(self) -> str:
+        """As on the page."""
+        if self.value is None:
+            return "—"
+        if self.kind == COUNT:
+            return f"{self.value:,}"
+        if self.kind == MONEY:
+            return f"{self.value:,.2f}"
+        if self.kind == RATE:
+            return f"{self.value:.1f} %"
+        if self.kind == SECONDS:
+            return f"{self.value:,} s"
+        return str(self.value)
+
+    @property
+    def csv(self) -> str:
+        """As in the CSV: the same number without separators or units."""
+        if self.value is None:
+            return ""
+        if self.kind == MONEY:
+            return f"{self.value:.2f}"
+        if self.kind == RATE:
+            return f"{self.value:.1f}"
+        return str(self.value)
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = TEXT
+    definition: str = ""
+    muted: bool = False  # a comparison figure shown beside another (team average)
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[list[Cell]]
+    note: str = ""
+    chart: dict | None = None  # Chart.js type, labels and datasets
+    sortable: bool = False
+    page: Page | None = None  # the rows shown, when the table is shown a page at a time
+
+    def definitions(self) -> list[Column]:
+        return [column for column in self.columns if column.definition]
+
+    def head_html(self, sort_links: dict[str, tuple[str, str]] | None = None) -> SafeString:
+        """The header row; `sort_links` maps a column key to its (link, ▲/▼ marker)."""
+        parts = ["<tr>"]
+        for column in self.columns:
+            classes = " ".join(
+                filter(
+                    None,
+                    (
+                        "text-end" if column.kind in NUMERIC_KINDS else "",
+                        "text-secondary small" if column.muted else "",
+                    ),
+                )
+            )
+            label = escape(column.label)
+            link, marker = (sort_links or {}).get(column.key, ("", ""))
+            if link:
+                label = f'<a href="{escape(link)}">{label}</a> {marker}'.rstrip()
+            title = f' title="{escape(column.definition)}"' if column.definition else ""
+            parts.append(f'<th scope="col" class="{classes}"{title}>{label}</th>')
+        parts.append("</tr>")
+        return mark_safe("".join(parts))  # every value above is escaped
+
+    def body_html(self) -> SafeString:
+        """The table's rows as HTML: built here, in one pass, because a large table of linked
+        figures costs a template loop hundreds of milliseconds."""
+        if not self.rows:
+            return mark_safe(
+                f'<tr><td colspan="{len(self.columns)}" class="text-secondary">'
+                "No figures for this selection.</td></tr>"
+            )
+        classes = [
+            " ".join(
+                filter(
+                    None,
+                    (
+                        "text-end" if column.kind in NUMERIC_KINDS else "",
+                        "text-secondary small" if column.muted else "",
+                    ),
+                )
+            )
+            for column in self.columns
+        ]
+        parts = []
+        for cells in self.rows:
+            parts.append("<tr>")
+            for cell, css in zip(cells, classes, strict=True):
+                # Numbers are digits, separators and units; only text needs escaping.
+                text = cell.text if cell.numeric else escape(cell.text)
+                if cell.url:
+                    # Drill-down URLs are our path and a percent-encoded query string.
+                    text = f'<a href="{cell.url.replace("&", "&amp;")}">{text}</a>'
+                parts.append(f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>")
+            parts.append("</tr>")
+        return mark_safe("".join(parts))  # every value above is escaped or inert
+
+    def csv_rows(self) -> list[list[str]]:
+        return [[column.label for column in self.columns]] + [
+            [cell.csv for cell in row] for row in self.rows
+        ]
+
+
+# --- Measures of people and strategies --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    kind: str
+    definition: str
+    drill: str
+    compute: Callable[[dict], object]
+
+
+def _ratio(numerator, denominator, scale: Decimal = Decimal(1)):
+    if not denominator:
+        return None
+    return Decimal(numerator or 0) * scale / Decimal(denominator)
+
+
+MEASURES = [
+    Measure("attempts", "Attempts", COUNT, "Outbound calls.", "attempts", lambda t: t["attempts"]),
+    Measure(
+        "rpc",
+        "Right-party contacts",
+        COUNT,
+        "Outbound calls on which the debtor was spoken to: right-party contact, promise, "
+        "refusal, dispute, paid, call-back asked.",
+        "rpc",
+        lambda t: t["right_party_contacts"],
+    ),
+    Measure(
+        "rpc_rate",
+        "RPC rate",
+        RATE,
+        "Right-party contacts ÷ attempts.",
+        "rpc",
+        lambda t: _ratio(t["right_party_contacts"], t["attempts"], Decimal(100)),
+    ),
+    Measure(
+        "promises",
+        "Promises",
+        COUNT,
+        "Promises to pay taken in the period.",
+        "promises",
+        lambda t: t["promises"],
+    ),
+    Measure(
+        "promised_amount",
+        "Promised",
+        MONEY,
+        "Amount of the promises taken.",
+        "promises",
+        lambda t: t["promised_amount"],
+    ),
+    Measure(
+        "kept_rate",
+        "Promise-kept rate",
+        RATE,
+        "Promises kept ÷ promises resolved (kept or broken) in the period, by the day they "
+        "were resolved; credited to who took them.",
+        "resolved",
+        lambda t: _ratio(
+            t["promises_kept"], t["promises_kept"] + t["promises_broken"], Decimal(100)
+        ),
+    ),
+    Measure(
+        "collected",
+        "Collected",
+        MONEY,
+        "Payments received in the period, credited to the collector who last spoke with "
+        "the debtor on that case (a right-party call) on or before the payment day; team "
+        "rows also hold payments credited to nobody.",
+        "collected",
+        lambda t: t["collected"],
+    ),
+    Measure(
+        "per_hour",
+        "Collected per hour",
+        MONEY,
+        "Collected ÷ hours worked, where hours worked = the summed durations of the "
+        "collector's calls (talk time, either direction), not logged-in time.",
+        "collected",
+        lambda t: _ratio(t["collected"], t["call_seconds"], Decimal(3600)),
+    ),
+    Measure(
+        "handling",
+        "Average handling time",
+        SECONDS,
+        "Summed call durations ÷ calls handled (either direction), in seconds.",
+        "calls",
+        lambda t: _ratio(t["call_seconds"], t["calls_handled"]),
+    ),
+    Measure(
+        "blocks",
+        "Compliance blocks",
+        COUNT,
+        "Contact attempts the compliance gate blocked.",
+        "blocks",
+        lambda t: t["compliance_blocks"],
+    ),
+    Measure(
+        "overrides",
+        "Overrides",
+        COUNT,
+        "Blocks lifted by an approved override.",
+        "overrides",
+        lambda t: t["compliance_overrides"],
+    ),
+]
+MEASURE_KEYS = [measure.key for measure in MEASURES]
+
+
+def _zero_totals() -> dict:
+    return dict.fromkeys(PERFORMANCE_MEASURES, 0)
+
+
+def _add(totals: dict, row: dict) -> dict:
+    for measure in PERFORMANCE_MEASURES:
+        totals[measure] += row.get(measure) or 0
+    return totals
+
+
+def drill_url(filterset: DashboardFilterSet, measure: str, **coordinates) -> str:
+    """The list of cases behind a figure: the page's filters, the measure, its coordinates."""
+    query = filterset.query_string(measure=measure, **coordinates)
+    return f"{_drill_path()}?{query}"
+
+
+@lru_cache(maxsize=1)
+def _drill_path() -> str:
+    return reverse("reporting:cases")
+
+
+def _measure_cells(filterset: DashboardFilterSet, totals: dict, **coordinates) -> list[Cell]:
+    # The row's part of the links is encoded once; each measure only adds its own name.
+    row_link = f"{_drill_path()}?{filterset.query_string(measure=None, **coordinates)}&measure="
+    return [
+        Cell.of(measure.compute(totals), measure.kind, row_link + measure.drill)
+        for measure in MEASURES
+    ]
+
+
+def _performance_rows(filterset: DashboardFilterSet, user, *group: str, in_house: bool = False):
+    """The smallest performance table holding the grouped and filtered columns, filtered."""
+    active = {name for name in FILTER_COLUMNS if filterset.cleaned.get(name) not in (None, "")}
+    model = performance_table(active | {"agency"} if in_house else active, group)
+    rows = filterset.filter_queryset(scoped(user, model.objects.all()))
+    return rows.filter(agency__isnull=True) if in_house else rows
+
+
+def _names(model, ids) -> dict:
+    ids = {pk for pk in ids if pk is not None}
+    return {obj.pk: obj for obj in model.objects.filter(pk__in=ids)}
+
+
+def _people_names(ids) -> dict[int, str]:
+    """Each user's full name, or username when they have none."""
+    return {
+        pk: f"{first} {last}".strip() or username
+        for pk, username, first, last in User.objects.filter(
+            pk__in={pk for pk in ids if pk is not None}
+        ).values_list("pk", "username", "first_name", "last_name")
+    }
+
+
+def _sorted(entries: list[tuple[list, dict]], index: int, descending: bool) -> list:
+    """Rows (their values first) by one column; blanks last whichever the direction."""
+    present = [entry for entry in entries if entry[0][index] is not None]
+    missing = [entry for entry in entries if entry[0][index] is None]
+    if present and not isinstance(present[0][0][index], str):
+        present.sort(key=lambda entry: entry[0][index], reverse=descending)
+    else:
+        present.sort(key=lambda entry: str(entry[0][index]).lower(), reverse=descending)
+    return present + missing
+
+
+def people_figures(
+    filterset: DashboardFilterSet,
+    user,
+    *,
+    sort: str = "",
+    descending: bool = False,
+    only: str | None = None,
+    page_number: str | None = None,
+) -> list[Figure]:
+    """Per collector (beside their team's average), per team, and collections per day;
+    with `only`, just the figure of that key (for its CSV). With `page_number`, the
+    collectors' table holds that page of TABLE_PAGE_SIZE rows; without, every row."""
+    figures = []
+    if only in (None, "collectors", "teams"):
+        figures += _people_tables(
+            filterset, user, sort=sort, descending=descending, page_number=page_number
+        )
+    if only in (None, "collections-per-day"):
+        figures.append(_collections_per_day(filterset, user))
+    return figures
+
+
+def _people_tables(
+    filterset: DashboardFilterSet, user, *, sort: str, descending: bool, page_number: str | None
+) -> list[Figure]:
+    # Agencies' staff appear when an agency is chosen; otherwise the in-house people only.
+    in_house = not filterset.cleaned.get("agency")
+    people_rows = _performance_rows(filterset, user, "team", "collector", in_house=in_house)
+    # One query: per team and collector, the rows of nobody included (team totals).
+    per_person = performance_totals(people_rows, "team", "collector")
+    per_collector = [row for row in per_person if row["collector"] is not None]
+    team_totals: dict = {}
+    for row in per_person:
+        _add(team_totals.setdefault(row["team"], _zero_totals()), row)
+    per_team = [{"team": team_id, **totals} for team_id, totals in team_totals.items()]
+    headcount = Counter(row["team"] for row in per_collector)
+    teams = _names(Team, list(team_totals))
+    people = _people_names([row["collector"] for row in per_collector])
+    whose = "In-house collectors (choose an agency to see its staff)." if in_house else ""
+
+    collector_totals_by_team: dict = {}
+    for row in per_collector:
+        _add(collector_totals_by_team.setdefault(row["team"], _zero_totals()), row)
+    team_average = {}
+    for team_id, totals in collector_totals_by_team.items():
+        count = headcount[team_id] or 1
+        average = []
+        for measure in MEASURES:
+            value = measure.compute(totals)
+            # Counts and amounts are per collector; rates are the team's own rate.
+            if measure.kind in (COUNT, MONEY) and measure.key != "per_hour" and value is not None:
+                value = Decimal(value) / count
+            average.append(_rounded(value, MONEY if measure.kind == COUNT else measure.kind))
+        team_average[team_id] = average
+
+    columns = [Column("collector", "Collector"), Column("team", "Team")]
+    for measure in MEASURES:
+        columns.append(Column(measure.key, measure.label, measure.kind, measure.definition))
+        kind = MONEY if measure.kind == COUNT else measure.kind
+        columns.append(Column(f"{measure.key}_team", "team avg", kind, muted=True))
+    # Every row's values first (cheap), sorted; cells and links only for the rows shown.
+    entries = []
+    no_average = [None] * len(MEASURES)
+    for row in per_collector:
+        team = teams.get(row["team"])
+        values = [people.get(row["collector"], "—"), str(team) if team else "—"]
+        totals = _add(_zero_totals(), row)
+        for measure, average in zip(
+            MEASURES, team_average.get(row["team"], no_average), strict=True
+        ):
+            values += [_rounded(measure.compute(totals), measure.kind), average]
+        entries.append((values, row))
+    keys = [column.key for column in columns]
+    if sort in keys:
+        entries = _sorted(entries, keys.index(sort), descending)
+    else:
+        entries.sort(key=lambda entry: (entry[0][1], entry[0][0]))
+    page = None
+    if page_number is not None:
+        page = Paginator(entries, TABLE_PAGE_SIZE).get_page(page_number)
+        entries = list(page.object_list)
+    collector_rows = []
+    for values, row in entries:
+        coordinates = filterset.query_string(
+            measure=None, team=row["team"] or "", collector=row["collector"]
+        )
+        row_link = f"{_drill_path()}?{coordinates}&measure="
+        cells = [Cell(values[0]), Cell(values[1])]
+        for position, measure in enumerate(MEASURES):
+            kind = MONEY if measure.kind == COUNT else measure.kind
+            cells.append(Cell(values[2 + 2 * position], measure.kind, row_link + measure.drill))
+            cells.append(Cell(values[3 + 2 * position], kind))
+        collector_rows.append(cells)
+
+    team_columns = [Column("team", "Team"), Column("collectors", "Collectors", COUNT)]
+    team_columns += [Column(m.key, m.label, m.kind, m.definition) for m in MEASURES]
+    team_rows = []
+    for row in sorted(per_team, key=lambda r: str(teams.get(r["team"], "—"))):
+        team = teams.get(row["team"])
+        team_rows.append(
+            [
+                Cell(str(team) if team else "—"),
+                Cell.of(headcount[row["team"]], COUNT),
+                *_measure_cells(filterset, _add(_zero_totals(), row), team=row["team"] or ""),
+            ]
+        )
+
+    return [
+        Figure(
+            "collectors",
+            "Collectors",
+            columns,
+            collector_rows,
+            sortable=True,
+            page=page,
+            note=f"{whose} Beside each figure, the average of the collectors of the same team "
+            "(counts and amounts per collector; rates and times over the team's "
+            "collectors). A collector who worked another team's cases has a row there too.",
+        ),
+        Figure("teams", "Teams", team_columns, team_rows, note=whose),
+    ]
+
+
+def _collections_per_day(filterset: DashboardFilterSet, user) -> Figure:
+    daily = {
+        row["day"]: row
+        for row in performance_totals(
+            _performance_rows(filterset, user, "day").filter(payments__gt=0), "day"
+        )
+    }
+    first, last = filterset.period()
+    trend_rows = []
+    for offset in range((last - first).days + 1):
+        day = first + dt.timedelta(days=offset)
+        row = daily.get(day, {"payments": 0, "collected": 0})
+        url = drill_url(filterset, "collected", date_from=day, date_to=day)
+        trend_rows.append(
+            [
+                Cell(day, DATE),
+                Cell.of(row["payments"], COUNT, url),
+                Cell.of(row["collected"] or 0, MONEY, url),
+            ]
+        )
+    return Figure(
+        "collections-per-day",
+        "Collections per day",
+        [
+            Column("day", "Day", DATE),
+            Column("payments", "Payments", COUNT),
+            Column("collected", "Collected", MONEY, "Payments received that day."),
+        ],
+        trend_rows,
+        note="In-house and agencies' collections, unless an agency is chosen.",
+        chart={
+            "type": "line",
+            "labels": [cells[0].value.isoformat() for cells in trend_rows],
+            "datasets": [{"label": "Collected", "data": [str(c[2].value) for c in trend_rows]}],
+        },
+    )
+
+
+def strategy_figures(
+    filterset: DashboardFilterSet, user, *, only: str | None = None
+) -> list[Figure]:
+    """Every strategy with results in the period, side by side on the same measures."""
+    if only not in (None, "strategies"):
+        return []
+    rows = _performance_rows(filterset, user, "strategy")
+    per_strategy = {row["strategy"]: row for row in performance_totals(rows, "strategy")}
+    flows = {
+        row["strategy"]: row
+        for row in scoped(user, filterset.filter_queryset(DailyCaseFlow.objects.all()))
+        .order_by()
+        .values("strategy")
+        .annotate(**{m: _sum(m) for m in FLOW_MEASURES})
+    }
+    strategies = _names(Strategy, set(per_strategy) | set(flows))
+    columns = [Column("strategy", "Strategy"), Column("live", "Live")]
+    columns += [Column(m.key, m.label, m.kind, m.definition) for m in MEASURES]
+    columns += [
+        Column("opened", "Cases opened", COUNT, "Cases opened in the period."),
+        Column("cured", "Cases cured", COUNT, "Cases cured in the period."),
+    ]
+    table = []
+    for strategy_id in sorted(
+        set(per_strategy) | set(flows), key=lambda pk: str(strategies.get(pk, ""))
+    ):
+        strategy = strategies.get(strategy_id)
+        totals = _add(_zero_totals(), per_strategy.get(strategy_id, {}))
+        flow = flows.get(strategy_id, {})
+        table.append(
+            [
+                Cell(str(strategy) if strategy else "—"),
+                Cell("yes" if strategy and strategy.is_active else "no"),
+                *_measure_cells(filterset, totals, strategy=strategy_id or ""),
+                Cell.of(
+                    flow.get("opened") or 0,
+                    COUNT,
+                    drill_url(filterset, "opened", strategy=strategy_id or ""),
+                ),
+                Cell.of(
+                    flow.get("cured") or 0,
+                    COUNT,
+                    drill_url(filterset, "cured", strategy=strategy_id or ""),
+                ),
+            ]
+        )
+    live = Strategy.objects.filter(is_active=True).count()
+    note = (
+        f"{live} strategies are live: champion and challenger side by side."
+        if live > 1
+        else "Only one strategy is live; a challenger appears here beside it once it runs."
+    )
+    return [Figure("strategies", "Strategies", columns, table, note=note)]
+
+
+def _sum(measure: str):
+    from django.db.models import Sum
+
+    return Sum(measure)
+
+
+def portfolio_figures(
+    filterset: DashboardFilterSet, user, *, only: str | None = None
+) -> list[Figure]:
+    """Buckets at the period's end, roll rates, the stage funnel, and the call queue; with
+    `only`, just the figure of that key (for its CSV)."""
+    _, last = filterset.period()
+    builders = {
+        "buckets": lambda: _buckets(filterset, user, latest_snapshot_day(last)),
+        "roll-rates": lambda: _roll_rates(filterset, user, latest_roll_month(last)),
+        "funnel": lambda: _funnel(filterset, user),
+        "queue": lambda: _queue(filterset, user),
+    }
+    return [build() for key, build in builders.items() if only in (None, key)]
+
+
+def _buckets(filterset: DashboardFilterSet, user, day: dt.date | None) -> Figure:
+    totals = {}
+    if day is not None:
+        rows = filterset.filter_without_dates(
+            scoped(user, PortfolioSnapshot.objects.filter(day=day))
+        )
+        totals = {
+            row["bucket"]: row
+            for row in rows.order_by()
+            .values("bucket")
+            .annotate(cases=_sum("cases"), balance=_sum("balance"))
+        }
+    all_cases = sum(row["cases"] for row in totals.values())
+    all_balance = sum((row["balance"] for row in totals.values()), Decimal(0))
+    table = []
+    for bucket in (Bucket.CURRENT, *DELINQUENCY_BUCKETS):
+        row = totals.get(bucket, {"cases": 0, "balance": Decimal(0)})
+        url = drill_url(filterset, "bucket", bucket=int(bucket), as_of=day) if day else ""
+        table.append(
+            [
+                Cell(bucket.label),
+                Cell.of(row["cases"], COUNT, url),
+                Cell.of(_ratio(row["cases"], all_cases, Decimal(100)), RATE),
+                Cell.of(row["balance"], MONEY, url),
+                Cell.of(_ratio(row["balance"], all_balance, Decimal(100)), RATE),
+            ]
+        )
+    return Figure(
+        "buckets",
+        f"Cases and balance by days past due, at the end of {day}"
+        if day
+        else "Cases and balance by days past due",
+        [
+            Column("bucket", "Days past due"),
+            Column("cases", "Cases", COUNT, "Cases open at the end of the day."),
+            Column("cases_share", "Share of cases", RATE),
+            Column(
+                "balance",
+                "Balance",
+                MONEY,
+                "Their balances: the account's current one for open cases.",
+            ),
+            Column("balance_share", "Share of balance", RATE),
+        ],
+        table,
+        note="" if day else "No portfolio snapshot on or before the period's end yet.",
+        chart={
+            "type": "bar",
+            "labels": [cells[0].value for cells in table],
+            "datasets": [
+                {"label": "Cases", "data": [c[1].value for c in table], "yAxisID": "y"},
+                {"label": "Balance", "data": [str(c[3].value) for c in table], "yAxisID": "y1"},
+            ],
+        },
+    )
+
+
+def _roll_rates(filterset: DashboardFilterSet, user, window) -> Figure:
+    to_buckets = [Bucket.CURRENT, *DELINQUENCY_BUCKETS, Bucket.CURED, Bucket.CLOSED]
+    columns = [
+        Column("from", "From (at the first month end)"),
+        Column("cases", "Cases", COUNT, "Cases on the books at the first month end."),
+    ]
+    columns += [Column(f"to_{int(b)}", b.label, RATE) for b in to_buckets]
+    if window is None:
+        return Figure(
+            "roll-rates",
+            "Roll rates",
+            columns,
+            [],
+            note="No roll rates computed on or before the period's end yet.",
+        )
+    month, as_of = window
+    rows = filterset.filter_without_dates(
+        scoped(user, RollRate.objects.filter(month=month, as_of=as_of))
+    )
+    matrix: dict[tuple[int, int], int] = {}
+    for row in rows.order_by().values("from_bucket", "to_bucket").annotate(cases=_sum("cases")):
+        matrix[(row["from_bucket"], row["to_bucket"])] = row["cases"]
+    table = []
+    for source in (Bucket.CURRENT, *DELINQUENCY_BUCKETS):
+        started = sum(count for (f, _), count in matrix.items() if f == source)
+        cells = [Cell(source.label), Cell.of(started, COUNT)]
+        for target in to_buckets:
+            url = drill_url(
+                filterset, "roll", from_bucket=int(source), to_bucket=int(target), as_of=as_of
+            )
+            cells.append(
+                Cell.of(_ratio(matrix.get((source, target), 0), started, Decimal(100)), RATE, url)
+            )
+        table.append(cells)
+    total = sum(matrix.values())
+    cured = sum(count for (_, t), count in matrix.items() if t == Bucket.CURED)
+    start = month - dt.timedelta(days=1)
+    return Figure(
+        "roll-rates",
+        f"Roll rates from {start} to {as_of}",
+        columns,
+        table,
+        note=(
+            "Each row: of the cases in that bucket at the first month end, the share in each "
+            "bucket (or cured, or closed) at the second. Cure rate = cases cured ÷ cases on the "
+            f"books at the first month end: {_ratio(cured, total, Decimal(100)) or 0:.1f} % "
+            f"({cured:,} of {total:,}). Not split by agency or collector."
+        ),
+    )
+
+
+def _funnel(filterset: DashboardFilterSet, user) -> Figure:
+    rows = scoped(user, filterset.filter_queryset(DailyCaseFlow.objects.all()))
+    per_stage = {
+        row["stage"]: row
+        for row in rows.order_by().values("stage").annotate(**{m: _sum(m) for m in FLOW_MEASURES})
+    }
+    stages = (
+        Stage.objects.filter(pk__in=[pk for pk in per_stage if pk])
+        .select_related("strategy")
+        .order_by("strategy__name", "position")
+    )
+    several = len({stage.strategy_id for stage in stages}) > 1
+    opened = per_stage.get(None, {}).get("opened") or 0
+    table = [
+        [
+            Cell("Opened"),
+            Cell.of(opened, COUNT, drill_url(filterset, "opened")),
+            Cell.of(None, COUNT),
+            Cell.of(None, RATE),
+        ]
+    ]
+    for stage in stages:
+        row = per_stage[stage.pk]
+        entered, cured = row["entered"] or 0, row["cured"] or 0
+        name = f"{stage.strategy.name}: {stage.name}" if several else stage.name
+        table.append(
+            [
+                Cell(name),
+                Cell.of(entered, COUNT, drill_url(filterset, "entered", stage=stage.pk)),
+                Cell.of(cured, COUNT, drill_url(filterset, "cured", stage=stage.pk)),
+                Cell.of(_ratio(cured, entered, Decimal(100)), RATE),
+            ]
+        )
+    return Figure(
+        "funnel",
+        "Stage funnel",
+        [
+            Column("stage", "Stage"),
+            Column(
+                "entered", "Entered", COUNT, "Cases opened, or entering the stage, in the period."
+            ),
+            Column("cured", "Cured there", COUNT, "Cases cured in the period while at the stage."),
+            Column("cure_share", "Cured ÷ entered", RATE),
+        ],
+        table,
+        note="Not split by agency or collector.",
+        chart={
+            "type": "bar",
+            "labels": [cells[0].value for cells in table],
+            "datasets": [
+                {"label": "Entered", "data": [c[1].value for c in table]},
+                {"label": "Cured there", "data": [c[2].value or 0 for c in table]},
+            ],
+        },
+    )
+
+
+def _queue(filterset: DashboardFilterSet, user) -> Figure:
+    team = filterset.cleaned.get("team")
+    snapshots = list(queue_snapshot_for(user, team))
+    table = []
+    for snapshot in snapshots:
+        team_id = snapshot.team_id or ""
+        oldest = ""
+        if snapshot.oldest_untouched_case_id:
+            oldest = reverse("workspace:detail", args=[snapshot.oldest_untouched_case_id])
+        table.append(
+            [
+                Cell(str(snapshot.team) if snapshot.team else "—"),
+                Cell.of(snapshot.queue_depth, COUNT, drill_url(filterset, "queue", team=team_id)),
+                Cell.of(snapshot.untouched, COUNT, drill_url(filterset, "untouched", team=team_id)),
+                Cell.of(snapshot.paused, COUNT),
+                Cell(snapshot.oldest_untouched_case_id, TEXT, oldest),
+                Cell(
+                    snapshot.oldest_untouched_since.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+                    if snapshot.oldest_untouched_since
+                    else None
+                ),
+            ]
+        )
+    taken = snapshots[0].taken_at if snapshots else None
+    return Figure(
+        "queue",
+        "Call queue",
+        [
+            Column("team", "Team"),
+            Column(
+                "depth",
+                "Queue depth",
+                COUNT,
+                "Open cases in a calling stage (phone collection and later, short of "
+                "litigation), not paused.",
+            ),
+            Column(
+                "untouched",
+                "Untouched",
+                COUNT,
+                "Of those, cases without a call since they entered their stage.",
+            ),
+            Column("paused", "Paused", COUNT, "Open cases a supervisor paused."),
+            Column("oldest", "Oldest untouched case"),
+            Column("since", "In its stage since (UTC)"),
+        ],
+        table,
+        note=(
+            f"Counted at {taken.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC; filtered by team only."
+            if taken
+            else "No queue snapshot yet."
+        ),
+    )

@@ -1,0 +1,276 @@
+"""The daily statistics the dashboards read.
+
+The tables keep the names they were created with (`cases_…`), from before the split of the
+`cases` app.
+
+The statistics tables are derived data: every row can be recomputed from the cases,
+activities, promises, payments and the compliance log (`reporting.stats`). Their
+foreign keys carry no database constraint, so a rebuild is a plain delete and insert.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from cases.buckets import Bucket
+
+__all__ = [
+    "Bucket",
+    "DailyCaseFlow",
+    "DailyCollectorPerformance",
+    "DailyPerformance",
+    "DailyTeamPerformance",
+    "PortfolioSnapshot",
+    "QueueSnapshot",
+    "RollRate",
+    "StatsDay",
+    "StatsWatermark",
+]
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+def _dimension(model: str, **extra) -> models.ForeignKey:
+    return models.ForeignKey(
+        model,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the tables are read by day; each index only slows the rebuild
+        related_name="+",
+        **extra,
+    )
+
+
+class PerformanceMeasures(models.Model):
+    """What was done: the measures every performance table sums."""
+
+    attempts = models.PositiveIntegerField(default=0, help_text="Outbound calls.")
+    right_party_contacts = models.PositiveIntegerField(
+        default=0, help_text="Outbound calls that reached the debtor."
+    )
+    calls_handled = models.PositiveIntegerField(default=0, help_text="Calls, either direction.")
+    call_seconds = models.BigIntegerField(default=0, help_text="Their summed durations.")
+    promises = models.PositiveIntegerField(default=0, help_text="Promises taken that day.")
+    promised_amount = models.DecimalField(**MONEY, default=0)
+    promises_kept = models.PositiveIntegerField(default=0, help_text="Resolved as kept that day.")
+    promises_broken = models.PositiveIntegerField(
+        default=0, help_text="Resolved as broken that day."
+    )
+    payments = models.PositiveIntegerField(default=0)
+    collected = models.DecimalField(**MONEY, default=0)
+    compliance_blocks = models.PositiveIntegerField(default=0)
+    compliance_overrides = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyPerformance(PerformanceMeasures):
+    """What was done on one business day, by whom, on which cases.
+
+    One row per (day, case team, collector, agency, strategy, product, currency). The case's
+    team, strategy, product and currency are read when the day is computed.
+    """
+
+    day = models.DateField()
+    team = _dimension("accounts.Team")
+    collector = _dimension(settings.AUTH_USER_MODEL)
+    agency = _dimension("agencies.Agency")
+    strategy = _dimension("cases.Strategy")
+    product = models.CharField(max_length=60)
+    currency = models.CharField(max_length=3)
+
+    class Meta:
+        db_table = "cases_dailyperformance"
+        ordering = ["day", "id"]
+        permissions = [("view_dashboard", "Can view performance dashboards")]
+        verbose_name_plural = "daily performance"
+        indexes = [
+            models.Index(fields=["currency", "day"], name="dash_perf_currency_day"),
+            models.Index(fields=["team", "currency", "day"], name="dash_perf_team_day"),
+            models.Index(fields=["collector", "day"], name="dash_perf_collector_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Performance {self.day} team {self.team_id} collector {self.collector_id}"
+
+
+class DailyCollectorPerformance(PerformanceMeasures):
+    """DailyPerformance summed over strategies and products: what the People page reads
+    when neither is filtered (several times fewer rows)."""
+
+    day = models.DateField()
+    team = _dimension("accounts.Team")
+    collector = _dimension(settings.AUTH_USER_MODEL)
+    agency = _dimension("agencies.Agency")
+    currency = models.CharField(max_length=3)
+
+    class Meta:
+        db_table = "cases_dailycollectorperformance"
+        ordering = ["day", "id"]
+        verbose_name_plural = "daily collector performance"
+        indexes = [
+            # In-house people (agency blank) are the usual reading: their rows sit together.
+            models.Index(fields=["currency", "agency", "day"], name="dash_perf_person_day"),
+            # Whose work a supervisor's teams hold: the collector filter's choices.
+            models.Index(fields=["collector", "team"], name="dash_perf_person_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Performance {self.day} team {self.team_id} collector {self.collector_id}"
+
+
+class DailyTeamPerformance(PerformanceMeasures):
+    """DailyPerformance summed over collectors: for team totals, trends and strategies when
+    no collector is chosen."""
+
+    day = models.DateField()
+    team = _dimension("accounts.Team")
+    agency = _dimension("agencies.Agency")
+    strategy = _dimension("cases.Strategy")
+    product = models.CharField(max_length=60)
+    currency = models.CharField(max_length=3)
+
+    class Meta:
+        db_table = "cases_dailyteamperformance"
+        ordering = ["day", "id"]
+        verbose_name_plural = "daily team performance"
+        indexes = [models.Index(fields=["currency", "day"], name="dash_perf_team_only_day")]
+
+    def __str__(self) -> str:
+        return f"Performance {self.day} team {self.team_id}"
+
+
+class DailyCaseFlow(models.Model):
+    """Cases opened, entering a stage, and cured on one business day."""
+
+    day = models.DateField()
+    team = _dimension("accounts.Team")
+    strategy = _dimension("cases.Strategy")
+    stage = _dimension("cases.Stage", help_text="Blank for openings.")
+    product = models.CharField(max_length=60)
+    currency = models.CharField(max_length=3)
+
+    opened = models.PositiveIntegerField(default=0)
+    entered = models.PositiveIntegerField(default=0, help_text="Entries into the stage.")
+    cured = models.PositiveIntegerField(default=0, help_text="Cured while at the stage.")
+    cured_balance = models.DecimalField(**MONEY, default=0, help_text="Their balances when opened.")
+
+    class Meta:
+        db_table = "cases_dailycaseflow"
+        ordering = ["day", "id"]
+        indexes = [models.Index(fields=["currency", "day"], name="dash_flow_currency_day")]
+
+    def __str__(self) -> str:
+        return f"Case flow {self.day} team {self.team_id} stage {self.stage_id}"
+
+
+class PortfolioSnapshot(models.Model):
+    """Cases on the books at the end of a business day, by days-past-due bucket."""
+
+    day = models.DateField()
+    team = _dimension("accounts.Team")
+    agency = _dimension("agencies.Agency", help_text="The agency holding the case that day.")
+    strategy = _dimension("cases.Strategy")
+    product = models.CharField(max_length=60)
+    currency = models.CharField(max_length=3)
+    bucket = models.PositiveSmallIntegerField(choices=Bucket)
+
+    cases = models.PositiveIntegerField(default=0)
+    balance = models.DecimalField(**MONEY, default=0)
+
+    class Meta:
+        db_table = "cases_portfoliosnapshot"
+        ordering = ["day", "bucket", "id"]
+        indexes = [models.Index(fields=["currency", "day"], name="dash_portfolio_currency_day")]
+
+    def __str__(self) -> str:
+        return f"Portfolio {self.day} bucket {self.bucket}: {self.cases}"
+
+
+class RollRate(models.Model):
+    """Where the cases on the books at one month end stood at the next (or on `as_of`)."""
+
+    month = models.DateField(help_text="First day of the month the cases rolled through.")
+    as_of = models.DateField(help_text="The month's last day, or the day computed if earlier.")
+    team = _dimension("accounts.Team")
+    strategy = _dimension("cases.Strategy")
+    product = models.CharField(max_length=60)
+    currency = models.CharField(max_length=3)
+    from_bucket = models.PositiveSmallIntegerField(choices=Bucket)
+    to_bucket = models.PositiveSmallIntegerField(choices=Bucket)
+
+    cases = models.PositiveIntegerField(default=0)
+    balance = models.DecimalField(**MONEY, default=0, help_text="Balances at the first month end.")
+
+    class Meta:
+        db_table = "cases_rollrate"
+        ordering = ["month", "from_bucket", "to_bucket", "id"]
+        indexes = [models.Index(fields=["currency", "month"], name="dash_roll_currency_month")]
+
+    def __str__(self) -> str:
+        return f"Roll {self.month:%Y-%m} {self.from_bucket}→{self.to_bucket}: {self.cases}"
+
+
+class QueueSnapshot(models.Model):
+    """A team's call queue when the day's statistics were last computed."""
+
+    day = models.DateField()
+    team = _dimension("accounts.Team")
+    taken_at = models.DateTimeField()
+    queue_depth = models.PositiveIntegerField(
+        default=0, help_text="Open cases in a calling stage, not paused."
+    )
+    untouched = models.PositiveIntegerField(
+        default=0, help_text="Of those, cases without a call since entering their stage."
+    )
+    paused = models.PositiveIntegerField(default=0)
+    oldest_untouched_case = _dimension("cases.Case")
+    oldest_untouched_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "cases_queuesnapshot"
+        ordering = ["day", "team"]
+        indexes = [models.Index(fields=["day"], name="dash_queue_day")]
+
+    def __str__(self) -> str:
+        return f"Queue {self.day} team {self.team_id}: {self.queue_depth}"
+
+
+class StatsDay(models.Model):
+    """A business day whose statistics exist; its row is locked while the day is recomputed."""
+
+    day = models.DateField(unique=True)
+    flows_computed_at = models.DateTimeField(null=True, blank=True)
+    snapshot_computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "cases_statsday"
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Statistics for {self.day}"
+
+
+class StatsWatermark(models.Model):
+    """How far the statistics job has read each source: rows past these are news."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    activity_id = models.BigIntegerField(default=0)
+    payment_id = models.BigIntegerField(default=0)
+    promise_id = models.BigIntegerField(default=0)
+    stage_entry_id = models.BigIntegerField(default=0)
+    compliance_sequence = models.BigIntegerField(default=0)
+    pipeline_run_id = models.BigIntegerField(default=0)
+    case_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "cases_statswatermark"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="stats_watermark_one_row")]
+
+    def __str__(self) -> str:
+        return "Statistics watermark"

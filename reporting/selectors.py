@@ -1,0 +1,332 @@
+"""Read-only queries of the dashboards, scoped to who is asking.
+
+The pages read the statistics tables only; the lists of cases behind a figure read the raw
+tables, always through cases.selectors.cases_visible_to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+
+from accounts.models import Team, User
+from accounts.selectors import sees_every_team, teams_visible_to
+from cases.models import Activity, Case, Payment, PromiseToPay, StageEntry
+from cases.selectors import cases_visible_to
+from compliance.models import ComplianceLogEntry
+from reporting.models import (
+    DailyCollectorPerformance,
+    DailyPerformance,
+    DailyTeamPerformance,
+    PortfolioSnapshot,
+    QueueSnapshot,
+    RollRate,
+    StatsDay,
+)
+from reporting.stats import (
+    PERFORMANCE_MEASURES,
+    RPC_OUTCOMES,
+    agency_holding_on,
+    bucket_on,
+    credited_collector,
+    day_start,
+    on_books,
+    queue_cases,
+    roll_window,
+    to_bucket,
+    untouched,
+)
+
+FALLBACK_CURRENCY = "USD"
+
+
+def collectors_visible_to(user) -> QuerySet[User]:
+    """Members of the user's teams, and whoever worked their teams' cases (e.g. since moved)."""
+    if sees_every_team(user):
+        return User.objects.filter(Q(team__isnull=False) | Q(agency__isnull=False)).order_by(
+            "username"
+        )
+    teams = teams_visible_to(user)
+    worked = Exists(
+        DailyCollectorPerformance.objects.filter(collector_id=OuterRef("pk"), team__in=teams)
+    )
+    return User.objects.filter(Q(team__in=teams) | worked).order_by("username")
+
+
+def scoped(user, queryset: QuerySet) -> QuerySet:
+    """A statistics table narrowed to the user's teams."""
+    if sees_every_team(user):
+        return queryset
+    return queryset.filter(team__in=teams_visible_to(user))
+
+
+def _latest_snapshot_values(field: str) -> list[str]:
+    latest = PortfolioSnapshot.objects.order_by("-day").values_list("day", flat=True).first()
+    if latest is None:
+        return []
+    return sorted(
+        PortfolioSnapshot.objects.filter(day=latest)
+        .order_by()
+        .values_list(field, flat=True)
+        .distinct()
+    )
+
+
+def products_in_statistics() -> list[str]:
+    """The products of the cases on the books at the latest snapshot."""
+    return _latest_snapshot_values("product")
+
+
+def currencies_in_statistics() -> list[str]:
+    return _latest_snapshot_values("currency")
+
+
+def default_currency_for(user) -> str:
+    """The currency most of the user's cases are in, by the latest portfolio snapshot."""
+    latest = PortfolioSnapshot.objects.order_by("-day").values_list("day", flat=True).first()
+    if latest is None:
+        return FALLBACK_CURRENCY
+    rows = (
+        scoped(user, PortfolioSnapshot.objects.filter(day=latest))
+        .order_by()
+        .values_list("currency")
+        .annotate(total=Sum("cases"))
+        .order_by("-total", "currency")
+    )
+    first = rows.first()
+    return first[0] if first else FALLBACK_CURRENCY
+
+
+def latest_snapshot_day(on_or_before: dt.date) -> dt.date | None:
+    return (
+        StatsDay.objects.filter(day__lte=on_or_before, snapshot_computed_at__isnull=False)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
+
+
+def latest_roll_month(on_or_before: dt.date) -> tuple[dt.date, dt.date] | None:
+    """(month, as of) of the latest roll rates computed for a day on or before the given one."""
+    return (
+        RollRate.objects.filter(as_of__lte=on_or_before)
+        .order_by("-month", "-as_of")
+        .values_list("month", "as_of")
+        .first()
+    )
+
+
+def statistics_computed_at(first: dt.date, last: dt.date) -> dt.datetime | None:
+    """When the oldest day of the period was last computed (None: some day never was)."""
+    days = StatsDay.objects.filter(day__range=(first, last), flows_computed_at__isnull=False)
+    if days.count() < (last - first).days + 1:
+        return None
+    return min(days.values_list("flows_computed_at", flat=True))
+
+
+def queue_snapshot_for(user, team: Team | None) -> QuerySet[QueueSnapshot]:
+    latest = QueueSnapshot.objects.order_by("-day").values_list("day", flat=True).first()
+    rows = scoped(user, QueueSnapshot.objects.filter(day=latest)).select_related("team")
+    if team is not None:
+        rows = rows.filter(team=team)
+    return rows.order_by("team__name")
+
+
+# --- The cases behind a figure ---------------------------------------------------------------
+
+
+def _between(first: dt.date, last: dt.date, field: str = "occurred_at") -> Q:
+    return Q(
+        **{
+            f"{field}__gte": day_start(first),
+            f"{field}__lt": day_start(last + dt.timedelta(days=1)),
+        }
+    )
+
+
+def _who(filters: dict, *, collector_field: str, agency_field: str) -> Q:
+    """The collector and agency filters, applied to one raw table's columns."""
+    condition = Q()
+    if filters.get("collector") is not None:
+        condition &= Q(**{collector_field: filters["collector"]})
+    agency = filters.get("agency", "")
+    if agency == "null":
+        condition &= Q(**{f"{agency_field}__isnull": True})
+    elif agency:
+        condition &= Q(**{agency_field: agency})
+    return condition
+
+
+def _activity_drill(filters: dict, first: dt.date, last: dt.date, condition: Q) -> Exists:
+    return Exists(
+        Activity.objects.filter(case_id=OuterRef("pk"), channel=Activity.Channel.CALL)
+        .filter(_between(first, last), condition)
+        .filter(_who(filters, collector_field="actor", agency_field="agency"))
+    )
+
+
+def _promise_drill(filters: dict, condition: Q) -> Exists:
+    return Exists(
+        PromiseToPay.objects.filter(case_id=OuterRef("pk"))
+        .filter(condition)
+        .filter(_who(filters, collector_field="created_by", agency_field="created_by__agency"))
+    )
+
+
+def _payment_drill(filters: dict, first: dt.date, last: dt.date) -> Exists:
+    payments = Payment.objects.filter(case_id=OuterRef("pk"), received_on__range=(first, last))
+    agency = filters.get("agency", "")
+    if agency == "null":
+        payments = payments.filter(agency__isnull=True)
+    elif agency:
+        payments = payments.filter(agency=agency)
+    if filters.get("collector") is not None:
+        payments = payments.alias(credited=credited_collector()).filter(
+            credited=filters["collector"].pk
+        )
+    return Exists(payments)
+
+
+def _decision_drill(filters: dict, first: dt.date, last: dt.date, verdict: str) -> Exists:
+    return Exists(
+        ComplianceLogEntry.objects.filter(
+            case_id=OuterRef("pk"), kind=ComplianceLogEntry.Kind.DECISION, verdict=verdict
+        )
+        .filter(_between(first, last))
+        .filter(_who(filters, collector_field="actor", agency_field="agency"))
+    )
+
+
+OUTBOUND = Q(direction=Activity.Direction.OUTBOUND)
+
+
+def _measure_condition(measure: str, filters: dict, params: dict) -> Q:
+    """What a case must have for `measure` (see DRILL_MEASURES)."""
+    first, last = filters["date_from"], filters["date_to"]
+    if measure == "attempts":
+        return Q(_activity_drill(filters, first, last, OUTBOUND))
+    if measure == "rpc":
+        return Q(_activity_drill(filters, first, last, OUTBOUND & Q(outcome__in=RPC_OUTCOMES)))
+    if measure == "calls":
+        return Q(_activity_drill(filters, first, last, Q()))
+    if measure == "promises":
+        return Q(_promise_drill(filters, Q(promised_on__range=(first, last))))
+    if measure in ("kept", "broken", "resolved"):
+        statuses = {"kept": ["kept"], "broken": ["broken"], "resolved": ["kept", "broken"]}
+        return Q(
+            _promise_drill(
+                filters, Q(resolved_on__range=(first, last), status__in=statuses[measure])
+            )
+        )
+    if measure == "collected":
+        return Q(_payment_drill(filters, first, last))
+    if measure in ("blocks", "overrides"):
+        verdict = "blocked" if measure == "blocks" else "overridden"
+        return Q(_decision_drill(filters, first, last, verdict))
+    if measure == "opened":
+        return _between(first, last, "opened_at")
+    if measure == "entered":
+        return Q(
+            Exists(
+                StageEntry.objects.filter(
+                    case_id=OuterRef("pk"),
+                    entered_on__range=(first, last),
+                    **({"stage_id": params["stage"]} if params.get("stage") else {}),
+                )
+            )
+        )
+    if measure == "cured":
+        condition = Q(status=Case.Status.CURED) & _between(first, last, "closed_at")
+        if params.get("stage"):
+            condition &= Q(stage_id=params["stage"])
+        return condition
+    raise ValueError(measure)
+
+
+DRILL_MEASURES = {
+    "attempts": "Cases with an outbound call in the period",
+    "rpc": "Cases with a right-party contact in the period",
+    "calls": "Cases with a call (either direction) in the period",
+    "promises": "Cases with a promise taken in the period",
+    "kept": "Cases with a promise kept in the period",
+    "broken": "Cases with a promise broken in the period",
+    "resolved": "Cases with a promise kept or broken in the period",
+    "collected": "Cases with a payment received in the period",
+    "blocks": "Cases with a blocked contact attempt in the period",
+    "overrides": "Cases with an overridden block in the period",
+    "opened": "Cases opened in the period",
+    "entered": "Cases that entered the stage in the period",
+    "cured": "Cases cured in the period",
+    "bucket": "Cases on the books in the bucket",
+    "roll": "Cases that rolled between the buckets",
+    "queue": "Cases in the call queue now",
+    "untouched": "Cases in the call queue now, not called since entering their stage",
+}
+
+
+def _case_dimensions(filters: dict) -> Q:
+    condition = Q()
+    if filters.get("team") is not None:
+        condition &= Q(team=filters["team"])
+    if filters.get("strategy") is not None:
+        condition &= Q(strategy=filters["strategy"])
+    if filters.get("product"):
+        condition &= Q(account__product=filters["product"])
+    if filters.get("currency"):
+        condition &= Q(account__currency=filters["currency"])
+    return condition
+
+
+def cases_behind(user, measure: str, filters: dict, params: dict) -> QuerySet[Case]:
+    """The cases a figure counts, among those `user` may see.
+
+    `filters` are the dashboard's cleaned filters; `params` the figure's own coordinates
+    (stage, bucket, from/to bucket, as-of day).
+    """
+    cases = cases_visible_to(user).filter(_case_dimensions(filters))
+    if measure == "bucket":
+        day = params["as_of"]
+        cases = cases.filter(on_books(day)).alias(drill_bucket=bucket_on(day))
+        cases = cases.filter(drill_bucket=params["bucket"])
+        agency = filters.get("agency", "")
+        if agency:
+            cases = cases.alias(drill_agency=agency_holding_on(day))
+            if agency == "null":
+                cases = cases.filter(drill_agency__isnull=True)
+            else:
+                cases = cases.filter(drill_agency=agency.pk)
+        return cases
+    if measure == "roll":
+        _, start, until = roll_window(params["as_of"])
+        return (
+            cases.filter(on_books(start))
+            .alias(drill_from=bucket_on(start), drill_to=to_bucket(until))
+            .filter(drill_from=params["from_bucket"], drill_to=params["to_bucket"])
+        )
+    if measure in ("queue", "untouched"):
+        cases = cases.filter(pk__in=queue_cases().values("pk"))
+        return cases.filter(untouched()) if measure == "untouched" else cases
+    return cases.filter(_measure_condition(measure, filters, params))
+
+
+def performance_totals(rows: QuerySet[DailyPerformance], *group: str) -> list[dict]:
+
+    return list(
+        rows.order_by()
+        .values(*group)
+        .annotate(**{measure: Sum(measure) for measure in PERFORMANCE_MEASURES})
+    )
+
+
+# Smallest first: a page reads the first table holding every column it groups or filters by.
+PERFORMANCE_TABLES = (DailyTeamPerformance, DailyCollectorPerformance, DailyPerformance)
+FILTER_COLUMNS = ("team", "collector", "agency", "strategy", "product", "currency")
+
+
+def performance_table(needed: set[str], group: tuple[str, ...]):
+    wanted = set(needed) | set(group)
+    for model in PERFORMANCE_TABLES:
+        if wanted <= {field.name for field in model._meta.get_fields()}:
+            return model
+    raise ValueError(f"No performance table has the columns {sorted(wanted)}.")

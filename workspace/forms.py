@@ -1,0 +1,291 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.conf import settings
+from django.forms.models import ModelChoiceIterator
+from django.utils import timezone
+
+from cases.models import Case, ContactPoint
+from compliance.presets import ContactWindow
+from compliance.rules import window_opening_at_or_after
+from workspace.services import CALL_OUTCOMES, CONTACT_POINT_MARKS
+
+
+def _helper(form_id: str) -> FormHelper:
+    """Crispy renders the fields; the template wraps them in the htmx form and its buttons."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.form_id = form_id
+    return helper
+
+
+def debtor_contact_points(case: Case) -> list[ContactPoint]:
+    """The debtor's contact points; one query per page when the view prefetched them."""
+    return list(case.debtor.contact_points.all())
+
+
+def _phone_points(case: Case) -> list[ContactPoint]:
+    return [p for p in debtor_contact_points(case) if p.kind in ContactPoint.PHONE_KINDS]
+
+
+CONTACT_POINT_FLAG_LABELS = (
+    ("invalid", "invalid"),
+    ("do_not_contact", "DNC"),
+    ("opted_out", "opted out"),
+)
+
+
+def contact_point_label(point: ContactPoint) -> str:
+    flags = [label for flag, label in CONTACT_POINT_FLAG_LABELS if getattr(point, flag)]
+    owner = "" if point.owner == ContactPoint.Owner.DEBTOR else f" ({point.third_party_name})"
+    return f"{point}{owner}{' · ' + ', '.join(flags) if flags else ''}"
+
+
+class _ListedChoices(ModelChoiceIterator):
+    """The choices of a ContactPointField: the rows it was offered, with no query of its own."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for point in self.field.points:
+            yield self.choice(point)
+
+    def __len__(self) -> int:
+        return len(self.field.points) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self.field.points)
+
+
+class ContactPointField(forms.ModelChoiceField):
+    """One of a debtor's contact points. The case page's forms share the one read of them
+    that the page makes (see offer), instead of each form querying them at render time."""
+
+    iterator = _ListedChoices
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=ContactPoint.objects.none(), **kwargs)
+        self.points: list[ContactPoint] = []
+
+    def label_from_instance(self, point: ContactPoint) -> str:
+        return contact_point_label(point)
+
+    def offer(self, points: list[ContactPoint]) -> None:
+        """Offer these points; only they are accepted."""
+        self.points = points
+        self.queryset = ContactPoint.objects.filter(pk__in=[point.pk for point in points])
+
+
+class _CallForm(forms.Form):
+    contact_point = ContactPointField(label="Number")
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        points = _phone_points(case)
+        field = self.fields["contact_point"]
+        field.offer(points)
+        usable = [p for p in points if not (p.invalid or p.do_not_contact or p.opted_out)]
+        if usable:
+            field.initial = usable[0].pk
+
+
+class CallLogForm(_CallForm):
+    """Contact point and notes; the outcome comes from the button pressed (keys 1-9)."""
+
+    prefix = "call"  # several forms share the page: unique ids and names
+
+    outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in CALL_OUTCOMES])
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("call-form")
+        self.helper.layout = Layout("contact_point", "notes")
+
+
+def promise_max_days() -> int:
+    return settings.PROMISE_MAX_DAYS
+
+
+class PromiseForm(_CallForm):
+    prefix = "promise"
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, label="Amount")
+    due_date = forms.DateField(label="Pay by", widget=forms.DateInput(attrs={"type": "date"}))
+    instalments = forms.CharField(
+        required=False,
+        label="Instalment plan (optional)",
+        help_text="One per line: date and amount, e.g. 2026-12-01 50.00. They must add up to "
+        "the amount and fall on or before the pay-by date.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
+
+    def __init__(self, *args, business_date: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.business_date = business_date
+        self.latest_date = business_date + dt.timedelta(days=promise_max_days())
+        self.fields["amount"].widget.attrs.update(
+            {"min": "0.01", "step": "0.01", "data-shortcut-focus": "p"}
+        )
+        self.fields["due_date"].widget.attrs.update(
+            {
+                "min": (business_date + dt.timedelta(days=1)).isoformat(),
+                "max": self.latest_date.isoformat(),
+            }
+        )
+        self.helper = _helper("promise-form")
+        self.helper.layout = Layout(
+            "contact_point",
+            Row(Column("amount"), Column("due_date")),
+            "instalments",
+            "notes",
+        )
+
+    def _check_date(self, day: dt.date, what: str) -> None:
+        if day <= self.business_date:
+            raise forms.ValidationError(f"{what} must be after today ({self.business_date}).")
+        if day > self.latest_date:
+            raise forms.ValidationError(
+                f"{what} must be within {promise_max_days()} days, by {self.latest_date}."
+            )
+
+    def clean_amount(self) -> Decimal:
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError("The amount must be more than zero.")
+        return amount
+
+    def clean_due_date(self) -> dt.date:
+        due_date = self.cleaned_data["due_date"]
+        self._check_date(due_date, "The pay-by date")
+        return due_date
+
+    def clean_instalments(self) -> list[tuple[dt.date, Decimal]]:
+        plan: list[tuple[dt.date, Decimal]] = []
+        for number, line in enumerate(self.cleaned_data["instalments"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                day_text, amount_text = line.split()
+                day, amount = dt.date.fromisoformat(day_text), Decimal(amount_text)
+            except (ValueError, ArithmeticError):
+                raise forms.ValidationError(
+                    f"Line {number}: write a date and an amount, e.g. 2026-12-01 50.00."
+                ) from None
+            if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+                raise forms.ValidationError(
+                    f"Line {number}: the amount must be positive, in cents at most."
+                )
+            self._check_date(day, f"Line {number}: the date")
+            plan.append((day, amount))
+        days = [day for day, _ in plan]
+        if len(days) != len(set(days)):
+            raise forms.ValidationError("Two instalments fall on the same date.")
+        return sorted(plan)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        plan, amount, due_date = (
+            cleaned.get("instalments"),
+            cleaned.get("amount"),
+            cleaned.get("due_date"),
+        )
+        if plan and amount is not None and due_date is not None:
+            total = sum((value for _, value in plan), Decimal(0))
+            if total != amount:
+                self.add_error("instalments", f"The instalments add up to {total}, not {amount}.")
+            if max(day for day, _ in plan) > due_date:
+                self.add_error("instalments", "An instalment falls after the pay-by date.")
+        return cleaned
+
+
+class CallbackForm(forms.Form):
+    """The call-back time is typed in the collector's own zone and checked in the debtor's."""
+
+    prefix = "callback"
+
+    when = forms.DateTimeField(
+        label="Call back at",
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "data-shortcut-focus": "c"}, format="%Y-%m-%dT%H:%M"
+        ),
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
+
+    def __init__(
+        self,
+        *args,
+        collector_zone: ZoneInfo,
+        debtor_zone: ZoneInfo,
+        call_window: ContactWindow | None,
+        now: dt.datetime,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.collector_zone, self.debtor_zone = collector_zone, debtor_zone
+        self.call_window, self.now = call_window, now
+        self.fields["when"].label = f"Call back at (your time, {collector_zone.key})"
+        self.helper = _helper("callback-form")
+
+    def clean_when(self) -> dt.datetime:
+        # Django read the wall-clock value in the current zone; it is the collector's.
+        typed = timezone.make_naive(self.cleaned_data["when"])
+        when = typed.replace(tzinfo=self.collector_zone)
+        if when <= self.now:
+            raise forms.ValidationError("The call-back must be in the future.")
+        if when > self.now + dt.timedelta(days=promise_max_days()):
+            raise forms.ValidationError(f"Schedule call-backs within {promise_max_days()} days.")
+        window = self.call_window
+        local = when.astimezone(self.debtor_zone)
+        if window and not window.start <= local.time() < window.end:
+            opening = window_opening_at_or_after(when, window, self.debtor_zone)
+            raise forms.ValidationError(
+                f"That is {local:%H:%M} for the debtor ({self.debtor_zone.key}), outside the "
+                f"call window {window.start:%H:%M}-{window.end:%H:%M}; the next opening is "
+                f"{opening.astimezone(self.collector_zone):%Y-%m-%d %H:%M} your time."
+            )
+        return when
+
+
+class NoteForm(forms.Form):
+    prefix = "note"
+    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("note-form")
+
+
+class ContactPointMarkForm(forms.Form):
+    prefix = "mark"
+    contact_point = ContactPointField(label="Contact point")
+    mark = forms.ChoiceField(choices=list(CONTACT_POINT_MARKS.items()), label="Mark as")
+    reason = forms.CharField(max_length=500)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_point"].offer(debtor_contact_points(case))
+        self.helper = _helper("contact-point-form")
+
+
+class DebtorFlagForm(forms.Form):
+    prefix = "flag"
+    flag = forms.ChoiceField(
+        choices=[
+            ("dispute_pending", "Dispute"),
+            ("cease_communication", "Cease-communication request"),
+            ("is_vulnerable", "Vulnerability"),
+        ],
+        label="Record",
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("debtor-flag-form")

@@ -1,0 +1,513 @@
+"""What a collector does on a case: claim it, call, take a promise, schedule a call-back,
+write notes and record what they learned about the debtor.
+
+Every call goes through the compliance gate first and is recorded in the same transaction as
+the gate's decision, so a blocked call leaves a blocked log row and no contact activity.
+Every service takes the acting user and `now`; none reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import weakref
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
+from psycopg.sql import Literal
+
+from cases.models import (
+    CALL_BACK_PRIORITY,
+    Activity,
+    Case,
+    ContactPoint,
+    Debtor,
+    PromiseInstalment,
+    PromiseToPay,
+)
+from cases.selectors import case_scope_slices
+from compliance.engine import Decision, compliance_decide, compliance_record_contact
+from pipeline.services import BROKEN_PROMISE_PRIORITY, priority_score
+from workspace.selectors import queue_shape, queue_tiers
+
+# Outcomes where nobody was reached: the case comes back after WORKSPACE_RETRY_AFTER_MINUTES.
+UNANSWERED_OUTCOMES = (Activity.Outcome.NO_ANSWER, Activity.Outcome.VOICEMAIL)
+CALL_OUTCOMES = (
+    Activity.Outcome.RIGHT_PARTY_CONTACT,
+    Activity.Outcome.THIRD_PARTY,
+    Activity.Outcome.NO_ANSWER,
+    Activity.Outcome.VOICEMAIL,
+    Activity.Outcome.WRONG_NUMBER,
+    Activity.Outcome.REFUSED_TO_PAY,
+    Activity.Outcome.DISPUTE,
+    Activity.Outcome.PAID,
+    Activity.Outcome.CALLBACK_REQUESTED,
+)
+
+
+def claim_lease() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.WORKSPACE_CLAIM_LEASE_MINUTES)
+
+
+def retry_after() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.WORKSPACE_RETRY_AFTER_MINUTES)
+
+
+class CaseHeldByAnother(Exception):
+    """Someone else holds a live claim on the case."""
+
+
+@dataclass(frozen=True)
+class Override:
+    """A supervisor's approval of a call the gate refused: the gate lifts the failures that
+    yield to an override, and logs the reason and the approver."""
+
+    reason: str
+    approver: object  # the approving user
+
+
+@dataclass(frozen=True)
+class CallResult:
+    decision: Decision
+    activity: Activity | None  # None when the gate blocked the call
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision.allowed
+
+
+# --- Claims ---------------------------------------------------------------------------------
+
+
+def case_claim_next(*, user, now: dt.datetime) -> Case | None:
+    """Give `user` the top case of their queue, held for the lease; None when it is empty.
+
+    On PostgreSQL one statement takes the row with FOR UPDATE SKIP LOCKED, so collectors
+    claiming at the same moment each get a different case without waiting on one another;
+    SQLite runs writing transactions one at a time (IMMEDIATE), which serialises claims made
+    tier by tier. A collector holds one case at a time: their other claims are released.
+    """
+    with transaction.atomic():
+        Case.objects.filter(claimed_by=user).update(claimed_by=None, claim_expires_at=None)
+        if connection.vendor == "postgresql":
+            return _claim_in_one_statement(user, now)
+        for tier in queue_tiers(user, now=now):
+            heads = [
+                part.only("pk", "priority_score", "next_action_at").first() for part in tier.slices
+            ]
+            heads = [case for case in heads if case is not None]
+            if heads:
+                # Several slices (own cases, team pool): the best head wins.
+                case = min(heads, key=tier.sort_key)
+                Case.objects.filter(pk=case.pk).update(
+                    claimed_by=user, claim_expires_at=now + claim_lease()
+                )
+                return Case.objects.get(pk=case.pk)
+    return None
+
+
+@dataclass(frozen=True)
+class _ClaimStatement:
+    """The claim as SQL whose only parameters are `now` and the lease's expiry; everything
+    else (user, team, zones, stages) is written into the text as literals."""
+
+    name: str  # of the prepared statement
+    prepared_sql: str  # parameters $1 (now) and $2 (expiry), for PREPARE
+    direct_sql: str  # parameters %(now)s and %(expires)s, for a plain execute
+
+
+_claim_statements: dict[tuple, _ClaimStatement] = {}
+_CLAIM_STATEMENTS_KEPT = 2000
+# Statements prepared on each database session (dropped with the session).
+_prepared_claims: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PREPARED_CLAIMS_KEPT = 200
+_PLACEHOLDER_OR_ESCAPE = re.compile(r"%%|%s")
+
+
+def _claim_in_one_statement(user, now: dt.datetime) -> Case | None:
+    """Lock the head of every slice of every tier (FOR UPDATE SKIP LOCKED), claim the best
+    of them and return it: one statement, one round trip.
+
+    Building the statement from the queue's querysets costs more than running it, so it is
+    built once per user and queue shape (queue_shape). PostgreSQL keeps it prepared on the
+    session with one generic plan: planning the eight arms afresh on every claim took three
+    times as long as running them. A generic plan is safe here because only `now` is a
+    parameter; what the plan depends on (user, team, zones, stages) is literal in the text.
+    """
+    if not case_scope_slices(user):
+        return None
+    key = queue_shape(user, now=now)
+    statement = _claim_statements.get(key)
+    if statement is None:
+        statement = _build_claim_statement(user, now)
+        if len(_claim_statements) >= _CLAIM_STATEMENTS_KEPT:
+            _claim_statements.clear()
+        _claim_statements[key] = statement
+    expires = now + claim_lease()
+    with connection.cursor() as cursor:
+        if settings.WORKSPACE_PREPARED_CLAIMS:
+            _prepare_on_this_session(cursor, statement)
+            cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            cursor.execute(f"EXECUTE {statement.name}(%s, %s)", [now, expires])
+        else:
+            cursor.execute(statement.direct_sql, {"now": now, "expires": expires})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Case.from_db(connection.alias, [f.attname for f in Case._meta.concrete_fields], row)
+
+
+def _prepare_on_this_session(cursor, statement: _ClaimStatement) -> None:
+    prepared = _prepared_claims.setdefault(connection.connection, set())
+    if statement.name in prepared:
+        return
+    if len(prepared) >= _PREPARED_CLAIMS_KEPT:
+        cursor.execute("DEALLOCATE ALL")
+        prepared.clear()
+    cursor.execute(
+        f"PREPARE {statement.name}(timestamptz, timestamptz) AS {statement.prepared_sql}"
+    )
+    prepared.add(statement.name)
+
+
+def _build_claim_statement(user, now: dt.datetime) -> _ClaimStatement:
+    quote = connection.ops.quote_name
+    arms, params = [], []
+    for tier in queue_tiers(user, now=now):
+        for part in tier.slices:
+            head = (
+                part.annotate(
+                    sort_time=(
+                        Cast(Value(None), DateTimeField()) if tier.by_score else F("next_action_at")
+                    ),
+                    sort_score=F("priority_score") if tier.by_score else Value(0),
+                )
+                .values_list("pk", "queue_rank", "sort_time", "sort_score")
+                .select_for_update(skip_locked=True, of=("self",))[:1]
+            )
+            sql, head_params = head.query.sql_with_params()
+            arms.append(f"arm{len(arms)} AS ({sql})")
+            params.extend(head_params)
+    heads = " UNION ALL ".join(f"SELECT * FROM arm{n}" for n in range(len(arms)))
+    table = quote(Case._meta.db_table)
+    returning = ", ".join(quote(field.column) for field in Case._meta.concrete_fields)
+    sql = (
+        f"WITH {', '.join(arms)} "
+        f"UPDATE {table} SET {quote('claimed_by_id')} = %s, {quote('claim_expires_at')} = %s "
+        f"WHERE {quote('id')} = (SELECT head.id FROM ({heads}) "
+        "AS head(id, queue_rank, sort_time, sort_score) "
+        "ORDER BY queue_rank, sort_time, sort_score DESC, id LIMIT 1) "
+        f"RETURNING {returning}"
+    )
+    params.extend([user.pk, _EXPIRES])
+    prepared_sql = _with_literals(sql, params, now, ("$1", "$2"), escape=False)
+    return _ClaimStatement(
+        name="claim_" + hashlib.sha1(prepared_sql.encode()).hexdigest()[:20],
+        prepared_sql=prepared_sql,
+        direct_sql=_with_literals(sql, params, now, ("%(now)s", "%(expires)s"), escape=True),
+    )
+
+
+_EXPIRES = object()  # stands for the lease's expiry among a claim statement's parameters
+
+
+def _with_literals(
+    sql: str, params: list, now: dt.datetime, placeholders: tuple[str, str], *, escape: bool
+) -> str:
+    """`sql` (Django's %s placeholders) with every parameter written in as a literal but
+    `now` and the expiry, which take `placeholders`; `escape` keeps a % as %% for a driver
+    that still interpolates parameters."""
+    values = iter(params)
+    connection.ensure_connection()
+
+    def replace(match: re.Match) -> str:
+        if match.group() == "%%":
+            return "%%" if escape else "%"
+        value = next(values)
+        if value is _EXPIRES:
+            return placeholders[1]
+        if isinstance(value, dt.datetime) and value == now:
+            return placeholders[0]
+        literal = Literal(value).as_string(connection.connection)
+        return literal.replace("%", "%%") if escape else literal
+
+    text = _PLACEHOLDER_OR_ESCAPE.sub(replace, sql)
+    assert next(values, None) is None, "more parameters than placeholders"
+    return text
+
+
+def case_renew_claim(*, case: Case, user, now: dt.datetime) -> bool:
+    """Extend `user`'s claim on `case` (the open case page asks every few minutes).
+
+    An expired claim nobody took over is renewed too; False if another holds it now.
+    """
+    renewed = (
+        Case.objects.filter(pk=case.pk)
+        .filter(_claim_free_or_held_by(user, now))
+        .update(claimed_by=user, claim_expires_at=now + claim_lease())
+    )
+    return renewed == 1
+
+
+def case_release_claim(*, case: Case, user) -> None:
+    Case.objects.filter(pk=case.pk, claimed_by=user).update(claimed_by=None, claim_expires_at=None)
+
+
+def _claim_free_or_held_by(user, now: dt.datetime) -> Q:
+    return Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claim_expires_at__lte=now)
+
+
+def _lock_case_for(case: Case, user, now: dt.datetime) -> Case:
+    """Lock the case row; refuse if another collector's live claim holds it."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if (
+        locked.claimed_by_id not in (None, user.pk)
+        and locked.claim_expires_at is not None
+        and locked.claim_expires_at > now
+    ):
+        raise CaseHeldByAnother(
+            f"Case {case.pk} is being worked by someone else until "
+            f"{locked.claim_expires_at:%H:%M} UTC."
+        )
+    return locked
+
+
+def _finish_outcome(
+    case: Case, *, now: dt.datetime, next_action_at: dt.datetime | None, **changes
+) -> None:
+    """After an outcome: release the claim, set when the case comes back, drop a broken
+    promise's or a call-back's band back to the usual score."""
+    if "priority_score" not in changes and case.priority_score >= BROKEN_PROMISE_PRIORITY:
+        account = case.account
+        changes["priority_score"] = priority_score(
+            account.balance, account.days_past_due(timezone.localdate(now))
+        )
+    Case.objects.filter(pk=case.pk).update(
+        claimed_by=None, claim_expires_at=None, next_action_at=next_action_at, **changes
+    )
+
+
+def _activity(case: Case, user, now: dt.datetime, **fields) -> Activity:
+    return Activity.objects.create(
+        case=case,
+        debtor_id=case.debtor_id,
+        actor=user,
+        agency_id=user.agency_id,
+        occurred_at=now,
+        **fields,
+    )
+
+
+def _note(case: Case, user, now: dt.datetime, text: str) -> Activity:
+    return _activity(
+        case,
+        user,
+        now,
+        channel=Activity.Channel.NOTE,
+        direction=Activity.Direction.INTERNAL,
+        outcome=Activity.Outcome.NOTE,
+        notes=text,
+    )
+
+
+# --- Contact --------------------------------------------------------------------------------
+
+
+def _gated_call(
+    *, case: Case, user, contact_point: ContactPoint, now: dt.datetime, override: Override | None
+) -> Decision:
+    """Judge a call; a block pushes the case's next action to when it may be called again."""
+    decision = compliance_decide(
+        actor=user,
+        case=case,
+        channel="call",
+        contact_point=contact_point,
+        moment=now,
+        override_reason=override.reason if override else "",
+        approver=override.approver if override else None,
+    )
+    if not decision.allowed and decision.next_allowed_at is not None:
+        Case.objects.filter(pk=case.pk).update(next_action_at=decision.next_allowed_at)
+    return decision
+
+
+def call_log(
+    *,
+    case: Case,
+    user,
+    contact_point: ContactPoint,
+    outcome: str,
+    notes: str = "",
+    duration_seconds: int = 0,
+    now: dt.datetime,
+    override: Override | None = None,
+) -> CallResult:
+    """Record a call and its outcome, if the compliance gate allows the call.
+
+    Allowed: the call activity and the gate's contact row are written together, the claim
+    is released, and an unanswered case comes back after the retry delay. Blocked: only the
+    gate's blocked row is written. Every call is recorded here, a call a supervisor approved
+    (`override`) too.
+    """
+    if outcome not in CALL_OUTCOMES:
+        raise ValueError(f"{outcome!r} is not a call outcome.")
+    with transaction.atomic():
+        locked = _lock_case_for(case, user, now)
+        decision = _gated_call(
+            case=locked, user=user, contact_point=contact_point, now=now, override=override
+        )
+        if not decision.allowed:
+            return CallResult(decision, None)
+        activity = _activity(
+            locked,
+            user,
+            now,
+            channel=Activity.Channel.CALL,
+            contact_point=contact_point,
+            outcome=outcome,
+            notes=notes,
+            duration_seconds=duration_seconds,
+        )
+        compliance_record_contact(decision=decision, activity=activity)
+        _finish_outcome(
+            locked,
+            now=now,
+            next_action_at=now + retry_after() if outcome in UNANSWERED_OUTCOMES else None,
+        )
+    return CallResult(decision, activity)
+
+
+@dataclass(frozen=True)
+class PromiseResult:
+    call: CallResult
+    promise: PromiseToPay | None
+
+
+def promise_record(
+    *,
+    case: Case,
+    user,
+    contact_point: ContactPoint,
+    amount: Decimal,
+    due_date: dt.date,
+    instalments: list[tuple[dt.date, Decimal]],
+    notes: str = "",
+    business_date: dt.date,
+    now: dt.datetime,
+) -> PromiseResult:
+    """A call whose outcome is a promise to pay: gated like any call, then the promise.
+
+    The form has validated the amounts and dates; the database refuses a second pending
+    promise on the case. The case's status becomes "promised".
+    """
+    with transaction.atomic():
+        locked = _lock_case_for(case, user, now)
+        decision = _gated_call(
+            case=locked, user=user, contact_point=contact_point, now=now, override=None
+        )
+        if not decision.allowed:
+            return PromiseResult(CallResult(decision, None), None)
+        currency = locked.account.currency
+        summary = f"Promise: {amount} {currency} by {due_date.isoformat()}"
+        if instalments:
+            parts = ", ".join(f"{value} on {day.isoformat()}" for day, value in instalments)
+            summary += f" in {parts}"
+        activity = _activity(
+            locked,
+            user,
+            now,
+            channel=Activity.Channel.CALL,
+            contact_point=contact_point,
+            outcome=Activity.Outcome.PROMISE,
+            notes=f"{summary}. {notes}".strip(),
+        )
+        compliance_record_contact(decision=decision, activity=activity)
+        promise = PromiseToPay.objects.create(
+            case=locked,
+            amount=amount,
+            currency=currency,
+            promised_on=business_date,
+            due_date=due_date,
+            created_by=user,
+        )
+        PromiseInstalment.objects.bulk_create(
+            PromiseInstalment(promise=promise, due_date=day, amount=value)
+            for day, value in instalments
+        )
+        _finish_outcome(locked, now=now, next_action_at=None, status=Case.Status.PROMISED)
+    return PromiseResult(CallResult(decision, activity), promise)
+
+
+# --- Internal records -----------------------------------------------------------------------
+
+
+def callback_schedule(
+    *, case: Case, user, when: dt.datetime, notes: str = "", now: dt.datetime
+) -> Activity:
+    """Serve the case first at `when`, in the call-back band (the form checked the window)."""
+    with transaction.atomic():
+        locked = _lock_case_for(case, user, now)
+        text = f"Call-back scheduled for {when.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC."
+        activity = _note(locked, user, now, f"{text} {notes}".strip())
+        _finish_outcome(locked, now=now, next_action_at=when, priority_score=CALL_BACK_PRIORITY)
+    return activity
+
+
+def note_add(*, case: Case, user, text: str, now: dt.datetime) -> Activity:
+    with transaction.atomic():
+        return _note(_lock_case_for(case, user, now), user, now, text)
+
+
+CONTACT_POINT_MARKS = {
+    "invalid": "invalid (wrong or disconnected)",
+    "do_not_contact": "do not contact",
+}
+
+
+def contact_point_mark(
+    *, case: Case, user, contact_point: ContactPoint, mark: str, reason: str, now: dt.datetime
+) -> Activity:
+    """Mark one of the debtor's contact points invalid or do-not-contact, with the reason."""
+    if mark not in CONTACT_POINT_MARKS:
+        raise ValueError(f"{mark!r} is not a contact point mark.")
+    if contact_point.debtor_id != case.debtor_id:
+        raise ValueError("The contact point belongs to another debtor.")
+    with transaction.atomic():
+        locked = _lock_case_for(case, user, now)
+        ContactPoint.objects.filter(pk=contact_point.pk).update(**{mark: True})
+        return _note(
+            locked,
+            user,
+            now,
+            f"Marked {contact_point} {CONTACT_POINT_MARKS[mark]}: {reason}",
+        )
+
+
+DEBTOR_FLAGS = {
+    "dispute_pending": "Dispute recorded",
+    "cease_communication": "Cease-communication request recorded",
+    "is_vulnerable": "Vulnerability recorded",
+}
+
+
+def debtor_flag_record(*, case: Case, user, flag: str, reason: str, now: dt.datetime) -> Activity:
+    """Record a dispute, a cease-communication request or a vulnerability, with the reason.
+
+    The compliance gate reads these flags, so from now on calls are blocked (or, for a
+    vulnerable debtor, need an approver), and the queue stops serving the case.
+    """
+    if flag not in DEBTOR_FLAGS:
+        raise ValueError(f"{flag!r} is not a debtor flag the workspace records.")
+    with transaction.atomic():
+        locked = _lock_case_for(case, user, now)
+        changes: dict[str, object] = {flag: True}
+        if flag == "is_vulnerable":
+            changes["vulnerability_note"] = reason
+        Debtor.objects.filter(pk=case.debtor_id).update(**changes)
+        return _note(locked, user, now, f"{DEBTOR_FLAGS[flag]}: {reason}")

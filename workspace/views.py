@@ -1,0 +1,373 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases.models import Activity, Case, PromiseToPay
+from cases.selectors import cases_visible_to
+from common.access import permission_required_or_404
+from compliance.engine import Decision
+from workspace.forms import (
+    CallbackForm,
+    CallLogForm,
+    ContactPointMarkForm,
+    DebtorFlagForm,
+    NoteForm,
+    PromiseForm,
+    debtor_contact_points,
+)
+from workspace.selectors import cases_waiting_for, contactable_from, queue_for, queue_policy
+from workspace.services import (
+    DEBTOR_FLAGS,
+    CaseHeldByAnother,
+    call_log,
+    callback_schedule,
+    case_claim_next,
+    case_renew_claim,
+    contact_point_mark,
+    debtor_flag_record,
+    note_add,
+    promise_record,
+)
+
+
+def _get_case_for_user(user, case_id: int) -> Case:
+    """The case if `user` may see it; a 404 otherwise, never a 403 that confirms it exists."""
+    return get_object_or_404(_with_page_relations(cases_visible_to(user)), pk=case_id)
+
+
+def _with_page_relations(cases):
+    """What the case page shows of a case, read with it."""
+    return cases.select_related(
+        "account", "debtor", "stage", "strategy", "assigned_to", "team"
+    ).prefetch_related("debtor__contact_points")
+
+
+@permission_required_or_404("cases.view_case")
+def case_list(request):
+    cases = cases_visible_to(request.user).select_related(
+        "account", "debtor", "stage", "assigned_to"
+    )
+    status = request.GET.get("status", "active")
+    if status == "active":
+        cases = cases.exclude(status__in=Case.CLOSED_STATUSES)
+    elif status in Case.Status.values:
+        cases = cases.filter(status=status)
+    query = request.GET.get("q", "").strip()
+    if query:
+        cases = cases.filter(
+            Q(account__account_reference__iexact=query) | Q(debtor__full_name__icontains=query)
+        )
+    page = Paginator(cases.order_by("-priority_score", "id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workspace/case_list.html",
+        {
+            "page": page,
+            "status": status,
+            "query": query,
+            "statuses": Case.Status.choices,
+            "business_date": timezone.localdate(),
+        },
+    )
+
+
+@permission_required_or_404("cases.view_case")
+def case_detail(request, case_id: int):
+    case = _get_case_for_user(request.user, case_id)
+    return _render_page(request, case, now=timezone.now())
+
+
+# --- Collector workspace ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What the last action did, shown above the actions."""
+
+    level: str  # a Bootstrap alert colour: success, danger, warning
+    message: str
+    decision: Decision | None = None  # a blocked decision: its rules and next allowed time
+    outcome_logged: bool = False
+
+
+def _blocked(decision: Decision) -> Feedback:
+    return Feedback(
+        level="danger",
+        message="Blocked by the compliance gate: no contact was recorded. The block is logged.",
+        decision=decision,
+    )
+
+
+def _workspace_context(request, case: Case, *, now: dt.datetime, **forms) -> dict:
+    user = request.user
+    business_date = timezone.localdate(now)
+    debtor_zone, collector_zone = ZoneInfo(case.debtor.time_zone), ZoneInfo(user.time_zone)
+    policy = queue_policy()
+    defaults = {
+        "call_form": CallLogForm(case=case),
+        "promise_form": PromiseForm(case=case, business_date=business_date),
+        "callback_form": CallbackForm(
+            collector_zone=collector_zone,
+            debtor_zone=debtor_zone,
+            call_window=policy.call_window,
+            now=now,
+        ),
+        "note_form": NoteForm(),
+        "contact_point_form": ContactPointMarkForm(case=case),
+        "debtor_flag_form": DebtorFlagForm(),
+    }
+    defaults.update(forms)
+    return {
+        **defaults,
+        "case": case,
+        "now": now,
+        "business_date": business_date,
+        "call_window": policy.call_window,
+        "can_work": user.has_perm("cases.work_case"),
+        "holds_claim": case.claimed_by_id == user.pk and case.claim_expires_at > now,
+        "lease_renew_seconds": settings.WORKSPACE_RENEW_SECONDS,
+        "outcome_buttons": OUTCOME_BUTTONS,
+        "contact_points": debtor_contact_points(case),
+        "activities": case.activities.select_related("actor", "contact_point", "agency")[:100],
+        "promises": case.promises.prefetch_related("instalments"),
+        "payments": case.account.payments.select_related("agency")[:50],
+        "placements": case.placements.select_related("agency"),
+        "stage_entries": case.stage_entries.select_related("stage"),
+        "stages": case.strategy.stages.all(),
+    }
+
+
+# Keys 1-9 log these outcomes from the call form (static/js/workspace.js).
+OUTCOME_BUTTONS = [
+    (str(key), outcome.value, outcome.label)
+    for key, outcome in enumerate(
+        (
+            Activity.Outcome.NO_ANSWER,
+            Activity.Outcome.VOICEMAIL,
+            Activity.Outcome.RIGHT_PARTY_CONTACT,
+            Activity.Outcome.THIRD_PARTY,
+            Activity.Outcome.WRONG_NUMBER,
+            Activity.Outcome.REFUSED_TO_PAY,
+            Activity.Outcome.DISPUTE,
+            Activity.Outcome.PAID,
+            Activity.Outcome.CALLBACK_REQUESTED,
+        ),
+        start=1,
+    )
+]
+
+
+def _render_workspace(request, case: Case, *, now: dt.datetime, **extra):
+    """The case page after an action: the case as the action left it."""
+    case = _with_page_relations(Case.objects).get(pk=case.pk)
+    return _render_page(request, case, now=now, **extra)
+
+
+def _render_page(request, case: Case, *, now: dt.datetime, **extra):
+    """The case page, or only its workspace fragment when htmx asked."""
+    context = _workspace_context(request, case, now=now, **extra)
+    template = "workspace/_workspace.html" if request.htmx else "workspace/case_detail.html"
+    return render(request, template, context)
+
+
+def workspace_action(view):
+    """A POST on one case the user may work: 404 outside their scope, like every case URL."""
+
+    @wraps(view)
+    @permission_required_or_404("cases.work_case")
+    @require_POST
+    def wrapped(request, case_id: int):
+        case = _get_case_for_user(request.user, case_id)
+        try:
+            return view(request, case, timezone.now())
+        except CaseHeldByAnother as held:
+            return _render_workspace(
+                request, case, now=timezone.now(), feedback=Feedback("warning", str(held))
+            )
+
+    return wrapped
+
+
+@permission_required_or_404("cases.work_case")
+def queue(request):
+    now = timezone.now()
+    window = queue_policy().call_window
+    related = ("account", "debtor", "stage")
+    waiting = list(cases_waiting_for(request.user, now=now).select_related(*related)[:25])
+    for case in waiting:
+        case.contactable_from = contactable_from(case, window=window, now=now)
+    return render(
+        request,
+        "workspace/queue.html",
+        {
+            "served": queue_for(request.user, now=now, limit=50),
+            "waiting": waiting,
+            "now": now,
+            "business_date": timezone.localdate(now),
+            "held": cases_visible_to(request.user)
+            .filter(claimed_by=request.user, claim_expires_at__gt=now)
+            .first(),
+        },
+    )
+
+
+@permission_required_or_404("cases.work_case")
+@require_POST
+def claim_next(request):
+    case = case_claim_next(user=request.user, now=timezone.now())
+    if case is None:
+        messages.info(request, "No case can be called right now; see when the next ones open.")
+        return redirect("workspace:queue")
+    return redirect("workspace:detail", case.pk)
+
+
+@workspace_action
+def renew_claim(request, case: Case, now: dt.datetime):
+    renewed = case_renew_claim(case=case, user=request.user, now=now)
+    case.refresh_from_db(fields=["claimed_by", "claim_expires_at"])
+    return render(
+        request,
+        "workspace/_lease.html",
+        {
+            "case": case,
+            "renewed": renewed,
+            "holds_claim": renewed,
+            "now": now,
+            "lease_renew_seconds": settings.WORKSPACE_RENEW_SECONDS,
+        },
+    )
+
+
+@workspace_action
+def call_log_view(request, case: Case, now: dt.datetime):
+    form = CallLogForm(request.POST, case=case)
+    if not form.is_valid():
+        return _render_workspace(request, case, now=now, call_form=form)
+    result = call_log(
+        case=case,
+        user=request.user,
+        contact_point=form.cleaned_data["contact_point"],
+        outcome=form.cleaned_data["outcome"],
+        notes=form.cleaned_data["notes"],
+        now=now,
+    )
+    if not result.allowed:
+        feedback = _blocked(result.decision)
+        return _render_workspace(request, case, now=now, feedback=feedback)
+    feedback = Feedback(
+        "success", f"Logged: {result.activity.get_outcome_display()}.", outcome_logged=True
+    )
+    return _render_workspace(request, case, now=now, feedback=feedback)
+
+
+@workspace_action
+def promise_take(request, case: Case, now: dt.datetime):
+    business_date = timezone.localdate(now)
+    form = PromiseForm(request.POST, case=case, business_date=business_date)
+    if not form.is_valid():
+        return _render_workspace(request, case, now=now, promise_form=form)
+    if case.promises.filter(status=PromiseToPay.Status.PENDING).exists():
+        form.add_error(None, "This case already has a pending promise.")
+        return _render_workspace(request, case, now=now, promise_form=form)
+    data = form.cleaned_data
+    result = promise_record(
+        case=case,
+        user=request.user,
+        contact_point=data["contact_point"],
+        amount=data["amount"],
+        due_date=data["due_date"],
+        instalments=data["instalments"],
+        notes=data["notes"],
+        business_date=business_date,
+        now=now,
+    )
+    if result.promise is None:
+        return _render_workspace(
+            request,
+            case,
+            now=now,
+            promise_form=form,
+            feedback=_blocked(result.call.decision),
+        )
+    feedback = Feedback("success", f"Promise taken: {result.promise}.", outcome_logged=True)
+    return _render_workspace(request, case, now=now, feedback=feedback)
+
+
+@workspace_action
+def callback_schedule_view(request, case: Case, now: dt.datetime):
+    form = CallbackForm(
+        request.POST,
+        collector_zone=ZoneInfo(request.user.time_zone),
+        debtor_zone=ZoneInfo(case.debtor.time_zone),
+        call_window=queue_policy().call_window,
+        now=now,
+    )
+    if not form.is_valid():
+        return _render_workspace(request, case, now=now, callback_form=form)
+    callback_schedule(
+        case=case,
+        user=request.user,
+        when=form.cleaned_data["when"],
+        notes=form.cleaned_data["notes"],
+        now=now,
+    )
+    when = form.cleaned_data["when"]
+    message = (
+        f"Call-back scheduled: {when.astimezone(ZoneInfo(case.debtor.time_zone)):%a %d %b %H:%M} "
+        f"debtor's time, {when.astimezone(ZoneInfo(request.user.time_zone)):%a %d %b %H:%M} yours."
+    )
+    return _render_workspace(
+        request, case, now=now, feedback=Feedback("success", message, outcome_logged=True)
+    )
+
+
+@workspace_action
+def note_add_view(request, case: Case, now: dt.datetime):
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_workspace(request, case, now=now, note_form=form)
+    note_add(case=case, user=request.user, text=form.cleaned_data["text"], now=now)
+    return _render_workspace(request, case, now=now, feedback=Feedback("success", "Note added."))
+
+
+@workspace_action
+def contact_point_mark_view(request, case: Case, now: dt.datetime):
+    form = ContactPointMarkForm(request.POST, case=case)
+    if not form.is_valid():
+        return _render_workspace(request, case, now=now, contact_point_form=form)
+    data = form.cleaned_data
+    contact_point_mark(
+        case=case,
+        user=request.user,
+        contact_point=data["contact_point"],
+        mark=data["mark"],
+        reason=data["reason"],
+        now=now,
+    )
+    return _render_workspace(
+        request, case, now=now, feedback=Feedback("success", "Contact point updated.")
+    )
+
+
+@workspace_action
+def debtor_flag_view(request, case: Case, now: dt.datetime):
+    form = DebtorFlagForm(request.POST)
+    if not form.is_valid():
+        return _render_workspace(request, case, now=now, debtor_flag_form=form)
+    data = form.cleaned_data
+    debtor_flag_record(
+        case=case, user=request.user, flag=data["flag"], reason=data["reason"], now=now
+    )
+    message = f"{DEBTOR_FLAGS[data['flag']]}. Calls on this case now need the gate's approval."
+    return _render_workspace(request, case, now=now, feedback=Feedback("success", message))
