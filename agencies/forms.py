@@ -5,13 +5,10 @@ import datetime as dt
 from django import forms
 
 from agencies.models import Agency, RecallDestination
+from common.forms import DateInput
 
 DEFAULT_PERIOD_DAYS = 90
 MAX_PERIOD_DAYS = 366
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PeriodForm(forms.Form):

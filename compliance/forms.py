@@ -9,16 +9,13 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from common.forms import DateInput
 from compliance.models import ComplianceLogEntry, CompliancePolicyVersion
 from compliance.presets import FIXED_RULE_CODES
 from compliance.selectors import log_entries_between
 
 # The agencies app sits above compliance: its model is reached through the log's own relation.
 LOGGED_AGENCY = ComplianceLogEntry._meta.get_field("agency").related_model
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _rule_choices() -> list[tuple[str, str]]:

@@ -25,6 +25,7 @@ from accounts.models import Team, User
 from accounts.selectors import teams_visible_to
 from agencies.models import Agency
 from cases.models import Strategy
+from common.forms import DateInput
 from reporting.models import DailyPerformance
 from reporting.selectors import (
     collectors_visible_to,
@@ -37,10 +38,6 @@ DEFAULT_PERIOD_DAYS = 30
 LONGEST_PERIOD_DAYS = 366
 # Filters naming who: a value outside the user's scope is a 404, not a form error.
 SCOPED_FILTERS = ("team", "collector")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _teams(request) -> QuerySet[Team]:
