@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 
 from agencies.models import CommissionStatement, Placement
 from agencies.services import agencies_run_day
+from collections_site.nightly import run_collections_day
 from tests.agencies.conftest import DAY
 from tests.factories import PaymentFactory, PlacementFactory
-from collections_site.nightly import run_collections_day
 
 pytestmark = pytest.mark.django_db
 

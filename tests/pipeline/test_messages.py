@@ -13,9 +13,9 @@ from django.apps import apps
 from django.core import mail
 from rq import SimpleWorker
 
-from pipeline import jobs
 from cases.models import Activity, Stage, StageMessageTranslation
 from compliance.models import ComplianceLogEntry
+from pipeline import jobs
 from pipeline.messaging import message_render, message_send, messages_claim_for_dispatch
 from pipeline.models import OutboundMessage
 from pipeline.services import pipeline_run_day

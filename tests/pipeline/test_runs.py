@@ -16,6 +16,7 @@ from rq import SimpleWorker
 
 from accounts.roles import Role
 from cases.models import Case, StageEntry
+from collections_site.nightly import run_collections_day
 from pipeline.models import OutboundMessage, PipelineRun
 from pipeline.services import (
     PipelineAlreadyRunning,
@@ -29,7 +30,6 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pipeline.conftest import day, moment
-from collections_site.nightly import run_collections_day
 
 
 def portfolio(size: int) -> list:
