@@ -38,6 +38,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from cases.models import CardAccount, ContactPoint, Debtor, Payment
+from common.dry_run import dry_run_transaction
 from feeds.formats import (
     COLUMNS,
     FIELD_SEPARATOR,
@@ -102,10 +103,6 @@ class FeedRefused(Exception):
     """The file cannot be read as a feed at all; the message tells the person why."""
 
 
-class _DryRunRollback(Exception):
-    pass
-
-
 @dataclass
 class _Chunk:
     staged: Any  # the good rows as _StageTable.load takes them
@@ -162,12 +159,8 @@ def feed_import(
         except FeedRefused as refusal:
             return _finish(run, started, ImportRun.Status.REFUSED, message=str(refusal))
         if dry_run:
-            try:
-                with transaction.atomic():
-                    importer.import_rows()
-                    raise _DryRunRollback
-            except _DryRunRollback:
-                pass
+            with dry_run_transaction():
+                importer.import_rows()
             return _finish(run, started, ImportRun.Status.PREVIEWED, counts=importer.counts)
         importer.import_rows()
         return _finish(run, started, ImportRun.Status.SUCCEEDED, counts=importer.counts)

@@ -51,6 +51,7 @@ from cases.models import (
     StageEntry,
     Strategy,
 )
+from common.dry_run import dry_run_transaction
 from pipeline.hand_offs import hand_offs
 from pipeline.models import OutboundMessage, PipelineRun
 
@@ -550,10 +551,6 @@ def pipeline_run_day(
     return PipelineResult(business_date=business_date, counts=counts, run=run)
 
 
-class _Rollback(Exception):
-    pass
-
-
 def pipeline_preview_day(
     *,
     business_date: dt.date,
@@ -567,12 +564,8 @@ def pipeline_preview_day(
     counts exactly what a run started now would do. Only the preview's record is kept.
     """
     pipeline = Pipeline(business_date=business_date, now=now)
-    try:
-        with transaction.atomic():
-            pipeline.run()
-            raise _Rollback
-    except _Rollback:
-        pass
+    with dry_run_transaction():
+        pipeline.run()
     run = PipelineRun.objects.create(
         business_date=business_date,
         dry_run=True,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils import timezone
 
 from agencies.services import agencies_run_day
+from common.dry_run import dry_run_transaction
 from pipeline.management.commands.run_collections_day import iso_date
 
 LABELS = {
@@ -20,10 +20,6 @@ LABELS = {
     "not_placed_excluded": "Not placed: bankrupt, deceased or disputed",
     "statements_generated": "Commission statements written",
 }
-
-
-class _Rollback(Exception):
-    pass
 
 
 class Command(BaseCommand):
@@ -44,13 +40,8 @@ class Command(BaseCommand):
     def handle(self, *args, date=None, dry_run=False, **options):
         now = timezone.now()
         business_date = date or timezone.localdate(now)
-        try:
-            with transaction.atomic():
-                counts = agencies_run_day(business_date=business_date, now=now)
-                if dry_run:
-                    raise _Rollback
-        except _Rollback:
-            pass
+        with dry_run_transaction(dry_run=dry_run):
+            counts = agencies_run_day(business_date=business_date, now=now)
         verb = "would do" if dry_run else "did"
         self.stdout.write(f"Agencies for {business_date} {verb}:")
         for key, label in LABELS.items():
