@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from workspace.claims import case_release_expired_claims
+from workspace.services import case_release_expired_claims
 
 
 def release_expired_claims() -> int:

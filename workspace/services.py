@@ -242,6 +242,13 @@ def _with_literals(
     return text
 
 
+def case_release_expired_claims(*, now: dt.datetime) -> int:
+    """Free every claim whose lease ran out before `now`, so the case can be served again."""
+    return Case.objects.filter(claim_expires_at__lt=now).update(
+        claimed_by=None, claim_expires_at=None
+    )
+
+
 def case_renew_claim(*, case: Case, user, now: dt.datetime) -> bool:
     """Extend `user`'s claim on `case` (the open case page asks every few minutes).
 
