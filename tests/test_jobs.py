@@ -11,8 +11,8 @@ from rq import SimpleWorker
 from rq.cron import CronScheduler
 
 from tests.factories import CaseFactory
-from workspace.services import case_release_expired_claims
 from workspace.jobs import release_expired_claims
+from workspace.services import case_release_expired_claims
 
 pytestmark = pytest.mark.django_db
 
