@@ -44,9 +44,11 @@ bench-%: $(VENV)/.installed
 	-psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))" 2>/dev/null
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/$*.py
 
+# ruff, then the import contracts of pyproject.toml ([tool.importlinter]): imports point down.
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles test-artifacts
