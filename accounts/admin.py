@@ -6,6 +6,7 @@ from django.db.models import Count
 
 from accounts.models import Team, User
 from accounts.roles import Role
+from common.admin import TIMESTAMPS
 
 ROLE_LABELS = dict(Role.choices)
 
@@ -47,7 +48,7 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ("name", "member_count", "created_at")
     search_fields = ("name",)
     autocomplete_fields = ("supervisors",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = TIMESTAMPS
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_count=Count("members"))

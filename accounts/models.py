@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 
-from accounts.roles import AGENCY_ROLES, Role
+from accounts.roles import Role
 
 
 def validate_time_zone(value: str) -> None:
@@ -72,7 +72,3 @@ class User(AbstractUser):
             if role.value in names:
                 return role
         return None
-
-    @property
-    def is_agency_staff(self) -> bool:
-        return self.role in AGENCY_ROLES

@@ -50,6 +50,9 @@ def nav_links_for(user) -> list[NavLink]:
     return links
 
 
+# (label, URL, is the current page): one tab, as common/_tabs.html draws it.
+Tab = tuple[str, str, bool]
+
 # The dashboards' pages (reporting) and the supervisors' tools beside them, as tabs.
 DASHBOARD_PAGES = {"people": "People", "portfolio": "Portfolio", "strategies": "Strategy"}
 DASHBOARD_TOOLS: list[NavLink] = [
@@ -59,18 +62,33 @@ DASHBOARD_TOOLS: list[NavLink] = [
     NavLink("Approvals", "supervision:approvals", "compliance.override_compliance"),
     NavLink("Pipeline", "pipeline:page", "pipeline.run_pipeline"),
 ]
+AGENCY_TABS: list[NavLink] = [
+    NavLink("League table", "agencies:league", "agencies.view_agency_performance"),
+    NavLink("Current placements", "agencies:placements", "agencies.change_placement"),
+    NavLink("Awaiting placement", "agencies:awaiting", "agencies.add_placement"),
+]
+COMPLIANCE_TABS: list[NavLink] = [
+    NavLink("Log", "compliance:log", "compliance.view_compliance_log"),
+    NavLink("Blocks", "compliance:blocks", "compliance.view_compliance_log"),
+    NavLink("Overrides", "compliance:overrides", "compliance.view_compliance_log"),
+    NavLink("Verify chain", "compliance:verify", "compliance.view_compliance_log"),
+]
 
 
-def dashboard_tabs(user, active: str) -> list[tuple[str, str, bool]]:
-    """(label, URL, is the current page) of the tabs above every dashboard page; `active` is a
-    page's key or a tool's URL name."""
-    tabs = [
+def tabs_for(user, links: list[NavLink], active: str) -> list[Tab]:
+    """The tabs of the `links` that `user` may open; `active` is the current page's URL name
+    (none is current when it names none of them)."""
+    return [
+        (link.label, reverse(link.url_name), link.url_name == active)
+        for link in links
+        if link.permission is None or user.has_perm(link.permission)
+    ]
+
+
+def dashboard_tabs(user, active: str) -> list[Tab]:
+    """The tabs above every dashboard page; `active` is a page's key or a tool's URL name."""
+    pages = [
         (label, reverse("reporting:page", args=[key]), key == active)
         for key, label in DASHBOARD_PAGES.items()
     ]
-    tabs.extend(
-        (tool.label, reverse(tool.url_name), tool.url_name == active)
-        for tool in DASHBOARD_TOOLS
-        if user.has_perm(tool.permission)
-    )
-    return tabs
+    return pages + tabs_for(user, DASHBOARD_TOOLS, active)

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from agencies.commission import month_bounds
 from agencies.forms import ExtendByDaysForm
 from agencies.models import (
     Agency,
@@ -30,9 +29,8 @@ from agencies.services import (
     placements_recall,
     statements_generate_month,
 )
-from common.admin import ReadOnlyAdmin
-
-TIMESTAMPS = ("created_at", "updated_at")
+from common.admin import TIMESTAMPS, ReadOnlyAdmin
+from common.days import month_bounds
 
 
 def _action_form(modeladmin, request, queryset, *, form, title: str, submit: str):

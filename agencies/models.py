@@ -12,8 +12,9 @@ from django.db import models
 from django.db.models import F, Q
 
 from accounts.models import TimeStampedModel
+from common.money import AMOUNT
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+# A commission rate: a share of collected amounts, from 0 to 1 with four decimals.
 RATE = {
     "max_digits": 5,
     "decimal_places": 4,
@@ -44,10 +45,7 @@ class Agency(TimeStampedModel):
     contract_start = models.DateField()
     contract_end = models.DateField()
     commission_rate = models.DecimalField(
-        max_digits=5,
-        decimal_places=4,
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
-        help_text="Share of collected amounts, e.g. 0.1800 for 18%.",
+        **RATE, help_text="Share of collected amounts, e.g. 0.1800 for 18%."
     )
     commission_basis = models.CharField(
         max_length=16,
@@ -133,7 +131,7 @@ class CommissionTier(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="commission_tiers")
     starts_at = models.DecimalField(
-        **MONEY,
+        **AMOUNT,
         validators=[MinValueValidator(Decimal(0))],
         help_text="Days past due or balance (account currency) at placement.",
     )
@@ -258,7 +256,7 @@ class Placement(TimeStampedModel):
         max_length=10, choices=Arm, blank=True, help_text="Champion/challenger arm, if split."
     )
     # Snapshots taken when placed: the commission rate never changes after placing.
-    placed_balance = models.DecimalField(**MONEY, default=Decimal(0))
+    placed_balance = models.DecimalField(**AMOUNT, default=Decimal(0))
     placed_days_past_due = models.PositiveIntegerField(default=0)
     commission_rate = models.DecimalField(**RATE, default=Decimal(0))
     recall_destination = models.CharField(
@@ -400,9 +398,9 @@ class CommissionStatementLine(models.Model):
     placed_on = models.DateField()
     recalled_on = models.DateField(null=True, blank=True)
     payments = models.PositiveIntegerField(default=0, help_text="Payments counted.")
-    collected = models.DecimalField(**MONEY)
+    collected = models.DecimalField(**AMOUNT)
     commission_rate = models.DecimalField(**RATE)
-    commission = models.DecimalField(**MONEY)
+    commission = models.DecimalField(**AMOUNT)
 
     class Meta:
         ordering = ["statement", "placed_on", "placement"]

@@ -7,16 +7,16 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.roles import AGENCY_ROLES, Role
-from agencies.commission import CENT, commission_on
+from agencies.commission import commission_on
 from agencies.models import Agency, CommissionStatement, Placement, RecallDestination
 from cases.models import Case, Payment, Stage, StageEntry
 from cases.selectors import cases_visible_to
+from common.days import business_day_start
+from common.money import CENT
 from compliance.models import ComplianceLogEntry
 
 # The debtor flags under which a case is never placed with an agency.
@@ -177,12 +177,6 @@ class AgencyFigures:
             return None
         return Decimal(sum(self.first_payment_days)) / len(self.first_payment_days)
 
-    @property
-    def utilisation(self) -> Decimal | None:
-        if not self.agency.capacity:
-            return None
-        return Decimal(self.current_placements) / self.agency.capacity
-
     def add(self, other: AgencyFigures) -> None:
         for name in (
             "current_placements",
@@ -196,10 +190,6 @@ class AgencyFigures:
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.first_payment_days.extend(other.first_payment_days)
-
-
-def _business_day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def agency_figures(
@@ -279,8 +269,8 @@ def agency_figures(
             kind=ComplianceLogEntry.Kind.DECISION,
             verdict=ComplianceLogEntry.Verdict.BLOCKED,
             agency_id__in=ids,
-            occurred_at__gte=_business_day_start(start),
-            occurred_at__lt=_business_day_start(end + dt.timedelta(days=1)),
+            occurred_at__gte=business_day_start(start),
+            occurred_at__lt=business_day_start(end + dt.timedelta(days=1)),
         )
         .values_list("agency_id")
         .annotate(Count("pk"))

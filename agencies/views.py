@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts.navigation import AGENCY_TABS, tabs_for
 from accounts.roles import AGENCY_ROLES
 from agencies.commission import ROUNDING_RULE
 from agencies.documents import statement_csv, statement_filename, statement_pdf
@@ -128,6 +129,7 @@ def league(request):
             "total": _aligned(_cells(together)) if together else None,
             "query": request.GET.urlencode(),
             "rounding_rule": ROUNDING_RULE,
+            "tabs": tabs_for(request.user, AGENCY_TABS, "agencies:league"),
         },
     )
 
@@ -183,6 +185,7 @@ def agency_detail(request, agency_id: int):
             "statements": [(statement, totals[statement.pk]) for statement in statements],
             "can_manage": request.user.has_perm("agencies.change_placement"),
             "rounding_rule": ROUNDING_RULE,
+            "tabs": tabs_for(request.user, AGENCY_TABS, ""),
         },
     )
 
@@ -252,7 +255,12 @@ def placement_list(request):
     return render(
         request,
         "agencies/placement_list.html",
-        {"page": page, "agencies": agencies, "agency_id": agency_id},
+        {
+            "page": page,
+            "agencies": agencies,
+            "agency_id": agency_id,
+            "tabs": tabs_for(request.user, AGENCY_TABS, "agencies:placements"),
+        },
     )
 
 
@@ -270,7 +278,11 @@ def awaiting_list(request):
         case.never_placed = [
             text for flag, text in NEVER_PLACED_FLAGS.items() if getattr(case.debtor, flag)
         ]
-    return render(request, "agencies/awaiting_list.html", {"page": page})
+    return render(
+        request,
+        "agencies/awaiting_list.html",
+        {"page": page, "tabs": tabs_for(request.user, AGENCY_TABS, "agencies:awaiting")},
+    )
 
 
 @permission_required_or_404("agencies.add_placement")

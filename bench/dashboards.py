@@ -42,6 +42,7 @@ from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from cases.models import Activity, Case  # noqa: E402
+from common.days import business_day_start  # noqa: E402
 from demo.store import deferred_indexes  # noqa: E402
 from reporting.models import (  # noqa: E402
     DailyCaseFlow,
@@ -55,7 +56,6 @@ from reporting.models import (  # noqa: E402
     StatsWatermark,
 )
 from reporting.stats import (  # noqa: E402
-    day_start,
     latest_ids,
     snapshot_days_for,
     stats_rebuild,
@@ -145,7 +145,7 @@ def add_calls(count: int, first_day: dt.date, days: int) -> int:
                JOIN bench_cases c ON c.slot = (g * 104729) %% %(total)s""",
             {
                 "outcomes": OUTCOME_SLOTS,
-                "start": day_start(first_day),
+                "start": business_day_start(first_day),
                 "days": days,
                 "first": written,
                 "last": written + size - 1,
@@ -270,7 +270,7 @@ def main() -> None:
     for model in STATS_TABLES:
         model.objects.all().delete()
     first = BUSINESS_DATE - dt.timedelta(days=HISTORY_DAYS - 1)
-    now = day_start(BUSINESS_DATE) + dt.timedelta(hours=20)
+    now = business_day_start(BUSINESS_DATE) + dt.timedelta(hours=20)
     snapshots = snapshot_days_for(first, BUSINESS_DATE)
 
     def rebuild_all() -> str:

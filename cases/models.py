@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from accounts.models import TimeStampedModel, validate_time_zone
+from common.money import AMOUNT, CENT
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 # A scheduled call-back lifts the case's score into this band (above broken promises, whose
 # band starts at pipeline.services.BROKEN_PROMISE_PRIORITY) until an outcome is logged;
 # the queue's call-back indexes are partial on it.
@@ -134,9 +134,9 @@ class CardAccount(TimeStampedModel):
     product = models.CharField(max_length=60)
     portfolio = models.CharField(max_length=60, blank=True)
     currency = models.CharField(max_length=3, default="USD", validators=[currency_code])
-    credit_limit = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
-    balance = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
-    minimum_due = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
+    credit_limit = models.DecimalField(**AMOUNT, validators=[MinValueValidator(Decimal(0))])
+    balance = models.DecimalField(**AMOUNT, validators=[MinValueValidator(Decimal(0))])
+    minimum_due = models.DecimalField(**AMOUNT, validators=[MinValueValidator(Decimal(0))])
     oldest_unpaid_due_date = models.DateField(null=True, blank=True, db_index=True)
 
     class Meta:
@@ -297,7 +297,7 @@ class Case(TimeStampedModel):
     claim_expires_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
-    balance_at_open = models.DecimalField(**MONEY)
+    balance_at_open = models.DecimalField(**AMOUNT)
     paused_at = models.DateTimeField(
         null=True, blank=True, help_text="Paused by a supervisor: out of the queue, no escalation."
     )
@@ -482,7 +482,7 @@ class PromiseToPay(TimeStampedModel):
         CANCELLED = "cancelled", "Cancelled"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="promises")
-    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    amount = models.DecimalField(**AMOUNT, validators=[MinValueValidator(CENT)])
     currency = models.CharField(max_length=3, validators=[currency_code])
     promised_on = models.DateField(help_text="The business date the promise was taken.")
     due_date = models.DateField()
@@ -525,7 +525,7 @@ class PromiseToPay(TimeStampedModel):
 class PromiseInstalment(models.Model):
     promise = models.ForeignKey(PromiseToPay, on_delete=models.CASCADE, related_name="instalments")
     due_date = models.DateField()
-    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    amount = models.DecimalField(**AMOUNT, validators=[MinValueValidator(CENT)])
 
     class Meta:
         ordering = ["promise", "due_date"]
@@ -557,7 +557,7 @@ class Payment(TimeStampedModel):
         related_name="payments",
         help_text="The agency the payment is attributed to, when the case was placed.",
     )
-    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    amount = models.DecimalField(**AMOUNT, validators=[MinValueValidator(CENT)])
     currency = models.CharField(max_length=3, validators=[currency_code])
     received_on = models.DateField()
     source = models.CharField(max_length=10, choices=Source, default=Source.BANK_FEED)

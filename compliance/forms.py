@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from common.days import business_day_start
 from common.forms import DateInput
 from compliance.models import ComplianceLogEntry, CompliancePolicyVersion
 from compliance.presets import FIXED_RULE_CODES
@@ -27,11 +26,6 @@ def _rule_choices() -> list[tuple[str, str]]:
     return [("", "Any rule"), *((code, code) for code in sorted(codes))]
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    """Midnight of `day` in the bank's business time zone."""
-    return dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(settings.TIME_ZONE))
-
-
 class PeriodForm(forms.Form):
     date_from = forms.DateField(required=False, widget=DateInput, label="From")
     date_to = forms.DateField(required=False, widget=DateInput, label="To (inclusive)")
@@ -47,8 +41,8 @@ class PeriodForm(forms.Form):
         start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
         return log_entries_between(
             entries,
-            start=_day_start(start) if start else None,
-            end=_day_start(end + dt.timedelta(days=1)) if end else None,
+            start=business_day_start(start) if start else None,
+            end=business_day_start(end + dt.timedelta(days=1)) if end else None,
         )
 
 

@@ -14,10 +14,10 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Q
 
 from cases.models import Activity
+from common.days import business_day_of
 from compliance.presets import AttemptCap, ContactWindow, PolicyParameters
 
 CHANNEL_CONTACT_POINT_KINDS = {
@@ -153,7 +153,7 @@ class RuleContext:
         self.zone = ZoneInfo(debtor.time_zone)
         self.local_moment = moment.astimezone(self.zone)
         # The bank's business day decides agency eligibility, whatever zone a request activated.
-        self.business_day = moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+        self.business_day = business_day_of(moment)
 
     @property
     def targets_debtor(self) -> bool:

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from accounts.navigation import COMPLIANCE_TABS, Tab, tabs_for
 from common.access import permission_required_or_404
 from compliance.forms import LogSearchForm, PeriodForm
 from compliance.log import compliance_log_verify
@@ -21,6 +22,10 @@ from compliance.selectors import (
 PAGE_SIZE = 50
 DEFAULT_PERIOD_DAYS = 30
 audit_permission = permission_required_or_404("compliance.view_compliance_log")
+
+
+def _tabs(request, active: str) -> list[Tab]:
+    return tabs_for(request.user, COMPLIANCE_TABS, active)
 
 
 def _filtered(request, form_class):
@@ -40,7 +45,9 @@ def _page(request, entries):
 def log_list(request):
     form, entries = _filtered(request, LogSearchForm)
     return render(
-        request, "compliance/log_list.html", {"form": form, "page": _page(request, entries)}
+        request,
+        "compliance/log_list.html",
+        {"form": form, "page": _page(request, entries), "tabs": _tabs(request, "compliance:log")},
     )
 
 
@@ -53,6 +60,7 @@ def log_detail(request, entry_id: int):
         {
             "entry": entry,
             "contacts": entry.contact_entries.select_related("activity").order_by("sequence"),
+            "tabs": _tabs(request, "compliance:log"),
         },
     )
 
@@ -76,6 +84,7 @@ def block_counts(request):
             "by_team": log_blocks_by(entries, "team__name"),
             "by_agency": log_blocks_by(entries, "agency__name"),
             "decisions": entries.filter(kind=ComplianceLogEntry.Kind.DECISION).count(),
+            "tabs": _tabs(request, "compliance:blocks"),
         },
     )
 
@@ -86,7 +95,13 @@ def override_list(request):
     form, entries = _filtered(request, PeriodForm)
     overrides = entries.filter(kind=ComplianceLogEntry.Kind.DECISION).exclude(override_reason="")
     return render(
-        request, "compliance/override_list.html", {"form": form, "page": _page(request, overrides)}
+        request,
+        "compliance/override_list.html",
+        {
+            "form": form,
+            "page": _page(request, overrides),
+            "tabs": _tabs(request, "compliance:overrides"),
+        },
     )
 
 
@@ -94,4 +109,8 @@ def override_list(request):
 def chain_verify(request):
     """Verify the whole chain on demand (it walks every row, so only when asked)."""
     result = compliance_log_verify() if request.GET.get("run") else None
-    return render(request, "compliance/verify.html", {"result": result})
+    return render(
+        request,
+        "compliance/verify.html",
+        {"result": result, "tabs": _tabs(request, "compliance:verify")},
+    )

@@ -14,10 +14,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Team, User
-from agencies.commission import month_bounds
 from agencies.models import Agency, PlacementRule
 from agencies.services.money import statements_write
 from cases.models import Activity, Case, Debtor, Stage, Strategy
+from common.days import month_bounds
 from demo.portfolio import (
     COLUMNS,
     DEMO_PLACEMENT_RULE,

@@ -27,6 +27,7 @@ from operator import itemgetter
 from django.conf import settings
 
 from cases.identity import national_id_fields
+from common.money import AMOUNT_LIMIT
 
 ACCOUNT_COLUMNS = (
     "account_reference",
@@ -75,7 +76,6 @@ CURRENCIES = frozenset({
 TIME_ZONES = frozenset(zoneinfo.available_timezones())
 TRUE_VALUES = frozenset({"1", "true", "yes", "y"})
 FALSE_VALUES = frozenset({"", "0", "false", "no", "n"})
-MAX_MONEY = Decimal("1000000000000")  # the columns hold 14 digits, 2 after the point
 MAX_LENGTHS = {
     "account_reference": 40,
     "external_reference": 64,
@@ -98,7 +98,7 @@ PAN_PATTERN = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
 CARD_NUMBER_HINT = re.compile(r"(?<!\d)\d[\d -]{12}")
 CARD_LAST4_PATTERN = re.compile(r"[0-9]{4}")
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ().-]{4,40}$")
-# An amount in its usual form: not negative, at most two decimals, below MAX_MONEY.
+# An amount in its usual form: not negative, at most two decimals, below AMOUNT_LIMIT.
 PLAIN_AMOUNT_PATTERN = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
 NOT_ASCII_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]+")
 RAW_ROW_LIMIT = 2000
@@ -170,7 +170,7 @@ def _money(text: str, name: str, *, positive: bool = False) -> str:
         raise RowRejected(f"{name} must not be negative")
     if positive and amount == 0:
         raise RowRejected(f"{name} must be greater than zero")
-    if amount >= MAX_MONEY:
+    if amount >= AMOUNT_LIMIT:
         raise RowRejected(f"{name} is too large")
     return str(amount)
 

@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from common.forms import DateInput
 from feeds.models import ImportRun
 
 MAX_EXPORT_DAYS = 366
@@ -13,14 +14,12 @@ MAX_EXPORT_DAYS = 366
 class FeedUploadForm(forms.Form):
     kind = forms.ChoiceField(choices=ImportRun.Kind.choices, label="Feed")
     file = forms.FileField(help_text="UTF-8 CSV, comma-separated, with a header row.")
-    business_date = forms.DateField(
-        initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    business_date = forms.DateField(initial=timezone.localdate, widget=DateInput)
 
 
 class ExportPeriodForm(forms.Form):
-    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="From", widget=DateInput)
+    date_to = forms.DateField(label="To", widget=DateInput)
 
     def clean(self):
         cleaned = super().clean()

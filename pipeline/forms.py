@@ -5,11 +5,11 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 
+from common.forms import DateInput
+
 
 class PipelineDateForm(forms.Form):
-    business_date = forms.DateField(
-        label="Business date", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    business_date = forms.DateField(label="Business date", widget=DateInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,19 +18,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case as SqlCase
 from django.db.models import (
-    DecimalField,
     Exists,
     F,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -51,7 +49,9 @@ from cases.models import (
     StageEntry,
     Strategy,
 )
+from common.batches import keyset_batches
 from common.dry_run import dry_run_transaction
+from common.money import AMOUNT_OUTPUT
 from pipeline.hand_offs import hand_offs
 from pipeline.models import OutboundMessage, PipelineRun
 
@@ -62,7 +62,6 @@ BROKEN_PROMISE_PRIORITY = 1_000_000_000
 STALE_RUN_AFTER = dt.timedelta(hours=2)
 
 OPEN = ~Q(status__in=Case.CLOSED_STATUSES)
-MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
 
 class PipelineAlreadyRunning(Exception):
@@ -105,7 +104,7 @@ def paid_since(account_ref: str, start_ref: str, business_date: dt.date) -> Coal
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    return Coalesce(Subquery(payments, output_field=MONEY_FIELD), Value(Decimal(0)))
+    return Coalesce(Subquery(payments, output_field=AMOUNT_OUTPUT), Value(Decimal(0)))
 
 
 def arrears_covered(business_date: dt.date, prefix: str = "") -> Q:
@@ -116,23 +115,6 @@ def arrears_covered(business_date: dt.date, prefix: str = "") -> Q:
         | Q(**{f"{prefix}oldest_unpaid_due_date__gte": business_date})
         | Q(paid_since_due__gte=F(f"{prefix}minimum_due"))
     )
-
-
-def keyset_batches(queryset: QuerySet, fields: tuple[str, ...], size: int) -> Iterator[list]:
-    """Yield lists of `values_list(id, *fields)` rows in id order, `size` at a time.
-
-    The queryset is re-evaluated for each batch, so rows that an earlier batch changed
-    and that no longer match drop out; no OFFSET, no server-side cursor.
-    """
-    last_id = 0
-    while True:
-        rows = list(
-            queryset.filter(pk__gt=last_id).order_by("pk").values_list("pk", *fields)[:size]
-        )
-        if not rows:
-            return
-        yield rows
-        last_id = rows[-1][0]
 
 
 class Pipeline:
@@ -259,9 +241,9 @@ class Pipeline:
                 required=SqlCase(
                     When(due_date__lt=self.business_date, then=F("amount")),
                     default=Coalesce(
-                        Subquery(overdue_instalments, output_field=MONEY_FIELD), Value(Decimal(0))
+                        Subquery(overdue_instalments, output_field=AMOUNT_OUTPUT), Value(Decimal(0))
                     ),
-                    output_field=MONEY_FIELD,
+                    output_field=AMOUNT_OUTPUT,
                 ),
             )
         )

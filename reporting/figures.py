@@ -10,18 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from html import escape
+from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Team, User
 from cases.buckets import DELINQUENCY_BUCKETS, Bucket
 from cases.models import Stage, Strategy
+from common.money import CENT
 from reporting.filters import DashboardFilterSet
 from reporting.models import DailyCaseFlow, PortfolioSnapshot, RollRate
 from reporting.selectors import (
@@ -38,7 +38,7 @@ from reporting.stats import FLOW_MEASURES, PERFORMANCE_MEASURES
 TABLE_PAGE_SIZE = 50
 COUNT, MONEY, RATE, SECONDS, TEXT, DATE = "count", "money", "rate", "seconds", "text", "date"
 NUMERIC_KINDS = (COUNT, MONEY, RATE, SECONDS)
-CENT, TENTH = Decimal("0.01"), Decimal("0.1")
+TENTH = Decimal("0.1")
 
 
 def _rounded(value, kind: str):
@@ -104,6 +104,30 @@ class Column:
     definition: str = ""
     muted: bool = False  # a comparison figure shown beside another (team average)
 
+    @property
+    def css(self) -> str:
+        """The classes of the column's cells: numbers right-aligned, comparisons muted."""
+        classes = []
+        if self.kind in NUMERIC_KINDS:
+            classes.append("text-end")
+        if self.muted:
+            classes.append("text-secondary small")
+        return " ".join(classes)
+
+
+class HeaderCell(NamedTuple):
+    """A header cell as the template prints it."""
+
+    css: str
+    label: str
+    definition: str
+    sort_link: str
+    sort_marker: str  # ▲ or ▼ on the column the table is sorted by
+
+
+# A body cell as the template prints it: (classes, text, link).
+BodyCell = tuple[str, str, str]
+
 
 @dataclass
 class Figure:
@@ -115,64 +139,31 @@ class Figure:
     chart: dict | None = None  # Chart.js type, labels and datasets
     sortable: bool = False
     page: Page | None = None  # the rows shown, when the table is shown a page at a time
+    header: list[HeaderCell] = field(default_factory=list)  # set by the page, with its sort links
 
     def definitions(self) -> list[Column]:
         return [column for column in self.columns if column.definition]
 
-    def head_html(self, sort_links: dict[str, tuple[str, str]] | None = None) -> SafeString:
-        """The header row; `sort_links` maps a column key to its (link, ▲/▼ marker)."""
-        parts = ["<tr>"]
-        for column in self.columns:
-            classes = " ".join(
-                filter(
-                    None,
-                    (
-                        "text-end" if column.kind in NUMERIC_KINDS else "",
-                        "text-secondary small" if column.muted else "",
-                    ),
-                )
-            )
-            label = escape(column.label)
-            link, marker = (sort_links or {}).get(column.key, ("", ""))
-            if link:
-                label = f'<a href="{escape(link)}">{label}</a> {marker}'.rstrip()
-            title = f' title="{escape(column.definition)}"' if column.definition else ""
-            parts.append(f'<th scope="col" class="{classes}"{title}>{label}</th>')
-        parts.append("</tr>")
-        return mark_safe("".join(parts))  # every value above is escaped
-
-    def body_html(self) -> SafeString:
-        """The table's rows as HTML: built here, in one pass, because a large table of linked
-        figures costs a template loop hundreds of milliseconds."""
-        if not self.rows:
-            return mark_safe(
-                f'<tr><td colspan="{len(self.columns)}" class="text-secondary">'
-                "No figures for this selection.</td></tr>"
-            )
-        classes = [
-            " ".join(
-                filter(
-                    None,
-                    (
-                        "text-end" if column.kind in NUMERIC_KINDS else "",
-                        "text-secondary small" if column.muted else "",
-                    ),
-                )
+    def header_cells(
+        self, sort_links: dict[str, tuple[str, str]] | None = None
+    ) -> list[HeaderCell]:
+        """The header row's cells; `sort_links` maps a column key to its (link, ▲/▼ marker)."""
+        sort_links = sort_links or {}
+        return [
+            HeaderCell(
+                column.css, column.label, column.definition, *sort_links.get(column.key, ("", ""))
             )
             for column in self.columns
         ]
-        parts = []
-        for cells in self.rows:
-            parts.append("<tr>")
-            for cell, css in zip(cells, classes, strict=True):
-                # Numbers are digits, separators and units; only text needs escaping.
-                text = cell.text if cell.numeric else escape(cell.text)
-                if cell.url:
-                    # Drill-down URLs are our path and a percent-encoded query string.
-                    text = f'<a href="{cell.url.replace("&", "&amp;")}">{text}</a>'
-                parts.append(f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>")
-            parts.append("</tr>")
-        return mark_safe("".join(parts))  # every value above is escaped or inert
+
+    def body_rows(self) -> list[list[BodyCell]]:
+        """Each row's cells as (classes, text, link): plain data, so that the template's loop
+        over thousands of linked figures only prints them."""
+        classes = [column.css for column in self.columns]
+        return [
+            [(css, cell.text, cell.url) for cell, css in zip(cells, classes, strict=True)]
+            for cells in self.rows
+        ]
 
     def csv_rows(self) -> list[list[str]]:
         return [[column.label for column in self.columns]] + [

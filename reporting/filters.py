@@ -9,8 +9,8 @@ the views answer 404 for it, as for any case outside the user's scope.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
 from urllib.parse import quote_plus, urlencode
 
 import django_filters
@@ -19,7 +19,6 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Team, User
 from accounts.selectors import teams_visible_to
@@ -169,13 +168,27 @@ class DashboardFilterSet(django_filters.FilterSet):
             return f"Choose a period of at most {LONGEST_PERIOD_DAYS} days."
         return None
 
-    def fields_html(self) -> SafeString:
-        """The filter fields as Bootstrap form controls.
+    def filter_fields(self) -> list[FilterField]:
+        """The filter fields as the template draws them: plain data, options included.
 
-        Rendered here rather than by widget templates: the collector list alone holds
-        hundreds of options, which widget templates take a tenth of a second to draw.
+        Not widget templates: the collector list alone holds hundreds of options, which
+        widget templates take a tenth of a second to draw.
         """
-        return mark_safe("".join(_field_html(bound) for bound in self.form))
+        return [_filter_field(bound) for bound in self.form]
+
+
+@dataclass(frozen=True)
+class FilterField:
+    """One filter as the template draws it: label, control (a select when `input_type` is
+    blank), errors."""
+
+    id: str
+    name: str
+    label: str
+    input_type: str
+    value: str
+    options: list[tuple[str, str, bool]]  # (value, label, selected) of a select
+    errors: list[str]
 
 
 @lru_cache(maxsize=8192)
@@ -183,34 +196,24 @@ def _quoted(value: str) -> str:
     return quote_plus(value)
 
 
-def _field_html(bound) -> str:
-    """One field: label, control, errors; every value escaped."""
-    errors = bound.errors
-    field_id = escape(str(bound.id_for_label))
-    invalid = " is-invalid" if errors else ""
+def _filter_field(bound: forms.BoundField) -> FilterField:
     value = bound.value()
+    current = "" if value is None else str(value)
     if isinstance(bound.field.widget, forms.Select):
-        current = "" if value is None else str(value)
-        options = "".join(
-            f'<option value="{escape(str(option))}"{" selected" if str(option) == current else ""}>'
-            f"{escape(str(label))}</option>"
+        input_type = ""
+        options = [
+            (str(option), str(label), str(option) == current)
             for option, label in bound.field.choices
-        )
-        control = (
-            f'<select name="{escape(bound.html_name)}" id="{field_id}" '
-            f'class="form-select{invalid}">{options}</select>'
-        )
+        ]
     else:
-        kind = getattr(bound.field.widget, "input_type", "text")
-        control = (
-            f'<input type="{escape(kind)}" name="{escape(bound.html_name)}" id="{field_id}" '
-            f'value="{escape("" if value is None else str(value))}" class="form-control{invalid}">'
-        )
-    feedback = "".join(
-        f'<div class="invalid-feedback">{escape(str(error))}</div>' for error in errors
-    )
-    return (
-        '<div class="col-6 col-md-3 col-xl"><div class="mb-3">'
-        f'<label class="form-label" for="{field_id}">{escape(str(bound.label))}</label>'
-        f"{control}{feedback}</div></div>"
+        input_type = getattr(bound.field.widget, "input_type", "text")
+        options = []
+    return FilterField(
+        id=str(bound.id_for_label),
+        name=bound.html_name,
+        label=str(bound.label),
+        input_type=input_type,
+        value=current,
+        options=options,
+        errors=[str(error) for error in bound.errors],
     )

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from cases.buckets import Bucket
+from common.money import TOTAL
 
 __all__ = [
     "Bucket",
@@ -28,8 +29,6 @@ __all__ = [
     "StatsDay",
     "StatsWatermark",
 ]
-
-MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
 def _dimension(model: str, **extra) -> models.ForeignKey:
@@ -55,13 +54,13 @@ class PerformanceMeasures(models.Model):
     calls_handled = models.PositiveIntegerField(default=0, help_text="Calls, either direction.")
     call_seconds = models.BigIntegerField(default=0, help_text="Their summed durations.")
     promises = models.PositiveIntegerField(default=0, help_text="Promises taken that day.")
-    promised_amount = models.DecimalField(**MONEY, default=0)
+    promised_amount = models.DecimalField(**TOTAL, default=0)
     promises_kept = models.PositiveIntegerField(default=0, help_text="Resolved as kept that day.")
     promises_broken = models.PositiveIntegerField(
         default=0, help_text="Resolved as broken that day."
     )
     payments = models.PositiveIntegerField(default=0)
-    collected = models.DecimalField(**MONEY, default=0)
+    collected = models.DecimalField(**TOTAL, default=0)
     compliance_blocks = models.PositiveIntegerField(default=0)
     compliance_overrides = models.PositiveIntegerField(default=0)
 
@@ -158,7 +157,7 @@ class DailyCaseFlow(models.Model):
     opened = models.PositiveIntegerField(default=0)
     entered = models.PositiveIntegerField(default=0, help_text="Entries into the stage.")
     cured = models.PositiveIntegerField(default=0, help_text="Cured while at the stage.")
-    cured_balance = models.DecimalField(**MONEY, default=0, help_text="Their balances when opened.")
+    cured_balance = models.DecimalField(**TOTAL, default=0, help_text="Their balances when opened.")
 
     class Meta:
         db_table = "cases_dailycaseflow"
@@ -181,7 +180,7 @@ class PortfolioSnapshot(models.Model):
     bucket = models.PositiveSmallIntegerField(choices=Bucket)
 
     cases = models.PositiveIntegerField(default=0)
-    balance = models.DecimalField(**MONEY, default=0)
+    balance = models.DecimalField(**TOTAL, default=0)
 
     class Meta:
         db_table = "cases_portfoliosnapshot"
@@ -205,7 +204,7 @@ class RollRate(models.Model):
     to_bucket = models.PositiveSmallIntegerField(choices=Bucket)
 
     cases = models.PositiveIntegerField(default=0)
-    balance = models.DecimalField(**MONEY, default=0, help_text="Balances at the first month end.")
+    balance = models.DecimalField(**TOTAL, default=0, help_text="Balances at the first month end.")
 
     class Meta:
         db_table = "cases_rollrate"

@@ -14,6 +14,7 @@ from accounts.models import Team, User
 from accounts.selectors import sees_every_team, teams_visible_to
 from cases.models import Activity, Case, Payment, PromiseToPay, StageEntry
 from cases.selectors import cases_visible_to
+from common.days import business_day_start
 from compliance.models import ComplianceLogEntry
 from reporting.models import (
     DailyCollectorPerformance,
@@ -30,7 +31,6 @@ from reporting.stats import (
     agency_holding_on,
     bucket_on,
     credited_collector,
-    day_start,
     on_books,
     queue_cases,
     roll_window,
@@ -139,8 +139,8 @@ def queue_snapshot_for(user, team: Team | None) -> QuerySet[QueueSnapshot]:
 def _between(first: dt.date, last: dt.date, field: str = "occurred_at") -> Q:
     return Q(
         **{
-            f"{field}__gte": day_start(first),
-            f"{field}__lt": day_start(last + dt.timedelta(days=1)),
+            f"{field}__gte": business_day_start(first),
+            f"{field}__lt": business_day_start(last + dt.timedelta(days=1)),
         }
     )
 

@@ -32,18 +32,14 @@ pipeline opens a case the day after the due date it missed).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
     Count,
-    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -62,6 +58,8 @@ from django.db.models.functions import Cast, TruncDate
 from agencies.models import Placement
 from cases.buckets import BUCKET_FLOORS, Bucket
 from cases.models import Activity, Case, Payment, PromiseToPay, StageEntry
+from common.days import bank_time_zone, business_day_of, business_day_start, month_bounds
+from common.money import AMOUNT_OUTPUT, TOTAL_OUTPUT
 from compliance.models import ComplianceLogEntry
 from pipeline.models import PipelineRun
 from reporting.models import (
@@ -86,7 +84,6 @@ RPC_OUTCOMES = (
     Activity.Outcome.PAID,
     Activity.Outcome.CALLBACK_REQUESTED,
 )
-MONEY = DecimalField(max_digits=16, decimal_places=2)
 # Days recomputed together in one transaction by a rebuild.
 REBUILD_CHUNK_DAYS = 31
 
@@ -114,18 +111,9 @@ PERFORMANCE_ROLLUPS = {
 FLOW_MEASURES = ("opened", "entered", "cured", "cured_balance")
 
 
-def bank_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def day_start(day: dt.date) -> dt.datetime:
-    """Midnight at the start of `day` in the bank's time zone."""
-    return dt.datetime.combine(day, dt.time(0), tzinfo=bank_zone())
-
-
 def local_day(field: str) -> TruncDate:
     """The bank's business day of a timestamp column."""
-    return TruncDate(field, tzinfo=bank_zone())
+    return TruncDate(field, tzinfo=bank_time_zone())
 
 
 def day_range(first: dt.date, last: dt.date) -> Iterator[dt.date]:
@@ -133,16 +121,12 @@ def day_range(first: dt.date, last: dt.date) -> Iterator[dt.date]:
         yield first + dt.timedelta(days=offset)
 
 
-def month_last_day(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
 # --- Days past due on a given day -----------------------------------------------------------
 
 
 def on_books(day: dt.date) -> Q:
     """Cases open at the end of `day`: opened by then, not closed by then."""
-    end = day_start(day + dt.timedelta(days=1))
+    end = business_day_start(day + dt.timedelta(days=1))
     return Q(opened_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
 
 
@@ -159,7 +143,7 @@ def bucket_on(day: dt.date, prefix: str = "") -> SqlCase:
         closed_case = Q(
             **{
                 f"{prefix}closed_at__isnull": False,
-                f"{prefix}opened_at__lt": day_start(day - dt.timedelta(days=floor - 2)),
+                f"{prefix}opened_at__lt": business_day_start(day - dt.timedelta(days=floor - 2)),
             }
         )
         whens.append(When(open_case | closed_case, then=Value(int(bucket))))
@@ -171,7 +155,7 @@ def balance_on_books(prefix: str = "") -> SqlCase:
     return SqlCase(
         When(**{f"{prefix}closed_at__isnull": True}, then=F(f"{prefix}account__balance")),
         default=F(f"{prefix}balance_at_open"),
-        output_field=MONEY,
+        output_field=AMOUNT_OUTPUT,
     )
 
 
@@ -227,7 +211,7 @@ def _case_keys(prefix: str) -> dict:
 
 
 def _performance_sources(first: dt.date, last: dt.date) -> list[QuerySet]:
-    start, end = day_start(first), day_start(last + dt.timedelta(days=1))
+    start, end = business_day_start(first), business_day_start(last + dt.timedelta(days=1))
     outbound = Q(direction=Activity.Direction.OUTBOUND)
     promise_keys = {
         "collector": F("created_by_id"),
@@ -311,7 +295,7 @@ def _performance_sources(first: dt.date, last: dt.date) -> list[QuerySet]:
 
 
 def _flow_sources(first: dt.date, last: dt.date) -> list[QuerySet]:
-    start, end = day_start(first), day_start(last + dt.timedelta(days=1))
+    start, end = business_day_start(first), business_day_start(last + dt.timedelta(days=1))
     no_stage = Cast(Value(None), BigIntegerField())
     sources = [
         (
@@ -437,7 +421,7 @@ def _portfolio_rows(day: dt.date) -> list[PortfolioSnapshot]:
         .values(
             "key_agency", "key_bucket", "key_team", "key_strategy", "key_product", "key_currency"
         )
-        .annotate(cases=Count("pk"), balance=Sum(balance_on_books()))
+        .annotate(cases=Count("pk"), balance=Sum(balance_on_books(), output_field=TOTAL_OUTPUT))
     )
     return [
         PortfolioSnapshot(
@@ -458,12 +442,12 @@ def _portfolio_rows(day: dt.date) -> list[PortfolioSnapshot]:
 def roll_window(day: dt.date) -> tuple[dt.date, dt.date, dt.date]:
     """(month, first month end, second month end or `day`) for the month holding `day`."""
     month = day.replace(day=1)
-    return month, month - dt.timedelta(days=1), min(month_last_day(day), day)
+    return month, month - dt.timedelta(days=1), min(month_bounds(day)[1], day)
 
 
 def to_bucket(until: dt.date) -> SqlCase:
     """Where a case stood at the end of `until`: cured, closed otherwise, or its bucket."""
-    end = day_start(until + dt.timedelta(days=1))
+    end = business_day_start(until + dt.timedelta(days=1))
     return SqlCase(
         When(closed_at__lt=end, status=Case.Status.CURED, then=Value(int(Bucket.CURED))),
         When(closed_at__lt=end, then=Value(int(Bucket.CLOSED))),
@@ -483,7 +467,7 @@ def _roll_rows(day: dt.date) -> list[RollRate]:
         )
         .order_by()
         .values("key_from", "key_to", "key_team", "key_strategy", "key_product", "key_currency")
-        .annotate(cases=Count("pk"), balance=Sum(balance_on_books()))
+        .annotate(cases=Count("pk"), balance=Sum(balance_on_books(), output_field=TOTAL_OUTPUT))
     )
     return [
         RollRate(
@@ -580,7 +564,7 @@ def stats_snapshot_day(*, day: dt.date, now: dt.datetime) -> int:
         written = len(PortfolioSnapshot.objects.bulk_create(portfolio, batch_size=2000))
         if not RollRate.objects.filter(month=month).exists():
             written += len(RollRate.objects.bulk_create(rolls, batch_size=2000))
-        if day == now.astimezone(bank_zone()).date():
+        if day == business_day_of(now):
             QueueSnapshot.objects.filter(day=day).delete()
             written += len(QueueSnapshot.objects.bulk_create(_queue_rows(day, now)))
         StatsDay.objects.filter(day=day).update(snapshot_computed_at=now)
@@ -647,7 +631,7 @@ def changed_days(watermark: StatsWatermark, *, until: dict[str, int]) -> set[dt.
         days.add(business_date)
         for moment in (started_at, finished_at):
             if moment is not None:
-                days.add(moment.astimezone(bank_zone()).date())
+                days.add(business_day_of(moment))
     return days
 
 
@@ -685,7 +669,7 @@ def stats_refresh(*, now: dt.datetime) -> list[dt.date]:
     Today and yesterday are always recomputed: a transaction still open when the watermark
     moved may commit rows with ids below it. Returns the days recomputed.
     """
-    today = now.astimezone(bank_zone()).date()
+    today = business_day_of(now)
     watermark, _ = StatsWatermark.objects.get_or_create(pk=1)
     until = latest_ids()
     days = changed_days(watermark, until=until) | {today, today - dt.timedelta(days=1)}
@@ -711,8 +695,8 @@ def stats_rebuild(
 def snapshot_days_for(first: dt.date, last: dt.date) -> list[dt.date]:
     """The snapshots a rebuild of first..last takes by default: each month end, and `last`."""
     days = {last}
-    month_end = month_last_day(first)
+    month_end = month_bounds(first)[1]
     while month_end < last:
         days.add(month_end)
-        month_end = month_last_day(month_end + dt.timedelta(days=1))
+        month_end = month_bounds(month_end + dt.timedelta(days=1))[1]
     return sorted(days)

@@ -75,7 +75,7 @@ def _add_headers(request, figure: Figure, filterset: DashboardFilterSet) -> None
             flip = "desc" if current == column.key and order == "asc" else "asc"
             marker = ("▲" if order == "asc" else "▼") if current == column.key else ""
             links[column.key] = (f"?{filterset.query_string(sort=column.key, order=flip)}", marker)
-    figure.header = figure.head_html(links)
+    figure.header = figure.header_cells(links)
 
 
 @view_dashboard

@@ -12,6 +12,8 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from cases.models import Case, ContactPoint
+from common.forms import DateInput
+from common.money import AMOUNT, CENT
 from compliance.presets import ContactWindow
 from compliance.rules import window_opening_at_or_after
 from workspace.services import CALL_OUTCOMES, CONTACT_POINT_MARKS
@@ -115,8 +117,8 @@ def promise_max_days() -> int:
 
 class PromiseForm(_CallForm):
     prefix = "promise"
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, label="Amount")
-    due_date = forms.DateField(label="Pay by", widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(**AMOUNT, label="Amount")
+    due_date = forms.DateField(label="Pay by", widget=DateInput)
     instalments = forms.CharField(
         required=False,
         label="Instalment plan (optional)",
@@ -178,7 +180,7 @@ class PromiseForm(_CallForm):
                 raise forms.ValidationError(
                     f"Line {number}: write a date and an amount, e.g. 2026-12-01 50.00."
                 ) from None
-            if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+            if amount <= 0 or amount != amount.quantize(CENT):
                 raise forms.ValidationError(
                     f"Line {number}: the amount must be positive, in cents at most."
                 )

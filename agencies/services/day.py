@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from agencies.commission import month_bounds
 from agencies.services.allocation import placements_allocate
 from agencies.services.money import (
     ATTRIBUTION_LOOKBACK_DAYS,
@@ -16,6 +15,7 @@ from agencies.services.placements import (
     placements_end_for_closed_cases,
     placements_recall_due,
 )
+from common.days import month_bounds
 
 
 def agencies_run_day(*, business_date: dt.date, now: dt.datetime) -> Counter:

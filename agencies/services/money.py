@@ -19,11 +19,13 @@ from django.db import transaction
 from django.db.models import BigIntegerField, Count, Exists, F, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from agencies.commission import CENT, commission_on, month_bounds
+from agencies.commission import commission_on
 from agencies.models import Agency, CommissionStatement, CommissionStatementLine
 from agencies.selectors import collected_by_placement, placements_covering, placements_held
 from cases.models import Payment
-from pipeline.services import keyset_batches
+from common.batches import keyset_batches
+from common.days import month_bounds
+from common.money import CENT
 
 # The daily step attributes payments received up to this many days back: bank files bring
 # payments a few days late, and the month's statement attributes its whole month again.

@@ -28,10 +28,11 @@ from agencies.models import (
 )
 from agencies.selectors import NEVER_PLACED_FLAGS
 from cases.models import Case, Stage, StageEntry
+from common.batches import keyset_batches
 from compliance.log import log_append_many
 from compliance.models import ComplianceLogEntry
 from compliance.policies import policy_code_for_case, policy_version_current
-from pipeline.services import cases_enter_stage, keyset_batches
+from pipeline.services import cases_enter_stage
 
 PLACED_BY_JOB_REASON = "reached the agency stage"
 PERIOD_ENDED_REASON = "placement period ended"

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from agencies.commission import commission_on, month_bounds
+from agencies.commission import commission_on
 from agencies.models import CommissionStatement, CommissionStatementLine
 from agencies.services import payments_attribute, statement_totals, statements_generate_month
 from agencies.services.money import CurrencyTotal
 from cases.models import Payment
+from common.days import month_bounds
 from tests.factories import (
     AgencyFactory,
     CardAccountFactory,
@@ -234,15 +235,3 @@ def test_generating_twice_gives_one_statement_as_of_the_second_run(october):
 )
 def test_commission_on_one_line_is_rounded_to_the_cent_half_up(collected, rate, commission):
     assert commission_on(Decimal(collected), Decimal(rate)) == Decimal(commission)
-
-
-@pytest.mark.parametrize(
-    ("day", "bounds"),
-    [
-        ("2026-02-14", ("2026-02-01", "2026-02-28")),
-        ("2028-02-29", ("2028-02-01", "2028-02-29")),
-        ("2026-12-31", ("2026-12-01", "2026-12-31")),
-    ],
-)
-def test_a_month_runs_from_its_first_to_its_last_day(day, bounds):
-    assert month_bounds(d(day)) == (d(bounds[0]), d(bounds[1]))

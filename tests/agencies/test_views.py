@@ -202,6 +202,23 @@ def test_an_agency_manager_sees_only_their_own_agency(client, manager, league_wo
     assert client.get(reverse("agencies:league_csv")).content.decode().count("\n") == 2
 
 
+def test_the_tabs_show_only_the_pages_the_user_may_open(
+    client, supervisor, compliance_officer, league_world
+):
+    client.force_login(supervisor)
+    tabs = client.get(reverse("agencies:placements")).context["tabs"]
+    assert tabs == [
+        ("League table", reverse("agencies:league"), False),
+        ("Current placements", reverse("agencies:placements"), True),
+        ("Awaiting placement", reverse("agencies:awaiting"), False),
+    ]
+    client.force_login(compliance_officer)
+    detail = reverse("agencies:detail", args=[league_world["summit"].pk])
+    assert client.get(detail).context["tabs"] == [
+        ("League table", reverse("agencies:league"), False)
+    ]
+
+
 @pytest.mark.parametrize("role", [Role.AGENCY_COLLECTOR, Role.COLLECTOR])
 def test_collectors_have_no_agency_pages(client, agency, team, role):
     user = UserFactory(

@@ -93,6 +93,19 @@ def test_the_compliance_officer_opens_every_page(client, compliance_officer, log
     assert " style=" not in response.content.decode()  # the CSP forbids inline styles
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_shows_the_four_tabs_with_its_own_current(client, compliance_officer, page):
+    client.force_login(compliance_officer)
+    tabs = client.get(reverse(page)).context["tabs"]
+    assert [(label, url) for label, url, _ in tabs] == [
+        ("Log", reverse("compliance:log")),
+        ("Blocks", reverse("compliance:blocks")),
+        ("Overrides", reverse("compliance:overrides")),
+        ("Verify chain", reverse("compliance:verify")),
+    ]
+    assert [url for _, url, current in tabs if current] == [reverse(page)]
+
+
 def test_the_log_lists_every_row_last_written_first(client, compliance_officer, log):
     client.force_login(compliance_officer)
     response = client.get(reverse("compliance:log"))

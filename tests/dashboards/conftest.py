@@ -9,8 +9,8 @@ import pytest
 
 from accounts.roles import Role
 from cases.models import Activity, Case, PromiseToPay, Stage
+from common.days import business_day_start
 from compliance.engine import compliance_decide
-from reporting.stats import day_start
 from tests.factories import (
     ActivityFactory,
     CardAccountFactory,
@@ -26,7 +26,7 @@ DAY = dt.date(2026, 11, 10)
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     """A moment of a business day, in the bank's time zone."""
-    return day_start(day) + dt.timedelta(hours=hour, minutes=minute)
+    return business_day_start(day) + dt.timedelta(hours=hour, minutes=minute)
 
 
 def days(n: int) -> dt.timedelta:

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from agencies.services import agencies_run_day
+from common.commands import add_business_day_arguments
 from common.dry_run import dry_run_transaction
-from pipeline.management.commands.run_collections_day import iso_date
 
 LABELS = {
     "recalled": "Placements recalled",
@@ -30,12 +30,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--date", type=iso_date, help="Business date (default: the bank's today)."
-        )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Print what would happen and keep nothing."
-        )
+        add_business_day_arguments(parser)
 
     def handle(self, *args, date=None, dry_run=False, **options):
         now = timezone.now()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.models import User
+from common.commands import iso_date
 from demo.reference import DEMO_PASSWORD
 from demo.world import delete_world, seed_world, world_exists
 
@@ -39,7 +38,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--date",
-            type=dt.date.fromisoformat,
+            type=iso_date,
             default=None,
             help="Business date YYYY-MM-DD (default: today).",
         )

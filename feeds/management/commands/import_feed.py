@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from common.commands import iso_date
 from feeds.importer import feed_import
 from feeds.models import ImportRun
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument(
             "--date",
-            type=dt.date.fromisoformat,
+            type=iso_date,
             help="Business date (YYYY-MM-DD); by default the bank's today.",
         )
         parser.add_argument(

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from common.commands import add_business_day_arguments
 from pipeline.models import PipelineRun
 from pipeline.services import (
     PipelineAlreadyRunning,
@@ -15,23 +14,11 @@ from pipeline.services import (
 )
 
 
-def iso_date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"--date must be YYYY-MM-DD, not {value!r}.") from error
-
-
 class Command(BaseCommand):
     help = "Run the daily collection pipeline for one business date, now and in this process."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--date", type=iso_date, help="Business date (default: the bank's today)."
-        )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Print what would happen and keep nothing."
-        )
+        add_business_day_arguments(parser)
 
     def handle(self, *args, date=None, dry_run=False, **options):
         now = timezone.now()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from common.commands import iso_date
 from reporting.stats import day_range, snapshot_days_for, stats_rebuild
 
 
@@ -21,21 +21,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--date",
-            type=dt.date.fromisoformat,
+            type=iso_date,
             default=None,
             help="One day, YYYY-MM-DD (default: today).",
         )
         parser.add_argument(
             "--from",
             dest="first",
-            type=dt.date.fromisoformat,
+            type=iso_date,
             default=None,
             help="First day of a range, YYYY-MM-DD.",
         )
         parser.add_argument(
             "--to",
             dest="last",
-            type=dt.date.fromisoformat,
+            type=iso_date,
             default=None,
             help="Last day of the range (default: today).",
         )
