@@ -56,7 +56,6 @@ from compliance.policies import policy_version_create
 from compliance.presets import PRESETS
 from feeds.models import ImportRejectedRow, ImportRun
 from pipeline.models import OutboundMessage, PipelineRun
-from tests.dashboards.admin_makers import DASHBOARD_MAKERS
 from tests.factories import (
     ActivityFactory,
     AgencyFactory,
@@ -74,6 +73,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.reporting.admin_makers import DASHBOARD_MAKERS
 
 # `admin_client` is pytest-django's client, logged in (force_login) as conftest's `admin_user`.
 pytestmark = pytest.mark.django_db

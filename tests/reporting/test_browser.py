@@ -12,8 +12,8 @@ from cases.models import Case
 from compliance.engine import compliance_decide
 from reporting.stats import stats_compute_days, stats_snapshot_day
 from tests.browser import log_in, needs_chromium
-from tests.dashboards.conftest import DAY, at, days
 from tests.factories import PASSWORD
+from tests.reporting.conftest import DAY, at, days
 
 # live_server needs committed data.
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]

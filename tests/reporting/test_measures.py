@@ -9,9 +9,9 @@ import pytest
 from cases.models import Case, Stage, StageEntry, Strategy
 from reporting.figures import people_figures, portfolio_figures, strategy_figures
 from reporting.stats import stats_compute_days, stats_snapshot_day
-from tests.dashboards.conftest import DAY, at, call, days, make_case
-from tests.dashboards.helpers import figures, rows
 from tests.factories import PaymentFactory
+from tests.reporting.conftest import DAY, at, call, days, make_case
+from tests.reporting.helpers import figures, rows
 
 pytestmark = pytest.mark.django_db
 

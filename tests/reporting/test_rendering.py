@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from reporting.figures import COUNT, RATE, Cell, Column, Figure
 from reporting.stats import stats_compute_days, stats_snapshot_day
-from tests.dashboards.conftest import DAY, at, days
-from tests.dashboards.helpers import csv_table, screen_table
+from tests.reporting.conftest import DAY, at, days
+from tests.reporting.helpers import csv_table, screen_table
 
 pytestmark = pytest.mark.django_db
 

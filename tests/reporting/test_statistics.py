@@ -30,8 +30,8 @@ from reporting.stats import (
     stats_refresh,
     stats_snapshot_day,
 )
-from tests.dashboards.conftest import DAY, at, call, days, make_case
 from tests.factories import PaymentFactory, PromiseToPayFactory
+from tests.reporting.conftest import DAY, at, call, days, make_case
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from reporting.stats import stats_compute_days, stats_snapshot_day
-from tests.dashboards.conftest import DAY, at, days
-from tests.dashboards.helpers import csv_table, screen_table
+from tests.reporting.conftest import DAY, at, days
+from tests.reporting.helpers import csv_table, screen_table
 
 pytestmark = pytest.mark.django_db
 

@@ -29,8 +29,8 @@ from supervision.services import (
     collector_move,
     override_approve,
 )
-from tests.dashboards.conftest import DAY, at, days, make_case
 from tests.factories import UserFactory
+from tests.reporting.conftest import DAY, at, days, make_case
 from workspace.selectors import callable_stage_ids, debtor_time_zones, queue_for, queue_policy
 
 pytestmark = pytest.mark.django_db
