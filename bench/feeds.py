@@ -42,7 +42,8 @@ from django.db import connection, transaction  # noqa: E402
 
 from cases.models import CardAccount, ContactPoint, Debtor  # noqa: E402
 from feeds.formats import ACCOUNT_COLUMNS, AccountRowValidator, RowRejected  # noqa: E402
-from feeds.importer import STAGE_COLUMNS, feed_import  # noqa: E402
+from feeds.importer import feed_import  # noqa: E402
+from feeds.merge_sql import STAGE_COLUMNS  # noqa: E402
 
 # DEBUG only lets the settings load without a secret key; queries are not logged, as in
 # production.

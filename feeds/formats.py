@@ -211,7 +211,7 @@ def _flag(text: str, name: str) -> bool:
 class RowValidator:
     """Checks the rows of one file. Built once from the file's header (column names, in the
     file's order); called with each row's fields, it returns the staging tuple (in the order
-    of STAGE_COLUMNS in the importer) or raises RowRejected."""
+    of STAGE_COLUMNS in feeds.merge_sql) or raises RowRejected."""
 
     columns: tuple[str, ...] = ()
 

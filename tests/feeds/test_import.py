@@ -16,6 +16,7 @@ from cases.selectors import cases_visible_to
 from feeds.importer import IMPORT_SWITCH_INTERVAL, feed_import
 from feeds.models import ImportRejectedRow, ImportRun
 from pipeline.services import pipeline_run_day
+from tests.factories import CaseFactory
 from tests.feeds.conftest import (
     BUSINESS_DATE,
     account_fields,
@@ -228,6 +229,26 @@ def test_a_payments_feed_records_each_payment_once(write_feed):
     assert counts(second) == (2, 0, 0, 2, 0)
     payment = Payment.objects.get(external_reference="PAY-000002")
     assert (payment.amount, payment.source) == (Decimal("9.99"), Payment.Source.BANK_FEED)
+
+
+def test_a_payment_goes_to_the_accounts_open_case_and_never_to_a_closed_one(write_feed):
+    import_accounts(write_feed(accounts_feed(2)))
+    first, second = CardAccount.objects.order_by("account_reference")
+    closed_at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    for status in Case.CLOSED_STATUSES:
+        CaseFactory(account=first, status=status, closed_at=closed_at)
+        CaseFactory(account=second, status=status, closed_at=closed_at)
+    open_case = CaseFactory(account=first)
+    rows = [payment_fields(1), payment_fields(2, account_reference="ACC-000002")]
+
+    feed_import(
+        kind="payments",
+        path_or_file=write_feed(feed_bytes(rows, kind="payments"), "payments.csv"),
+        business_date=BUSINESS_DATE,
+    )
+
+    cases = dict(Payment.objects.values_list("account__account_reference", "case"))
+    assert cases == {"ACC-000001": open_case.pk, "ACC-000002": None}
 
 
 def test_a_payment_reference_reused_for_another_amount_is_rejected(write_feed):
