@@ -21,6 +21,7 @@ from tests.browser import (
     POLICY_VIOLATION_LISTENER,
 )
 from tests.factories import AgencyFactory, TeamFactory, UserFactory
+from workspace.selectors import callable_stage_ids, debtor_time_zones, queue_policy
 
 
 def pytest_configure(config):
@@ -73,6 +74,14 @@ def reference_data_after_flush(request):
         return
     request.getfixturevalue("_django_db_helper")
     install_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def fresh_queue_caches():
+    """The work queue caches its policy, stages and debtor zones for minutes; every test builds
+    its own, so none may see another's."""
+    for cached in (queue_policy, callable_stage_ids, debtor_time_zones):
+        cached.cache_clear()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Cast
@@ -143,12 +144,13 @@ def _claim_in_one_statement(user, now: dt.datetime) -> Case | None:
     if not case_scope_slices(user):
         return None
     key = queue_shape(user, now=now)
-    statement = _claim_statements.get(key)
-    if statement is None:
-        statement = _build_claim_statement(user, now)
+    if key not in _claim_statements:
         if len(_claim_statements) >= _CLAIM_STATEMENTS_KEPT:
             _claim_statements.clear()
-        _claim_statements[key] = statement
+        _claim_statements[key] = _build_claim_statement(user, now)
+    statement = _claim_statements[key]
+    if statement is None:
+        return None
     expires = now + claim_lease()
     with connection.cursor() as cursor:
         if settings.WORKSPACE_PREPARED_CLAIMS:
@@ -176,7 +178,7 @@ def _prepare_on_this_session(cursor, statement: _ClaimStatement) -> None:
     prepared.add(statement.name)
 
 
-def _build_claim_statement(user, now: dt.datetime) -> _ClaimStatement:
+def _build_claim_statement(user, now: dt.datetime) -> _ClaimStatement | None:
     quote = connection.ops.quote_name
     arms, params = [], []
     for tier in queue_tiers(user, now=now):
@@ -191,9 +193,14 @@ def _build_claim_statement(user, now: dt.datetime) -> _ClaimStatement:
                 .values_list("pk", "queue_rank", "sort_time", "sort_score")
                 .select_for_update(skip_locked=True, of=("self",))[:1]
             )
-            sql, head_params = head.query.sql_with_params()
+            try:
+                sql, head_params = head.query.sql_with_params()
+            except EmptyResultSet:
+                continue  # nothing can match (no debtor's zone is in the call window now)
             arms.append(f"arm{len(arms)} AS ({sql})")
             params.extend(head_params)
+    if not arms:
+        return None
     heads = " UNION ALL ".join(f"SELECT * FROM arm{n}" for n in range(len(arms)))
     table = quote(Case._meta.db_table)
     returning = ", ".join(quote(field.column) for field in Case._meta.concrete_fields)

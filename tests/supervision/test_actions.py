@@ -31,15 +31,9 @@ from supervision.services import (
 )
 from tests.factories import UserFactory
 from tests.reporting.conftest import DAY, at, days, make_case
-from workspace.selectors import callable_stage_ids, debtor_time_zones, queue_for, queue_policy
+from workspace.selectors import queue_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_queue_caches():
-    for cached in (queue_policy, callable_stage_ids, debtor_time_zones):
-        cached.cache_clear()
 
 
 @pytest.fixture

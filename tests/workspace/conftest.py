@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from cases.models import Case, Stage
 from tests.factories import CardAccountFactory, CaseFactory, ContactPointFactory
-from workspace.selectors import callable_stage_ids, debtor_time_zones, queue_policy
 
 
 def zone_at_midday(now: dt.datetime) -> str:
@@ -31,13 +30,6 @@ def zone_at_night(now: dt.datetime) -> str:
         if 1 <= now.astimezone(ZoneInfo(name)).hour < 5:
             return name
     raise AssertionError("no zone at night")  # pragma: no cover
-
-
-@pytest.fixture(autouse=True)
-def fresh_queue_caches():
-    """The queue caches its policy, stages and debtor zones for minutes; tests change them."""
-    for cached in (queue_policy, callable_stage_ids, debtor_time_zones):
-        cached.cache_clear()
 
 
 @pytest.fixture

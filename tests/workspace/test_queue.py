@@ -86,6 +86,17 @@ def test_the_queue_leaves_out_cases_that_cannot_be_called_now(
     assert list(queue_for(collector, now=now)) == [callable_case]
 
 
+def test_next_case_is_none_when_no_debtor_may_be_called_now(collector, team, make_case):
+    """Every debtor asleep: the queue is empty, and the claim says so (on PostgreSQL the claim
+    statement once failed to build when no debtor's zone was in the call window)."""
+    now = timezone.now()
+    asleep = make_case(team=team, time_zone=zone_at_night(now))
+
+    assert case_claim_next(user=collector, now=now) is None
+    asleep.refresh_from_db()
+    assert asleep.claimed_by is None
+
+
 def test_cases_waiting_for_a_call_back_or_the_window_show_when_they_open(
     client, collector, team, make_case
 ):
