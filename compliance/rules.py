@@ -29,7 +29,6 @@ CHANNEL_CONTACT_POINT_KINDS = {
 }
 CHANNEL_CONSENT_FIELD = {"sms": "sms_consent", "email": "email_consent"}
 ATTORNEY_RELATIONSHIPS = ("attorney", "lawyer", "solicitor")
-ESTATE_RELATIONSHIPS = ("executor", "administrator", "estate representative")
 CONSENT_OUTCOME = "callback"  # the person asked to be called: their direct prior consent
 PHONE_KINDS = CHANNEL_CONTACT_POINT_KINDS["call"]
 MIN_PHONE_DIGITS = 7  # fewer digits are an extension or a typing slip, not a number to compare
@@ -237,13 +236,14 @@ class RuleContext:
 
     @property
     def is_estate_representative_contact_point(self) -> bool:
-        point, representative = self.contact_point, self.debtor.estate_representative.strip()
-        if point is None or point.owner != "third_party" or not representative:
+        """Whether the contact point reaches the person named on file as authorised for a
+        deceased debtor's estate: by that name. An "executor" or "administrator" label proves
+        nothing alone (anyone may be labelled so), and the estate's affairs go to the named
+        person only."""
+        point = self.contact_point
+        if point is None or point.owner != "third_party":
             return False
-        return (
-            point.third_party_name.strip().casefold() == representative.casefold()
-            or point.third_party_relationship.strip().lower() in ESTATE_RELATIONSHIPS
-        )
+        return _same_name(point.third_party_name, self.debtor.estate_representative)
 
 
 def window_opening_at_or_after(

@@ -294,6 +294,18 @@ SCENARIOS = [
         {"deceased"},
         debtor={"is_deceased": True},
     ),
+    blocked(
+        "us_an_executor_who_is_not_the_named_representative_is_not_called",
+        "US-RegF",
+        {"deceased"},
+        debtor={"is_deceased": True, "estate_representative": "Jo Executor"},
+        target={
+            "kind": "mobile",
+            "owner": "third_party",
+            "third_party_name": "Sam Cousin",
+            "third_party_relationship": "executor",
+        },
+    ),
     allowed(
         "us_the_named_representative_of_a_deceased_debtor_is_called",
         "US-RegF",
