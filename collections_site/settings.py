@@ -181,6 +181,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# With SQLite, the files whose locks say which process runs a pipeline date or an import.
+RUN_LOCK_DIR = Path(os.environ.get("RUN_LOCK_DIR", BASE_DIR / "var" / "locks"))
 MEDIA_URL = "media/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

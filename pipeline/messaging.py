@@ -4,6 +4,12 @@ and ends as an activity (sent, blocked or failed); none is lost or sent twice.
 A message moves pending -> queued (dispatch hands it to a worker) -> sending (one worker
 claimed it) -> sent | blocked | failed | cancelled. Each move is a conditional UPDATE, so two
 workers can never both claim one message.
+
+A worker killed while sending leaves its message "sending". Once that has lasted longer than
+any send job may run, dispatch reconciles it: a channel whose far end recognises a message it
+already has by its reference (the SMS gateway's `client_reference`, the letter's file) sends it
+again under the same reference; an e-mail may already be in the debtor's inbox, so it waits in
+"review" for a person to send it again or cancel it.
 """
 
 from __future__ import annotations
@@ -37,14 +43,66 @@ EMAIL_OPT_OUT = (
 )
 # A message queued this long ago but never claimed lost its job (Redis restarted): requeue it.
 REQUEUE_AFTER = dt.timedelta(minutes=15)
+# A message "sending" this long ago lost its worker: a send job is killed after 5 minutes.
+SENDING_TIMEOUT = dt.timedelta(minutes=15)
+# Channels whose far end drops a second message with the same reference.
+RESENDABLE_CHANNELS = (Activity.Channel.SMS, Activity.Channel.LETTER)
+
+
+def messages_reconcile_stuck(*, now: dt.datetime) -> dict[str, int]:
+    """Settle the messages whose worker died while sending them; return how many went where.
+
+    Resendable channels go back to pending (dispatch sends them with the same reference);
+    the others wait in review.
+    """
+    stuck = OutboundMessage.objects.filter(
+        status=OutboundMessage.Status.SENDING, updated_at__lt=now - SENDING_TIMEOUT
+    )
+    resent = stuck.filter(channel__in=RESENDABLE_CHANNELS).update(
+        status=OutboundMessage.Status.PENDING,
+        updated_at=now,
+        last_error="its worker stopped while sending; sent again under the same reference",
+    )
+    to_review = stuck.exclude(channel__in=RESENDABLE_CHANNELS).update(
+        status=OutboundMessage.Status.REVIEW,
+        updated_at=now,
+        last_error="its worker stopped while sending; it may have been sent",
+    )
+    return {"resent": resent, "to_review": to_review}
+
+
+def message_review_decide(*, message_id: int, send_again: bool, user, now: dt.datetime) -> bool:
+    """A person's decision on a message in review: send it again, or cancel it.
+
+    Returns False when the message is no longer in review (someone decided first).
+    """
+    name = user.get_full_name() or user.get_username()
+    if send_again:  # the next dispatch sends it
+        changes = {
+            "status": OutboundMessage.Status.PENDING,
+            "send_after": None,
+            "last_error": f"sent again after review by {name}",
+        }
+    else:
+        changes = {
+            "status": OutboundMessage.Status.CANCELLED,
+            "last_error": f"cancelled after review by {name}",
+        }
+    return bool(
+        OutboundMessage.objects.filter(pk=message_id, status=OutboundMessage.Status.REVIEW).update(
+            updated_at=now, **changes
+        )
+    )
 
 
 def messages_claim_for_dispatch(*, now: dt.datetime, limit: int = 1000) -> list[int]:
     """Move up to `limit` pending (or stale queued) messages to queued; return their ids.
 
-    Workers competing on PostgreSQL skip each other's rows (SKIP LOCKED).
+    Messages stuck in "sending" are reconciled first. Workers competing on PostgreSQL skip
+    each other's rows (SKIP LOCKED).
     """
     with transaction.atomic():
+        messages_reconcile_stuck(now=now)
         ready = OutboundMessage.objects.filter(
             Q(send_after__isnull=True) | Q(send_after__lte=now),
             status=OutboundMessage.Status.PENDING,

@@ -81,6 +81,7 @@ class OutboundMessage(TimeStampedModel):
         BLOCKED = "blocked", "Blocked by compliance"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
+        REVIEW = "review", "Needs review: may have been sent"
 
     OPEN_STATUSES = (Status.PENDING, Status.QUEUED)
 

@@ -17,12 +17,13 @@ the selections exclude what is already done and the database refuses duplicates
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case as SqlCase
 from django.db.models import (
     Exists,
@@ -51,6 +52,7 @@ from cases.models import (
 )
 from common.batches import keyset_batches
 from common.dry_run import dry_run_transaction
+from common.holders import holding, is_held
 from common.money import AMOUNT_OUTPUT
 from pipeline.hand_offs import hand_offs
 from pipeline.models import OutboundMessage, PipelineRun
@@ -58,8 +60,8 @@ from pipeline.models import OutboundMessage, PipelineRun
 BATCH_SIZE = 5000
 # A broken promise sends its case to the top of the collector's queue.
 BROKEN_PROMISE_PRIORITY = 1_000_000_000
-# A run still marked running after this long died without saying so; it no longer blocks.
-STALE_RUN_AFTER = dt.timedelta(hours=2)
+# The holder lock of a date's run (common.holders): held by the process running it.
+RUN_HOLDER = "pipeline-run"
 
 OPEN = ~Q(status__in=Case.CLOSED_STATUSES)
 
@@ -76,6 +78,12 @@ def pipeline_last_run(*, business_date: dt.date) -> PipelineRun | None:
         .order_by("-started_at", "-pk")
         .first()
     )
+
+
+def pipeline_is_running(*, business_date: dt.date) -> bool:
+    """Whether a living process is running `business_date` now (a "running" row whose
+    process died says nothing: the next run takes it over)."""
+    return is_held(RUN_HOLDER, business_date.toordinal())
 
 
 @dataclass
@@ -494,43 +502,56 @@ def pipeline_run_day(
     """Run the pipeline for `business_date`, recorded as a PipelineRun with who started it
     and from where.
 
-    Only one run per date at a time: a second caller gets PipelineAlreadyRunning. A run that
-    raises is recorded as failed with its error; rerunning the date finishes the work.
+    Only one run per date at a time: the process running it holds the date's holder lock,
+    and a second caller while it lives gets PipelineAlreadyRunning. A run whose process died
+    (killed, machine lost) holds nothing: the next run marks it abandoned and finishes the
+    work. A run that raises is recorded as failed with its error. `finished_at` is `now` plus
+    the time the run took.
     """
-    PipelineRun.objects.filter(
-        status=PipelineRun.Status.RUNNING, dry_run=False, started_at__lt=now - STALE_RUN_AFTER
-    ).update(status=PipelineRun.Status.FAILED, finished_at=now, error="abandoned")
-    try:
+    started = time.monotonic()
+    with holding(RUN_HOLDER, business_date.toordinal()) as held:
+        if not held:
+            raise PipelineAlreadyRunning(f"The pipeline for {business_date} is already running.")
         with transaction.atomic():
+            PipelineRun.objects.filter(
+                business_date=business_date, dry_run=False, status=PipelineRun.Status.RUNNING
+            ).update(
+                status=PipelineRun.Status.FAILED,
+                finished_at=now,
+                error="abandoned: the process running it stopped before the end",
+            )
             run = PipelineRun.objects.create(
                 business_date=business_date,
                 started_at=now,
                 triggered_by=triggered_by,
                 started_from=started_from,
             )
-    except IntegrityError as error:
-        raise PipelineAlreadyRunning(
-            f"The pipeline for {business_date} is already running."
-        ) from error
 
-    pipeline = Pipeline(
-        business_date=business_date, now=now, batch_size=batch_size, after_batch=after_batch
-    )
-    try:
-        counts = pipeline.run()
-    except BaseException as error:
-        PipelineRun.objects.filter(pk=run.pk).update(
-            status=PipelineRun.Status.FAILED,
-            finished_at=now,
-            error=repr(error),
-            counts=dict(pipeline.counts),
+        pipeline = Pipeline(
+            business_date=business_date, now=now, batch_size=batch_size, after_batch=after_batch
         )
-        raise
-    PipelineRun.objects.filter(pk=run.pk).update(
-        status=PipelineRun.Status.SUCCEEDED, finished_at=now, counts=dict(counts)
-    )
+        try:
+            counts = pipeline.run()
+        except BaseException as error:
+            PipelineRun.objects.filter(pk=run.pk).update(
+                status=PipelineRun.Status.FAILED,
+                finished_at=_later(now, started),
+                error=repr(error),
+                counts=dict(pipeline.counts),
+            )
+            raise
+        PipelineRun.objects.filter(pk=run.pk).update(
+            status=PipelineRun.Status.SUCCEEDED,
+            finished_at=_later(now, started),
+            counts=dict(counts),
+        )
     run.refresh_from_db()
     return PipelineResult(business_date=business_date, counts=counts, run=run)
+
+
+def _later(now: dt.datetime, started: float) -> dt.datetime:
+    """`now` moved on by the time elapsed since the monotonic moment `started`."""
+    return now + dt.timedelta(seconds=time.monotonic() - started)
 
 
 def pipeline_preview_day(

@@ -6,4 +6,5 @@ app_name = "pipeline"
 
 urlpatterns = [
     path("", views.pipeline, name="page"),
+    path("messages/review/", views.messages_review, name="messages_review"),
 ]

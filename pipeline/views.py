@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-import django_rq
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cases.selectors import cases_visible_to
 from common.access import permission_required_or_404
+from common.jobs import enqueue
 from pipeline.forms import PipelineDateForm
-from pipeline.models import PipelineRun
-from pipeline.services import describe_counts, pipeline_last_run, pipeline_preview_day
+from pipeline.messaging import message_review_decide
+from pipeline.models import OutboundMessage, PipelineRun
+from pipeline.services import (
+    describe_counts,
+    pipeline_is_running,
+    pipeline_last_run,
+    pipeline_preview_day,
+)
 
 
 @permission_required_or_404("pipeline.run_pipeline")
@@ -42,33 +49,83 @@ def pipeline(request):
             "preview": preview,
             "preview_rows": describe_counts(preview.counts) if preview else [],
             "runs": [(run, describe_counts(run.counts)) for run in runs],
+            "in_review": _messages_in_review(request.user).count(),
         },
     )
+
+
+def _messages_in_review(user):
+    return OutboundMessage.objects.filter(
+        status=OutboundMessage.Status.REVIEW, case__in=cases_visible_to(user)
+    )
+
+
+@permission_required_or_404("pipeline.run_pipeline")
+@require_http_methods(["GET", "POST"])
+def messages_review(request):
+    """Messages whose worker died while sending them on a channel that cannot tell a second
+    copy from the first: a person sends each again or cancels it."""
+    if request.method == "POST":
+        message_id = request.POST.get("message", "")
+        if not (message_id.isascii() and message_id.isdigit()):
+            raise Http404
+        message = get_object_or_404(_messages_in_review(request.user), pk=message_id)
+        send_again = request.POST.get("decision") == "send"
+        if message_review_decide(
+            message_id=message.pk, send_again=send_again, user=request.user, now=timezone.now()
+        ):
+            text = (
+                _("The message to %(debtor)s will be sent again within five minutes.")
+                if send_again
+                else _("The message to %(debtor)s is cancelled; it will not be sent.")
+            )
+            messages.success(request, text % {"debtor": message.case.debtor.full_name})
+        return redirect("pipeline:messages_review")
+    in_review = _messages_in_review(request.user).select_related(
+        "case__debtor", "contact_point", "stage_entry__stage"
+    )
+    return render(request, "pipeline/messages_review.html", {"in_review": in_review})
 
 
 def _start_pipeline(request, business_date: dt.date) -> None:
     """Start a run of the date in the background, saying plainly if it ran or is running."""
     last = pipeline_last_run(business_date=business_date)
+    if pipeline_is_running(business_date=business_date):
+        if last is None or last.status != PipelineRun.Status.RUNNING:  # it is just starting
+            text = _("The pipeline for %(date)s is already running. Nothing more was started.")
+        else:
+            text = _(
+                "The pipeline for %(date)s is already running: %(who)s started it at "
+                "%(time)s UTC. Nothing more was started."
+            )
+        messages.warning(request, text % _run_facts(business_date, last))
+        return
+    if not enqueue(
+        "pipeline",
+        settings.COLLECTIONS_DAY_JOB,
+        business_date.isoformat(),
+        triggered_by_id=request.user.pk,
+        job_timeout=3600,
+    ):
+        messages.error(
+            request,
+            _(
+                "The pipeline for %(date)s could not be started: the job server cannot be "
+                "reached. Nothing was started; try again in a few minutes."
+            )
+            % {"date": business_date},
+        )
+        return
     if last is not None and last.status == PipelineRun.Status.RUNNING:
         messages.warning(
             request,
             _(
-                "The pipeline for %(date)s is already running: %(who)s started it at "
-                "%(time)s UTC. Nothing more was started."
+                "The run of %(date)s that %(who)s started at %(time)s UTC stopped before the "
+                "end (its worker is gone). It has been started again to finish the work."
             )
-            % {"date": business_date, "who": last.starter, "time": f"{last.started_at:%H:%M}"},
+            % _run_facts(business_date, last),
         )
-        return
-    user_id = request.user.pk
-    transaction.on_commit(
-        lambda: django_rq.get_queue("pipeline").enqueue(
-            settings.COLLECTIONS_DAY_JOB,
-            business_date.isoformat(),
-            triggered_by_id=user_id,
-            job_timeout=3600,
-        )
-    )
-    if last is not None and last.status == PipelineRun.Status.SUCCEEDED:
+    elif last is not None and last.status == PipelineRun.Status.SUCCEEDED:
         messages.info(
             request,
             _(
@@ -76,7 +133,7 @@ def _start_pipeline(request, business_date: dt.date) -> None:
                 "It has been started again and will do only what is left, such as payments "
                 "imported since; the new run appears below once a worker takes it."
             )
-            % {"date": business_date, "who": last.starter, "time": f"{last.started_at:%H:%M}"},
+            % _run_facts(business_date, last),
         )
     else:
         messages.success(
@@ -87,3 +144,10 @@ def _start_pipeline(request, business_date: dt.date) -> None:
             )
             % {"date": business_date},
         )
+
+
+def _run_facts(business_date: dt.date, run: PipelineRun | None) -> dict[str, object]:
+    facts: dict[str, object] = {"date": business_date}
+    if run is not None:
+        facts.update(who=run.starter, time=f"{run.started_at:%H:%M}")
+    return facts

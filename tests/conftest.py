@@ -84,6 +84,12 @@ def fresh_queue_caches():
         cached.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def run_locks_of_this_test(settings, tmp_path):
+    """On SQLite the holder locks are files: each test keeps its own (common.holders)."""
+    settings.RUN_LOCK_DIR = tmp_path / "locks"
+
+
 @pytest.fixture
 def team(db):
     return TeamFactory(name="Team A")

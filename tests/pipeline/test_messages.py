@@ -11,15 +11,22 @@ import django_rq
 import pytest
 from django.apps import apps
 from django.core import mail
+from django.urls import reverse
 from rq import SimpleWorker
 
+from accounts.roles import Role
 from cases.models import Activity, Stage, StageMessageTranslation
 from compliance.models import ComplianceLogEntry
 from pipeline import jobs
 from pipeline.messaging import message_render, message_send, messages_claim_for_dispatch
 from pipeline.models import OutboundMessage
 from pipeline.services import pipeline_run_day
-from tests.factories import CardAccountFactory, ContactPointFactory, PaymentFactory
+from tests.factories import (
+    CardAccountFactory,
+    ContactPointFactory,
+    PaymentFactory,
+    UserFactory,
+)
 from tests.pipeline.conftest import day, moment
 
 pytestmark = pytest.mark.django_db
@@ -245,3 +252,137 @@ def test_a_failing_gateway_is_retried_by_rq_then_recorded_as_failed(
     assert message.attempts == 3
     assert "unreachable" in message.last_error
     assert Activity.objects.get().outcome == "failed"
+
+
+def killed_while_sending(message: OutboundMessage, now: dt.datetime) -> None:
+    """What a worker killed in the middle of `message_send` leaves: the message claimed."""
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status="sending", attempts=1, updated_at=now
+    )
+
+
+def test_an_sms_whose_worker_died_while_sending_is_sent_again_under_the_same_reference(
+    overdue_account, sms_file
+):
+    message = queue_reminder(overdue_account)
+    killed_while_sending(message, NEW_YORK_10AM_DAY_1)
+
+    # Within a send job's time it may still be going: left alone.
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=14)) == []
+    assert OutboundMessage.objects.get(pk=message.pk).status == "sending"
+
+    later = NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=16)
+    assert dispatch_and_send(later) == ["sent"]
+    [sms] = sent_sms(sms_file)
+    assert sms["reference"] == f"msg-{message.pk}"
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.sent_at) == ("sent", 2, later)
+    assert Activity.objects.get().outcome == "sent"
+    assert dispatch_and_send(later + dt.timedelta(hours=1)) == []
+
+
+def test_a_letter_whose_worker_died_while_storing_it_is_stored_again(
+    overdue_account, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    for n in (1, 45):
+        pipeline_run_day(business_date=day(n), now=moment(n))
+    OutboundMessage.objects.filter(channel="sms").update(status="cancelled")
+    letter = OutboundMessage.objects.get(channel="letter")
+    noon = dt.datetime.combine(day(45), dt.time(16, 0), tzinfo=dt.UTC)
+    killed_while_sending(letter, noon)
+
+    assert dispatch_and_send(noon + dt.timedelta(minutes=20)) == ["sent"]
+    letter.refresh_from_db()
+    assert letter.document_pdf.name.endswith(".pdf") and letter.activity.channel == "letter"
+
+
+@pytest.fixture
+def email_reminder(team):
+    account = CardAccountFactory(oldest_unpaid_due_date=day(0))
+    ContactPointFactory(
+        debtor=account.debtor, kind="email", value="pat@example.test", email_consent=True
+    )
+    return queue_reminder(account)
+
+
+def test_an_email_whose_worker_died_while_sending_waits_for_review_and_is_not_resent(
+    email_reminder,
+):
+    killed_while_sending(email_reminder, NEW_YORK_10AM_DAY_1)
+
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=16)) == []
+    email_reminder.refresh_from_db()
+    assert email_reminder.status == "review"
+    assert "may have been sent" in email_reminder.last_error
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1 + dt.timedelta(days=3)) == []
+    assert mail.outbox == []
+
+
+def test_a_supervisor_sends_a_reviewed_email_again_from_the_review_page(
+    email_reminder, client, supervisor
+):
+    killed_while_sending(email_reminder, NEW_YORK_10AM_DAY_1)
+    messages_claim_for_dispatch(now=NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=16))
+    client.force_login(supervisor)
+
+    pipeline_page = client.get(reverse("pipeline:page")).content.decode()
+    assert "1 message needs review" in pipeline_page
+    page = client.get(reverse("pipeline:messages_review")).content.decode()
+    assert "pat@example.test" in page
+    response = client.post(
+        reverse("pipeline:messages_review"),
+        {"message": email_reminder.pk, "decision": "send"},
+        follow=True,
+    )
+    assert "will be sent again within five minutes" in response.content.decode()
+
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=20)) == ["sent"]
+    [email] = mail.outbox
+    assert email.to == ["pat@example.test"]
+    email_reminder.refresh_from_db()
+    assert email_reminder.last_error == "sent again after review by supervisor"
+
+
+def test_a_cancelled_review_sends_nothing_and_a_second_decision_changes_nothing(
+    email_reminder, client, supervisor
+):
+    killed_while_sending(email_reminder, NEW_YORK_10AM_DAY_1)
+    messages_claim_for_dispatch(now=NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=16))
+    client.force_login(supervisor)
+    review = reverse("pipeline:messages_review")
+
+    client.post(review, {"message": email_reminder.pk, "decision": "cancel"})
+    client.post(review, {"message": email_reminder.pk, "decision": "send"})
+
+    email_reminder.refresh_from_db()
+    assert email_reminder.status == "cancelled"
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1 + dt.timedelta(days=1)) == []
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("value", ["", "abc", "١٢", "99999999"])
+def test_a_review_decision_on_a_message_not_in_review_answers_404(client, supervisor, value):
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("pipeline:messages_review"), {"message": value, "decision": "send"}
+    )
+    assert response.status_code == 404
+
+
+def test_messages_of_cases_out_of_scope_are_not_shown_nor_decided(
+    email_reminder, client, other_team
+):
+    killed_while_sending(email_reminder, NEW_YORK_10AM_DAY_1)
+    messages_claim_for_dispatch(now=NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=16))
+    stranger = UserFactory(username="stranger", role=Role.SUPERVISOR, team=other_team)
+    other_team.supervisors.add(stranger)
+    client.force_login(stranger)
+
+    page = client.get(reverse("pipeline:messages_review")).content.decode()
+    assert "pat@example.test" not in page
+    response = client.post(
+        reverse("pipeline:messages_review"), {"message": email_reminder.pk, "decision": "send"}
+    )
+    assert response.status_code == 404
+    assert OutboundMessage.objects.get(pk=email_reminder.pk).status == "review"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import threading
 from collections import Counter
+from contextlib import contextmanager
 
 import django_rq
 import pytest
@@ -17,9 +19,12 @@ from rq import SimpleWorker
 from accounts.roles import Role
 from cases.models import Case, StageEntry
 from collections_site.nightly import run_collections_day
+from common.holders import holding
 from pipeline.models import OutboundMessage, PipelineRun
 from pipeline.services import (
+    RUN_HOLDER,
     PipelineAlreadyRunning,
+    pipeline_is_running,
     pipeline_preview_day,
     pipeline_run_day,
 )
@@ -95,18 +100,48 @@ def test_a_run_killed_half_way_and_run_again_completes_without_duplicates_or_gap
     assert snapshot() == complete
 
 
+@contextmanager
+def running_elsewhere(business_date):
+    """A run of `business_date` that a living process holds (here: a second session)."""
+    PipelineRun.objects.create(business_date=business_date, started_at=timezone.now())
+    with holding(RUN_HOLDER, business_date.toordinal()) as held:
+        assert held
+        yield
+
+
 @pytest.mark.django_db
 def test_a_second_run_of_a_date_while_one_is_running_is_refused():
-    PipelineRun.objects.create(business_date=day(130), started_at=moment(130))
-    with pytest.raises(PipelineAlreadyRunning):
+    with running_elsewhere(day(130)), pytest.raises(PipelineAlreadyRunning):
         pipeline_run_day(business_date=day(130), now=moment(130))
+    assert not pipeline_is_running(business_date=day(130))
 
 
 @pytest.mark.django_db
-def test_a_run_that_died_silently_stops_blocking_after_a_while():
-    PipelineRun.objects.create(business_date=day(130), started_at=moment(120))
-    pipeline_run_day(business_date=day(130), now=moment(130))
-    assert PipelineRun.objects.get(started_at=moment(120)).status == "failed"
+def test_a_run_whose_process_died_is_taken_over_at_once_and_finished():
+    portfolio(4)
+    # Marked running a minute ago by a worker that was killed: nothing holds the date.
+    dead = PipelineRun.objects.create(
+        business_date=day(130), started_at=moment(130) - dt.timedelta(minutes=1)
+    )
+    assert not pipeline_is_running(business_date=day(130))
+
+    result = pipeline_run_day(business_date=day(130), now=moment(130))
+
+    dead.refresh_from_db()
+    assert (dead.status, dead.error) == (
+        "failed",
+        "abandoned: the process running it stopped before the end",
+    )
+    assert result.run.status == "succeeded"
+    assert result.counts["cases_opened"] == 4
+
+
+@pytest.mark.django_db
+def test_a_run_records_when_it_really_ended():
+    portfolio(3)
+    result = pipeline_run_day(business_date=day(130), now=moment(130))
+    assert result.run.started_at == moment(130)
+    assert moment(130) < result.run.finished_at < moment(130) + dt.timedelta(minutes=5)
 
 
 @pytest.mark.postgres
@@ -303,29 +338,65 @@ def test_a_second_supervisor_is_told_the_date_already_ran_and_gets_a_run_of_thei
 def test_a_date_running_now_is_not_started_again_and_the_page_says_so(
     client, supervisor, pipeline_queue
 ):
-    PipelineRun.objects.create(business_date=day(130), started_at=moment(130))
     client.force_login(supervisor)
 
-    response = client.post(
-        reverse("pipeline:page"),
-        {"business_date": day(130).isoformat(), "run": "Run"},
-        follow=True,
-    )
+    with running_elsewhere(day(130)):
+        response = client.post(
+            reverse("pipeline:page"),
+            {"business_date": day(130).isoformat(), "run": "Run"},
+            follow=True,
+        )
 
     assert "is already running: Schedule started it at" in response.content.decode()
     assert pipeline_queue.count == 0
 
 
 @pytest.mark.django_db
+def test_a_run_whose_worker_died_is_started_again_from_the_page(
+    client, supervisor, pipeline_queue, django_capture_on_commit_callbacks
+):
+    portfolio(2)
+    PipelineRun.objects.create(business_date=day(130), started_at=moment(130))
+    client.force_login(supervisor)
+
+    response = client.post(
+        reverse("pipeline:page"), {"business_date": day(130).isoformat(), "run": "Run"}, follow=True
+    )
+
+    assert "stopped before the end (its worker is gone)" in response.content.decode()
+    [job] = run_queued_jobs(pipeline_queue, django_capture_on_commit_callbacks)
+    assert job.is_finished
+    assert list(PipelineRun.objects.order_by("pk").values_list("status", flat=True)) == [
+        "failed",
+        "succeeded",
+    ]
+
+
+@pytest.mark.django_db
+def test_the_page_says_so_when_the_job_server_is_down(client, supervisor, settings):
+    settings.RQ_QUEUES = {
+        **settings.RQ_QUEUES,
+        "pipeline": {"URL": "redis://127.0.0.1:1/0", "DEFAULT_TIMEOUT": 60},
+    }
+    client.force_login(supervisor)
+
+    response = client.post(
+        reverse("pipeline:page"), {"business_date": day(130).isoformat(), "run": "Run"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "could not be started: the job server cannot be reached" in response.content.decode()
+    assert not PipelineRun.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_job_for_a_date_running_elsewhere_fails_visibly(
     pipeline_queue, django_capture_on_commit_callbacks
 ):
-    # Started a moment ago by another worker: alive (the job judges by its own clock).
-    PipelineRun.objects.create(business_date=day(130), started_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         pipeline_queue.enqueue(run_collections_day, day(130).isoformat())
-
-    [job] = run_queued_jobs(pipeline_queue, django_capture_on_commit_callbacks)
+    with running_elsewhere(day(130)):
+        [job] = run_queued_jobs(pipeline_queue, django_capture_on_commit_callbacks)
 
     assert job.is_failed
     assert "already running" in job.latest_result().exc_string
