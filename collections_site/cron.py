@@ -8,6 +8,7 @@ from django.core.management import call_command
 from rq import cron
 
 from collections_site.nightly import run_collections_day
+from feeds.jobs import resume_stalled_imports
 from pipeline.jobs import dispatch_messages
 from reporting.jobs import refresh_statistics, snapshot_statistics, snapshot_yesterday
 from workspace.jobs import release_expired_claims
@@ -15,6 +16,8 @@ from workspace.jobs import release_expired_claims
 cron.register(run_collections_day, queue_name="pipeline", cron="30 1 * * *", job_timeout=3600)
 cron.register(dispatch_messages, queue_name="messages", interval=300)
 cron.register(release_expired_claims, queue_name="default", interval=300)
+# Uploads whose job was lost (Redis away) or whose worker died are imported again.
+cron.register(resume_stalled_imports, queue_name="default", interval=120)
 # The dashboards' daily statistics: changed days every 10 minutes, the portfolio hourly, and
 # yesterday's final snapshot once the nightly pipeline has run.
 cron.register(refresh_statistics, queue_name="default", interval=600, job_timeout=1800)

@@ -61,6 +61,7 @@ class _Chunk:
     rejected: list[ImportRejectedRow]
     rows_read: int
     position: int  # bytes of the file read so far
+    last_line: int  # the file's line the chunk ends on
 
 
 def feed_import(
@@ -163,7 +164,9 @@ class _Importer:
         self.chunk_size = chunk_size
         self.after_chunk = after_chunk or (lambda chunk_number: None)
         self.on_progress = on_progress or (lambda run: None)
-        self.counts: Counter = Counter()
+        # Taking over a run whose process died: its committed chunks stay done and counted.
+        self.resume_after_line = run.lines_done
+        self.counts: Counter = Counter({name: getattr(run, name) for name in COUNT_FIELDS})
         self.size = 0
         self.columns = COLUMNS[kind]
         self.stage = _StageTable(statements)
@@ -269,17 +272,18 @@ class _Importer:
                     self.counts.update(outcomes)
                     self.counts["rows_read"] += chunk.rows_read
                     self.counts["rejected"] += len(rejected)
-                    self._save_progress(chunk.position)
+                    self._save_progress(chunk.position, chunk.last_line)
                 self.on_progress(self.run)
                 self.after_chunk(number)
 
-    def _save_progress(self, position: int) -> None:
+    def _save_progress(self, position: int, last_line: int) -> None:
         self.run.progress_percent = min(99, int(100 * position / max(self.size, 1)))
+        self.run.lines_done = last_line
         counts = {name: self.counts[name] for name in COUNT_FIELDS}
         for name, value in counts.items():
             setattr(self.run, name, value)
         ImportRun.objects.filter(pk=self.run.pk).update(
-            progress_percent=self.run.progress_percent, **counts
+            progress_percent=self.run.progress_percent, lines_done=last_line, **counts
         )
 
     def _chunks(self) -> Iterator[_Chunk]:
@@ -293,6 +297,7 @@ class _Importer:
         chunk = self.stage.new_chunk()
         last_line = 1
         reader = self.reader
+        skip_through = self.resume_after_line
         while True:
             try:
                 fields = next(reader)
@@ -300,6 +305,8 @@ class _Importer:
                 break
             except csv.Error as error:
                 last_line = reader.line_num
+                if last_line <= skip_through:
+                    continue
                 chunk.reject(
                     ImportRejectedRow(
                         run=run, line_number=last_line, raw_row="", reason=f"not CSV: {error}"
@@ -307,6 +314,8 @@ class _Importer:
                 )
             else:
                 line, last_line = last_line + 1, reader.line_num
+                if last_line <= skip_through:
+                    continue  # merged and counted before this run's process died
                 if not fields or (len(fields) == 1 and not fields[0].strip()):
                     continue  # a blank line is not a row
                 try:
@@ -325,10 +334,10 @@ class _Importer:
                 else:
                     chunk.stage(line, fields, values)
             if chunk.rows_read >= self.chunk_size:
-                yield chunk.packed(self.binary.tell())
+                yield chunk.packed(self.binary.tell(), last_line)
                 chunk = self.stage.new_chunk()
         if chunk.rows_read:
-            yield chunk.packed(self.binary.tell())
+            yield chunk.packed(self.binary.tell(), last_line)
 
 
 class _ReadAhead:
@@ -437,8 +446,10 @@ class _ChunkBuilder:
     def staged(self) -> Any:
         raise NotImplementedError
 
-    def packed(self, position: int) -> _Chunk:
-        return _Chunk(self.staged(), self.good_rows, self.rejected, self.rows_read, position)
+    def packed(self, position: int, last_line: int) -> _Chunk:
+        return _Chunk(
+            self.staged(), self.good_rows, self.rejected, self.rows_read, position, last_line
+        )
 
 
 class _CopyChunkBuilder(_ChunkBuilder):

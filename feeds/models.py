@@ -43,6 +43,11 @@ class ImportRun(TimeStampedModel):
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     progress_percent = models.PositiveSmallIntegerField(default=0)
+    lines_done = models.PositiveIntegerField(
+        default=0,
+        help_text="The file's lines (header included) merged and counted, committed with them: "
+        "an import taken over after its process died goes on from the next line.",
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)

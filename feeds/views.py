@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import django_rq
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from common.access import permission_required_or_404
 from feeds.exports import EXPORTS, export_csv_lines
 from feeds.forms import ExportPeriodForm, FeedUploadForm
-from feeds.jobs import run_import
+from feeds.jobs import queue_import
 from feeds.models import ImportRun
 
 IMPORT_PERMISSION = "feeds.add_importrun"
@@ -57,9 +57,15 @@ def upload(request):
             upload=upload_file,
             user=request.user,
         )
-        transaction.on_commit(
-            lambda: django_rq.get_queue("default").enqueue(run_import, run.pk, job_timeout=3600)
-        )
+        if not queue_import(run.pk):
+            messages.warning(
+                request,
+                _(
+                    "The file is saved, but the job server cannot be reached just now. The "
+                    "import will start by itself as soon as it is back; nothing needs to be "
+                    "uploaded again."
+                ),
+            )
         return redirect("feeds:detail", run_id=run.pk)
     return render(request, "feeds/upload.html", {"form": form})
 

@@ -73,6 +73,7 @@ def test_the_schedule_registers_every_recurring_job(queue):
     assert names == {
         "collections_site.nightly.run_collections_day",
         "pipeline.jobs.dispatch_messages",
+        "feeds.jobs.resume_stalled_imports",
         "workspace.jobs.release_expired_claims",
         "reporting.jobs.refresh_statistics",
         "reporting.jobs.snapshot_statistics",
