@@ -7,13 +7,15 @@ process's local time, which Django sets to TIME_ZONE: the bank's time zone.
 from django.core.management import call_command
 from rq import cron
 
-from collections_site.nightly import run_collections_day
+from collections_site.nightly import resume_abandoned_days, run_collections_day
 from feeds.jobs import resume_stalled_imports
 from pipeline.jobs import dispatch_messages
 from reporting.jobs import refresh_statistics, snapshot_statistics, snapshot_yesterday
 from workspace.jobs import release_expired_claims
 
 cron.register(run_collections_day, queue_name="pipeline", cron="30 1 * * *", job_timeout=3600)
+# A date whose run's process died is run again, which finishes its work.
+cron.register(resume_abandoned_days, queue_name="pipeline", interval=300)
 cron.register(dispatch_messages, queue_name="messages", interval=300)
 cron.register(release_expired_claims, queue_name="default", interval=300)
 # Uploads whose job was lost (Redis away) or whose worker died are imported again.

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from agencies.services import agencies_run_day
+from common.jobs import enqueue
 from pipeline.jobs import dispatch_messages
 from pipeline.models import PipelineRun
-from pipeline.services import pipeline_run_day
+from pipeline.services import pipeline_abandoned_dates, pipeline_run_day
 
 
 def run_collections_day(
@@ -39,3 +40,12 @@ def run_collections_day(
     agency_counts = agencies_run_day(business_date=day, now=now)
     django_rq.get_queue("messages").enqueue(dispatch_messages)
     return {**result.counts, **{f"agencies:{key}": n for key, n in agency_counts.items()}}
+
+
+def resume_abandoned_days() -> int:
+    """Run again every date whose run's process died, so that a night's run killed at 01:35
+    is finished by the schedule, not when someone looks; how many were queued."""
+    return sum(
+        enqueue("pipeline", run_collections_day, day.isoformat(), job_timeout=3600)
+        for day in pipeline_abandoned_dates()
+    )

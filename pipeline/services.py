@@ -86,6 +86,18 @@ def pipeline_is_running(*, business_date: dt.date) -> bool:
     return is_held(RUN_HOLDER, business_date.toordinal())
 
 
+def pipeline_abandoned_dates() -> list[dt.date]:
+    """The dates whose run is marked running but whose process is gone (killed, machine
+    lost): running each again finishes its work."""
+    running = (
+        PipelineRun.objects.filter(status=PipelineRun.Status.RUNNING, dry_run=False)
+        .values_list("business_date", flat=True)
+        .distinct()
+        .order_by("business_date")
+    )
+    return [day for day in running if not pipeline_is_running(business_date=day)]
+
+
 @dataclass
 class PipelineResult:
     business_date: dt.date

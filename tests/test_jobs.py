@@ -72,6 +72,7 @@ def test_the_schedule_registers_every_recurring_job(queue):
     names = {job.name for job in scheduler.get_jobs()}
     assert names == {
         "collections_site.nightly.run_collections_day",
+        "collections_site.nightly.resume_abandoned_days",
         "pipeline.jobs.dispatch_messages",
         "feeds.jobs.resume_stalled_imports",
         "workspace.jobs.release_expired_claims",

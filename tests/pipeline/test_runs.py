@@ -18,7 +18,7 @@ from rq import SimpleWorker
 
 from accounts.roles import Role
 from cases.models import Case, StageEntry
-from collections_site.nightly import run_collections_day
+from collections_site.nightly import resume_abandoned_days, run_collections_day
 from common.holders import holding
 from pipeline.models import OutboundMessage, PipelineRun
 from pipeline.services import (
@@ -406,3 +406,23 @@ def test_the_job_for_a_date_running_elsewhere_fails_visibly(
 def test_a_run_from_the_command_line_says_so():
     call_command("run_collections_day", "--date", day(130).isoformat(), stdout=io.StringIO())
     assert PipelineRun.objects.get().starter == "Command line"
+
+
+@pytest.mark.django_db
+def test_the_schedule_runs_again_a_date_whose_process_died_and_leaves_a_living_one_alone(
+    pipeline_queue, django_capture_on_commit_callbacks
+):
+    portfolio(3)
+    dead = PipelineRun.objects.create(business_date=day(130), started_at=moment(130))
+    PipelineRun.objects.create(business_date=day(129), started_at=moment(129), dry_run=True)
+
+    with running_elsewhere(day(131)):
+        assert resume_abandoned_days() == 1
+        [job] = run_queued_jobs(pipeline_queue, django_capture_on_commit_callbacks)
+        assert resume_abandoned_days() == 0
+
+    assert job.is_finished
+    dead.refresh_from_db()
+    assert dead.status == "failed" and dead.error.startswith("abandoned")
+    assert PipelineRun.objects.get(business_date=day(130), status="succeeded")
+    assert PipelineRun.objects.get(business_date=day(131)).status == "running"
