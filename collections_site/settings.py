@@ -112,6 +112,9 @@ TEMPLATES = [
     },
 ]
 
+# A connection is kept for DB_CONN_MAX_AGE seconds and checked before each request reuses it,
+# so one lost while idle (PostgreSQL restarted) is replaced at once; a request that loses its
+# connection midway answers 503 "try again" (collections_site.views.server_error).
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
