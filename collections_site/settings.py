@@ -131,6 +131,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# PostgreSQL: the role the application connects as, when `migrate` runs as the tables' owner;
+# every migrate grants it what the application needs and no more (compliance/grants.py).
+DATABASE_APPLICATION_ROLE = os.environ.get("DATABASE_APPLICATION_ROLE", "")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
