@@ -43,6 +43,7 @@ from agencies.services import (  # noqa: E402
 from agencies.services.allocation import ALLOCATION_BATCH_SIZE  # noqa: E402
 from cases.models import Case, Stage, Strategy  # noqa: E402
 from compliance.log import compliance_log_verify  # noqa: E402
+from compliance.truncation import log_truncation_allowed  # noqa: E402
 
 BUSINESS_DATE = dt.date(2026, 11, 2)
 NOW = dt.datetime(2026, 11, 2, 3, 0, tzinfo=dt.UTC)
@@ -100,13 +101,14 @@ def add_awaiting_cases(count: int) -> None:
 
 
 def build_world(cases: int) -> list[Agency]:
-    sql(
-        "TRUNCATE cases_debtor, cases_contactpoint, cases_cardaccount, cases_case, "
-        "cases_stageentry, cases_outboundmessage, cases_activity, cases_payment, "
-        "cases_promisetopay, cases_compliancelogentry, cases_compliancechainhead, "
-        "agencies_placement, agencies_commissionstatement, agencies_agency "
-        "RESTART IDENTITY CASCADE"
-    )
+    with log_truncation_allowed():
+        sql(
+            "TRUNCATE cases_debtor, cases_contactpoint, cases_cardaccount, cases_case, "
+            "cases_stageentry, cases_outboundmessage, cases_activity, cases_payment, "
+            "cases_promisetopay, cases_compliancelogentry, cases_compliancechainhead, "
+            "agencies_placement, agencies_commissionstatement, agencies_agency "
+            "RESTART IDENTITY CASCADE"
+        )
     agencies = Agency.objects.bulk_create(
         Agency(
             name=f"Agency {i + 1}",

@@ -112,6 +112,9 @@ TEMPLATES = [
     },
 ]
 
+# A connection is kept for DB_CONN_MAX_AGE seconds and checked before each request reuses it,
+# so one lost while idle (PostgreSQL restarted) is replaced at once; a request that loses its
+# connection midway answers 503 "try again" (collections_site.views.server_error).
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -128,6 +131,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# PostgreSQL: the role the application connects as, when `migrate` runs as the tables' owner;
+# every migrate grants it what the application needs and no more (compliance/grants.py).
+DATABASE_APPLICATION_ROLE = os.environ.get("DATABASE_APPLICATION_ROLE", "")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -7,6 +7,9 @@ from collections_site.views import favicon
 admin.site.site_header = "Collections administration"
 admin.site.site_title = "Collections admin"
 
+# A lost database answers 503 "try again"; anything else the plain 500 page.
+handler500 = "collections_site.views.server_error"
+
 urlpatterns = [
     path("", home, name="home"),
     path("favicon.ico", favicon),

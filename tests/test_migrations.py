@@ -367,7 +367,7 @@ def test_both_paths_end_in_the_same_schema(databases):
 
 
 def test_the_compliance_log_is_append_only_on_both_paths(databases):
-    """The schemas compared above hold the trigger: neither path lost it."""
+    """The schemas compared above hold the triggers: neither path lost them."""
     if databases.backend.vendor != "postgresql":
         pytest.skip("the append-only trigger is PostgreSQL's")
     for database in (databases.from_empty, databases.before_split):
@@ -375,6 +375,10 @@ def test_the_compliance_log_is_append_only_on_both_paths(databases):
         assert (
             "CREATE TRIGGER compliance_log_append_only BEFORE DELETE OR UPDATE "
             "ON public.cases_compliancelogentry"
+        ) in schema
+        assert (
+            "CREATE TRIGGER compliance_log_truncate_refused BEFORE TRUNCATE "
+            "ON public.cases_compliancelogentry FOR EACH STATEMENT"
         ) in schema
 
 

@@ -100,8 +100,7 @@ def test_the_log_in_page_says_the_action_was_not_saved_and_leads_back_to_the_cas
     end_the_session()
     login_url = log_a_call(worker, case, **from_the_case_page(case))["HX-Redirect"]
     page = worker.get(login_url).content.decode()
-    assert "Your session had ended, so your last action was not saved." in page
-    assert 'role="alert"' in page
+    assert 'role="alert">Your session had ended, so your last action was not saved.' in page
 
     response = worker.post(login_url, {"username": collector.username, "password": PASSWORD})
     assert response.status_code == 302
