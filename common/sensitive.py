@@ -12,8 +12,9 @@ typed in the workspace and the admin, and the text shown on the case page:
 - a US Social Security number written `123-45-6789` (any dash), in the ranges ever issued;
 - a UK National Insurance number `AB123456C`, spaced or not, with an allocated prefix.
 
-Text rarely holds any of them, and a million feed rows go through here, so every search
-starts with one cheap pattern: no six digits close together, nothing to find.
+A million feed rows go through here, so the text is scanned once, for runs of digit groups
+(a pattern that never backtracks); only a run long enough to hold a number is looked at
+closely, and the National Insurance pattern only runs when six digits follow a letter.
 """
 
 from __future__ import annotations
@@ -21,46 +22,53 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_noop
 
 # Every dash (Unicode category Pd) and the minus sign.
-DASHES = (
-    "\\-\u058a\u05be\u1400\u1806\u2010-\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d"
-    "\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead\u2212"
+DASH_CHARACTERS = frozenset(
+    "-\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a\u2e3b"
+    "\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead\u2212"
 )
 # Characters that show as nothing, used to split a number so that it slips through.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 # What may stand between the digits of one number: \s covers every Unicode space.
-SEPARATOR = rf"[\s{DASHES}{INVISIBLE}]"
+SEPARATOR = rf"[\s{re.escape(''.join(sorted(DASH_CHARACTERS)))}{INVISIBLE}]"
 
-# No secret has fewer than six digits, never more than three separators apart.
-HINT = re.compile(rf"\d(?:{SEPARATOR}{{0,3}}\d){{5}}")
-# A run of digit groups: where a card number may hide.
+# Digit groups, up to three separators apart. Digits and separators never overlap, so the
+# search is linear in the text.
 DIGIT_RUN = re.compile(rf"\d+(?:{SEPARATOR}{{1,3}}\d+)*")
 DIGIT_GROUP = re.compile(r"\d+")
-RESIDENT_ID = re.compile(rf"(?<!\d)\d(?:{SEPARATOR}{{0,3}}\d){{16}}{SEPARATOR}{{0,3}}[\dXx](?!\d)")
-SOCIAL_SECURITY = re.compile(
-    rf"(?<![\d{DASHES}])\d{{3}}[{DASHES}]\d\d[{DASHES}]\d{{4}}(?![\d{DASHES}])"
-)
 NATIONAL_INSURANCE = re.compile(
     rf"(?<![0-9A-Za-z])[A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z][A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z]"
     rf"(?:{SEPARATOR}?\d\d){{3}}{SEPARATOR}?[A-Da-d](?![0-9A-Za-z])"
 )
 NOT_ALLOCATED_INSURANCE_PREFIXES = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
-NOT_A_DIGIT = re.compile(r"[^\dXx]")
 
 CARD_LENGTHS = range(13, 20)
+SOCIAL_SECURITY_GROUPS = (3, 2, 4)
 RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 RESIDENT_ID_CHECK_CHARACTERS = "10X98765432"
 LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+# The fewest characters a run needs to hold a number looked for in runs (an SSN's nine
+# digits), and the fewest digits a National Insurance number has.
+SHORTEST_RUN = 9
+INSURANCE_DIGITS = 6
+
+CARD = gettext_noop("a full card number")
+RESIDENT_ID = gettext_noop("a national ID number (Chinese resident ID)")
+SOCIAL_SECURITY = gettext_noop("a national ID number (US SSN)")
+NATIONAL_INSURANCE_NUMBER = gettext_noop("a national ID number (UK National Insurance)")
 
 
-def _ascii_digits(text: str) -> str:
-    """The digits (and a final X) of `text` as ASCII: full-width and other digits converted."""
-    kept = NOT_A_DIGIT.sub("", text).upper()
-    return _ascii(kept[:-1]) + kept[-1:] if kept.endswith("X") else _ascii(kept)
+class Secret(NamedTuple):
+    reason: str  # untranslated; gettext gives the text shown
+    characters: str  # the number in ASCII (digits, and the letters of an ID)
+    start: int
+    end: int
 
 
 def _ascii(digits: str) -> str:
@@ -96,94 +104,122 @@ def social_security_valid(digits: str) -> bool:
     return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
 
 
-def _card_in_run(text: str, run: re.Match) -> tuple[str, int, int] | None:
-    """The first card number made of consecutive digit groups of the run: its ASCII digits,
-    and where it starts and ends in `text`; or None."""
-    groups = list(DIGIT_GROUP.finditer(text, run.start(), run.end()))
-    if sum(group.end() - group.start() for group in groups) < CARD_LENGTHS[0]:
-        return None
-    # A run right after "+" opens with a country code: a phone number, not a card.
-    first = 1 if run.start() and text[run.start() - 1] == "+" else 0
-    for start in range(first, len(groups)):
-        digits = ""
-        for group in groups[start:]:
-            digits += _ascii(group.group())
-            if len(digits) > CARD_LENGTHS[-1] or digits[0] == "0":
-                break
-            if len(digits) in CARD_LENGTHS and luhn_valid(digits):
-                return digits, groups[start].start(), group.end()
+def _resident_id_at(text: str, groups: list[re.Match], first: int) -> Secret | None:
+    digits = ""
+    for group in groups[first:]:
+        digits += _ascii(group.group())
+        end = group.end()
+        if len(digits) == 17 and text[end : end + 1] in ("X", "x"):
+            digits, end = digits + "X", end + 1
+        if len(digits) >= 18:
+            if resident_id_valid(digits):
+                return Secret(RESIDENT_ID, digits, groups[first].start(), end)
+            return None
     return None
 
 
-def _resident_id(match: re.Match) -> str | None:
-    characters = _ascii_digits(match.group())
-    return characters if resident_id_valid(characters) else None
+def _social_security_at(text: str, groups: list[re.Match], first: int) -> Secret | None:
+    """Three groups of 3, 2 and 4 digits joined by one dash each, no dash either side."""
+    three = groups[first : first + 3]
+    if tuple(group.end() - group.start() for group in three) != SOCIAL_SECURITY_GROUPS:
+        return None
+    start, end = three[0].start(), three[2].end()
+    joins = (text[three[0].end() : three[1].start()], text[three[1].end() : three[2].start()])
+    if not all(join in DASH_CHARACTERS for join in joins):
+        return None
+    if text[start - 1 : start] in DASH_CHARACTERS or text[end : end + 1] in DASH_CHARACTERS:
+        return None
+    digits = _ascii("".join(group.group() for group in three))
+    return Secret(SOCIAL_SECURITY, digits, start, end) if social_security_valid(digits) else None
 
 
-def _social_security(match: re.Match) -> str | None:
-    digits = _ascii_digits(match.group())
-    return digits if social_security_valid(digits) else None
+def _card_at(groups: list[re.Match], first: int) -> Secret | None:
+    digits = ""
+    for group in groups[first:]:
+        digits += _ascii(group.group())
+        if len(digits) > CARD_LENGTHS[-1] or digits[0] == "0":
+            return None
+        if len(digits) in CARD_LENGTHS and luhn_valid(digits):
+            return Secret(CARD, digits, groups[first].start(), group.end())
+    return None
 
 
-def _national_insurance(match: re.Match) -> str | None:
-    letters_and_digits = _ascii_digits(match.group()[2:-1])
-    prefix, suffix = match.group()[:2].upper(), match.group()[-1].upper()
-    return (
-        None if prefix in NOT_ALLOCATED_INSURANCE_PREFIXES else prefix + letters_and_digits + suffix
-    )
+def _secrets_in_run(text: str, run: re.Match) -> Iterator[Secret]:
+    """The numbers made of consecutive groups of the run, in order, never overlapping; at each
+    group a national ID is decided before a card."""
+    groups = list(DIGIT_GROUP.finditer(text, run.start(), run.end()))
+    # A run right after "+" opens with a country code: a phone number, not a card.
+    after_plus = text[run.start() - 1 : run.start()] == "+"
+    first = 0
+    while first < len(groups):
+        secret = (
+            _resident_id_at(text, groups, first)
+            or _social_security_at(text, groups, first)
+            or (None if first == 0 and after_plus else _card_at(groups, first))
+        )
+        if secret is None:
+            first += 1
+            continue
+        yield secret
+        while first < len(groups) and groups[first].start() < secret.end:
+            first += 1
 
 
-# Each kind: its pattern, the check a match must pass (giving the number's characters), and
-# the reason given. National IDs come first, so a resident ID is never taken for a card.
-NATIONAL_IDS = (
-    (RESIDENT_ID, _resident_id, gettext_noop("a national ID number (Chinese resident ID)")),
-    (SOCIAL_SECURITY, _social_security, gettext_noop("a national ID number (US SSN)")),
-    (
-        NATIONAL_INSURANCE,
-        _national_insurance,
-        gettext_noop("a national ID number (UK National Insurance)"),
-    ),
-)
+def _national_insurance_numbers(text: str) -> Iterator[Secret]:
+    for match in NATIONAL_INSURANCE.finditer(text):
+        prefix, suffix = match.group()[:2].upper(), match.group()[-1].upper()
+        if prefix not in NOT_ALLOCATED_INSURANCE_PREFIXES:
+            digits = _ascii("".join(DIGIT_GROUP.findall(match.group())))
+            yield Secret(NATIONAL_INSURANCE_NUMBER, prefix + digits + suffix, *match.span())
+
+
+def _after_letters(text: str, start: int) -> bool:
+    """Whether a letter comes right before `start`, or one separator after a letter (how a
+    National Insurance number's digits begin)."""
+    before = text[max(0, start - 2) : start]
+    return before[-1:].isalpha() or (len(before) == 2 and before[0].isalpha())
+
+
+def find_secrets(text: str) -> Iterator[Secret]:
+    """Every card and national ID number in `text`: the ones in digit runs in order, then the
+    National Insurance numbers."""
+    insurance_possible = False
+    for run in DIGIT_RUN.finditer(text):
+        length = run.end() - run.start()
+        if length < INSURANCE_DIGITS:
+            continue
+        if not insurance_possible and _after_letters(text, run.start()):
+            insurance_possible = True
+        # One group of digits can only be a card (13 to 19) or a resident ID (17 and an X,
+        # or 18); several need at least nine digits.
+        if length >= CARD_LENGTHS[0] or (length >= SHORTEST_RUN and not run.group().isdigit()):
+            yield from _secrets_in_run(text, run)
+    if insurance_possible:
+        yield from _national_insurance_numbers(text)
 
 
 def find_secret(text: str) -> str | None:
     """What `text` holds that must not be stored in it ("a full card number", "a national ID
     number (…)"), translated; None when it holds neither."""
-    if not text or not HINT.search(text):
-        return None
-    for pattern, check, reason in NATIONAL_IDS:
-        if any(check(match) for match in pattern.finditer(text)):
-            return gettext(reason)
-    if any(_card_in_run(text, run) for run in DIGIT_RUN.finditer(text)):
-        return gettext("a full card number")
-    return None
-
-
-def _mask(label: str, digits: str) -> str:
-    return f"[{label} ••••{digits[-4:]}]"
+    secret = next(find_secrets(text), None)
+    return None if secret is None else gettext(secret.reason)
 
 
 def mask_secrets(text: str) -> str:
     """`text` with every card number and national ID number replaced by its last four."""
-    if not text or not HINT.search(text):
+    secrets = sorted(find_secrets(text), key=lambda secret: secret.start)
+    if not secrets:
         return text
-    label = gettext("national ID")
-    for pattern, check, _reason in NATIONAL_IDS:
-        text = pattern.sub(
-            lambda match, check=check: (
-                _mask(label, found) if (found := check(match)) else match.group()
-            ),
-            text,
-        )
-    label = gettext("card number")
+    labels = {CARD: gettext("card number")}
+    national_id = gettext("national ID")
     pieces, shown_up_to = [], 0
-    for run in DIGIT_RUN.finditer(text):
-        while run is not None and (card := _card_in_run(text, run)):
-            digits, start, end = card
-            pieces += [text[shown_up_to:start], _mask(label, digits)]
-            shown_up_to = end
-            run = DIGIT_RUN.search(text, end, run.end())
-    return "".join(pieces) + text[shown_up_to:] if pieces else text
+    for reason, characters, start, end in secrets:
+        if start < shown_up_to:
+            continue  # inside a number already masked
+        label = labels.get(reason, national_id)
+        pieces += [text[shown_up_to:start], f"[{label} ••••{characters[-4:]}]"]
+        shown_up_to = end
+    return "".join(pieces) + text[shown_up_to:]
 
 
 def reject_secrets(value: str) -> None:
