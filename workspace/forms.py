@@ -12,7 +12,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from cases.models import Case, ContactPoint
-from common.forms import DateInput
+from common.forms import DateInput, FreeTextField
 from common.money import AMOUNT, CENT
 from compliance.presets import ContactWindow
 from compliance.rules import window_opening_at_or_after
@@ -103,7 +103,7 @@ class CallLogForm(_CallForm):
     prefix = "call"  # several forms share the page: unique ids and names
 
     outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in CALL_OUTCOMES])
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = FreeTextField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +126,7 @@ class PromiseForm(_CallForm):
         "the amount and fall on or before the pay-by date.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    notes = FreeTextField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
 
     def __init__(self, *args, business_date: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,7 +218,7 @@ class CallbackForm(forms.Form):
             attrs={"type": "datetime-local", "data-shortcut-focus": "c"}, format="%Y-%m-%dT%H:%M"
         ),
     )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    notes = FreeTextField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
 
     def __init__(
         self,
@@ -257,7 +257,7 @@ class CallbackForm(forms.Form):
 
 class NoteForm(forms.Form):
     prefix = "note"
-    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}))
+    text = FreeTextField(label="Note", widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -268,7 +268,7 @@ class ContactPointMarkForm(forms.Form):
     prefix = "mark"
     contact_point = ContactPointField(label="Contact point")
     mark = forms.ChoiceField(choices=list(CONTACT_POINT_MARKS.items()), label="Mark as")
-    reason = forms.CharField(max_length=500)
+    reason = FreeTextField(max_length=500)
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -286,7 +286,7 @@ class DebtorFlagForm(forms.Form):
         ],
         label="Record",
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    reason = FreeTextField(widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

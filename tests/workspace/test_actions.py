@@ -310,3 +310,43 @@ def test_without_htmx_an_action_renders_the_whole_page(worker, case):
     )
     assert "<html" in response.content.decode()
     assert case.activities.get().outcome == "voicemail"
+
+
+CARD_WITH_NO_BREAK_SPACES = "\u00a0".join(["4111", "1111", "1111", "1111"])
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("note", {"text": f"Card {CARD_WITH_NO_BREAK_SPACES} read out"}),
+        ("call_log", {"outcome": "no_answer", "notes": "SSN 123-45-6789"}),
+        ("promise", {"amount": "50", "notes": "card 5500000000000004"}),
+        ("callback", {"notes": "NI AB123456C"}),
+        ("contact_point_mark", {"mark": "invalid", "reason": "4111111111111111"}),
+        ("debtor_flag", {"flag": "dispute_pending", "reason": "ID 440304199003070050"}),
+    ],
+)
+def test_a_note_holding_a_card_or_national_id_number_is_refused_and_nothing_is_recorded(
+    worker, case, action, data
+):
+    """Every other field is valid: the note alone is refused."""
+    point = case.debtor.contact_points.get()
+    tomorrow_noon = dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time(12))
+    valid = {
+        "contact_point": point.pk,
+        "due_date": in_days(5),
+        "when": tomorrow_noon.replace(tzinfo=ZoneInfo(case.debtor.time_zone))
+        .astimezone(dt.UTC)
+        .strftime("%Y-%m-%dT%H:%M"),
+    }
+
+    page = post(worker, action, case, {**valid, **data})
+
+    assert "Card numbers and national ID numbers must not be written here" in page
+    assert not case.activities.exists()
+    assert not case.promises.exists()
+    assert not log_rows(case).exists()
+    case.debtor.refresh_from_db()
+    assert not case.debtor.dispute_pending
+    point.refresh_from_db()
+    assert not point.invalid
