@@ -14,6 +14,7 @@ from django.utils import timezone
 from cases.models import Case, ContactPoint
 from common.forms import DateInput, FreeTextField
 from common.money import AMOUNT, CENT
+from common.sensitive import mask_secrets
 from compliance.presets import ContactWindow
 from compliance.rules import window_opening_at_or_after
 from workspace.services import CALL_OUTCOMES, CONTACT_POINT_MARKS
@@ -46,7 +47,7 @@ CONTACT_POINT_FLAG_LABELS = (
 def contact_point_label(point: ContactPoint) -> str:
     flags = [label for flag, label in CONTACT_POINT_FLAG_LABELS if getattr(point, flag)]
     owner = "" if point.owner == ContactPoint.Owner.DEBTOR else f" ({point.third_party_name})"
-    return f"{point}{owner}{' · ' + ', '.join(flags) if flags else ''}"
+    return mask_secrets(f"{point}{owner}{' · ' + ', '.join(flags) if flags else ''}")
 
 
 class _ListedChoices(ModelChoiceIterator):
