@@ -6,13 +6,13 @@ from django.db.models import Count
 
 from accounts.models import Team, User
 from accounts.roles import Role
-from common.admin import TIMESTAMPS
+from common.admin import TIMESTAMPS, FreeTextAdmin
 
 ROLE_LABELS = dict(Role.choices)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(FreeTextAdmin, DjangoUserAdmin):
     list_display = (
         "username",
         "email",
@@ -44,7 +44,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(FreeTextAdmin, admin.ModelAdmin):
     list_display = ("name", "member_count", "created_at")
     search_fields = ("name",)
     autocomplete_fields = ("supervisors",)

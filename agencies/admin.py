@@ -29,8 +29,9 @@ from agencies.services import (
     placements_recall,
     statements_generate_month,
 )
-from common.admin import TIMESTAMPS, ReadOnlyAdmin
+from common.admin import TIMESTAMPS, FreeTextAdmin, ReadOnlyAdmin
 from common.days import month_bounds
+from common.forms import FreeTextField
 
 
 def _action_form(modeladmin, request, queryset, *, form, title: str, submit: str):
@@ -53,13 +54,13 @@ def _action_form(modeladmin, request, queryset, *, form, title: str, submit: str
     )
 
 
-class CommissionTierInline(admin.TabularInline):
+class CommissionTierInline(FreeTextAdmin, admin.TabularInline):
     model = CommissionTier
     extra = 0
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(FreeTextAdmin, admin.ModelAdmin):
     list_display = (
         "name",
         "licence_number",
@@ -129,14 +130,14 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommissionTier)
-class CommissionTierAdmin(admin.ModelAdmin):
+class CommissionTierAdmin(FreeTextAdmin, admin.ModelAdmin):
     list_display = ("agency", "starts_at", "rate")
     list_filter = ("agency",)
     list_select_related = ("agency",)
 
 
 @admin.register(PlacementRule)
-class PlacementRuleAdmin(admin.ModelAdmin):
+class PlacementRuleAdmin(FreeTextAdmin, admin.ModelAdmin):
     list_display = (
         "strategy",
         "method",
@@ -172,7 +173,7 @@ class PlacementAddForm(forms.ModelForm):
         return cleaned
 
 
-class PlacementExtensionInline(admin.TabularInline):
+class PlacementExtensionInline(FreeTextAdmin, admin.TabularInline):
     model = PlacementExtension
     extra = 0
     fields = ("extended_on", "previous_recall_due_on", "recall_due_on", "reason", "extended_by")
@@ -187,11 +188,11 @@ class RecallActionForm(forms.Form):
     destination = forms.ChoiceField(
         choices=[("", "As the strategy's rule says"), *RecallDestination.choices], required=False
     )
-    reason = forms.CharField(max_length=300)
+    reason = FreeTextField(max_length=300)
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
+class PlacementAdmin(FreeTextAdmin, admin.ModelAdmin):
     list_display = (
         "case",
         "agency",

@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 
 from agencies.models import Agency, RecallDestination
-from common.forms import DateInput
+from common.forms import DateInput, FreeTextField
 
 DEFAULT_PERIOD_DAYS = 90
 MAX_PERIOD_DAYS = 366
@@ -44,7 +44,7 @@ class PeriodForm(forms.Form):
 
 class PlaceForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none())
-    reason = forms.CharField(max_length=300, help_text="Why this case is placed by hand.")
+    reason = FreeTextField(max_length=300, help_text="Why this case is placed by hand.")
 
     def __init__(self, *args, agencies, **kwargs):
         """`agencies` annotated with `current` (their current placements)."""
@@ -58,16 +58,16 @@ class PlaceForm(forms.Form):
 
 class RecallForm(forms.Form):
     destination = forms.ChoiceField(choices=RecallDestination.choices)
-    reason = forms.CharField(max_length=300)
+    reason = FreeTextField(max_length=300)
 
 
 class ExtendForm(forms.Form):
     recall_due_on = forms.DateField(widget=DateInput, label="New recall date")
-    reason = forms.CharField(max_length=300)
+    reason = FreeTextField(max_length=300)
 
 
 class ExtendByDaysForm(forms.Form):
     """The admin action: extend every selected placement by the same number of days."""
 
     days = forms.IntegerField(min_value=1, max_value=365)
-    reason = forms.CharField(max_length=300)
+    reason = FreeTextField(max_length=300)

@@ -29,7 +29,7 @@ from cases.models import (
     StageMessageTranslation,
     Strategy,
 )
-from common.admin import TIMESTAMPS
+from common.admin import TIMESTAMPS, FreeTextAdmin
 
 DEBTOR_IDENTITY_FIELDS = ("full_name", "birth_date", "time_zone", "language")
 DEBTOR_CIRCUMSTANCE_FIELDS = (
@@ -92,7 +92,7 @@ class DebtorAdminForm(forms.ModelForm):
         return super().save(commit)
 
 
-class ContactPointInline(admin.TabularInline):
+class ContactPointInline(FreeTextAdmin, admin.TabularInline):
     model = ContactPoint
     extra = 0
     show_change_link = True
@@ -111,7 +111,7 @@ class ContactPointInline(admin.TabularInline):
 
 
 @admin.register(Debtor)
-class DebtorAdmin(admin.ModelAdmin):
+class DebtorAdmin(FreeTextAdmin, admin.ModelAdmin):
     form = DebtorAdminForm
     inlines = (ContactPointInline,)
     list_display = (
@@ -161,7 +161,7 @@ class DebtorAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactPoint)
-class ContactPointAdmin(admin.ModelAdmin):
+class ContactPointAdmin(FreeTextAdmin, admin.ModelAdmin):
     list_display = (
         "value",
         "kind",
@@ -222,7 +222,7 @@ class ContactPointAdmin(admin.ModelAdmin):
 
 
 @admin.register(CardAccount)
-class CardAccountAdmin(admin.ModelAdmin):
+class CardAccountAdmin(FreeTextAdmin, admin.ModelAdmin):
     list_display = (
         "account_reference",
         "debtor",
@@ -246,7 +246,7 @@ class CardAccountAdmin(admin.ModelAdmin):
         return account.masked_card
 
 
-class StageInline(admin.TabularInline):
+class StageInline(FreeTextAdmin, admin.TabularInline):
     model = Stage
     extra = 0
     ordering = ("position",)
@@ -256,7 +256,7 @@ class StageInline(admin.TabularInline):
 
 
 @admin.register(Strategy)
-class StrategyAdmin(admin.ModelAdmin):
+class StrategyAdmin(FreeTextAdmin, admin.ModelAdmin):
     inlines = (StageInline,)
     list_display = ("name", "is_active", "is_default", "product", "policy", "stage_count")
     list_filter = ("is_active", "is_default")
@@ -271,13 +271,13 @@ class StrategyAdmin(admin.ModelAdmin):
         return strategy.stage_count
 
 
-class StageMessageTranslationInline(admin.StackedInline):
+class StageMessageTranslationInline(FreeTextAdmin, admin.StackedInline):
     model = StageMessageTranslation
     extra = 0
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(FreeTextAdmin, admin.ModelAdmin):
     inlines = (StageMessageTranslationInline,)
     list_display = (
         "name",
@@ -302,7 +302,7 @@ class StageChoicesMixin:
 
 
 @admin.register(StageMessageTranslation)
-class StageMessageTranslationAdmin(StageChoicesMixin, admin.ModelAdmin):
+class StageMessageTranslationAdmin(StageChoicesMixin, FreeTextAdmin, admin.ModelAdmin):
     list_display = ("stage", "language")
     list_filter = ("language", "stage__strategy")
     list_select_related = ("stage__strategy",)
@@ -310,7 +310,7 @@ class StageMessageTranslationAdmin(StageChoicesMixin, admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(StageChoicesMixin, admin.ModelAdmin):
+class CaseAdmin(StageChoicesMixin, FreeTextAdmin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "debtor",
@@ -362,7 +362,7 @@ class CaseAdmin(StageChoicesMixin, admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(FreeTextAdmin, admin.ModelAdmin):
     list_display = (
         "occurred_at",
         "case",
@@ -382,13 +382,13 @@ class ActivityAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-class PromiseInstalmentInline(admin.TabularInline):
+class PromiseInstalmentInline(FreeTextAdmin, admin.TabularInline):
     model = PromiseInstalment
     extra = 0
 
 
 @admin.register(PromiseToPay)
-class PromiseToPayAdmin(admin.ModelAdmin):
+class PromiseToPayAdmin(FreeTextAdmin, admin.ModelAdmin):
     inlines = (PromiseInstalmentInline,)
     list_display = ("case", "amount", "currency", "due_date", "status", "created_by", "resolved_on")
     list_filter = ("status",)
@@ -400,7 +400,7 @@ class PromiseToPayAdmin(admin.ModelAdmin):
 
 
 @admin.register(PromiseInstalment)
-class PromiseInstalmentAdmin(admin.ModelAdmin):
+class PromiseInstalmentAdmin(FreeTextAdmin, admin.ModelAdmin):
     list_display = ("promise", "due_date", "amount")
     list_select_related = ("promise",)
     search_fields = ("=promise__case__account__account_reference",)
@@ -409,7 +409,7 @@ class PromiseInstalmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(FreeTextAdmin, admin.ModelAdmin):
     list_display = (
         "external_reference",
         "received_on",
@@ -430,7 +430,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(StageEntry)
-class StageEntryAdmin(StageChoicesMixin, admin.ModelAdmin):
+class StageEntryAdmin(StageChoicesMixin, FreeTextAdmin, admin.ModelAdmin):
     list_display = ("case", "stage", "entered_on", "days_past_due", "action_status")
     list_filter = ("action_status", "stage__action")
     list_select_related = ("case__account", "stage__strategy")

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
+
+from common.sensitive import reject_secrets
 
 # The timestamps every TimeStampedModel carries, shown read-only.
 TIMESTAMPS = ("created_at", "updated_at")
 
 
-class WrittenOnceAdmin(admin.ModelAdmin):
+class FreeTextAdmin:
+    """For a ModelAdmin or an inline: every free-text field of the model (a CharField or
+    TextField without choices) refuses a card number or a national ID number."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        free_text = isinstance(db_field, models.CharField | models.TextField)
+        if formfield is not None and free_text and not db_field.choices:
+            formfield.validators.append(reject_secrets)
+        return formfield
+
+
+class WrittenOnceAdmin(FreeTextAdmin, admin.ModelAdmin):
     """Rows that are written once: never changed or deleted here."""
 
     def has_change_permission(self, request, obj=None):

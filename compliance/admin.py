@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Max
 
-from common.admin import TIMESTAMPS, ReadOnlyAdmin, WrittenOnceAdmin
+from common.admin import TIMESTAMPS, FreeTextAdmin, ReadOnlyAdmin, WrittenOnceAdmin
 from compliance.models import (
     ComplianceChainHead,
     ComplianceLogEntry,
@@ -18,7 +18,7 @@ from compliance.policies import policy_version_create
 from compliance.presets import parse_parameters
 
 
-class CompliancePolicyVersionInline(admin.TabularInline):
+class CompliancePolicyVersionInline(FreeTextAdmin, admin.TabularInline):
     model = CompliancePolicyVersion
     extra = 0
     can_delete = False
@@ -37,7 +37,7 @@ class CompliancePolicyVersionInline(admin.TabularInline):
 
 
 @admin.register(CompliancePolicy)
-class CompliancePolicyAdmin(admin.ModelAdmin):
+class CompliancePolicyAdmin(FreeTextAdmin, admin.ModelAdmin):
     inlines = (CompliancePolicyVersionInline,)
     list_display = ("code", "name", "preset", "latest_version")
     list_filter = ("preset",)
@@ -85,7 +85,7 @@ class CompliancePolicyVersionAdmin(WrittenOnceAdmin):
 
 
 @admin.register(PortfolioPolicy)
-class PortfolioPolicyAdmin(admin.ModelAdmin):
+class PortfolioPolicyAdmin(FreeTextAdmin, admin.ModelAdmin):
     list_display = ("portfolio", "policy")
     list_filter = ("policy",)
     list_select_related = ("policy",)

@@ -28,6 +28,7 @@ from django.conf import settings
 
 from cases.identity import national_id_fields
 from common.money import AMOUNT_LIMIT
+from common.sensitive import find_secret, mask_secrets
 
 ACCOUNT_COLUMNS = (
     "account_reference",
@@ -90,28 +91,39 @@ MAX_LENGTHS = {
     "email": 254,
     "postal_address": 300,
 }
-PHONE_COLUMNS = frozenset({"mobile", "home_phone", "work_phone"})
-# A card number: 13 to 19 digits, possibly grouped by spaces or dashes.
-PAN_PATTERN = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
-# Any card number starts with a digit after a non-digit and runs on for at least 12 more of
-# these characters: a row without such a run needs no closer look.
-CARD_NUMBER_HINT = re.compile(r"(?<!\d)\d[\d -]{12}")
+# The columns not searched for card and national ID numbers: the national ID (only its keyed
+# hash and last four are kept) and the columns whose own check allows nothing but their
+# format (an amount, a date, a flag, a known code). Every other column is free text.
+NOT_FREE_TEXT_COLUMNS = frozenset(
+    {
+        "national_id",
+        "card_number_last4",
+        "currency",
+        "credit_limit",
+        "balance",
+        "minimum_due",
+        "amount",
+        "oldest_unpaid_due_date",
+        "birth_date",
+        "received_on",
+        "time_zone",
+        "sms_consent",
+        "email_consent",
+    }
+)
 CARD_LAST4_PATTERN = re.compile(r"[0-9]{4}")
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ().-]{4,40}$")
 # An amount in its usual form: not negative, at most two decimals, below AMOUNT_LIMIT.
 PLAIN_AMOUNT_PATTERN = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
 NOT_ASCII_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]+")
 RAW_ROW_LIMIT = 2000
-FIELD_SEPARATOR = "\x1f"  # joins a row's values for one pattern search; never inside a value
+# Joins a row's free-text values for one search: neither a digit, a letter nor a separator.
+FREE_TEXT_JOINER = "\x00"
+FIELD_SEPARATOR = "\x1f"  # joins a row's values into one string to keep; never inside a value
 
 
 class RowRejected(Exception):
     """The row breaks a rule; the message is the reason shown in the import report."""
-
-
-def mask_card_numbers(text: str) -> str:
-    """Every card-number-like run of digits replaced by its last four."""
-    return PAN_PATTERN.sub(lambda m: "[card number ••••" + m.group()[-4:] + "]", text)
 
 
 def mask_national_id(raw: str) -> str:
@@ -119,15 +131,15 @@ def mask_national_id(raw: str) -> str:
 
 
 class RawRowFormatter:
-    """Writes a row back as one CSV line, with its national ID masked (and card numbers when
-    asked: a row that passed validation holds none)."""
+    """Writes a row back as one CSV line, with its national ID masked (and every card and
+    national ID number when asked: a row that passed validation holds none)."""
 
     def __init__(self, national_id_index: int | None):
         self.national_id_index = national_id_index
         self.buffer = io.StringIO()
         self.writer = csv.writer(self.buffer, lineterminator="")
 
-    def __call__(self, fields: Sequence[str], *, mask_cards: bool) -> str:
+    def __call__(self, fields: Sequence[str], *, mask_all: bool) -> str:
         shown = fields
         index = self.national_id_index
         if index is not None and index < len(fields):
@@ -140,8 +152,8 @@ class RawRowFormatter:
             self.buffer.truncate()
             self.writer.writerow(shown)
             text = self.buffer.getvalue()
-        if mask_cards:
-            text = mask_card_numbers(text)
+        if mask_all:
+            text = mask_secrets(text)
         return text if len(text) <= RAW_ROW_LIMIT else text[:RAW_ROW_LIMIT] + "…"
 
 
@@ -218,21 +230,26 @@ class RowValidator:
     def __init__(self, header: Sequence[str], *, business_date: dt.date):
         self.business_date = business_date
         self.in_column_order = itemgetter(*(header.index(name) for name in self.columns))
-        # Where a card number must not appear, in the file's order (the first one is reported).
-        self.card_checked = [
-            (index, name) for index, name in enumerate(header) if name not in PHONE_COLUMNS
+        # The free-text columns, in the file's order (the first secret found is reported).
+        self.free_text = [
+            (index, name) for index, name in enumerate(header) if name not in NOT_FREE_TEXT_COLUMNS
         ]
-        self.card_checked_values = itemgetter(*(index for index, _ in self.card_checked))
+        self.free_text_values = itemgetter(*(index for index, _ in self.free_text))
 
     def values(self, fields: Sequence[str]) -> list[str]:
         """The row's values in the order of `columns`, stripped."""
         return [value.strip() for value in self.in_column_order(fields)]
 
-    def no_card_numbers(self, fields: Sequence[str]) -> None:
-        if CARD_NUMBER_HINT.search(FIELD_SEPARATOR.join(self.card_checked_values(fields))):
-            for index, name in self.card_checked:
-                if PAN_PATTERN.search(fields[index]):
-                    raise RowRejected(f"{name} holds what looks like a full card number")
+    def no_secrets(self, fields: Sequence[str]) -> None:
+        """RowRejected when a free-text column holds a card or national ID number. The columns
+        are searched as one text first (no number runs across the joiner); only a row where
+        something is found is searched column by column, to name the column."""
+        if find_secret(FREE_TEXT_JOINER.join(self.free_text_values(fields))) is None:
+            return
+        for index, name in self.free_text:
+            secret = find_secret(fields[index])
+            if secret is not None:
+                raise RowRejected(f"{name} holds what looks like {secret}")
 
 
 class AccountRowValidator(RowValidator):
@@ -269,12 +286,12 @@ class AccountRowValidator(RowValidator):
          national_id, full_name, birth_date, time_zone, language, mobile, home_phone,
          work_phone, email, postal_address, sms_consent, email_consent) = values  # fmt: skip
         if not CARD_LAST4_PATTERN.fullmatch(card):
-            if PAN_PATTERN.fullmatch(card):
+            if find_secret(card) is not None:
                 raise RowRejected(
                     "card_number_last4 holds a full card number; send only the last four digits"
                 )
             raise RowRejected("card_number_last4 must be exactly four digits")
-        self.no_card_numbers(fields)
+        self.no_secrets(fields)
         national_id_hash, national_id_last4 = self.national_id(national_id)
         due = _date(due_date, "oldest_unpaid_due_date", required=False)
         if due is not None and due > self.business_date:
@@ -325,7 +342,7 @@ class PaymentRowValidator(RowValidator):
 
     def __call__(self, fields: Sequence[str]) -> tuple:
         reference, amount, currency, received_on, external_reference = self.values(fields)
-        self.no_card_numbers(fields)
+        self.no_secrets(fields)
         received = _date(received_on, "received_on", required=True)
         if received > self.business_date:
             raise RowRejected("received_on is after the business date")

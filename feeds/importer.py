@@ -39,6 +39,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from common.dry_run import dry_run_transaction
+from common.sensitive import mask_secrets
 from feeds.formats import COLUMNS, FIELD_SEPARATOR, ROW_VALIDATORS, RawRowFormatter, RowRejected
 from feeds.merge_sql import FeedStatements, Statement, feed_statements
 from feeds.models import ImportRejectedRow, ImportRun
@@ -263,7 +264,7 @@ class _Importer:
                         ImportRejectedRow(
                             run=self.run,
                             line_number=line,
-                            raw_row=self.raw_row(_fields(chunk.good_rows[line]), mask_cards=False),
+                            raw_row=self.raw_row(_fields(chunk.good_rows[line]), mask_all=False),
                             reason=reason,
                         )
                         for line, reason in merge_rejected
@@ -325,10 +326,13 @@ class _Importer:
                         )
                     values = validate(fields)
                 except RowRejected as reason:
-                    raw = raw_row(fields, mask_cards=True)
+                    # A reason may quote the value it refuses: masked like the row.
                     chunk.reject(
                         ImportRejectedRow(
-                            run=run, line_number=line, raw_row=raw, reason=str(reason)
+                            run=run,
+                            line_number=line,
+                            raw_row=raw_row(fields, mask_all=True),
+                            reason=mask_secrets(str(reason)),
                         )
                     )
                 else:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from common.admin import TIMESTAMPS
+from common.admin import TIMESTAMPS, FreeTextAdmin
 from pipeline.models import OutboundMessage, PipelineRun
 
 
 @admin.register(PipelineRun)
-class PipelineRunAdmin(admin.ModelAdmin):
+class PipelineRunAdmin(FreeTextAdmin, admin.ModelAdmin):
     list_display = (
         "business_date",
         "dry_run",
@@ -25,7 +25,7 @@ class PipelineRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboundMessage)
-class OutboundMessageAdmin(admin.ModelAdmin):
+class OutboundMessageAdmin(FreeTextAdmin, admin.ModelAdmin):
     list_display = (
         "case",
         "channel",

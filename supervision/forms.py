@@ -17,6 +17,7 @@ from accounts.selectors import (
 )
 from cases.buckets import BUCKET_FLOORS, DELINQUENCY_BUCKETS, Bucket
 from cases.models import Case, Stage
+from common.forms import FreeTextField
 from workspace.services import CALL_OUTCOMES
 
 
@@ -26,7 +27,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{name} ({obj.team})" if obj.team_id else name
 
 
-class ReasonField(forms.CharField):
+class ReasonField(FreeTextField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 300)
         kwargs.setdefault("help_text", "Kept in the audit trail.")
@@ -175,4 +176,4 @@ class ApprovedCallForm(forms.Form):
     duration_minutes = forms.IntegerField(
         min_value=0, max_value=240, initial=0, label="Duration (minutes)"
     )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = FreeTextField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -618,3 +618,18 @@ def test_the_rq_dashboard_renders_for_an_admin(admin_client):
     response = admin_client.get("/admin/django-rq/")
     assert response.status_code == 200
     assert b"default" in response.content
+
+
+def test_a_card_number_typed_into_a_debtors_note_is_refused_and_not_stored(admin_client):
+    debtor = DebtorFactory()
+    card = "\u00a0".join(["4111", "1111", "1111", "1111"])
+
+    response = admin_client.post(
+        admin_url(Debtor, "change", debtor.pk),
+        debtor_form(is_vulnerable="on", vulnerability_note=f"Card {card}"),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["vulnerability_note"]
+    assert "a full card number" in errors[0]
+    assert Debtor.objects.get(pk=debtor.pk).vulnerability_note == ""

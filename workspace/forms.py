@@ -12,8 +12,9 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from cases.models import Case, ContactPoint
-from common.forms import DateInput
+from common.forms import DateInput, FreeTextField
 from common.money import AMOUNT, CENT
+from common.sensitive import mask_secrets
 from compliance.presets import ContactWindow
 from compliance.rules import window_opening_at_or_after
 from workspace.services import CALL_OUTCOMES, CONTACT_POINT_MARKS
@@ -46,7 +47,7 @@ CONTACT_POINT_FLAG_LABELS = (
 def contact_point_label(point: ContactPoint) -> str:
     flags = [label for flag, label in CONTACT_POINT_FLAG_LABELS if getattr(point, flag)]
     owner = "" if point.owner == ContactPoint.Owner.DEBTOR else f" ({point.third_party_name})"
-    return f"{point}{owner}{' · ' + ', '.join(flags) if flags else ''}"
+    return mask_secrets(f"{point}{owner}{' · ' + ', '.join(flags) if flags else ''}")
 
 
 class _ListedChoices(ModelChoiceIterator):
@@ -103,7 +104,7 @@ class CallLogForm(_CallForm):
     prefix = "call"  # several forms share the page: unique ids and names
 
     outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in CALL_OUTCOMES])
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = FreeTextField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +127,7 @@ class PromiseForm(_CallForm):
         "the amount and fall on or before the pay-by date.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    notes = FreeTextField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
 
     def __init__(self, *args, business_date: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,7 +219,7 @@ class CallbackForm(forms.Form):
             attrs={"type": "datetime-local", "data-shortcut-focus": "c"}, format="%Y-%m-%dT%H:%M"
         ),
     )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    notes = FreeTextField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
 
     def __init__(
         self,
@@ -257,7 +258,7 @@ class CallbackForm(forms.Form):
 
 class NoteForm(forms.Form):
     prefix = "note"
-    text = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}))
+    text = FreeTextField(label="Note", widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -268,7 +269,7 @@ class ContactPointMarkForm(forms.Form):
     prefix = "mark"
     contact_point = ContactPointField(label="Contact point")
     mark = forms.ChoiceField(choices=list(CONTACT_POINT_MARKS.items()), label="Mark as")
-    reason = forms.CharField(max_length=500)
+    reason = FreeTextField(max_length=500)
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -286,7 +287,7 @@ class DebtorFlagForm(forms.Form):
         ],
         label="Record",
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    reason = FreeTextField(widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

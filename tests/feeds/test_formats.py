@@ -103,4 +103,4 @@ def test_a_raw_row_is_the_csv_line_with_the_national_id_masked(fields):
     expected = io.StringIO()
     csv.writer(expected, lineterminator="").writerow([*fields[:2], "••••6789"])
 
-    assert RawRowFormatter(2)(fields, mask_cards=False) == expected.getvalue()
+    assert RawRowFormatter(2)(fields, mask_all=False) == expected.getvalue()

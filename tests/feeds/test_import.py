@@ -390,3 +390,96 @@ def test_the_import_switches_threads_often_and_puts_the_interval_back(write_feed
     assert run.status == ImportRun.Status.SUCCEEDED
     assert during == [IMPORT_SWITCH_INTERVAL] * 3
     assert sys.getswitchinterval() == before
+
+
+NBSP = "\u00a0"
+# A Chinese resident ID whose 18 digits are also Luhn-valid (tests/common/test_sensitive.py).
+RESIDENT_ID = "440304199003070050"
+
+
+def stored_text() -> str:
+    return "".join(
+        serializers.serialize("json", model.objects.all())
+        for model in (ImportRun, ImportRejectedRow, Debtor, CardAccount, ContactPoint, Payment)
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "written", "reason"),
+    [
+        ("mobile", FULL_PAN, "mobile holds what looks like a full card number"),
+        ("home_phone", "4111-1111-1111-1111", "home_phone holds what looks like a full card"),
+        (
+            "postal_address",
+            f"4111{NBSP}1111{NBSP}1111{NBSP}1111, 1 Main Street",
+            "postal_address holds what looks like a full card number",
+        ),
+        (
+            "full_name",
+            "Ann " + "\uff14" + "\uff11" * 15,  # full-width digits
+            "full_name holds what looks like a full",
+        ),
+        (
+            "postal_address",
+            f"{RESIDENT_ID} Nanjing Road",
+            "postal_address holds what looks like a national ID number (Chinese resident ID)",
+        ),
+        ("postal_address", "SSN 123-45-6789", "national ID number (US SSN)"),
+        ("email", "AB123456C@example.com", "national ID number (UK National Insurance)"),
+        ("account_reference", "ACC 4111 1111 1111 1111", "account_reference holds what looks"),
+    ],
+)
+def test_a_card_or_national_id_number_in_a_free_text_column_rejects_the_row_and_is_not_kept(
+    write_feed, column, written, reason
+):
+    run = import_accounts(write_feed(feed_bytes([account_fields(1, **{column: written})])))
+
+    assert counts(run) == (1, 0, 0, 0, 1)
+    rejected = run.rejected_rows.get()
+    assert reason in rejected.reason
+    stored = stored_text()
+    digits_only = "".join(ch for ch in written if ch.isdigit())
+    assert written not in stored
+    assert digits_only[:8] not in "".join(ch for ch in stored if ch.isdigit())
+
+
+@pytest.mark.parametrize(
+    "mobile",
+    ["13800138000", "+86 138 0013 8002", "0086 138 0013 8002", "+1 (555) 000-0001"],
+)
+def test_a_phone_number_is_not_taken_for_a_card_number(write_feed, mobile):
+    run = import_accounts(write_feed(feed_bytes([account_fields(1, mobile=mobile)])))
+
+    assert counts(run) == (1, 1, 0, 0, 0)
+    assert ContactPoint.objects.filter(kind="mobile", value=mobile).exists()
+
+
+@pytest.mark.parametrize("national_id", [RESIDENT_ID, "11010119850101005X", "123-45-6789"])
+def test_a_national_id_in_the_national_id_column_is_expected(write_feed, national_id):
+    run = import_accounts(write_feed(feed_bytes([account_fields(1, national_id=national_id)])))
+
+    assert counts(run) == (1, 1, 0, 0, 0)
+    assert Debtor.objects.get().national_id_last4 == national_id[-4:]
+    assert national_id not in stored_text()
+
+
+def test_a_card_number_in_a_formatted_column_is_masked_in_the_reason_too(write_feed):
+    run = import_accounts(
+        write_feed(feed_bytes([account_fields(1, balance="4111 1111 1111 1111")]))
+    )
+
+    rejected = run.rejected_rows.get()
+    assert rejected.reason == "balance is not a number: '[card number ••••1111]'"
+    assert "4111" not in rejected.raw_row
+
+
+def test_a_card_number_as_a_payment_reference_rejects_the_payment(write_feed):
+    import_accounts(write_feed(accounts_feed(1)))
+    feed = feed_bytes([payment_fields(1, external_reference=f"PAY {FULL_PAN}")], kind="payments")
+
+    run = feed_import(kind="payments", path_or_file=write_feed(feed), business_date=BUSINESS_DATE)
+
+    assert run.rejected_rows.get().reason == (
+        "external_reference holds what looks like a full card number"
+    )
+    assert FULL_PAN not in stored_text()

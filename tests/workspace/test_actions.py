@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases.models import CALL_BACK_PRIORITY, Activity, Case, ContactPoint, PromiseToPay
+from cases.models import CALL_BACK_PRIORITY, Activity, Case, ContactPoint, Debtor, PromiseToPay
 from compliance.models import ComplianceLogEntry
 from tests.factories import ActivityFactory, UserFactory
 from workspace.services import case_claim_next
@@ -310,3 +310,67 @@ def test_without_htmx_an_action_renders_the_whole_page(worker, case):
     )
     assert "<html" in response.content.decode()
     assert case.activities.get().outcome == "voicemail"
+
+
+CARD_WITH_NO_BREAK_SPACES = "\u00a0".join(["4111", "1111", "1111", "1111"])
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("note", {"text": f"Card {CARD_WITH_NO_BREAK_SPACES} read out"}),
+        ("call_log", {"outcome": "no_answer", "notes": "SSN 123-45-6789"}),
+        ("promise", {"amount": "50", "notes": "card 5500000000000004"}),
+        ("callback", {"notes": "NI AB123456C"}),
+        ("contact_point_mark", {"mark": "invalid", "reason": "4111111111111111"}),
+        ("debtor_flag", {"flag": "dispute_pending", "reason": "ID 440304199003070050"}),
+    ],
+)
+def test_a_note_holding_a_card_or_national_id_number_is_refused_and_nothing_is_recorded(
+    worker, case, action, data
+):
+    """Every other field is valid: the note alone is refused."""
+    point = case.debtor.contact_points.get()
+    tomorrow_noon = dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time(12))
+    valid = {
+        "contact_point": point.pk,
+        "due_date": in_days(5),
+        "when": tomorrow_noon.replace(tzinfo=ZoneInfo(case.debtor.time_zone))
+        .astimezone(dt.UTC)
+        .strftime("%Y-%m-%dT%H:%M"),
+    }
+
+    page = post(worker, action, case, {**valid, **data})
+
+    assert "Card numbers and national ID numbers must not be written here" in page
+    assert not case.activities.exists()
+    assert not case.promises.exists()
+    assert not log_rows(case).exists()
+    case.debtor.refresh_from_db()
+    assert not case.debtor.dispute_pending
+    point.refresh_from_db()
+    assert not point.invalid
+
+
+def test_card_and_national_id_numbers_stored_before_the_checks_are_masked_on_the_case_page(
+    worker, case
+):
+    """Rows written before notes and feeds were checked still hold the numbers."""
+    card = "\u00a0".join(["4111", "1111", "1111", "1111"])
+    Debtor.objects.filter(pk=case.debtor.pk).update(
+        full_name="Ann 440304199003070050",
+        is_vulnerable=True,
+        vulnerability_note="SSN 123-45-6789",
+    )
+    point = case.debtor.contact_points.get()
+    ContactPoint.objects.filter(pk=point.pk).update(value="4111111111111111")
+    ActivityFactory(case=case, debtor=case.debtor, notes=f"Card {card} read out")
+
+    page = worker.get(reverse("workspace:detail", args=[case.pk])).content.decode()
+
+    digits = "".join(ch for ch in page if ch.isdigit() or ch == "<")
+    for number in ("4111111111111111", "440304199003070050", "123456789"):
+        assert number not in digits
+    assert "[card number ••••1111]" in page
+    assert "Ann [national ID ••••0050]" in page
+    assert "SSN [national ID ••••6789]" in page
