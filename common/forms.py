@@ -1,11 +1,49 @@
-"""Form widgets several apps share."""
+"""Form fields and widgets several apps share."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from common.money import AMOUNT_LIMIT
+from common.numbers import AMOUNT_MESSAGES, AmountError, parse_amount
 
 
 class DateInput(forms.DateInput):
     """The browser's own date picker; the value travels as YYYY-MM-DD."""
 
     input_type = "date"
+
+
+class AmountField(forms.CharField):
+    """An amount of money, read by common.numbers.parse_amount: `1234.50`, never `1e3`, `NaN`
+    or other scripts' digits. A text box (inputmode decimal) rather than a number box, whose
+    browsers accept exponents and read the decimal separator by locale."""
+
+    default_error_messages = {
+        **AMOUNT_MESSAGES,
+        "not_positive": _("The amount must be more than zero."),
+    }
+
+    def __init__(self, *, positive: bool = False, **kwargs):
+        self.positive = positive
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+
+    def to_python(self, value) -> Decimal | None:
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            amount = parse_amount(text)
+        except AmountError as error:
+            raise forms.ValidationError(
+                self.error_messages[error.code], code=error.code, params={"limit": AMOUNT_LIMIT}
+            ) from None
+        if self.positive and amount == 0:
+            raise forms.ValidationError(self.error_messages["not_positive"], code="not_positive")
+        return amount
