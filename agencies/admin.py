@@ -29,7 +29,7 @@ from agencies.services import (
     placements_recall,
     statements_generate_month,
 )
-from common.admin import TIMESTAMPS, ReadOnlyAdmin
+from common.admin import TIMESTAMPS, AmountFieldsMixin, ReadOnlyAdmin
 from common.days import month_bounds
 
 
@@ -53,7 +53,7 @@ def _action_form(modeladmin, request, queryset, *, form, title: str, submit: str
     )
 
 
-class CommissionTierInline(admin.TabularInline):
+class CommissionTierInline(AmountFieldsMixin, admin.TabularInline):
     model = CommissionTier
     extra = 0
 
@@ -129,7 +129,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommissionTier)
-class CommissionTierAdmin(admin.ModelAdmin):
+class CommissionTierAdmin(AmountFieldsMixin, admin.ModelAdmin):
     list_display = ("agency", "starts_at", "rate")
     list_filter = ("agency",)
     list_select_related = ("agency",)
@@ -191,7 +191,7 @@ class RecallActionForm(forms.Form):
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
+class PlacementAdmin(AmountFieldsMixin, admin.ModelAdmin):
     list_display = (
         "case",
         "agency",

@@ -29,7 +29,7 @@ from cases.models import (
     StageMessageTranslation,
     Strategy,
 )
-from common.admin import TIMESTAMPS
+from common.admin import TIMESTAMPS, AmountFieldsMixin
 
 DEBTOR_IDENTITY_FIELDS = ("full_name", "birth_date", "time_zone", "language")
 DEBTOR_CIRCUMSTANCE_FIELDS = (
@@ -222,7 +222,7 @@ class ContactPointAdmin(admin.ModelAdmin):
 
 
 @admin.register(CardAccount)
-class CardAccountAdmin(admin.ModelAdmin):
+class CardAccountAdmin(AmountFieldsMixin, admin.ModelAdmin):
     list_display = (
         "account_reference",
         "debtor",
@@ -382,13 +382,13 @@ class ActivityAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-class PromiseInstalmentInline(admin.TabularInline):
+class PromiseInstalmentInline(AmountFieldsMixin, admin.TabularInline):
     model = PromiseInstalment
     extra = 0
 
 
 @admin.register(PromiseToPay)
-class PromiseToPayAdmin(admin.ModelAdmin):
+class PromiseToPayAdmin(AmountFieldsMixin, admin.ModelAdmin):
     inlines = (PromiseInstalmentInline,)
     list_display = ("case", "amount", "currency", "due_date", "status", "created_by", "resolved_on")
     list_filter = ("status",)
@@ -400,7 +400,7 @@ class PromiseToPayAdmin(admin.ModelAdmin):
 
 
 @admin.register(PromiseInstalment)
-class PromiseInstalmentAdmin(admin.ModelAdmin):
+class PromiseInstalmentAdmin(AmountFieldsMixin, admin.ModelAdmin):
     list_display = ("promise", "due_date", "amount")
     list_select_related = ("promise",)
     search_fields = ("=promise__case__account__account_reference",)
@@ -409,7 +409,7 @@ class PromiseInstalmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(AmountFieldsMixin, admin.ModelAdmin):
     list_display = (
         "external_reference",
         "received_on",

@@ -618,3 +618,26 @@ def test_the_rq_dashboard_renders_for_an_admin(admin_client):
     response = admin_client.get("/admin/django-rq/")
     assert response.status_code == 200
     assert b"default" in response.content
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        (CardAccount, "balance"),
+        (Payment, "amount"),
+        (PromiseToPay, "amount"),
+        (PromiseInstalment, "amount"),
+        (CommissionTier, "starts_at"),
+    ],
+)
+def test_the_admin_reads_amounts_only_in_the_documented_form(rf, admin_user, model, field):
+    request = rf.get("/")
+    request.user = admin_user
+    form_class = admin.site._registry[model].get_form(request)
+    for written in ("1e3", "NaN", "١٢٣", "12,50"):
+        form = form_class(data={field: written})
+        form.is_valid()
+        assert form.errors[field] == ["Write the amount with digits and a point, like 1234.50."]
+    form = form_class(data={field: "1234.50"})
+    form.is_valid()
+    assert field not in form.errors
