@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django import forms
@@ -9,6 +10,20 @@ from django.utils.translation import gettext_lazy as _
 
 from common.money import AMOUNT_LIMIT
 from common.numbers import AMOUNT_MESSAGES, AmountError, parse_amount
+
+# The latest date a form takes: far enough for any real date, and a period ending on it can
+# still be widened by days or months without leaving the calendar (Python's ends in 9999).
+LATEST_DATE = dt.date(2999, 12, 31)
+
+
+def latest_date(value: dt.date) -> None:
+    """A form field's validator: no date after LATEST_DATE."""
+    if value > LATEST_DATE:
+        raise forms.ValidationError(
+            _("Choose a date no later than %(latest)s."),
+            code="too_late",
+            params={"latest": LATEST_DATE.isoformat()},
+        )
 
 
 class DateInput(forms.DateInput):

@@ -55,3 +55,15 @@ def parse_amount(text: str) -> Decimal:
     if amount >= AMOUNT_LIMIT:
         raise AmountError("too_large")
     return amount
+
+
+# The largest row id: a 64-bit signed integer, what both databases' id columns hold.
+MAX_ID = 2**63 - 1
+ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def parse_id(text: str) -> int | None:
+    """The row id written in `text` (ASCII digits), or None when it cannot be one."""
+    if ASCII_DIGITS.fullmatch(text) and 0 < int(text) <= MAX_ID:
+        return int(text)
+    return None
