@@ -29,7 +29,7 @@ from agencies.services import (
     placements_recall,
     statements_generate_month,
 )
-from common.admin import TIMESTAMPS, FreeTextAdmin, ReadOnlyAdmin
+from common.admin import TIMESTAMPS, AmountFieldsMixin, FreeTextAdmin, ReadOnlyAdmin
 from common.days import month_bounds
 from common.forms import FreeTextField
 
@@ -54,7 +54,7 @@ def _action_form(modeladmin, request, queryset, *, form, title: str, submit: str
     )
 
 
-class CommissionTierInline(FreeTextAdmin, admin.TabularInline):
+class CommissionTierInline(AmountFieldsMixin, FreeTextAdmin, admin.TabularInline):
     model = CommissionTier
     extra = 0
 
@@ -130,7 +130,7 @@ class AgencyAdmin(FreeTextAdmin, admin.ModelAdmin):
 
 
 @admin.register(CommissionTier)
-class CommissionTierAdmin(FreeTextAdmin, admin.ModelAdmin):
+class CommissionTierAdmin(AmountFieldsMixin, FreeTextAdmin, admin.ModelAdmin):
     list_display = ("agency", "starts_at", "rate")
     list_filter = ("agency",)
     list_select_related = ("agency",)
@@ -192,7 +192,7 @@ class RecallActionForm(forms.Form):
 
 
 @admin.register(Placement)
-class PlacementAdmin(FreeTextAdmin, admin.ModelAdmin):
+class PlacementAdmin(AmountFieldsMixin, FreeTextAdmin, admin.ModelAdmin):
     list_display = (
         "case",
         "agency",

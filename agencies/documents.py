@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 
@@ -13,6 +12,7 @@ from fpdf import FPDF
 from agencies.commission import ROUNDING_RULE
 from agencies.models import CommissionStatement
 from agencies.services.money import CurrencyTotal, statement_totals
+from common.spreadsheet import SafeCsvWriter
 
 CSV_HEADER = [
     "account_reference",
@@ -57,7 +57,7 @@ def statement_csv_rows(statement: CommissionStatement) -> Iterator[list[str]]:
 
 def statement_csv(statement: CommissionStatement) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(statement_csv_rows(statement))
+    SafeCsvWriter(buffer).writerows(statement_csv_rows(statement))
     return buffer.getvalue()
 
 

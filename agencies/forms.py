@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 
 from agencies.models import Agency, RecallDestination
-from common.forms import DateInput, FreeTextField
+from common.forms import DateInput, FreeTextField, latest_date
 
 DEFAULT_PERIOD_DAYS = 90
 MAX_PERIOD_DAYS = 366
@@ -15,8 +15,12 @@ class PeriodForm(forms.Form):
     """The league table's period and currency (a GET form); blank fields take the defaults:
     the last 90 days to today, in the currency with the most placements."""
 
-    date_from = forms.DateField(required=False, widget=DateInput, label="From")
-    date_to = forms.DateField(required=False, widget=DateInput, label="To (inclusive)")
+    date_from = forms.DateField(
+        required=False, widget=DateInput, label="From", validators=[latest_date]
+    )
+    date_to = forms.DateField(
+        required=False, widget=DateInput, label="To (inclusive)", validators=[latest_date]
+    )
     currency = forms.ChoiceField(required=False)
 
     def __init__(self, *args, currencies: list[str], today: dt.date, **kwargs):

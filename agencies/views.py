@@ -3,7 +3,6 @@ their own agency's performance and statements. Everything out of the user's scop
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,6 +42,8 @@ from agencies.services.money import totals_by_statement
 from agencies.services.placements import rule_for, rules_by_strategy
 from cases.selectors import cases_visible_to
 from common.access import permission_required_or_404
+from common.numbers import parse_id
+from common.spreadsheet import SafeCsvWriter
 
 PERFORMANCE = "agencies.view_agency_performance"
 
@@ -143,7 +144,7 @@ def league_csv(request):
     response["Content-Disposition"] = (
         f'attachment; filename="agency-league-{start}-to-{end}-{currency}.csv"'
     )
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow([column.title for column in LEAGUE_COLUMNS])
     writer.writerows(_cells(f) for f in figures)
     return response
@@ -249,8 +250,8 @@ def placement_list(request):
     )
     agencies = Agency.objects.order_by("name")
     agency_id = request.GET.get("agency", "")
-    if agency_id.isdigit():
-        placements = placements.filter(agency_id=int(agency_id))
+    if (agency := parse_id(agency_id)) is not None:
+        placements = placements.filter(agency_id=agency)
     page = Paginator(placements, 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -29,7 +29,7 @@ from cases.models import (
     StageMessageTranslation,
     Strategy,
 )
-from common.admin import TIMESTAMPS, FreeTextAdmin
+from common.admin import TIMESTAMPS, AmountFieldsMixin, FreeTextAdmin
 
 DEBTOR_IDENTITY_FIELDS = ("full_name", "birth_date", "time_zone", "language")
 DEBTOR_CIRCUMSTANCE_FIELDS = (
@@ -222,7 +222,7 @@ class ContactPointAdmin(FreeTextAdmin, admin.ModelAdmin):
 
 
 @admin.register(CardAccount)
-class CardAccountAdmin(FreeTextAdmin, admin.ModelAdmin):
+class CardAccountAdmin(AmountFieldsMixin, FreeTextAdmin, admin.ModelAdmin):
     list_display = (
         "account_reference",
         "debtor",
@@ -382,13 +382,13 @@ class ActivityAdmin(FreeTextAdmin, admin.ModelAdmin):
     show_full_result_count = False
 
 
-class PromiseInstalmentInline(FreeTextAdmin, admin.TabularInline):
+class PromiseInstalmentInline(AmountFieldsMixin, FreeTextAdmin, admin.TabularInline):
     model = PromiseInstalment
     extra = 0
 
 
 @admin.register(PromiseToPay)
-class PromiseToPayAdmin(FreeTextAdmin, admin.ModelAdmin):
+class PromiseToPayAdmin(AmountFieldsMixin, FreeTextAdmin, admin.ModelAdmin):
     inlines = (PromiseInstalmentInline,)
     list_display = ("case", "amount", "currency", "due_date", "status", "created_by", "resolved_on")
     list_filter = ("status",)
@@ -400,7 +400,7 @@ class PromiseToPayAdmin(FreeTextAdmin, admin.ModelAdmin):
 
 
 @admin.register(PromiseInstalment)
-class PromiseInstalmentAdmin(FreeTextAdmin, admin.ModelAdmin):
+class PromiseInstalmentAdmin(AmountFieldsMixin, FreeTextAdmin, admin.ModelAdmin):
     list_display = ("promise", "due_date", "amount")
     list_select_related = ("promise",)
     search_fields = ("=promise__case__account__account_reference",)
@@ -409,7 +409,7 @@ class PromiseInstalmentAdmin(FreeTextAdmin, admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(FreeTextAdmin, admin.ModelAdmin):
+class PaymentAdmin(AmountFieldsMixin, FreeTextAdmin, admin.ModelAdmin):
     list_display = (
         "external_reference",
         "received_on",

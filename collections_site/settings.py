@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "accounts.middleware.HtmxSessionEndedMiddleware",
     "accounts.middleware.SessionActivityMiddleware",
     "axes.middleware.AxesMiddleware",
+    "common.middleware.RefuseNulBytesMiddleware",
 ]
 
 ROOT_URLCONF = "collections_site.urls"

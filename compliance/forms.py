@@ -8,7 +8,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from common.days import business_day_start
-from common.forms import DateInput
+from common.forms import DateInput, latest_date
+from common.numbers import MAX_ID, parse_id
 from compliance.models import ComplianceLogEntry, CompliancePolicyVersion
 from compliance.presets import FIXED_RULE_CODES
 from compliance.selectors import log_entries_between
@@ -27,8 +28,12 @@ def _rule_choices() -> list[tuple[str, str]]:
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(required=False, widget=DateInput, label="From")
-    date_to = forms.DateField(required=False, widget=DateInput, label="To (inclusive)")
+    date_from = forms.DateField(
+        required=False, widget=DateInput, label="From", validators=[latest_date]
+    )
+    date_to = forms.DateField(
+        required=False, widget=DateInput, label="To (inclusive)", validators=[latest_date]
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -48,7 +53,7 @@ class PeriodForm(forms.Form):
 
 class LogSearchForm(PeriodForm):
     debtor = forms.CharField(required=False, help_text="Name, or the debtor's number.")
-    case = forms.IntegerField(required=False, min_value=1, label="Case number")
+    case = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, label="Case number")
     actor = forms.CharField(required=False, label="Actor (username)")
     agency = forms.ModelChoiceField(queryset=LOGGED_AGENCY.objects.all(), required=False)
     rule = forms.ChoiceField(required=False, label="Failing rule")
@@ -68,8 +73,8 @@ class LogSearchForm(PeriodForm):
         entries = super().filter(entries)
         if debtor := data.get("debtor", "").strip():
             match = Q(debtor__full_name__icontains=debtor)
-            if debtor.isdigit():
-                match |= Q(debtor_id=int(debtor))
+            if (debtor_id := parse_id(debtor)) is not None:
+                match |= Q(debtor_id=debtor_id)
             entries = entries.filter(match)
         if data.get("case"):
             entries = entries.filter(case_id=data["case"])

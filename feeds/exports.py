@@ -1,8 +1,8 @@
-"""Streaming CSV exports for reporting: rows are read in chunks and written as they come."""
+"""Streaming CSV exports for reporting, and an import's rejected rows: rows are read in chunks
+and written as they come."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,6 +11,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from cases.models import Activity, Payment, PromiseToPay
 from cases.selectors import cases_visible_to
+from common.spreadsheet import csv_line_writer
+from feeds.models import ImportRun
 
 CHUNK_SIZE = 2000
 
@@ -117,17 +119,21 @@ EXPORTS: dict[str, Export] = {
 }
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def export_csv_lines(*, name: str, user, start: dt.date, end: dt.date) -> Iterator[str]:
     """The CSV lines of export `name` for what `user` may see, header first."""
     export = EXPORTS[name]
-    writer = csv.writer(_Echo())
+    writer = csv_line_writer()
     yield writer.writerow([column.replace("__", "_") for column in export.columns])
     for row in export.rows(user, start, end).iterator(chunk_size=CHUNK_SIZE):
         yield writer.writerow(["" if value is None else value for value in row])
+
+
+def rejected_csv_lines(run: ImportRun) -> Iterator[str]:
+    """The CSV lines of the rows `run` turned away, header first, in the order of the file."""
+    writer = csv_line_writer()
+    yield writer.writerow(["line_number", "reason", "row_as_read"])
+    rows = run.rejected_rows.order_by("line_number", "pk").values_list(
+        "line_number", "reason", "raw_row"
+    )
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        yield writer.writerow(row)

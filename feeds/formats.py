@@ -7,8 +7,8 @@ duplicates across the whole file) are made set-based by the importer.
 
 A million rows go through these checks, so they are written to be cheap: one validator per
 file (the column order resolved once), compiled patterns, set lookups, amounts in their
-common form checked by a pattern (Decimal only for the unusual ones), and the national ID's
-keyed hash prepared once per file.
+common form checked by a pattern (common.numbers.parse_amount only for the unusual ones), and
+the national ID's keyed hash prepared once per file.
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ import io
 import re
 import zoneinfo
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 
 from django.conf import settings
 
 from cases.identity import national_id_fields
-from common.money import AMOUNT_LIMIT
+from common.numbers import AmountError, parse_amount
 from common.sensitive import find_secret, mask_secrets
 
 ACCOUNT_COLUMNS = (
@@ -166,6 +165,15 @@ def _text(value: str, name: str, *, required: bool) -> str:
     return value
 
 
+# Why an amount is rejected, by the code of common.numbers.AmountError.
+AMOUNT_REASONS = {
+    "invalid": "{name} is not an amount written with digits and a point, like 1234.50: {text!r}",
+    "negative": "{name} must not be negative",
+    "decimals": "{name} must be a number with at most two decimals",
+    "too_large": "{name} is too large",
+}
+
+
 def _money(text: str, name: str, *, positive: bool = False) -> str:
     """The amount as text for the database (a plain amount as written)."""
     if PLAIN_AMOUNT_PATTERN.fullmatch(text) and (not positive or text.strip("0.")):
@@ -173,17 +181,11 @@ def _money(text: str, name: str, *, positive: bool = False) -> str:
     if not text:
         raise RowRejected(f"{name} is required")
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise RowRejected(f"{name} is not a number: {text[:40]!r}") from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        raise RowRejected(f"{name} must be a number with at most two decimals")
-    if amount < 0:
-        raise RowRejected(f"{name} must not be negative")
+        amount = parse_amount(text)
+    except AmountError as error:
+        raise RowRejected(AMOUNT_REASONS[error.code].format(name=name, text=text[:40])) from None
     if positive and amount == 0:
         raise RowRejected(f"{name} must be greater than zero")
-    if amount >= AMOUNT_LIMIT:
-        raise RowRejected(f"{name} is too large")
     return str(amount)
 
 

@@ -145,6 +145,21 @@ def _finish(
     return run
 
 
+def _looks_like_utf16(start: bytes) -> bool:
+    """Whether a file starting with these bytes is UTF-16: a UTF-16 byte order mark, or a first
+    line whose every other byte is NUL (Latin text in UTF-16 without a mark)."""
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    sample = start[:200]
+    sample = sample[: len(sample) - len(sample) % 2]
+    if len(sample) < 4:
+        return False
+    evens, odds = sample[0::2], sample[1::2]
+    return (odds.count(0) == len(odds) and 0 not in evens) or (
+        evens.count(0) == len(evens) and 0 not in odds
+    )
+
+
 class _Importer:
     def __init__(
         self,
@@ -183,6 +198,11 @@ class _Importer:
         self.binary.seek(0)
         while block := self.binary.read(READ_BLOCK):
             digest.update(block)
+            if offset == 0 and _looks_like_utf16(block):
+                raise FeedRefused(
+                    "The file is UTF-16 text; bank feeds are UTF-8. Save it as UTF-8 CSV "
+                    "(in a spreadsheet: CSV UTF-8) and import it again."
+                )
             if b"\x00" in block:
                 raise FeedRefused("The file contains NUL bytes: it is not a CSV text file.")
             try:

@@ -9,5 +9,6 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("imports/<int:run_id>/", views.detail, name="detail"),
     path("imports/<int:run_id>/progress/", views.progress, name="progress"),
+    path("imports/<int:run_id>/rejected.csv", views.rejected_csv, name="rejected_csv"),
     path("exports/<str:name>.csv", views.export, name="export"),
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from common.access import permission_required_or_404
-from feeds.exports import EXPORTS, export_csv_lines
+from feeds.exports import EXPORTS, export_csv_lines, rejected_csv_lines
 from feeds.forms import ExportPeriodForm, FeedUploadForm
 from feeds.jobs import queue_import
 from feeds.models import ImportRun
@@ -91,6 +91,17 @@ def progress(request, run_id: int):
     if run.is_finished and request.htmx:
         return HttpResponseClientRefresh()
     return render(request, "feeds/_progress.html", {"run": run})
+
+
+@can_import
+def rejected_csv(request, run_id: int):
+    """The import's rejected rows as CSV: line, reason and the row as read (masked)."""
+    run = _run_for(request, run_id)
+    response = StreamingHttpResponse(
+        rejected_csv_lines(run), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-rejected.csv"'
+    return response
 
 
 @can_export

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from cases.selectors import cases_visible_to
 from common.access import permission_required_or_404
 from common.jobs import enqueue
+from common.numbers import parse_id
 from pipeline.forms import PipelineDateForm
 from pipeline.messaging import message_review_decide
 from pipeline.models import OutboundMessage, PipelineRun
@@ -66,8 +67,8 @@ def messages_review(request):
     """Messages whose worker died while sending them on a channel that cannot tell a second
     copy from the first: a person sends each again or cancels it."""
     if request.method == "POST":
-        message_id = request.POST.get("message", "")
-        if not (message_id.isascii() and message_id.isdigit()):
+        message_id = parse_id(request.POST.get("message", ""))
+        if message_id is None:
             raise Http404
         message = get_object_or_404(_messages_in_review(request.user), pk=message_id)
         send_again = request.POST.get("decision") == "send"

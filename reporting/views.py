@@ -6,7 +6,6 @@ Pages read the statistics tables only. Anything outside the user's scope answers
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django import forms
@@ -17,6 +16,7 @@ from django.shortcuts import render
 from accounts.navigation import DASHBOARD_PAGES, dashboard_tabs
 from cases.buckets import Bucket
 from common.access import permission_required_or_404
+from common.spreadsheet import SafeCsvWriter
 from reporting.figures import Figure, people_figures, portfolio_figures, strategy_figures
 from reporting.filters import DashboardFilterSet
 from reporting.selectors import DRILL_MEASURES, cases_behind, statistics_computed_at
@@ -127,7 +127,7 @@ def figure_csv(request, page: str, figure: str):
     first, last = filterset.period()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{page}-{figure}-{first}-{last}.csv"'
-    csv.writer(response).writerows(found.csv_rows())
+    SafeCsvWriter(response).writerows(found.csv_rows())
     return response
 
 

@@ -633,3 +633,26 @@ def test_a_card_number_typed_into_a_debtors_note_is_refused_and_not_stored(admin
     errors = response.context["adminform"].form.errors["vulnerability_note"]
     assert "a full card number" in errors[0]
     assert Debtor.objects.get(pk=debtor.pk).vulnerability_note == ""
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        (CardAccount, "balance"),
+        (Payment, "amount"),
+        (PromiseToPay, "amount"),
+        (PromiseInstalment, "amount"),
+        (CommissionTier, "starts_at"),
+    ],
+)
+def test_the_admin_reads_amounts_only_in_the_documented_form(rf, admin_user, model, field):
+    request = rf.get("/")
+    request.user = admin_user
+    form_class = admin.site._registry[model].get_form(request)
+    for written in ("1e3", "NaN", "١٢٣", "12,50"):
+        form = form_class(data={field: written})
+        form.is_valid()
+        assert form.errors[field] == ["Write the amount with digits and a point, like 1234.50."]
+    form = form_class(data={field: "1234.50"})
+    form.is_valid()
+    assert field not in form.errors

@@ -12,8 +12,8 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from cases.models import Case, ContactPoint
-from common.forms import DateInput, FreeTextField
-from common.money import AMOUNT, CENT
+from common.forms import AmountField, DateInput, FreeTextField
+from common.numbers import AmountError, parse_amount
 from common.sensitive import mask_secrets
 from compliance.presets import ContactWindow
 from compliance.rules import window_opening_at_or_after
@@ -118,7 +118,7 @@ def promise_max_days() -> int:
 
 class PromiseForm(_CallForm):
     prefix = "promise"
-    amount = forms.DecimalField(**AMOUNT, label="Amount")
+    amount = AmountField(positive=True, label="Amount")
     due_date = forms.DateField(label="Pay by", widget=DateInput)
     instalments = forms.CharField(
         required=False,
@@ -133,9 +133,7 @@ class PromiseForm(_CallForm):
         super().__init__(*args, **kwargs)
         self.business_date = business_date
         self.latest_date = business_date + dt.timedelta(days=promise_max_days())
-        self.fields["amount"].widget.attrs.update(
-            {"min": "0.01", "step": "0.01", "data-shortcut-focus": "p"}
-        )
+        self.fields["amount"].widget.attrs["data-shortcut-focus"] = "p"
         self.fields["due_date"].widget.attrs.update(
             {
                 "min": (business_date + dt.timedelta(days=1)).isoformat(),
@@ -158,12 +156,6 @@ class PromiseForm(_CallForm):
                 f"{what} must be within {promise_max_days()} days, by {self.latest_date}."
             )
 
-    def clean_amount(self) -> Decimal:
-        amount = self.cleaned_data["amount"]
-        if amount <= 0:
-            raise forms.ValidationError("The amount must be more than zero.")
-        return amount
-
     def clean_due_date(self) -> dt.date:
         due_date = self.cleaned_data["due_date"]
         self._check_date(due_date, "The pay-by date")
@@ -176,15 +168,17 @@ class PromiseForm(_CallForm):
                 continue
             try:
                 day_text, amount_text = line.split()
-                day, amount = dt.date.fromisoformat(day_text), Decimal(amount_text)
-            except (ValueError, ArithmeticError):
+                day = dt.date.fromisoformat(day_text)
+            except ValueError:
                 raise forms.ValidationError(
                     f"Line {number}: write a date and an amount, e.g. 2026-12-01 50.00."
                 ) from None
-            if amount <= 0 or amount != amount.quantize(CENT):
-                raise forms.ValidationError(
-                    f"Line {number}: the amount must be positive, in cents at most."
-                )
+            try:
+                amount = parse_amount(amount_text)
+            except AmountError as error:
+                raise forms.ValidationError(f"Line {number}: {error.message}") from None
+            if amount == 0:
+                raise forms.ValidationError(f"Line {number}: the amount must be more than zero.")
             self._check_date(day, f"Line {number}: the date")
             plan.append((day, amount))
         days = [day for day, _ in plan]

@@ -534,3 +534,28 @@ def test_agency_staff_case_pages_still_work(client, agency_collector, league_wor
     assert client.get(reverse("workspace:detail", args=[case.pk])).status_code == 200
     other = CaseFactory()
     assert client.get(reverse("workspace:detail", args=[other.pk])).status_code == 404
+
+
+def test_the_statement_csv_writes_a_formula_as_text_and_amounts_as_numbers(
+    client, manager, statement
+):
+    line = statement.lines.order_by("placed_on", "placement_id").first()
+    CommissionStatementLine.objects.filter(pk=line.pk).update(account_reference="=1+1")
+    client.force_login(manager)
+    response = client.get(reverse("agencies:statement_csv", args=[statement.pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][0] == "'=1+1"
+    assert Decimal(rows[1][5]) == line.collected
+
+
+def test_the_league_csv_writes_an_agency_name_that_is_a_formula_as_text(
+    client, supervisor, league_world
+):
+    summit = league_world["summit"]
+    summit.name = "@SUM(1+1)"
+    summit.save()
+    client.force_login(supervisor)
+    rows = list(
+        csv.reader(io.StringIO(client.get(reverse("agencies:league_csv")).content.decode()))
+    )
+    assert "'@SUM(1+1)" in [row[0] for row in rows]

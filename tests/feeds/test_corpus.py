@@ -60,6 +60,41 @@ CORPUS = [
         REFUSED,
         message="not UTF-8",
     ),
+    *(
+        Malformed(
+            f"UTF-16 text ({encoding})",
+            "accounts",
+            accounts_feed(1).decode().encode(encoding),
+            REFUSED,
+            message="The file is UTF-16 text; bank feeds are UTF-8.",
+        )
+        for encoding in ("utf-16", "utf-16-le", "utf-16-be")
+    ),
+    Malformed(
+        "a NUL byte in UTF-8 text",
+        "accounts",
+        accounts_feed(1).replace(b"Debtor", b"Deb\x00tor"),
+        REFUSED,
+        message="contains NUL bytes",
+    ),
+    Malformed(
+        "amounts outside the documented format",
+        "payments",
+        feed_bytes(
+            [
+                payment_fields(1, amount="1e3"),
+                payment_fields(2, amount="NaN"),
+                payment_fields(3, amount="١٢٣"),
+                payment_fields(4, amount="150.00"),
+            ],
+            kind="payments",
+        ),
+        REJECTED,
+        rejections={
+            line: "amount is not an amount written with digits and a point" for line in (2, 3, 4)
+        },
+        imported=1,
+    ),
     Malformed(
         "missing column",
         "accounts",

@@ -62,13 +62,21 @@ def test_an_amount_in_its_usual_form_is_kept_as_written(written):
     assert validate(balance=written)[5] == written
 
 
+NOT_WRITTEN_AS_AN_AMOUNT = "balance is not an amount written with digits and a point, like 1234.50"
+
+
 @pytest.mark.parametrize(
     ("written", "reason"),
     [
-        ("1E+12", "balance is too large"),  # thirteen digits written out look like a card
         ("1.234", "balance must be a number with at most two decimals"),
         ("-0.01", "balance must not be negative"),
-        ("12,50", "balance is not a number: '12,50'"),
+        ("12,50", f"{NOT_WRITTEN_AS_AN_AMOUNT}: '12,50'"),
+        ("1e3", f"{NOT_WRITTEN_AS_AN_AMOUNT}: '1e3'"),
+        ("1E+12", f"{NOT_WRITTEN_AS_AN_AMOUNT}: '1E+12'"),
+        ("NaN", f"{NOT_WRITTEN_AS_AN_AMOUNT}: 'NaN'"),
+        ("Infinity", f"{NOT_WRITTEN_AS_AN_AMOUNT}: 'Infinity'"),
+        ("١٢٣", f"{NOT_WRITTEN_AS_AN_AMOUNT}: '١٢٣'"),
+        ("1_000", f"{NOT_WRITTEN_AS_AN_AMOUNT}: '1_000'"),
         ("", "balance is required"),
     ],
 )

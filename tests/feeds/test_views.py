@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import django_rq
 import pytest
@@ -221,3 +223,57 @@ def test_imports_are_listed_read_only_in_the_admin(client, admin_user):
     assert client.get(reverse("admin:feeds_importrun_changelist")).status_code == 200
     assert client.get(reverse("admin:feeds_importrun_change", args=[run.pk])).status_code == 200
     assert client.get(reverse("admin:feeds_importrun_add")).status_code == 403
+
+
+FORMULAS = ['=HYPERLINK("http://e.x","c")', "+1+1"]
+
+
+def _csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+@pytest.mark.parametrize("name", ["cases", "activities"])
+@pytest.mark.parametrize("reference", FORMULAS)
+def test_an_account_reference_that_is_a_formula_is_exported_as_text(
+    client, supervisor, team, name, reference
+):
+    opened = dt.datetime(2026, 11, 10, 12, 0, tzinfo=dt.UTC)
+    case = CaseFactory(team=team, opened_at=opened, account__account_reference=reference)
+    ActivityFactory(case=case, occurred_at=opened)
+
+    rows = _csv_rows(login(client, supervisor).get(reverse("feeds:export", args=[name]), PERIOD))
+
+    column = rows[0].index(
+        "case_account_account_reference" if name == "activities" else "account_account_reference"
+    )
+    assert rows[1][column] == "'" + reference
+
+
+def test_an_admin_downloads_the_rejected_rows_of_an_import_neutralised(client, admin_user):
+    run = ImportRun.objects.create(kind="accounts", business_date=BUSINESS_DATE, file_name="x")
+    run.rejected_rows.create(line_number=3, raw_row="@SUM(A1),1234", reason="bad row")
+    run.rejected_rows.create(line_number=2, raw_row="ACC-1,-12.50", reason="=1+1")
+
+    response = login(client, admin_user).get(reverse("feeds:rejected_csv", args=[run.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert _csv_rows(response) == [
+        ["line_number", "reason", "row_as_read"],
+        ["2", "'=1+1", "ACC-1,-12.50"],
+        ["3", "bad row", "'@SUM(A1),1234"],
+    ]
+    detail = client.get(reverse("feeds:detail", args=[run.pk])).content.decode()
+    assert reverse("feeds:rejected_csv", args=[run.pk]) in detail
+
+
+def test_the_rejected_rows_are_not_found_for_those_who_may_not_import(
+    client, supervisor, collector
+):
+    run = ImportRun.objects.create(kind="accounts", business_date=BUSINESS_DATE, file_name="x")
+    url = reverse("feeds:rejected_csv", args=[run.pk])
+    assert client.get(url).status_code == 302
+    assert login(client, collector).get(url).status_code == 404
+    assert login(client, supervisor).get(url).status_code == 404
+    supervisor.user_permissions.add(Permission.objects.get(codename="add_importrun"))
+    assert login(client, supervisor).get(url).status_code == 404  # not staff

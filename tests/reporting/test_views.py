@@ -246,3 +246,15 @@ def test_a_long_table_shows_a_page_at_a_time_and_its_csv_every_row(
         == [row[0] for row in exported]
         == ["collector2", "collector"]
     )
+
+
+def test_a_collector_name_that_is_a_formula_is_exported_as_text(
+    client, computed, supervisor, collector2
+):
+    collector2.username = "=cmd|' /C calc'!A0"
+    collector2.save()
+    client.force_login(supervisor)
+    exported = csv_table(
+        client.get(reverse("reporting:csv", args=["people", "collectors"]), PERIOD).content
+    )
+    assert "'=cmd|' /C calc'!A0" in [row[0] for row in exported[1:]]

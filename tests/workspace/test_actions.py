@@ -171,7 +171,13 @@ def test_a_promise_is_a_gated_call_that_sets_the_case_promised(worker, collector
     ("data", "message"),
     [
         ({"amount": "0", "due_date": 5}, "The amount must be more than zero."),
-        ({"amount": "-5", "due_date": 5}, "The amount must be more than zero."),
+        ({"amount": "-5", "due_date": 5}, "The amount must not be negative."),
+        ({"amount": "1e3", "due_date": 5}, "Write the amount with digits and a point, like"),
+        ({"amount": "NaN", "due_date": 5}, "Write the amount with digits and a point, like"),
+        ({"amount": "١٢٣", "due_date": 5}, "Write the amount with digits and a point, like"),
+        ({"amount": "12,50", "due_date": 5}, "Write the amount with digits and a point, like"),
+        ({"amount": "12.505", "due_date": 5}, "at most two decimals (cents)"),
+        ({"amount": "1" * 40, "due_date": 5}, "The amount is too large"),
         ({"amount": "50", "due_date": 0}, "The pay-by date must be after today"),
         ({"amount": "50", "due_date": -3}, "The pay-by date must be after today"),
         ({"amount": "50", "due_date": 45}, "The pay-by date must be within 30 days"),
@@ -181,7 +187,15 @@ def test_a_promise_is_a_gated_call_that_sets_the_case_promised(worker, collector
         ),
         (
             {"amount": "50", "due_date": 9, "instalments": "{d5} -10\n{d9} 60"},
-            "the amount must be positive",
+            "Line 1: The amount must not be negative.",
+        ),
+        (
+            {"amount": "50", "due_date": 9, "instalments": "{d5} 0\n{d9} 50"},
+            "Line 1: the amount must be more than zero.",
+        ),
+        (
+            {"amount": "1000", "due_date": 9, "instalments": "{d9} 1e3"},
+            "Line 1: Write the amount with digits and a point, like 1234.50.",
         ),
         (
             {"amount": "50", "due_date": 9, "instalments": "tomorrow 50"},
