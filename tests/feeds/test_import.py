@@ -469,7 +469,10 @@ def test_a_card_number_in_a_formatted_column_is_masked_in_the_reason_too(write_f
     )
 
     rejected = run.rejected_rows.get()
-    assert rejected.reason == "balance is not a number: '[card number ••••1111]'"
+    assert rejected.reason == (
+        "balance is not an amount written with digits and a point, like 1234.50: "
+        "'[card number ••••1111]'"
+    )
     assert "4111" not in rejected.raw_row
 
 
