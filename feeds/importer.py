@@ -63,6 +63,8 @@ class _Chunk:
     rows_read: int
     position: int  # bytes of the file read so far
     last_line: int  # the file's line the chunk ends on
+    # Taken over after a kill, in the first chunk: the keys the merged lines hold (key -> line).
+    earlier_keys: dict[str, int]
 
 
 def feed_import(
@@ -278,6 +280,7 @@ class _Importer:
         ):
             for number, chunk in enumerate(chunks, start=1):
                 with transaction.atomic():
+                    self.stage.remember(chunk.earlier_keys)
                     self.stage.load(chunk.staged)
                     outcomes, merge_rejected = self.stage.merge(now=timezone.now())
                     rejected = chunk.rejected + [
@@ -319,6 +322,8 @@ class _Importer:
         last_line = 1
         reader = self.reader
         skip_through = self.resume_after_line
+        key_position = self.stage.statements.key_position
+        earlier_keys: dict[str, int] = {}  # so that a later duplicate of them is still refused
         while True:
             try:
                 fields = next(reader)
@@ -335,8 +340,14 @@ class _Importer:
                 )
             else:
                 line, last_line = last_line + 1, reader.line_num
-                if last_line <= skip_through:
-                    continue  # merged and counted before this run's process died
+                if last_line <= skip_through:  # merged and counted before the process died
+                    if len(fields) == width:
+                        try:
+                            key = validate(fields)[key_position]
+                        except RowRejected:
+                            continue
+                        earlier_keys.setdefault(key, line)
+                    continue
                 if not fields or (len(fields) == 1 and not fields[0].strip()):
                     continue  # a blank line is not a row
                 try:
@@ -358,10 +369,10 @@ class _Importer:
                 else:
                     chunk.stage(line, fields, values)
             if chunk.rows_read >= self.chunk_size:
-                yield chunk.packed(self.binary.tell(), last_line)
-                chunk = self.stage.new_chunk()
+                yield chunk.packed(self.binary.tell(), last_line, earlier_keys)
+                chunk, earlier_keys = self.stage.new_chunk(), {}
         if chunk.rows_read:
-            yield chunk.packed(self.binary.tell(), last_line)
+            yield chunk.packed(self.binary.tell(), last_line, earlier_keys)
 
 
 class _ReadAhead:
@@ -470,9 +481,15 @@ class _ChunkBuilder:
     def staged(self) -> Any:
         raise NotImplementedError
 
-    def packed(self, position: int, last_line: int) -> _Chunk:
+    def packed(self, position: int, last_line: int, earlier_keys: dict[str, int]) -> _Chunk:
         return _Chunk(
-            self.staged(), self.good_rows, self.rejected, self.rows_read, position, last_line
+            self.staged(),
+            self.good_rows,
+            self.rejected,
+            self.rows_read,
+            position,
+            last_line,
+            earlier_keys,
         )
 
 
@@ -515,6 +532,12 @@ class _StageTable:
 
     def new_chunk(self) -> _ChunkBuilder:
         return _CopyChunkBuilder() if self.statements.loads_by_copy else _TupleChunkBuilder()
+
+    def remember(self, keys: dict[str, int]) -> None:
+        """Count `keys` as seen on their lines, as the chunks that held them did."""
+        if keys:
+            with connection.cursor() as cursor:
+                cursor.executemany(self.statements.remember_keys, list(keys.items()))
 
     def load(self, staged: str | list[tuple]) -> None:
         _execute(self.statements.clear_stage)

@@ -124,6 +124,8 @@ class FeedStatements:
     merge: tuple[Statement, ...]
     count_outcomes: Statement  # (outcome, rows) of the rows kept
     merge_rejects: Statement  # (line, reason) of the rows the merge rejected
+    remember_keys: str  # INSERT of (key, line) into the keys seen, for an import taken over
+    key_position: int  # where the file's key is among a row's staged values
 
 
 _built: dict[tuple[str, str], FeedStatements] = {}
@@ -170,6 +172,9 @@ def build_feed_statements(kind: str, connection: BaseDatabaseWrapper) -> FeedSta
             f"SELECT {sql.quote('line')}, {sql.quote('reject')} FROM {stage} "
             f"WHERE {sql.quote('reject')} IS NOT NULL ORDER BY {sql.quote('line')}"
         ),
+        remember_keys=f"INSERT INTO {sql.quote(SEEN_TABLE)} ({sql.quote('reference')}, "
+        f"{sql.quote('line')}) VALUES (%s, %s)",
+        key_position=[name for name, _ in STAGE_COLUMNS[kind]].index(FILE_KEY[kind]),
     )
 
 

@@ -299,7 +299,8 @@ def noon_zone() -> str:
 
 
 def write_feed(folder: Path, rows: int, business_date: dt.date, zone: str) -> Path:
-    """`rows` accounts ten days overdue; every 500th has a balance that is not an amount."""
+    """`rows` accounts ten days overdue; every 500th has a balance that is not an amount, and
+    a last row repeats the first account (a duplicate the import must still see after a kill)."""
     due = (business_date - dt.timedelta(days=10)).isoformat()
     fields = [
         account_fields(
@@ -310,6 +311,7 @@ def write_feed(folder: Path, rows: int, business_date: dt.date, zone: str) -> Pa
         )
         for n in range(1, rows + 1)
     ]
+    fields.append(account_fields(1, oldest_unpaid_due_date=due, time_zone=zone, balance="9.00"))
     path = folder / f"feed-{rows}.csv"
     path.write_bytes(feed_bytes(fields))
     return path
@@ -376,7 +378,7 @@ def test_an_import_killed_half_way_is_taken_over_and_ends_as_a_clean_import(
     kill_worker_and_horse(worker)
 
     [(status, lines_done)] = world.sql("SELECT status, lines_done FROM cases_importrun")
-    assert status == "running" and 0 < lines_done < IMPORT_ROWS + 1  # killed half-way
+    assert status == "running" and 0 < lines_done < IMPORT_ROWS  # killed half-way
     world.start_worker("default", FAULTS_CHUNK_ROWS=str(IMPORT_CHUNK))
     assert world.run("sweep-imports") == {"queued": 1}
     wait_until(
@@ -385,7 +387,11 @@ def test_an_import_killed_half_way_is_taken_over_and_ends_as_a_clean_import(
     )
 
     assert state(world, IMPORT_STATE) == clean_import
-    assert clean_import["import"] == [("succeeded", IMPORT_ROWS, 5988, 0, 0, 12)]
+    assert clean_import["import"] == [("succeeded", IMPORT_ROWS + 1, 5988, 0, 0, 13)]
+    assert clean_import["rejected rows"][-1] == (
+        IMPORT_ROWS + 2,
+        "duplicate account_reference in this file (first on line 2)",
+    )
     assert world.run("sweep-imports") == {"queued": 0}
 
 

@@ -4,6 +4,7 @@ upload made while the job server was away is imported once it is back."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import django_rq
 import pytest
@@ -164,3 +165,20 @@ def test_an_upload_while_the_job_server_is_down_is_kept_and_imported_when_it_ret
 
     run.refresh_from_db()
     assert run.status == "succeeded" and counts(run) == (8, 7, 0, 0, 1)
+
+
+def test_a_taken_over_import_still_rejects_a_duplicate_of_a_row_merged_before_the_kill():
+    # Line 9 repeats the account of line 2, which the killed process had merged.
+    rows = [*ROWS[:7], account_fields(1, balance="99.00")]
+    run = stored_run(feed_bytes(rows))
+    killed_after_two_chunks(run)
+
+    assert run_import(run.pk) == "succeeded"
+
+    run.refresh_from_db()
+    assert counts(run) == (8, 6, 0, 0, 2)
+    assert list(run.rejected_rows.values_list("line_number", "reason")) == [
+        (6, "balance is not an amount written with digits and a point, like 1234.50: 'lots'"),
+        (9, "duplicate account_reference in this file (first on line 2)"),
+    ]
+    assert CardAccount.objects.get(account_reference="ACC-000001").balance == Decimal("1200.50")
