@@ -8,6 +8,7 @@ from django.core.management import call_command
 from rq import cron
 
 from collections_site.nightly import resume_abandoned_days, run_collections_day
+from compliance.jobs import write_log_checkpoint
 from feeds.jobs import resume_stalled_imports
 from pipeline.jobs import dispatch_messages
 from reporting.jobs import refresh_statistics, snapshot_statistics, snapshot_yesterday
@@ -18,6 +19,8 @@ cron.register(run_collections_day, queue_name="pipeline", cron="30 1 * * *", job
 cron.register(resume_abandoned_days, queue_name="pipeline", interval=300)
 cron.register(dispatch_messages, queue_name="messages", interval=300)
 cron.register(release_expired_claims, queue_name="default", interval=300)
+# A signed checkpoint of the compliance log's head, kept outside the database.
+cron.register(write_log_checkpoint, queue_name="default", interval=300)
 # Uploads whose job was lost (Redis away) or whose worker died are imported again.
 cron.register(resume_stalled_imports, queue_name="default", interval=120)
 # The dashboards' daily statistics: changed days every 10 minutes, the portfolio hourly, and

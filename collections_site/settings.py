@@ -232,6 +232,13 @@ RQ_SHOW_ADMIN_LINK = True
 
 # The compliance preset in force unless a strategy or portfolio names another.
 COLLECTIONS_POLICY = os.environ.get("COLLECTIONS_POLICY", "US-RegF")
+# Signed checkpoints of the compliance log (compliance/checkpoints.py): the private key where the
+# job runs (none set: no checkpoints), the public key auditors verify with, and where they go.
+COMPLIANCE_CHECKPOINT_KEY = os.environ.get("COMPLIANCE_CHECKPOINT_KEY", "")
+COMPLIANCE_CHECKPOINT_PUBLIC_KEY = os.environ.get("COMPLIANCE_CHECKPOINT_PUBLIC_KEY", "")
+COMPLIANCE_CHECKPOINT_DIR = Path(
+    os.environ.get("COMPLIANCE_CHECKPOINT_DIR", BASE_DIR / "var" / "checkpoints")
+)
 
 MAILERS = {
     "default": {

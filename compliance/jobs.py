@@ -1,0 +1,12 @@
+"""RQ jobs of the compliance app: each reads the clock once and calls a service."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from compliance.checkpoints import compliance_checkpoint_write
+
+
+def write_log_checkpoint() -> str | None:
+    written = compliance_checkpoint_write(now=timezone.now())
+    return str(written) if written else None
