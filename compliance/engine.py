@@ -213,7 +213,7 @@ def compliance_record_contact(*, decision: Decision, activity) -> ComplianceLogE
             verdict=decided.verdict,
             reason=(
                 f"Contact made: {activity.get_outcome_display()} (activity {activity.pk}) under "
-                f"decision #{decided.sequence}."
+                f"the decision logged as id {decided.pk}."
             ),
             override_reason=decided.override_reason,
             approver_id=decided.approver_id,

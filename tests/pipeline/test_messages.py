@@ -67,7 +67,7 @@ def test_a_reminder_is_sent_once_and_recorded_as_activity_and_in_the_log(overdue
     assert message.status == "sent" and message.sent_at == NEW_YORK_10AM_DAY_1
     activity = message.activity
     assert (activity.channel, activity.outcome, activity.direction) == ("sms", "sent", "outbound")
-    log = list(ComplianceLogEntry.objects.filter(case_id=message.case_id).order_by("sequence"))
+    log = list(ComplianceLogEntry.objects.filter(case_id=message.case_id).order_by("pk"))
     assert [(row.kind, row.verdict) for row in log] == [
         ("decision", "allowed"),
         ("contact", "allowed"),
