@@ -193,6 +193,30 @@ def timed(label: str, work) -> float:
     return elapsed
 
 
+def print_steps(timings: dict[str, float], total: float) -> None:
+    """Each step's seconds and share of the run; escalation's parts indented under it."""
+    steps = [name for name in timings if ": " not in name]
+    for step in steps:
+        print(f"    {step:<56} {timings[step]:9.2f} s   {timings[step] / total:6.1%}")
+        for part, seconds in timings.items():
+            if part.startswith(f"{step}: "):
+                print(
+                    f"      {part[len(step) + 2 :]:<54} {seconds:9.2f} s   {seconds / total:6.1%}"
+                )
+        if step == "escalate":
+            rest = timings[step] - sum(s for p, s in timings.items() if p.startswith("escalate: "))
+            print(
+                f"      {'the rest (Python between statements)':<54} {rest:9.2f} s   "
+                f"{rest / total:6.1%}"
+            )
+    outside = total - sum(timings[step] for step in steps)
+    print(
+        f"    {'outside the steps (run record, holder lock)':<56} {outside:9.2f} s   "
+        f"{outside / total:6.1%}",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -208,10 +232,15 @@ def main() -> None:
         timed("build the world (generate_series)", lambda: build_world(args.cases) or "built")
     reset_ladder()
 
+    runs = []
     pipeline = timed(
-        "pipeline_run_day (the product, batched ORM)",
-        lambda: dict(pipeline_run_day(business_date=BUSINESS_DATE, now=NOW).counts),
+        "pipeline_run_day (the product, set-based batches)",
+        lambda: (
+            runs.append(pipeline_run_day(business_date=BUSINESS_DATE, now=NOW))
+            or dict(runs[0].counts)
+        ),
     )
+    print_steps(runs[0].timings, pipeline)
     entries, messages = StageEntry.objects.count(), OutboundMessage.objects.count()
     reset_ladder()
 
@@ -234,9 +263,9 @@ def main() -> None:
     print(f"  cases moved: {entries:,} stage entries, {messages:,} messages queued")
     print(f"  pipeline            {pipeline:9.2f} s")
     floor_ratio, naive_ratio = pipeline / floor, naive / pipeline
-    print(f"  floor (single SQL)  {floor:9.2f} s   pipeline / floor = {floor_ratio:5.2f} (<= 2)")
+    print(f"  floor (single SQL)  {floor:9.2f} s   pipeline / floor = {floor_ratio:5.2f} (<= 1.5)")
     print(f"  naive ORM (scaled)  {naive:9.2f} s   naive / pipeline = {naive_ratio:5.1f} (>= 20)")
-    ok = floor_ratio <= 2 and naive_ratio >= 20
+    ok = floor_ratio <= 1.5 and naive_ratio >= 20
     print("  RESULT:", "meets the floor" if ok else "DOES NOT meet the floor")
     sys.exit(0 if ok else 1)
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -36,6 +37,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull
 
 from accounts.models import Team
 from cases.models import (
@@ -54,6 +56,7 @@ from common.batches import keyset_batches
 from common.dry_run import dry_run_transaction
 from common.holders import holding, is_held
 from common.money import AMOUNT_OUTPUT
+from common.sql import DaysBetween, insert_from_select
 from pipeline.hand_offs import hand_offs
 from pipeline.models import OutboundMessage, PipelineRun
 
@@ -104,6 +107,8 @@ class PipelineResult:
     counts: Counter = field(default_factory=Counter)
     dry_run: bool = False
     run: PipelineRun | None = None
+    # Seconds spent in each step, and in the parts of escalation (see Pipeline.timings).
+    timings: Counter = field(default_factory=Counter)
 
 
 def priority_score(balance: Decimal, days_past_due: int) -> int:
@@ -155,13 +160,38 @@ class Pipeline:
         # Called after each committed batch; tests use it to simulate a crash mid-run.
         self.after_batch = after_batch or (lambda step, batch_number: None)
         self._batches = 0
+        # Seconds per step ("open new cases", ..., "escalate") and per part of escalation
+        # ("escalate: selecting", ...): where a run's time goes, for the benchmark and for
+        # anyone wondering why a night was slow.
+        self.timings: Counter = Counter()
 
     def run(self) -> Counter:
-        self.open_new_cases()
-        self.cure_paid_cases()
-        self.settle_due_promises()
-        self.escalate()
+        for name, step in (
+            ("open new cases", self.open_new_cases),
+            ("cure paid cases", self.cure_paid_cases),
+            ("settle due promises", self.settle_due_promises),
+            ("escalate", self.escalate),
+        ):
+            with self._timed(name):
+                step()
         return self.counts
+
+    @contextmanager
+    def _timed(self, part: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[part] += time.perf_counter() - started
+
+    def _timed_batches(self, batches: Iterator[list], part: str) -> Iterator[list]:
+        """`batches`, the time spent selecting each one counted as `part`."""
+        while True:
+            with self._timed(part):
+                rows = next(batches, None)
+            if rows is None:
+                return
+            yield rows
 
     def _batch_done(self, step: str) -> None:
         self._batches += 1
@@ -323,53 +353,70 @@ class Pipeline:
                 # Past a hand-off (the agency stage): a case the party holds waits for it to
                 # decide where it goes (an agency's recall); one it kept off the ladder stays.
                 reached = reached.exclude(hand_off.kept_off_ladder())
-        for rows in keyset_batches(reached, STAGE_ENTRY_FIELDS, self.batch_size):
+        batches = keyset_batches(reached, STAGE_ENTRY_FIELDS, self.batch_size)
+        for rows in self._timed_batches(batches, "escalate: selecting"):
             with transaction.atomic():
                 self._enter_stage(stage, stages, rows)
+                written = time.perf_counter()
+            self.timings["escalate: committing"] += time.perf_counter() - written
             self._batch_done(f"escalate:{stage.action}")
 
     def _enter_stage(self, stage: Stage, stages: list[Stage], rows: list[tuple]) -> None:
         """Move one batch of cases to `stage` and do the stage's one-off action.
 
-        Each row is written once: the case update carries the action's effect on the case,
-        stage entries are inserted with their final action status, messages are inserted
-        pending. The unique constraints make a duplicate fail the batch instead of sending twice.
+        Each row is written once, set-based: one update of the cases carries the action's
+        effect on them, their stage entries are inserted with their final action status by one
+        INSERT ... SELECT per stage entered, their messages (pending, to the best contact
+        point) by another; no row goes through Python. The unique constraints make a
+        duplicate fail the batch instead of sending twice.
         """
-        ids = [row[0] for row in rows]
-        Case.objects.filter(pk__in=ids).update(
-            stage=stage, stage_entered_at=self.now, **self._case_effects(stage)
-        )
-        entries = []
-        for case_id, _debtor_id, old_position, due_date in rows:
-            replayed = [
+        ids = [case_id for case_id, _old_position in rows]
+        with self._timed("escalate: updating cases"):
+            Case.objects.filter(pk__in=ids).update(
+                stage=stage, stage_entered_at=self.now, **self._case_effects(stage)
+            )
+        # Cases that jump past stages whose action must still run enter those too; cases
+        # coming from the same place enter the same stages, so they go together.
+        entering: dict[tuple[Stage, ...], list[int]] = {}
+        for case_id, old_position in rows:
+            replayed = tuple(
                 skipped
                 for skipped in stages
                 if skipped.replay_if_skipped
                 and (old_position or 0) < skipped.position < stage.position
-            ]
+            )
+            entering.setdefault(replayed, []).append(case_id)
+        for replayed, case_ids in entering.items():
             for entered in [*replayed, stage]:
-                status, note = STAGE_ENTRY_OUTCOME[entered.action]
-                entries.append(
-                    StageEntry(
-                        case_id=case_id,
-                        stage=entered,
-                        entered_on=self.business_date,
-                        entered_at=self.now,
-                        days_past_due=(self.business_date - due_date).days,
-                        action_status=status,
-                        action_note=note,
-                    )
-                )
-                if entered is not stage:
-                    Case.objects.filter(pk=case_id).update(**self._case_effects(entered))
-        entries = StageEntry.objects.bulk_create(entries)
-        for entry in entries:
-            self.counts[f"entered:{entry.stage.action}"] += 1
-            if counter := STAGE_ENTRY_COUNTER.get(entry.stage.action):
-                self.counts[counter] += 1
-        to_message = [entry for entry in entries if entry.stage.action in MESSAGE_CHANNEL]
-        if to_message:
-            self._queue_messages(to_message, debtor_of={row[0]: row[1] for row in rows})
+                if entered is not stage and (effects := self._case_effects(entered)):
+                    with self._timed("escalate: updating cases"):
+                        Case.objects.filter(pk__in=case_ids).update(**effects)
+                with self._timed("escalate: inserting stage entries"):
+                    entries = self._insert_stage_entries(entered, case_ids)
+                self.counts[f"entered:{entered.action}"] += entries
+                if counter := STAGE_ENTRY_COUNTER.get(entered.action):
+                    self.counts[counter] += entries
+                if entered.action in MESSAGE_CHANNEL:
+                    with self._timed("escalate: queuing messages"):
+                        self._queue_messages(entered, case_ids)
+
+    def _insert_stage_entries(self, entered: Stage, case_ids: list[int]) -> int:
+        status, note = STAGE_ENTRY_OUTCOME[entered.action]
+        return insert_from_select(
+            StageEntry,
+            Case.objects.filter(pk__in=case_ids),
+            {
+                "case": F("pk"),
+                "stage": Value(entered.pk),
+                "entered_on": Value(self.business_date),
+                "entered_at": Value(self.now),
+                "days_past_due": DaysBetween(
+                    Value(self.business_date), F("account__oldest_unpaid_due_date")
+                ),
+                "action_status": Value(status),
+                "action_note": Value(note),
+            },
+        )
 
     def _case_effects(self, stage: Stage) -> dict:
         if stage.action == Stage.Action.CALL_QUEUE:
@@ -378,31 +425,40 @@ class Pipeline:
             return {"status": Case.Status.LITIGATION}
         return {}
 
-    def _queue_messages(self, entries: list[StageEntry], debtor_of: dict[int, int]) -> None:
-        reach = best_contact_points(set(debtor_of.values()))
-        messages = []
-        for entry in entries:
-            channel = MESSAGE_CHANNEL[entry.stage.action]
-            point = reach.get((debtor_of[entry.case_id], channel))
-            if channel == "sms" and point is None:
-                # No consented mobile: the reminder goes by email where the debtor agreed to it.
-                email = reach.get((debtor_of[entry.case_id], "email"))
-                if email is not None:
-                    channel, point = "email", email
-            messages.append(
-                OutboundMessage(
-                    case_id=entry.case_id,
-                    stage_entry=entry,
-                    channel=channel,
-                    contact_point_id=point,
-                )
-            )
-        OutboundMessage.objects.bulk_create(messages)
-        for message in messages:
-            self.counts[f"messages:{message.channel}"] += 1
+    def _queue_messages(self, entered: Stage, case_ids: list[int]) -> None:
+        """A pending message for each of these cases' entries of `entered`, to the debtor's
+        best contact point for the stage's channel. No consented mobile: an SMS reminder goes
+        by email where the debtor agreed to it (else it stays an SMS with no point, which the
+        sending job reports)."""
+        channel = MESSAGE_CHANNEL[entered.action]
+        point = best_contact_point(channel, debtor="case__debtor_id")
+        if channel == "sms":
+            email = best_contact_point("email", debtor="case__debtor_id")
+            chosen = {
+                "channel": SqlCase(
+                    When(Q(IsNull(point, True)) & Q(IsNull(email, False)), then=Value("email")),
+                    default=Value("sms"),
+                ),
+                "contact_point": Coalesce(point, email),
+            }
+        else:
+            chosen = {"channel": Value(channel), "contact_point": point}
+        channels = insert_from_select(
+            OutboundMessage,
+            StageEntry.objects.filter(stage=entered, case_id__in=case_ids),
+            {
+                "created_at": Value(self.now),
+                "updated_at": Value(self.now),
+                "case": F("case_id"),
+                "stage_entry": F("pk"),
+                **chosen,
+            },
+            returning="channel",
+        )
+        self.counts.update(f"messages:{channel}" for channel in channels)
 
 
-STAGE_ENTRY_FIELDS = ("debtor_id", "stage__position", "account__oldest_unpaid_due_date")
+STAGE_ENTRY_FIELDS = ("stage__position",)
 MESSAGE_CHANNEL = {Stage.Action.SMS: "sms", Stage.Action.LETTER: "letter"}
 # What entering a stage leaves behind on its entry: (action status, note).
 STAGE_ENTRY_OUTCOME = {
@@ -475,31 +531,28 @@ def strategies_by_product() -> dict[str, int]:
     return mapping
 
 
-def best_contact_points(debtor_ids: set[int]) -> dict[tuple[int, str], int]:
-    """(debtor id, channel) -> the contact point a message should go to.
+def best_contact_point(channel: str, *, debtor: str) -> Subquery:
+    """Over a row whose `debtor` field holds a debtor's id: the contact point a message of
+    `channel` should go to, or NULL.
 
     SMS: the debtor's own consented mobile; email: their own consented address; letter:
     their postal address. Points that are invalid, opted out or do-not-contact never qualify.
     Verified points win, then the oldest.
     """
+    reaches = {
+        "sms": Q(kind=ContactPoint.Kind.MOBILE, sms_consent=True),
+        "email": Q(kind=ContactPoint.Kind.EMAIL, email_consent=True),
+        "letter": Q(kind=ContactPoint.Kind.POSTAL),
+    }
     usable = ContactPoint.objects.filter(
-        debtor_id__in=debtor_ids,
+        reaches[channel],
+        debtor_id=OuterRef(debtor),
         owner=ContactPoint.Owner.DEBTOR,
         invalid=False,
         opted_out=False,
         do_not_contact=False,
-    ).filter(
-        Q(kind=ContactPoint.Kind.MOBILE, sms_consent=True)
-        | Q(kind=ContactPoint.Kind.EMAIL, email_consent=True)
-        | Q(kind=ContactPoint.Kind.POSTAL)
     )
-    channel_of_kind = {"mobile": "sms", "email": "email", "postal": "letter"}
-    best: dict[tuple[int, str], int] = {}
-    for point_id, debtor_id, kind in usable.order_by("-verified", "pk").values_list(
-        "pk", "debtor_id", "kind"
-    ):
-        best.setdefault((debtor_id, channel_of_kind[kind]), point_id)
-    return best
+    return Subquery(usable.order_by("-verified", "pk").values("pk")[:1])
 
 
 def pipeline_run_day(
@@ -558,7 +611,9 @@ def pipeline_run_day(
             counts=dict(counts),
         )
     run.refresh_from_db()
-    return PipelineResult(business_date=business_date, counts=counts, run=run)
+    return PipelineResult(
+        business_date=business_date, counts=counts, run=run, timings=pipeline.timings
+    )
 
 
 def _later(now: dt.datetime, started: float) -> dt.datetime:
