@@ -52,7 +52,7 @@ from cases.models import (
     StageEntry,
     Strategy,
 )
-from common.batches import keyset_batches
+from common.batches import in_batch, keyset_batches
 from common.dry_run import dry_run_transaction
 from common.holders import holding, is_held
 from common.money import AMOUNT_OUTPUT
@@ -244,7 +244,7 @@ class Pipeline:
         for rows in keyset_batches(paid, (), self.batch_size):
             ids = [row[0] for row in rows]
             with transaction.atomic():
-                cured = Case.objects.filter(OPEN, pk__in=ids).update(
+                cured = Case.objects.filter(OPEN, in_batch(ids)).update(
                     status=Case.Status.CURED,
                     closed_at=self.now,
                     claimed_by=None,
@@ -253,13 +253,13 @@ class Pipeline:
                 )
                 self.counts["cases_cured"] += cured
                 self.counts["messages_cancelled"] += OutboundMessage.objects.filter(
-                    case_id__in=ids, status__in=OutboundMessage.OPEN_STATUSES
+                    in_batch(ids, "case_id"), status__in=OutboundMessage.OPEN_STATUSES
                 ).update(status=OutboundMessage.Status.CANCELLED, last_error="case cured")
                 self.counts["promises_kept"] += PromiseToPay.objects.filter(
-                    case_id__in=ids, status=PromiseToPay.Status.PENDING
+                    in_batch(ids, "case_id"), status=PromiseToPay.Status.PENDING
                 ).update(status=PromiseToPay.Status.KEPT, resolved_on=self.business_date)
                 StageEntry.objects.filter(
-                    case_id__in=ids, action_status=StageEntry.ActionStatus.PENDING
+                    in_batch(ids, "case_id"), action_status=StageEntry.ActionStatus.PENDING
                 ).update(action_status=StageEntry.ActionStatus.SKIPPED, action_note="case cured")
             self._batch_done("cure")
 
@@ -311,15 +311,15 @@ class Pipeline:
                 # else: the instalments so far are paid and the promise runs on.
             with transaction.atomic():
                 self.counts["promises_kept"] += PromiseToPay.objects.filter(
-                    pk__in=kept, status=PromiseToPay.Status.PENDING
+                    in_batch(kept), status=PromiseToPay.Status.PENDING
                 ).update(status=PromiseToPay.Status.KEPT, resolved_on=self.business_date)
                 self.counts["promises_broken"] += PromiseToPay.objects.filter(
-                    pk__in=broken, status=PromiseToPay.Status.PENDING
+                    in_batch(broken), status=PromiseToPay.Status.PENDING
                 ).update(status=PromiseToPay.Status.BROKEN, resolved_on=self.business_date)
-                Case.objects.filter(pk__in=kept_cases, status=Case.Status.PROMISED).update(
+                Case.objects.filter(in_batch(kept_cases), status=Case.Status.PROMISED).update(
                     status=status_after_promise()
                 )
-                Case.objects.filter(OPEN, pk__in=broken_cases).update(
+                Case.objects.filter(OPEN, in_batch(broken_cases)).update(
                     status=SqlCase(
                         When(status=Case.Status.PROMISED, then=status_after_promise()),
                         default=F("status"),
@@ -372,7 +372,7 @@ class Pipeline:
         """
         ids = [case_id for case_id, _old_position in rows]
         with self._timed("escalate: updating cases"):
-            Case.objects.filter(pk__in=ids).update(
+            Case.objects.filter(in_batch(ids)).update(
                 stage=stage, stage_entered_at=self.now, **self._case_effects(stage)
             )
         # Cases that jump past stages whose action must still run enter those too; cases
@@ -390,7 +390,7 @@ class Pipeline:
             for entered in [*replayed, stage]:
                 if entered is not stage and (effects := self._case_effects(entered)):
                     with self._timed("escalate: updating cases"):
-                        Case.objects.filter(pk__in=case_ids).update(**effects)
+                        Case.objects.filter(in_batch(case_ids)).update(**effects)
                 with self._timed("escalate: inserting stage entries"):
                     entries = self._insert_stage_entries(entered, case_ids)
                 self.counts[f"entered:{entered.action}"] += entries
@@ -404,7 +404,7 @@ class Pipeline:
         status, note = STAGE_ENTRY_OUTCOME[entered.action]
         return insert_from_select(
             StageEntry,
-            Case.objects.filter(pk__in=case_ids),
+            Case.objects.filter(in_batch(case_ids)),
             {
                 "case": F("pk"),
                 "stage": Value(entered.pk),
@@ -445,7 +445,7 @@ class Pipeline:
             chosen = {"channel": Value(channel), "contact_point": point}
         channels = insert_from_select(
             OutboundMessage,
-            StageEntry.objects.filter(stage=entered, case_id__in=case_ids),
+            StageEntry.objects.filter(in_batch(case_ids, "case_id"), stage=entered),
             {
                 "created_at": Value(self.now),
                 "updated_at": Value(self.now),
