@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Team
-from common.batches import keyset_batches
+from common.batches import in_batch, keyset_batches
 from tests.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,3 +26,10 @@ def test_a_row_that_stops_matching_before_its_batch_is_left_out():
         seen.extend(pk for (pk,) in rows)
         Team.objects.filter(pk=second.pk).update(name="Renamed")
     assert seen == [first.pk, third.pk]
+
+
+def test_in_batch_matches_exactly_the_ids_of_the_batch():
+    teams = TeamFactory.create_batch(5)
+    ids = [teams[1].pk, teams[3].pk]
+    assert sorted(Team.objects.filter(in_batch(ids)).values_list("pk", flat=True)) == ids
+    assert not Team.objects.filter(in_batch([])).exists()
