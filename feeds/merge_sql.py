@@ -386,6 +386,13 @@ def _merge_accounts(sql: _Names, on_postgresql: bool) -> list[Statement]:
         )
     else:
         statements.append(Statement(upsert_debtors, debtor_params))
+    # From here on the statements join this chunk's rows with the debtor ids, two temporary
+    # tables PostgreSQL has no statistics of: taking each for a row or two, it would probe
+    # one's index once per row of the other. They are hashed instead. The model tables are
+    # reached through their unique indexes all the same (the subquery below, the upserts'
+    # conflict checks), never joined.
+    if on_postgresql:
+        statements.append(Statement("SET LOCAL enable_nestloop = off"))
     # Looked up one by one in the unique index: a join could scan every debtor for each chunk.
     statements.append(
         Statement(
@@ -495,6 +502,8 @@ def _merge_accounts(sql: _Names, on_postgresql: bool) -> list[Statement]:
             (*contact_params, *consent_kinds, *consent_kinds),
         )
     )
+    if on_postgresql:
+        statements.append(Statement("RESET enable_nestloop"))
     return statements
 
 
