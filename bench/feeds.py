@@ -52,6 +52,9 @@ settings.DEBUG = False
 
 BUSINESS_DATE = dt.date(2026, 11, 23)
 FLOOR_ROWS_PER_SECOND = 20_000
+# The import's rate as a share of the plain-insert ceiling measured in the same run: the goal
+# that holds whatever else the machine is doing.
+CEILING_SHARE_GOAL = 0.8
 
 
 def write_feed(path: Path, rows: int) -> None:
@@ -324,6 +327,7 @@ def main() -> None:
         f"(floor {FLOOR_ROWS_PER_SECOND:,}); {rate / naive_rate:,.0f}x the naive ORM import; "
         f"{rate / ceiling:.0%} of this database's bare-insert ceiling"
     )
+    print(f"  import / ceiling (same run) = {rate / ceiling:.2f} (goal >= {CEILING_SHARE_GOAL})")
     ok = rate >= FLOOR_ROWS_PER_SECOND
     print("  RESULT:", "meets the floor" if ok else "DOES NOT meet the floor")
     sys.exit(0 if ok else 1)

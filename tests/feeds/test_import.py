@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import serializers
+from django.db import connection
 
 from cases.models import CardAccount, Case, ContactPoint, Debtor, Payment
 from cases.selectors import cases_visible_to
@@ -486,3 +487,24 @@ def test_a_card_number_as_a_payment_reference_rejects_the_payment(write_feed):
         "external_reference holds what looks like a full card number"
     )
     assert FULL_PAN not in stored_text()
+
+
+@pytest.mark.postgres
+def test_the_planner_settings_a_chunk_changes_are_put_back_after_it(write_feed):
+    seen = []
+    run = feed_import(
+        kind="accounts",
+        path_or_file=write_feed(accounts_feed(3)),
+        business_date=BUSINESS_DATE,
+        chunk_size=1,
+        after_chunk=lambda number: seen.append(_setting("enable_nestloop")),
+    )
+
+    assert counts(run) == (3, 3, 0, 0, 0)
+    assert seen == ["on", "on", "on"]
+
+
+def _setting(name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {name}")
+        return cursor.fetchone()[0]
