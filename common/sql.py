@@ -52,6 +52,9 @@ def insert_from_select(
     list of that field's values, one per row inserted.
     """
     connection = connections[queryset.db]
+    unknown = set(values) - {field.name for field in model._meta.concrete_fields}
+    if unknown:
+        raise ImproperlyConfigured(f"{model.__name__} has no field(s) {sorted(unknown)}.")
     columns, expressions = [], {}
     for field in model._meta.concrete_fields:
         if field.name in values:
@@ -63,13 +66,14 @@ def insert_from_select(
                 f"{model.__name__}.{field.name} has a default computed in Python, which one "
                 "INSERT ... SELECT would compute once for every row: supply it."
             )
+        elif not field.null and field.get_default() is None:
+            raise ImproperlyConfigured(
+                f"{model.__name__}.{field.name} has no default and cannot be NULL: supply it."
+            )
         else:
             expression = Value(field.get_default(), output_field=field)
         columns.append(connection.ops.quote_name(field.column))
         expressions[f"insert_{len(expressions)}"] = expression
-    unknown = set(values) - {field.name for field in model._meta.concrete_fields}
-    if unknown:
-        raise ImproperlyConfigured(f"{model.__name__} has no field(s) {sorted(unknown)}.")
     selected = queryset.order_by().annotate(**expressions).values_list(*expressions)
     select_sql, params = selected.query.get_compiler(queryset.db).as_sql()
     sql = (

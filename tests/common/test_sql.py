@@ -71,6 +71,11 @@ def test_a_field_the_model_does_not_have_is_refused():
         insert_from_select(Team, Team.objects.all(), {"colour": Value("red")})
 
 
+def test_a_field_without_a_default_that_cannot_be_null_must_be_supplied():
+    with pytest.raises(ImproperlyConfigured, match="created_at has no default"):
+        insert_from_select(Team, Team.objects.all(), {"name": F("name")})
+
+
 @pytest.mark.parametrize(
     ("later", "earlier", "days"),
     [
