@@ -35,6 +35,7 @@ from django.db.models import F, Q
 from django.template import Context, Template
 
 from cases.models import Activity, Debtor, StageMessageTranslation
+from common.bulk import bulk_update_rows
 from common.holders import holding, is_held
 from compliance.engine import ContactAttempt, compliance_decide_many, compliance_record_contacts
 from pipeline.channels import (
@@ -315,7 +316,7 @@ def _save(messages: list[OutboundMessage], now: dt.datetime) -> None:
     """Write the batch's messages back in one statement; each leaves the slot."""
     for message in messages:
         message.claim, message.updated_at = None, now
-    OutboundMessage.objects.bulk_update(messages, SAVED_FIELDS, batch_size=1000)
+    bulk_update_rows(messages, SAVED_FIELDS)
 
 
 def _bulk_activities(
