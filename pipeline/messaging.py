@@ -36,7 +36,7 @@ from django.template import Context, Template
 
 from cases.models import Activity, Debtor, StageMessageTranslation
 from common.bulk import bulk_update_rows
-from common.holders import holding, is_held
+from common.holders import holding
 from compliance.engine import ContactAttempt, compliance_decide_many, compliance_record_contacts
 from pipeline.channels import (
     SMS,
@@ -88,9 +88,23 @@ def messages_reconcile_stuck(*, now: dt.datetime, own_slot: int | None = None) -
     to pending.
     """
     sending = OutboundMessage.objects.filter(status=Status.SENDING)
-    slots = set(sending.exclude(claim=None).values_list("claim", flat=True).distinct())
-    dead = {slot for slot in slots if slot == own_slot or not is_held(DISPATCH_HOLDER, slot)}
-    stuck = sending.filter(Q(claim__in=dead) | Q(claim=None, updated_at__lt=now - SENDING_TIMEOUT))
+    counts = _settle(sending.filter(claim=None, updated_at__lt=now - SENDING_TIMEOUT), now)
+    for slot in sorted(set(sending.exclude(claim=None).values_list("claim", flat=True))):
+        if slot == own_slot:
+            counts += _settle(sending.filter(claim=slot), now)
+            continue
+        # Settled while holding the slot: no new worker can claim a batch in it meanwhile.
+        with holding(DISPATCH_HOLDER, slot) as held:
+            if held:
+                counts += _settle(sending.filter(claim=slot), now)
+    OutboundMessage.objects.filter(status=Status.QUEUED, updated_at__lt=now - REQUEUE_AFTER).update(
+        status=Status.PENDING, updated_at=now
+    )
+    return {"resent": counts["resent"], "to_review": counts["to_review"]}
+
+
+def _settle(stuck, now: dt.datetime) -> Counter:
+    """Messages whose worker died while sending them: sent again, or to review."""
     resent = stuck.filter(channel__in=RESENDABLE_CHANNELS).update(
         status=Status.PENDING,
         claim=None,
@@ -103,10 +117,7 @@ def messages_reconcile_stuck(*, now: dt.datetime, own_slot: int | None = None) -
         updated_at=now,
         last_error="its worker stopped while sending; it may have been sent",
     )
-    OutboundMessage.objects.filter(status=Status.QUEUED, updated_at__lt=now - REQUEUE_AFTER).update(
-        status=Status.PENDING, updated_at=now
-    )
-    return {"resent": resent, "to_review": to_review}
+    return Counter(resent=resent, to_review=to_review)
 
 
 def message_review_decide(*, message_id: int, send_again: bool, user, now: dt.datetime) -> bool:
