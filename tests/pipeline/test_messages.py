@@ -411,3 +411,41 @@ def test_messages_of_cases_out_of_scope_are_not_shown_nor_decided(
     )
     assert response.status_code == 404
     assert OutboundMessage.objects.get(pk=email_reminder.pk).status == "review"
+
+
+def test_a_debtors_second_message_waits_for_the_next_batch_so_the_gate_sees_the_first(
+    overdue_account, sms_file
+):
+    CardAccountFactory(debtor=overdue_account.debtor, oldest_unpaid_due_date=day(0))
+    pipeline_run_day(business_date=day(1), now=moment(1))
+    first, second = OutboundMessage.objects.order_by("pk")
+
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1) == ["sent", "pending"]
+    second.refresh_from_db()
+    assert (second.attempts, second.send_after) == (0, None)  # not an attempt: not judged
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1) == ["sent"]
+
+    first_contact = ComplianceLogEntry.objects.get(kind="contact", case_id=first.case_id)
+    second_decision = ComplianceLogEntry.objects.get(kind="decision", case_id=second.case_id)
+    assert second_decision.sequence > first_contact.sequence
+    assert [sms["reference"] for sms in sent_sms(sms_file)] == [
+        f"msg-{first.pk}",
+        f"msg-{second.pk}",
+    ]
+
+
+def test_a_message_whose_debtor_has_one_in_flight_elsewhere_waits(overdue_account, sms_file):
+    CardAccountFactory(debtor=overdue_account.debtor, oldest_unpaid_due_date=day(0))
+    pipeline_run_day(business_date=day(1), now=moment(1))
+    first, second = OutboundMessage.objects.order_by("pk")
+    first_claim = messages_claim_batch(now=NEW_YORK_10AM_DAY_1, slot=1, limit=1)
+
+    assert first_claim == [first.pk]
+    assert messages_send_claimed(
+        ids=messages_claim_batch(now=NEW_YORK_10AM_DAY_1, slot=0, limit=10),
+        slot=0,
+        now=NEW_YORK_10AM_DAY_1,
+    ) == {"pending": 1}
+    second.refresh_from_db()
+    assert second.send_after == NEW_YORK_10AM_DAY_1 + dt.timedelta(seconds=30)
+    assert sent_sms(sms_file) == [] and not ComplianceLogEntry.objects.exists()
