@@ -42,7 +42,7 @@ from agencies.services import (  # noqa: E402
 )
 from agencies.services.allocation import ALLOCATION_BATCH_SIZE  # noqa: E402
 from cases.models import Case, Stage, Strategy  # noqa: E402
-from compliance.log import compliance_log_verify  # noqa: E402
+from compliance.log import compliance_log_seal, compliance_log_verify  # noqa: E402
 from compliance.truncation import log_truncation_allowed  # noqa: E402
 
 BUSINESS_DATE = dt.date(2026, 11, 2)
@@ -211,6 +211,7 @@ def main() -> None:
         "statements_generate_month",
         lambda: len(statements_generate_month(month=BUSINESS_DATE, now=NOW)),
     )
+    timed("compliance_log_seal", compliance_log_seal)
     _, verification = timed("compliance_log_verify", lambda: compliance_log_verify().ok)
     assert verification, "the compliance log chain must stay intact"
 

@@ -1,13 +1,16 @@
-"""Benchmark: what serialising the compliance log's hash chain costs on PostgreSQL.
+"""Benchmark: the compliance log's writers against the machine's commit floor, on PostgreSQL.
 
-Every log writer locks the one chain-head row until its transaction commits, so concurrent
-writers queue for it. This measures rows/s and per-transaction latency (p50, p95) with 20
-concurrent writer threads (each on its own connection) against a single writer, for two
-transactions: a bare decision, and a realistic contact (decision + activity + contact row),
-beside the machine's commit floor. Then it verifies the whole chain and checks it never forked.
+Writers insert unsealed rows without waiting for one another, and one sealer process chains
+them meanwhile, as the `seal_compliance_log` job does in production. This measures decisions/s
+and per-transaction latency (p50, p95) with 1 and with 20 writer processes (each its own
+connection), for a bare decision and for a realistic contact (decision + activity + contact
+row), beside the commit floor (a one-row UPDATE per transaction); and for the sealer, the rows
+it seals per second and how long after the last commit it had sealed everything. Then it
+verifies the whole chain and checks it never forked. Goals: 20 writers ÷ 1 writer >= 1.6 in
+decisions/s and <= 5 in p95; 1 writer ÷ commit floor >= 0.5.
 
-Usage: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_compliance
-.venv/bin/python bench/compliance_chain.py [--writers 20] [--per-writer 25]`
+Usage: `make bench-compliance_chain` or `DATABASE_URL=postgres://postgres@127.0.0.1:5432/
+bench_compliance .venv/bin/python bench/compliance_chain.py [--writers 20] [--per-writer 40]`
 (the database is created and migrated when missing).
 """
 
@@ -15,10 +18,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing
 import os
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -33,12 +36,16 @@ django.setup()
 import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
 
 from cases.identity import national_id_fields  # noqa: E402
 from cases.models import Activity, CardAccount, Case, ContactPoint, Debtor, Strategy  # noqa: E402
 from compliance.engine import compliance_decide, compliance_record_contact  # noqa: E402
-from compliance.log import compliance_log_verify  # noqa: E402
+from compliance.log import (  # noqa: E402
+    compliance_log_seal,
+    compliance_log_verify,
+    log_append_many,
+)
 from compliance.models import ComplianceLogEntry  # noqa: E402
 
 MOMENT = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)  # 10:00 in New York: inside the window
@@ -116,47 +123,75 @@ def one_transaction(case: Case, point: ContactPoint, step: int, *, with_contact:
             compliance_record_contact(decision=decision, activity=activity)
 
 
+FORK = multiprocessing.get_context("fork")
+
+
+def writer_process(
+    case: Case, point: ContactPoint, per_writer: int, with_contact: bool, start, results
+) -> None:
+    """One writer on its own connection: `per_writer` transactions, their latencies reported."""
+    latencies = []
+    start.wait()
+    for step in range(per_writer):
+        began = time.perf_counter()
+        one_transaction(case, point, step, with_contact=with_contact)
+        latencies.append(time.perf_counter() - began)
+    results.put(latencies)
+    connection.close()
+
+
+def sealer_process(writers_done, report) -> None:
+    """Seal as the job does, back to back, until the writers are done and nothing is left."""
+    while True:
+        finishing = writers_done.is_set()
+        if compliance_log_seal():
+            continue
+        if finishing:
+            report.put(time.time())
+            connection.close()
+            return
+        time.sleep(0.01)
+
+
 def run(
     targets: list[tuple[Case, ContactPoint]],
     *,
     writers: int,
     per_writer: int,
     with_contact: bool,
-) -> tuple[float, list[float], int]:
-    """Seconds elapsed, per-transaction latencies (s) and log rows written."""
-    latencies: list[float] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(writers + 1)
+) -> dict:
+    """Seconds elapsed, latencies (s), log rows written, and how long after the last commit
+    the sealer had sealed everything (s)."""
     rows_before = ComplianceLogEntry.objects.count()
-
-    def writer(index: int) -> None:
-        case, point = targets[index]
-        mine = []
-        try:
-            barrier.wait()
-            for step in range(per_writer):
-                started = time.perf_counter()
-                one_transaction(case, point, step, with_contact=with_contact)
-                mine.append(time.perf_counter() - started)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-            with lock:
-                latencies.extend(mine)
-
-    threads = [threading.Thread(target=writer, args=(index,)) for index in range(writers)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise errors[0]
-    return elapsed, latencies, ComplianceLogEntry.objects.count() - rows_before
+    connections.close_all()  # every process opens its own
+    start, writers_done = FORK.Barrier(writers + 1), FORK.Event()
+    results, report = FORK.Queue(), FORK.Queue()
+    sealer = FORK.Process(target=sealer_process, args=(writers_done, report))
+    processes = [
+        FORK.Process(
+            target=writer_process, args=(case, point, per_writer, with_contact, start, results)
+        )
+        for case, point in targets[:writers]
+    ]
+    for process in [sealer, *processes]:
+        process.start()
+    start.wait()
+    began = time.perf_counter()
+    latencies = [latency for _ in processes for latency in results.get()]
+    elapsed = time.perf_counter() - began
+    last_commit = time.time()
+    writers_done.set()
+    sealed_at = report.get()
+    for process in [sealer, *processes]:
+        process.join()
+        if process.exitcode != 0:
+            sys.exit(f"a benchmark process failed (exit code {process.exitcode})")
+    return {
+        "elapsed": elapsed,
+        "latencies": latencies,
+        "rows": ComplianceLogEntry.objects.count() - rows_before,
+        "seal_lag": max(0.0, sealed_at - last_commit),
+    }
 
 
 def commit_floor(strategy_id: int, transactions: int) -> float:
@@ -166,6 +201,22 @@ def commit_floor(strategy_id: int, transactions: int) -> float:
         with transaction.atomic():
             Strategy.objects.filter(pk=strategy_id).update(description="benchmark")
     return transactions / (time.perf_counter() - started)
+
+
+def sealer_backlog(rows: int) -> float:
+    """Rows/s of one sealer clearing a backlog: copies of the last decision, written unsealed."""
+    template = ComplianceLogEntry.objects.filter(kind="decision").latest("pk")
+    fields = {
+        field.attname: getattr(template, field.attname)
+        for field in ComplianceLogEntry._meta.concrete_fields
+        if field.attname not in ("id", *ComplianceLogEntry.SEAL_FIELDS)
+    }
+    for start in range(0, rows, 5000):
+        with transaction.atomic():
+            log_append_many([fields] * min(5000, rows - start))
+    began = time.perf_counter()
+    sealed = compliance_log_seal()
+    return sealed / (time.perf_counter() - began)
 
 
 def percentile(values: list[float], share: int) -> float:
@@ -186,7 +237,8 @@ def chain_is_unforked() -> tuple[bool, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writers", type=int, default=20)
-    parser.add_argument("--per-writer", type=int, default=25, help="transactions per writer")
+    parser.add_argument("--per-writer", type=int, default=40, help="transactions per writer")
+    parser.add_argument("--backlog", type=int, default=20000, help="rows for the sealer alone")
     options = parser.parse_args()
 
     ensure_database()
@@ -199,17 +251,37 @@ def main() -> None:
     print(f"compliance chain benchmark on {connection.settings_dict['NAME']} ({total} per run)")
     floor = commit_floor(targets[0][0].strategy_id, 200)
     print(f"commit floor (one-row UPDATE per transaction, 1 writer): {floor:,.0f} tx/s")
-    print(f"{'transaction':<34}{'writers':>8}{'rows/s':>10}{'tx/s':>9}{'p50 ms':>9}{'p95 ms':>9}")
+    print(
+        f"{'transaction':<31}{'writers':>8}{'rows/s':>9}{'tx/s':>8}{'p50 ms':>8}{'p95 ms':>8}"
+        f"{'sealed after s':>15}"
+    )
+    writer_rows_per_second = []
     for label, with_contact in (("decision", False), ("decision + activity + contact", True)):
+        measured = {}
         for count, each in ((1, total), (writers, per_writer)):
             chosen = targets[-1:] if count == 1 else targets[:writers]
-            elapsed, latencies, rows = run(
-                chosen, writers=count, per_writer=each, with_contact=with_contact
-            )
+            result = run(chosen, writers=count, per_writer=each, with_contact=with_contact)
+            rate = len(result["latencies"]) / result["elapsed"]
+            p95 = percentile(result["latencies"], 95)
+            measured[count] = (rate, p95)
             print(
-                f"{label:<34}{count:>8}{rows / elapsed:>10,.0f}{len(latencies) / elapsed:>9,.0f}"
-                f"{percentile(latencies, 50) * 1000:>9.1f}{percentile(latencies, 95) * 1000:>9.1f}"
+                f"{label:<31}{count:>8}{result['rows'] / result['elapsed']:>9,.0f}{rate:>8,.0f}"
+                f"{percentile(result['latencies'], 50) * 1000:>8.1f}{p95 * 1000:>8.1f}"
+                f"{result['seal_lag']:>15.2f}"
             )
+        (one_rate, one_p95), (many_rate, many_p95) = measured[1], measured[writers]
+        writer_rows_per_second.append(result["rows"] / result["elapsed"])
+        print(
+            f"  {label}: tx/s {writers} writers ÷ 1 = {many_rate / one_rate:.2f} (goal >= 1.6); "
+            f"p95 {writers} ÷ 1 = {many_p95 / one_p95:.1f} (goal <= 5); "
+            f"1 writer ÷ commit floor = {one_rate / floor:.2f} (goal >= 0.5)"
+        )
+    backlog = sealer_backlog(options.backlog)
+    fastest = max(writer_rows_per_second)
+    print(
+        f"sealer clearing a backlog of {options.backlog:,} rows: {backlog:,.0f} rows/s, "
+        f"{backlog / fastest:.1f} times the fastest writers' rows/s above"
+    )
     unforked, counts = chain_is_unforked()
     verification = compliance_log_verify()
     print(f"chain: {counts}; {'unforked' if unforked else 'FORKED'}")

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from rq import cron
 
 from collections_site.nightly import resume_abandoned_days, run_collections_day
-from compliance.jobs import write_log_checkpoint
+from compliance.jobs import seal_compliance_log, write_log_checkpoint
 from feeds.jobs import resume_stalled_imports
 from pipeline.jobs import start_dispatch
 from reporting.jobs import refresh_statistics, snapshot_statistics, snapshot_yesterday
@@ -20,6 +20,9 @@ cron.register(resume_abandoned_days, queue_name="pipeline", interval=300)
 # Each dispatch slot sends while messages are due; a slot whose worker runs is left alone.
 cron.register(start_dispatch, queue_name="messages", interval=60)
 cron.register(release_expired_claims, queue_name="default", interval=300)
+# Writers append unsealed rows; the sealer chains them within seconds, on its own queue so a
+# long job elsewhere never holds it up.
+cron.register(seal_compliance_log, queue_name="compliance", interval=5)
 # A signed checkpoint of the compliance log's head, kept outside the database.
 cron.register(write_log_checkpoint, queue_name="default", interval=300)
 # Uploads whose job was lost (Redis away) or whose worker died are imported again.

@@ -42,7 +42,9 @@ def main() -> int:
 
     commands = {
         "web": manage("runserver", ADDRESS, "--noreload"),
-        "worker": manage("rqworker", "pipeline", "messages", "default", "--with-scheduler"),
+        "worker": manage(
+            "rqworker", "compliance", "pipeline", "messages", "default", "--with-scheduler"
+        ),
         "scheduler": manage("rqcron", "collections_site/cron.py"),
     }
     processes = {

@@ -226,7 +226,12 @@ if envbool("BEHIND_TLS_PROXY", False):
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 RQ_QUEUES = {
     name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": timeout}
-    for name, timeout in (("default", 600), ("pipeline", 3600), ("messages", 300))
+    for name, timeout in (
+        ("compliance", 300),
+        ("default", 600),
+        ("pipeline", 3600),
+        ("messages", 300),
+    )
 }
 RQ_SHOW_ADMIN_LINK = True
 

@@ -30,7 +30,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from compliance.log import compliance_log_verify
+from compliance.log import compliance_log_seal, compliance_log_verify
 from compliance.models import ComplianceChainHead, ComplianceLogEntry
 
 logger = logging.getLogger(__name__)
@@ -105,9 +105,10 @@ def compliance_checkpoint_write(
     directory: Path | None = None,
     key: Ed25519PrivateKey | None = None,
 ) -> Path | None:
-    """Sign the chain's committed head at `now` and write it to `directory` (by default
-    COMPLIANCE_CHECKPOINT_DIR); returns the new file, or None when nothing was written: no key
-    configured, an empty log, or a head already checkpointed (so reruns write nothing twice).
+    """Seal what is committed, then sign the chain's head at `now` and write it to `directory`
+    (by default COMPLIANCE_CHECKPOINT_DIR); returns the new file, or None when nothing was
+    written: no key configured, an empty log, or a head already checkpointed (so reruns write
+    nothing twice).
 
     The file appears whole or not at all: it is written under a temporary name, then linked to
     its final name, which fails rather than replace a checkpoint already there.
@@ -116,6 +117,7 @@ def compliance_checkpoint_write(
     if key is None:
         logger.warning("COMPLIANCE_CHECKPOINT_KEY is not set: no compliance log checkpoint written")
         return None
+    compliance_log_seal()
     head = ComplianceChainHead.objects.filter(pk=1).first()
     if head is None or head.last_sequence == 0:
         return None

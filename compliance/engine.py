@@ -313,7 +313,7 @@ def compliance_record_contacts(made: list[tuple[Decision, Any]]) -> list[Complia
                 "verdict": decided.verdict,
                 "reason": (
                     f"Contact made: {activity.get_outcome_display()} (activity {activity.pk}) "
-                    f"under decision #{decided.sequence}."
+                    f"under the decision logged as id {decided.pk}."
                 ),
                 "override_reason": decided.override_reason,
                 "approver_id": decided.approver_id,

@@ -6,7 +6,8 @@ or TRUNCATE a table, nor switch a trigger off. After every `migrate` the owner g
 
 - SELECT, INSERT, UPDATE, DELETE on every table of the schema;
 - only SELECT and INSERT on the append-only tables (every AppendOnlyModel's: the compliance
-  log, the policy versions), whose rows are written once;
+  log, the policy versions), whose rows are written once; on the compliance log, UPDATE of
+  its chain columns too, for the sealer (its trigger allows that one update, once per row);
 - USAGE on the schema and on its sequences.
 
 Everything is revoked first, so the role holds exactly this, whatever it held before.
@@ -22,10 +23,15 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from compliance.models import AppendOnlyModel
 
 
-def append_only_tables() -> list[str]:
+def append_only_models() -> list[type[AppendOnlyModel]]:
     return sorted(
-        model._meta.db_table for model in apps.get_models() if issubclass(model, AppendOnlyModel)
+        (model for model in apps.get_models() if issubclass(model, AppendOnlyModel)),
+        key=lambda model: model._meta.db_table,
     )
+
+
+def append_only_tables() -> list[str]:
+    return [model._meta.db_table for model in append_only_models()]
 
 
 def application_role_grant(*, connection: BaseDatabaseWrapper, role: str) -> None:
@@ -43,6 +49,12 @@ def application_role_grant(*, connection: BaseDatabaseWrapper, role: str) -> Non
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {grantee}",
             f"REVOKE UPDATE, DELETE ON {append_only} FROM {grantee}",
             f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {grantee}",
+            *(
+                f"GRANT UPDATE ({', '.join(quote(column) for column in model.SEAL_FIELDS)}) "
+                f"ON {quote(model._meta.db_table)} TO {grantee}"
+                for model in append_only_models()
+                if hasattr(model, "SEAL_FIELDS")
+            ),
         ):
             cursor.execute(statement)
 

@@ -1,10 +1,14 @@
-"""Writing the hash-chained compliance log and verifying it.
+"""Writing the hash-chained compliance log, sealing it, and verifying it.
 
-Every writer locks the single `ComplianceChainHead` row (select_for_update on PostgreSQL; on
-SQLite the IMMEDIATE transaction mode already serialises writers), reads the last sequence and
-hash from it, appends the next row and moves the head, all in the caller's transaction. The
-lock is held until that transaction ends, so two writers can never chain onto the same row,
-and a rolled-back row gives its sequence number back: the sequence stays gap-free.
+Writers never wait for one another: `log_append` inserts the row unsealed (no sequence, no
+hashes) in the caller's transaction and commits with it. The sealer, `compliance_log_seal`, is
+the only one that locks the chain's head: it takes the committed unsealed rows in id order,
+gives each the next sequence and its hash over the previous row's hash and its own content, and
+moves the head, in one transaction per batch. The chain is written by one sealer at a time, so
+it never forks and its sequence has no gaps, while the lock is held for one seal of thousands of
+rows instead of across every writer's transaction. The `seal_compliance_log` job seals every few
+seconds; a checkpoint and the statistics seal first. Until it is sealed a row is "pending":
+`compliance_log_verify` counts it but cannot vouch for it.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import ngettext
 
 from compliance.models import GENESIS_HASH, ComplianceChainHead, ComplianceLogEntry
+
+SEAL_BATCH_SIZE = 5000
 
 
 def _locked_head() -> ComplianceChainHead:
@@ -23,7 +29,7 @@ def _locked_head() -> ComplianceChainHead:
     if head is not None:
         return head
     # No head yet (a new or flushed database): anchor it to whatever the log holds.
-    tail = ComplianceLogEntry.objects.order_by("-sequence").first()
+    tail = ComplianceLogEntry.objects.filter(sequence__isnull=False).order_by("-sequence").first()
     ComplianceChainHead.objects.bulk_create(
         [
             ComplianceChainHead(
@@ -38,44 +44,72 @@ def _locked_head() -> ComplianceChainHead:
 
 
 def log_append(**fields: Any) -> ComplianceLogEntry:
-    """Append one row with `fields`, chained to the last row; returns the saved row.
-
-    No savepoint of its own: the chain lock is held to the end of the caller's transaction
-    anyway, and every round trip saved while holding it is throughput for all writers.
-    """
-    with transaction.atomic(savepoint=False):
-        head = _locked_head()
-        entry = ComplianceLogEntry(
-            sequence=head.last_sequence + 1, previous_hash=head.last_hash, **fields
-        )
-        entry.entry_hash = entry.compute_hash()
-        entry.save()
-        head.last_sequence, head.last_hash = entry.sequence, entry.entry_hash
-        head.save(update_fields=["last_sequence", "last_hash"])
+    """Insert one unsealed row with `fields` in the caller's transaction; returns it."""
+    entry = ComplianceLogEntry(**fields)
+    entry.save()
     return entry
 
 
 def log_append_many(rows: list[dict[str, Any]]) -> list[ComplianceLogEntry]:
-    """Append one row per dict of fields, in order, under one chain lock and one INSERT.
+    """Insert one unsealed row per dict of fields, in order, with one INSERT.
 
-    For set-based writers (the agency placement job writes a row per case placed): the
-    rows chain exactly as if appended one by one, at the cost of a single round trip.
+    The sealer chains them in this order (their ids ascend), as if appended one by one.
     """
-    if not rows:
-        return []
-    with transaction.atomic(savepoint=False):
-        head = _locked_head()
-        sequence, previous_hash = head.last_sequence, head.last_hash
-        entries = []
-        for fields in rows:
-            sequence += 1
-            entry = ComplianceLogEntry(sequence=sequence, previous_hash=previous_hash, **fields)
-            entry.entry_hash = previous_hash = entry.compute_hash()
-            entries.append(entry)
-        ComplianceLogEntry.objects.bulk_create(entries)
-        head.last_sequence, head.last_hash = sequence, previous_hash
-        head.save(update_fields=["last_sequence", "last_hash"])
-    return entries
+    return ComplianceLogEntry.objects.bulk_create([ComplianceLogEntry(**fields) for fields in rows])
+
+
+def compliance_log_seal(*, batch_size: int = SEAL_BATCH_SIZE) -> int:
+    """Seal every row committed before the call, in id order; returns how many were sealed.
+
+    Each batch is one transaction under the head's lock, so a sealer killed half-way leaves
+    whole batches sealed and the next one goes on from the head. A second sealer waits for the
+    first and then seals what is left.
+    """
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            head = _locked_head()
+            pending = list(
+                ComplianceLogEntry.objects.filter(sequence__isnull=True).order_by("pk")[:batch_size]
+            )
+            if not pending:
+                return sealed
+            sequence, previous_hash = head.last_sequence, head.last_hash
+            for entry in pending:
+                sequence += 1
+                entry.sequence, entry.previous_hash = sequence, previous_hash
+                entry.entry_hash = previous_hash = entry.compute_hash()
+            _write_seals(pending)
+            head.last_sequence, head.last_hash = sequence, previous_hash
+            head.save(update_fields=["last_sequence", "last_hash"])
+        sealed += len(pending)
+        if len(pending) < batch_size:
+            return sealed
+
+
+def _write_seals(entries: list[ComplianceLogEntry]) -> None:
+    """One UPDATE gives every entry its sequence and hashes (the only change the log allows)."""
+    quote = connection.ops.quote_name
+    table = quote(ComplianceLogEntry._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(entries))
+    # VALUES names its columns column1..4 on both PostgreSQL and SQLite.
+    sql = (
+        f"UPDATE {table} SET sequence = seal.column2, previous_hash = seal.column3, "
+        f"entry_hash = seal.column4 FROM (VALUES {rows}) AS seal "
+        f"WHERE {table}.id = seal.column1 AND {table}.sequence IS NULL"
+    )
+    params = [
+        value
+        for entry in entries
+        for value in (entry.pk, entry.sequence, entry.previous_hash, entry.entry_hash)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount != len(entries):
+            raise RuntimeError(
+                f"sealed {cursor.rowcount} of {len(entries)} compliance log rows: another "
+                "sealer is at work without the chain head's lock"
+            )
 
 
 @dataclass(frozen=True)
@@ -85,12 +119,13 @@ class ChainVerification:
     problem: str = ""  # names the first bad row when not ok
     first_bad_sequence: int | None = None
     first_bad_id: int | None = None
+    pending: int = 0  # rows written but not yet sealed into the chain when it was checked
 
     @property
     def summary(self) -> str:
-        values = {"count": self.rows_checked, "problem": self.problem}
+        values = {"count": self.rows_checked, "problem": self.problem, "pending": self.pending}
         if self.ok:
-            return (
+            summary = (
                 ngettext(
                     "verified %(count)d row: the compliance log chain is intact",
                     "verified %(count)d rows: the compliance log chain is intact",
@@ -98,6 +133,16 @@ class ChainVerification:
                 )
                 % values
             )
+            if self.pending:
+                summary += (
+                    ngettext(
+                        "; %(pending)d newer row is not sealed yet (checked once sealed)",
+                        "; %(pending)d newer rows are not sealed yet (checked once sealed)",
+                        self.pending,
+                    )
+                    % values
+                )
+            return summary
         return (
             ngettext(
                 "compliance log chain broken after %(count)d good row: %(problem)s",
@@ -113,12 +158,12 @@ def compliance_log_verify(*, batch_size: int = 1000) -> ChainVerification:
 
     A changed row fails its own hash; a deleted row leaves a gap in the sequence (or, at the
     end, a head that points past the last row); a reordered or inserted row no longer names
-    the previous row's hash.
+    the previous row's hash. Rows not yet sealed are counted as pending.
     """
-    # Rows up to the head's sequence were committed before this read; later ones are
-    # checked next time, so a writer appending meanwhile is no false alarm.
+    # Rows up to the head's sequence were sealed before this read; later ones are checked
+    # next time, so a seal meanwhile is no false alarm.
     head = ComplianceChainHead.objects.filter(pk=1).first()
-    rows = ComplianceLogEntry.objects.order_by("sequence")
+    rows = ComplianceLogEntry.objects.filter(sequence__isnull=False).order_by("sequence")
     if head is not None:
         rows = rows.filter(sequence__lte=head.last_sequence)
     checked, expected_sequence, previous_hash = 0, 1, GENESIS_HASH
@@ -178,4 +223,5 @@ def compliance_log_verify(*, batch_size: int = 1000) -> ChainVerification:
             problem=f"row #{checked} does not match the hash the chain head recorded for it",
             first_bad_sequence=checked,
         )
-    return ChainVerification(ok=True, rows_checked=checked)
+    pending = ComplianceLogEntry.objects.filter(sequence__isnull=True).count()
+    return ChainVerification(ok=True, rows_checked=checked, pending=pending)

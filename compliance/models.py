@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from accounts.models import TimeStampedModel
 from compliance.presets import FAILED_RULES_MAX_LENGTH, PRESETS
@@ -122,7 +123,7 @@ class PortfolioPolicy(TimeStampedModel):
 
 
 class ComplianceChainHead(models.Model):
-    """The one row every log writer locks: it serialises the chain and anchors its end."""
+    """The chain's end: the last sealed row. Only the sealer locks it (compliance/log.py)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_sequence = models.BigIntegerField(default=0)
@@ -139,9 +140,14 @@ class ComplianceChainHead(models.Model):
 class ComplianceLogEntry(AppendOnlyModel):
     """One compliance decision, or one contact made under a decision. Never changed.
 
-    `entry_hash` is SHA-256 over the previous row's hash and a canonical JSON of this row's
-    content, so changing, removing or reordering a row breaks the chain from there on.
+    Written unsealed (no sequence, no hashes); the sealer then gives it its place in the
+    chain once, and the database refuses every other change. `entry_hash` is SHA-256 over the
+    previous row's hash and a canonical JSON of this row's content, so changing, removing or
+    reordering a sealed row breaks the chain from there on.
     """
+
+    # The only columns ever written after the insert, once, by the sealer.
+    SEAL_FIELDS = ("sequence", "previous_hash", "entry_hash")
 
     class Kind(models.TextChoices):
         DECISION = "decision", "Decision"
@@ -152,7 +158,12 @@ class ComplianceLogEntry(AppendOnlyModel):
         BLOCKED = "blocked", "Blocked"
         OVERRIDDEN = "overridden", "Overridden"
 
-    sequence = models.BigIntegerField(unique=True, help_text="Gap-free position in the chain.")
+    sequence = models.BigIntegerField(
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Gap-free position in the chain; empty until the row is sealed.",
+    )
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.DECISION)
     occurred_at = models.DateTimeField(help_text="The moment judged, UTC.")
     debtor_local_time = models.CharField(max_length=40, help_text="ISO time with UTC offset.")
@@ -228,12 +239,12 @@ class ComplianceLogEntry(AppendOnlyModel):
         related_name="contact_entries",
         help_text="The decision this contact was made under.",
     )
-    previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    entry_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         db_table = "cases_compliancelogentry"
-        ordering = ["-sequence"]
+        ordering = ["-id"]  # newest first, sealed or not (the sealer follows id order)
         verbose_name_plural = "compliance log entries"
         permissions = [
             ("view_compliance_log", "Can audit the compliance log"),
@@ -241,6 +252,11 @@ class ComplianceLogEntry(AppendOnlyModel):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(sequence__gte=1), name="compliance_log_sequence"),
+            models.CheckConstraint(
+                condition=Q(sequence__isnull=True, previous_hash="", entry_hash="")
+                | (Q(sequence__isnull=False) & ~Q(previous_hash="") & ~Q(entry_hash="")),
+                name="compliance_log_sealed_whole",
+            ),
             models.CheckConstraint(
                 condition=~Q(verdict="overridden") | ~Q(override_reason=""),
                 name="compliance_log_override_has_reason",
@@ -257,10 +273,20 @@ class ComplianceLogEntry(AppendOnlyModel):
             models.Index(fields=["actor", "occurred_at"], name="compliance_log_actor"),
             models.Index(fields=["agency", "occurred_at"], name="compliance_log_agency"),
             models.Index(fields=["verdict", "occurred_at"], name="compliance_log_verdict"),
+            models.Index(
+                fields=["id"], condition=Q(sequence__isnull=True), name="compliance_log_unsealed"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.get_verdict_display()} {self.channel} · case {self.case_id}"
+        return f"{self.position} {self.get_verdict_display()} {self.channel} · case {self.case_id}"
+
+    @property
+    def position(self) -> str:
+        """`#12` once sealed; until then the row's id, marked as not yet in the chain."""
+        if self.sequence is None:
+            return _("id %(id)s, not yet sealed") % {"id": self.pk}
+        return f"#{self.sequence}"
 
     def hashed_content(self) -> dict[str, Any]:
         """Everything the hash covers, as JSON-safe values that survive a database round trip."""

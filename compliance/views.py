@@ -38,7 +38,7 @@ def _filtered(request, form_class):
 
 
 def _page(request, entries):
-    return Paginator(entries.order_by("-sequence"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return Paginator(entries.order_by("-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @audit_permission
@@ -59,7 +59,7 @@ def log_detail(request, entry_id: int):
         "compliance/log_detail.html",
         {
             "entry": entry,
-            "contacts": entry.contact_entries.select_related("activity").order_by("sequence"),
+            "contacts": entry.contact_entries.select_related("activity").order_by("pk"),
             "tabs": _tabs(request, "compliance:log"),
         },
     )

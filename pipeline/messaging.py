@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.template import Context, Template
 
@@ -202,7 +202,6 @@ def messages_send_claimed(
     no_point = [m for m in messages if m.case.is_open and m.contact_point is None]
     to_judge = [m for m in messages if m.case.is_open and m.contact_point is not None]
     with transaction.atomic():
-        _rows_checked_as_written()
         waiting, allowed = _judge(to_judge, now)  # locks the debtors before anything else
         _record_failures(no_point, now, {m.pk: "no usable contact point on file" for m in no_point})
         for message in no_point:
@@ -240,7 +239,6 @@ def messages_send_claimed(
             )
             retried.append(message)
     with transaction.atomic():
-        _rows_checked_as_written()
         activities = _bulk_activities(accepted, now, Activity.Outcome.SENT)
         for message, activity in zip(accepted, activities, strict=True):
             message.activity = activity
@@ -253,19 +251,6 @@ def messages_send_claimed(
     for message in messages:
         counts[message.status] += 1
     return counts
-
-
-def _rows_checked_as_written() -> None:
-    """Check foreign keys as rows are written, not at commit (PostgreSQL defers them).
-
-    A key check share-locks the row it points to (the debtor). Deferred to the commit, it
-    would come after the compliance log's chain lock, while another batch or a collector
-    holds that debtor and waits for the chain: a deadlock. Checked at once, the debtors are
-    reached first, as everyone else reaches them: debtor, then chain.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _judge(messages: list[OutboundMessage], now: dt.datetime):

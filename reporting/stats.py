@@ -60,6 +60,7 @@ from cases.buckets import BUCKET_FLOORS, Bucket
 from cases.models import Activity, Case, Payment, PromiseToPay, StageEntry
 from common.days import bank_time_zone, business_day_of, business_day_start, month_bounds
 from common.money import AMOUNT_OUTPUT, TOTAL_OUTPUT
+from compliance.log import compliance_log_seal
 from compliance.models import ComplianceLogEntry
 from pipeline.models import PipelineRun
 from reporting.models import (
@@ -667,8 +668,10 @@ def stats_refresh(*, now: dt.datetime) -> list[dt.date]:
     last refresh (snapshots are taken apart, by stats_snapshot_day).
 
     Today and yesterday are always recomputed: a transaction still open when the watermark
-    moved may commit rows with ids below it. Returns the days recomputed.
+    moved may commit rows with ids below it. The compliance log is sealed first, so every
+    decision committed so far counts. Returns the days recomputed.
     """
+    compliance_log_seal()
     today = business_day_of(now)
     watermark, _ = StatsWatermark.objects.get_or_create(pk=1)
     until = latest_ids()

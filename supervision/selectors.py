@@ -24,7 +24,7 @@ def blocked_decisions_awaiting_approval(user, *, since: dt.datetime) -> list[Com
         .exclude(override_approval__isnull=False)
         .exclude(approval_decision__isnull=False)
         .select_related("actor", "case", "debtor", "contact_point")
-        .order_by("-sequence")[:200]
+        .order_by("-pk")[:200]
     )
     return [
         entry

@@ -289,8 +289,8 @@ def override_approve(
                 case_count=1,
                 details={
                     "case": case.pk,
-                    "blocked_entry": blocked_entry.sequence,
-                    "decision_entry": decision.log_entry.sequence,
+                    "blocked_entry": blocked_entry.pk,
+                    "decision_entry": decision.log_entry.pk,
                     "collector": blocked_entry.actor_id,
                 },
             )

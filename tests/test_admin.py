@@ -44,7 +44,7 @@ from cases.models import (
     StageMessageTranslation,
     Strategy,
 )
-from compliance.log import log_append
+from compliance.log import compliance_log_seal, log_append
 from compliance.models import (
     ComplianceChainHead,
     ComplianceLogEntry,
@@ -274,6 +274,7 @@ def make_compliance_log_entry() -> ComplianceLogEntry:
 
 def make_compliance_chain_head() -> ComplianceChainHead:
     make_compliance_log_entry()
+    compliance_log_seal()
     return ComplianceChainHead.objects.get()
 
 

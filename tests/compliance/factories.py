@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 import factory
 
 from cases.models import Activity, Case, ContactPoint, Strategy
+from compliance.log import compliance_log_seal
+from compliance.models import ComplianceLogEntry
 from tests.factories import ActivityFactory, CardAccountFactory, CaseFactory, ContactPointFactory
 
 
@@ -58,3 +60,9 @@ def past_contact(
         occurred_at=at,
         contact_point=contact_point,
     )
+
+
+def sealed(entry: ComplianceLogEntry) -> ComplianceLogEntry:
+    """`entry` as the chain holds it once the sealer has run (rows are written unsealed)."""
+    compliance_log_seal()
+    return ComplianceLogEntry.objects.get(pk=entry.pk)

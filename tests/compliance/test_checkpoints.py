@@ -20,7 +20,7 @@ from compliance.checkpoints import (
 )
 from compliance.engine import compliance_decide
 from compliance.jobs import write_log_checkpoint
-from compliance.log import compliance_log_verify
+from compliance.log import compliance_log_seal, compliance_log_verify
 from compliance.models import ComplianceChainHead, ComplianceLogEntry
 from tests.compliance.factories import case_under, mobile, utc
 from tests.compliance.test_log import TABLE, tamper
@@ -58,6 +58,7 @@ def decide():
                 moment=utc(f"2026-11-23 {13 + made}:00"),
             )
             made += 1
+        compliance_log_seal()
 
     return append
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 
 from compliance.engine import compliance_decide
-from compliance.log import compliance_log_verify
+from compliance.log import compliance_log_seal, compliance_log_verify
 from compliance.models import ComplianceLogEntry
 from compliance.policies import policy_version_current
 from tests.compliance.factories import case_under, mobile, past_contact, utc
@@ -42,14 +42,20 @@ def run_in_threads(work, count: int) -> list[BaseException]:
     return errors
 
 
-def test_concurrent_writers_do_not_fork_the_chain():
-    writers, decisions_each = 12, 8
+def test_twenty_writers_and_three_sealers_leave_one_chain_without_a_gap():
+    """Writers append without waiting for one another while sealers chain what they commit."""
+    writers, decisions_each, sealers = 20, 6, 3
     targets = []
     for _ in range(writers):
         case = case_under()
         targets.append((case, mobile(case)))
+    finished: list[int] = []  # the writers done so far
 
-    def write(index: int) -> None:
+    def work(index: int) -> None:
+        if index >= writers:  # a sealer, sealing until every writer is done
+            while len(finished) < writers:
+                compliance_log_seal(batch_size=7)
+            return
         case, point = targets[index]
         for step in range(decisions_each):
             with transaction.atomic():
@@ -60,8 +66,10 @@ def test_concurrent_writers_do_not_fork_the_chain():
                     contact_point=point,
                     moment=MOMENT + dt.timedelta(minutes=step),
                 )
+        finished.append(index)
 
-    assert run_in_threads(write, writers) == []
+    assert run_in_threads(work, writers + sealers) == []
+    compliance_log_seal()
     rows = list(
         ComplianceLogEntry.objects.order_by("sequence").values_list(
             "sequence", "previous_hash", "entry_hash"

@@ -22,7 +22,7 @@ from django.test import override_settings
 
 from cases.models import Case
 from compliance.engine import compliance_decide
-from compliance.log import compliance_log_verify
+from compliance.log import compliance_log_seal, compliance_log_verify
 from compliance.models import ComplianceLogEntry
 from compliance.truncation import log_truncation_allowed
 from tests.compliance.factories import case_under, mobile, utc
@@ -35,6 +35,8 @@ REFUSED_TO_THE_APPLICATION = [
     f"TRUNCATE {LOG}",
     f"TRUNCATE {CASES} CASCADE",
     f"UPDATE {LOG} SET reason = 'nothing happened'",
+    # the sealer's columns are granted, with the row's content untouched
+    f"UPDATE {LOG} SET sequence = 1, previous_hash = 'a', entry_hash = 'b', reason = 'x'",
     f"DELETE FROM {LOG}",
     f"ALTER TABLE {LOG} DISABLE TRIGGER ALL",
     f"ALTER TABLE {LOG} DISABLE TRIGGER compliance_log_append_only",
@@ -84,14 +86,16 @@ def connected_as(role: tuple[str, str]):
         connections[DEFAULT_DB_ALIAS] = owner
 
 
-def test_the_application_role_writes_the_log_and_updates_cases(application_role):
+def test_the_application_role_writes_and_seals_the_log_and_updates_cases(application_role):
     case = case_under()
     with connected_as(application_role) as application:
         entry = decide_a_call(case)
+        assert compliance_log_seal() == 1
         Case.objects.filter(pk=case.pk).update(priority_score=99)
         with application.cursor() as cursor:
             cursor.execute("SELECT current_user")
             assert cursor.fetchone()[0] == application_role[0]
+    entry.refresh_from_db()
     assert entry.sequence == 1
     assert Case.objects.get(pk=case.pk).priority_score == 99
     assert compliance_log_verify().ok

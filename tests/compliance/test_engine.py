@@ -26,6 +26,7 @@ from tests.compliance.factories import (
     local_moment,
     mobile,
     past_contact,
+    sealed,
     utc,
 )
 from tests.factories import (
@@ -339,8 +340,10 @@ def test_a_contact_made_is_logged_under_its_decision(collector):
         activity,
         decision.log_entry,
     )
-    assert entry.sequence == decision.log_entry.sequence + 1
-    assert entry.previous_hash == decision.log_entry.entry_hash
+    entry, decided = sealed(entry), sealed(decision.log_entry)
+    assert entry.sequence == decided.sequence + 1
+    assert entry.previous_hash == decided.entry_hash
+    assert f"under the decision logged as id {decided.pk}" in entry.reason
     assert (entry.team, entry.verdict) == (collector.team, "allowed")
 
 
@@ -373,6 +376,7 @@ def test_a_rolled_back_decision_gives_its_sequence_number_back():
     with pytest.raises(RuntimeError), transaction.atomic():
         call(case, point, utc("2026-11-23 15:01"))
         raise RuntimeError("the caller's transaction failed")
-    after = call(case, point, utc("2026-11-23 15:02")).log_entry
+    after = sealed(call(case, point, utc("2026-11-23 15:02")).log_entry)
+    first = sealed(first)
     assert after.sequence == first.sequence + 1
     assert after.previous_hash == first.entry_hash

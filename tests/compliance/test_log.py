@@ -13,8 +13,13 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from compliance.engine import compliance_decide
-from compliance.log import compliance_log_verify
-from compliance.models import GENESIS_HASH, AppendOnlyError, ComplianceLogEntry
+from compliance.log import compliance_log_seal, compliance_log_verify
+from compliance.models import (
+    GENESIS_HASH,
+    AppendOnlyError,
+    ComplianceChainHead,
+    ComplianceLogEntry,
+)
 from tests.compliance.factories import case_under, mobile, utc
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +42,7 @@ def log_rows():
             contact_point=point,
             moment=utc(f"2026-11-{day} {time}"),
         )
+    compliance_log_seal()
     return list(ComplianceLogEntry.objects.order_by("sequence"))
 
 
@@ -79,6 +85,96 @@ def test_rows_form_a_gap_free_hash_chain(log_rows):
     assert all(row.compute_hash() == row.entry_hash for row in log_rows)
 
 
+def test_rows_are_written_unsealed_and_sealed_in_the_order_they_were_written(capsys):
+    case = case_under()
+    point = mobile(case)
+    for minute in range(3):
+        compliance_decide(
+            actor=None,
+            case=case,
+            channel="call",
+            contact_point=point,
+            moment=utc(f"2026-11-23 15:0{minute}"),
+        )
+    assert (
+        list(ComplianceLogEntry.objects.values_list("sequence", "entry_hash")) == [(None, "")] * 3
+    )
+    pending = compliance_log_verify()
+    assert (pending.ok, pending.rows_checked, pending.pending) == (True, 0, 3)
+    assert "3 newer rows are not sealed yet" in pending.summary
+
+    assert compliance_log_seal(batch_size=2) == 3
+    assert compliance_log_seal() == 0  # nothing left: a second sealer changes nothing
+    rows = list(ComplianceLogEntry.objects.order_by("pk").values_list("sequence", flat=True))
+    assert rows == [1, 2, 3]
+    head = ComplianceChainHead.objects.get()
+    assert (head.last_sequence, head.last_hash) == (
+        3,
+        ComplianceLogEntry.objects.get(sequence=3).entry_hash,
+    )
+    call_command("verify_compliance_log")
+    assert capsys.readouterr().out == "verified 3 rows: the compliance log chain is intact\n"
+
+
+def test_sealing_in_batches_chains_as_one_seal_would(log_rows):
+    """Five rows sealed two at a time hash exactly as the chain would in one go."""
+    previous_hash = GENESIS_HASH
+    for row in log_rows:
+        assert row.previous_hash == previous_hash
+        previous_hash = row.entry_hash
+    more = compliance_decide(
+        actor=None,
+        case=log_rows[0].case,
+        channel="call",
+        contact_point=log_rows[0].contact_point,
+        moment=utc("2026-11-26 15:00"),
+    ).log_entry
+    assert compliance_log_seal(batch_size=2) == 1
+    more.refresh_from_db()
+    assert (more.sequence, more.previous_hash) == (6, log_rows[-1].entry_hash)
+    assert compliance_log_verify(batch_size=2).ok
+
+
+@pytest.mark.postgres
+def test_the_database_allows_the_seal_once_and_with_nothing_else(log_rows):
+    unsealed = compliance_decide(
+        actor=None,
+        case=log_rows[0].case,
+        channel="call",
+        contact_point=log_rows[0].contact_point,
+        moment=utc("2026-11-26 15:00"),
+    ).log_entry
+    refused = [
+        # sealing while changing the row's content
+        (
+            f"UPDATE {TABLE} SET sequence = 6, previous_hash = 'a', entry_hash = 'b', "
+            "reason = 'nothing happened' WHERE id = %s",
+            [unsealed.pk],
+        ),
+        # sealing a sealed row again
+        (
+            f"UPDATE {TABLE} SET sequence = 60, previous_hash = 'a', entry_hash = 'b' "
+            "WHERE sequence = 5",
+            [],
+        ),
+        # unsealing a row
+        (
+            f"UPDATE {TABLE} SET sequence = NULL, previous_hash = '', entry_hash = '' "
+            "WHERE sequence = 5",
+            [],
+        ),
+    ]
+    for sql, params in refused:
+        with (
+            pytest.raises(IntegrityError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, params)
+    assert compliance_log_seal() == 1
+    assert compliance_log_verify().ok
+
+
 def test_an_intact_log_verifies(log_rows, capsys):
     assert compliance_log_verify(batch_size=2).ok
     call_command("verify_compliance_log", "--batch-size", "2")
@@ -94,6 +190,7 @@ def test_a_log_of_one_row_verifies_as_one_row(capsys):
         contact_point=mobile(case),
         moment=utc("2026-11-23 15:00"),
     )
+    compliance_log_seal()
     call_command("verify_compliance_log")
     assert "verified 1 row: the compliance log chain is intact" in capsys.readouterr().out
 

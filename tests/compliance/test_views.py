@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.roles import Role
 from compliance.engine import compliance_decide
 from compliance.models import ComplianceLogEntry
-from tests.compliance.factories import case_under, local_moment, mobile
+from tests.compliance.factories import case_under, local_moment, mobile, sealed
 from tests.factories import PlacementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def log(collector, supervisor, agency, agency_collector, team):
             **kwargs,
         ).log_entry
 
-    return {
+    written = {
         "allowed": decide(own, collector, "2026-11-23 10:00"),
         "late": decide(own, collector, "2026-11-23 21:30"),
         "overridden": decide(
@@ -59,6 +59,7 @@ def log(collector, supervisor, agency, agency_collector, team):
         "agency_late": decide(placed, agency_collector, "2026-11-10 06:00"),
         "old": decide(other, None, "2026-10-05 10:00"),
     }
+    return {name: sealed(entry) for name, entry in written.items()}
 
 
 def rows_shown(response) -> set[int]:

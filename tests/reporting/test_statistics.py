@@ -179,6 +179,14 @@ def test_the_refresh_recomputes_only_the_days_that_changed(world, collector):
     assert DailyPerformance.objects.get(day=late, collector=collector).right_party_contacts == 1
 
 
+def test_a_decision_written_unsealed_on_a_past_day_is_found_by_the_next_refresh(world, collector):
+    stats_refresh(now=at(DAY + days(5), 12))
+    late = DAY - days(30)
+    compliance_decide(actor=collector, case=world["case1"], channel="call", moment=at(late, 10))
+
+    assert late in stats_refresh(now=at(DAY + days(5), 13))
+
+
 def test_a_new_right_party_call_earns_the_later_payments_of_its_case(world, collector2):
     stats_refresh(now=at(DAY + days(5), 12))
     # Back-dated: collector2 reached case1's debtor after the promise call of DAY.

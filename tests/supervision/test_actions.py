@@ -564,7 +564,7 @@ def test_the_gate_refuses_to_override_a_fixed_rule_and_logs_it(
         )
 
     assert ComplianceLogEntry.objects.count() == before + 1
-    assert ComplianceLogEntry.objects.order_by("-sequence").first().verdict == "blocked"
+    assert ComplianceLogEntry.objects.order_by("-pk").first().verdict == "blocked"
     assert not OverrideApproval.objects.exists()
 
 
