@@ -10,14 +10,15 @@ from rq import cron
 from collections_site.nightly import resume_abandoned_days, run_collections_day
 from compliance.jobs import seal_compliance_log, write_log_checkpoint
 from feeds.jobs import resume_stalled_imports
-from pipeline.jobs import dispatch_messages
+from pipeline.jobs import start_dispatch
 from reporting.jobs import refresh_statistics, snapshot_statistics, snapshot_yesterday
 from workspace.jobs import release_expired_claims
 
 cron.register(run_collections_day, queue_name="pipeline", cron="30 1 * * *", job_timeout=3600)
 # A date whose run's process died is run again, which finishes its work.
 cron.register(resume_abandoned_days, queue_name="pipeline", interval=300)
-cron.register(dispatch_messages, queue_name="messages", interval=300)
+# Each dispatch slot sends while messages are due; a slot whose worker runs is left alone.
+cron.register(start_dispatch, queue_name="messages", interval=60)
 cron.register(release_expired_claims, queue_name="default", interval=300)
 # Writers append unsealed rows; the sealer chains them within seconds, on its own queue so a
 # long job elsewhere never holds it up.

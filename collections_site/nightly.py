@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from agencies.services import agencies_run_day
 from common.jobs import enqueue
-from pipeline.jobs import dispatch_messages
+from pipeline.jobs import start_dispatch
 from pipeline.models import PipelineRun
 from pipeline.services import pipeline_abandoned_dates, pipeline_run_day
 
@@ -38,7 +38,7 @@ def run_collections_day(
             started_from=PipelineRun.StartedFrom.PAGE,
         )
     agency_counts = agencies_run_day(business_date=day, now=now)
-    django_rq.get_queue("messages").enqueue(dispatch_messages)
+    django_rq.get_queue("messages").enqueue(start_dispatch)
     return {**result.counts, **{f"agencies:{key}": n for key, n in agency_counts.items()}}
 
 

@@ -286,8 +286,15 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "pipeline.channels.ConsoleSMSBackend
 SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms.jsonl"))
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+# The gateway's bulk endpoint: one POST per batch of messages (see pipeline/channels.py).
+SMS_GATEWAY_BATCH_URL = os.environ.get("SMS_GATEWAY_BATCH_URL", "")
 SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
 MESSAGE_SEND_ATTEMPTS = envint("MESSAGE_SEND_ATTEMPTS", 4)
+# Dispatch: messages claimed, judged, sent and recorded together; how many workers dispatch
+# at once (one slot each); how long one dispatch job runs before it queues itself again.
+MESSAGE_DISPATCH_BATCH = envint("MESSAGE_DISPATCH_BATCH", 500)
+MESSAGE_DISPATCH_WORKERS = envint("MESSAGE_DISPATCH_WORKERS", 2)
+MESSAGE_DISPATCH_SECONDS = envint("MESSAGE_DISPATCH_SECONDS", 240)
 # A TrueType font with the scripts your letters use (e.g. Noto Sans CJK for Chinese);
 # without one, letters are set in Helvetica and need Latin-1 text.
 LETTER_PDF_FONT = os.environ.get("LETTER_PDF_FONT", "")

@@ -13,24 +13,34 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from cases.models import ContactPoint, Debtor
-from compliance.log import log_append
+from compliance.log import log_append_many
 from compliance.models import ComplianceLogEntry
-from compliance.policies import policy_code_for_case, policy_version_current
+from compliance.policies import policy_codes_for_cases, policy_version_current
 from compliance.presets import CONTACT_CHANNELS, parse_parameters
 from compliance.rules import (
     RuleContext,
     RuleResult,
     evaluate_rules,
+    prefetch_histories,
     window_opening_at_or_after,
 )
 
-__all__ = ["Decision", "RuleResult", "compliance_decide", "compliance_record_contact"]
+__all__ = [
+    "ContactAttempt",
+    "Decision",
+    "RuleResult",
+    "compliance_decide",
+    "compliance_decide_many",
+    "compliance_record_contact",
+    "compliance_record_contacts",
+]
 
 OVERRIDE_PERMISSION = "compliance.override_compliance"
 Verdict = ComplianceLogEntry.Verdict
@@ -102,6 +112,20 @@ def _next_allowed_at(results: tuple[RuleResult, ...], context: RuleContext) -> d
     return window_opening_at_or_after(candidate, window, context.zone) if window else candidate
 
 
+@dataclass(frozen=True)
+class ContactAttempt:
+    """One contact attempt to judge: what `compliance_decide` takes, as a value."""
+
+    case: Any
+    channel: str
+    moment: dt.datetime
+    contact_point: Any = None
+    action: str = "contact"
+    actor: Any = None  # None: the system
+    override_reason: str = ""
+    approver: Any = None
+
+
 def compliance_decide(
     *,
     actor,
@@ -121,102 +145,183 @@ def compliance_decide(
     An override (override_reason + an approver holding compliance.override_compliance) lifts
     overridable failures only; a refused override is still logged.
     """
-    if channel not in CONTACT_CHANNELS:
-        raise ValueError(f"{channel!r} is not a contact channel ({', '.join(CONTACT_CHANNELS)}).")
-    if timezone.is_naive(moment):
-        raise ValueError("moment must be timezone-aware.")
-    if not action or len(action) > ACTION_MAX_LENGTH:
-        raise ValueError(f"action must be 1 to {ACTION_MAX_LENGTH} characters.")
-    moment = moment.astimezone(dt.UTC)
-    override_reason = override_reason.strip()
-    with transaction.atomic():
-        debtor = Debtor.objects.select_for_update().get(pk=case.debtor_id)
-        point = ContactPoint.objects.get(pk=contact_point.pk) if contact_point else None
-        if point is not None and point.debtor_id != debtor.pk:
-            raise ValueError("The contact point belongs to another debtor than the case's.")
-        version = policy_version_current(code=policy_code_for_case(case=case))
-        context = RuleContext(
-            parameters=parse_parameters(version.parameters),
-            actor=actor,
-            case=case,
-            debtor=debtor,
-            contact_point=point,
-            channel=channel,
-            action=action,
-            moment=moment,
+    attempt = ContactAttempt(
+        case=case,
+        channel=channel,
+        moment=moment,
+        contact_point=contact_point,
+        action=action,
+        actor=actor,
+        override_reason=override_reason,
+        approver=approver,
+    )
+    [decision] = compliance_decide_many([attempt])
+    return decision
+
+
+def _validate(attempt: ContactAttempt) -> None:
+    if attempt.channel not in CONTACT_CHANNELS:
+        raise ValueError(
+            f"{attempt.channel!r} is not a contact channel ({', '.join(CONTACT_CHANNELS)})."
         )
-        results = evaluate_rules(context)
-        verdict, reason = _judge(results, override_reason=override_reason, approver=approver)
-        next_allowed_at = _next_allowed_at(results, context) if verdict == Verdict.BLOCKED else None
-        failed_codes = [result.code for result in results if not result.passed]
-        entry = log_append(
-            kind=ComplianceLogEntry.Kind.DECISION,
-            occurred_at=moment,
-            debtor_local_time=context.local_moment.isoformat(),
-            debtor_time_zone=debtor.time_zone,
-            actor=actor,
-            **_affiliation(actor),
-            case_id=case.pk,
-            debtor=debtor,
-            contact_point=point,
-            channel=channel,
-            action=action,
-            policy_code=version.policy.code,
-            policy_version=version.version,
-            rules=[result.as_json() for result in results],
-            failed_rules=f",{','.join(failed_codes)}," if failed_codes else "",
-            verdict=verdict,
+    if timezone.is_naive(attempt.moment):
+        raise ValueError("moment must be timezone-aware.")
+    if not attempt.action or len(attempt.action) > ACTION_MAX_LENGTH:
+        raise ValueError(f"action must be 1 to {ACTION_MAX_LENGTH} characters.")
+
+
+def compliance_decide_many(attempts: list[ContactAttempt]) -> list[Decision]:
+    """Judge many attempts at once: the decisions and log rows `compliance_decide` would
+    give for each in turn, in the same order, from a few queries for the whole batch.
+
+    The rules are the same code either way; the batch only loads what they read (debtors,
+    contact points, policies, contact histories) for all attempts together, and appends the
+    log rows in one statement. Deciding writes no activity, so judging attempts together
+    equals judging them one after the other. The debtors are locked (in id order, so two
+    batches cannot deadlock) until the caller's transaction ends.
+    """
+    for attempt in attempts:
+        _validate(attempt)
+    if not attempts:
+        return []
+    with transaction.atomic():
+        debtor_ids = sorted({attempt.case.debtor_id for attempt in attempts})
+        debtors = {
+            debtor.pk: debtor
+            for debtor in Debtor.objects.select_for_update()
+            .filter(pk__in=debtor_ids)
+            .order_by("pk")
+        }
+        point_ids = {attempt.contact_point.pk for attempt in attempts if attempt.contact_point}
+        points = {point.pk: point for point in ContactPoint.objects.filter(pk__in=point_ids)}
+        codes = policy_codes_for_cases(case_ids={attempt.case.pk for attempt in attempts})
+        versions = {code: policy_version_current(code=code) for code in sorted(set(codes.values()))}
+        parameters = {
+            code: parse_parameters(version.parameters) for code, version in versions.items()
+        }
+
+        contexts = []
+        for attempt in attempts:
+            debtor = debtors[attempt.case.debtor_id]
+            point = points[attempt.contact_point.pk] if attempt.contact_point else None
+            if point is not None and point.debtor_id != debtor.pk:
+                raise ValueError("The contact point belongs to another debtor than the case's.")
+            contexts.append(
+                RuleContext(
+                    parameters=parameters[codes[attempt.case.pk]],
+                    actor=attempt.actor,
+                    case=attempt.case,
+                    debtor=debtor,
+                    contact_point=point,
+                    channel=attempt.channel,
+                    action=attempt.action,
+                    moment=attempt.moment.astimezone(dt.UTC),
+                )
+            )
+        prefetch_histories(contexts)
+
+        judged, rows = [], []
+        for attempt, context in zip(attempts, contexts, strict=True):
+            version = versions[codes[attempt.case.pk]]
+            override_reason = attempt.override_reason.strip()
+            results = evaluate_rules(context)
+            verdict, reason = _judge(
+                results, override_reason=override_reason, approver=attempt.approver
+            )
+            next_allowed_at = (
+                _next_allowed_at(results, context) if verdict == Verdict.BLOCKED else None
+            )
+            failed_codes = [result.code for result in results if not result.passed]
+            judged.append((results, verdict, reason, next_allowed_at, version))
+            rows.append(
+                {
+                    "kind": ComplianceLogEntry.Kind.DECISION,
+                    "occurred_at": context.moment,
+                    "debtor_local_time": context.local_moment.isoformat(),
+                    "debtor_time_zone": context.debtor.time_zone,
+                    "actor": attempt.actor,
+                    **_affiliation(attempt.actor),
+                    "case_id": attempt.case.pk,
+                    "debtor": context.debtor,
+                    "contact_point": context.contact_point,
+                    "channel": attempt.channel,
+                    "action": attempt.action,
+                    "policy_code": version.policy.code,
+                    "policy_version": version.version,
+                    "rules": [result.as_json() for result in results],
+                    "failed_rules": f",{','.join(failed_codes)}," if failed_codes else "",
+                    "verdict": verdict,
+                    "reason": reason,
+                    "next_allowed_at": next_allowed_at,
+                    "override_reason": override_reason,
+                    "approver": attempt.approver if override_reason else None,
+                }
+            )
+        entries = log_append_many(rows)
+    return [
+        Decision(
+            allowed=verdict != Verdict.BLOCKED,
+            overridden=verdict == Verdict.OVERRIDDEN,
             reason=reason,
             next_allowed_at=next_allowed_at,
-            override_reason=override_reason,
-            approver=approver if override_reason else None,
+            results=results,
+            policy_code=version.policy.code,
+            policy_version=version.version,
+            log_entry=entry,
         )
-    return Decision(
-        allowed=verdict != Verdict.BLOCKED,
-        overridden=verdict == Verdict.OVERRIDDEN,
-        reason=reason,
-        next_allowed_at=next_allowed_at,
-        results=results,
-        policy_code=version.policy.code,
-        policy_version=version.version,
-        log_entry=entry,
-    )
+        for (results, verdict, reason, next_allowed_at, version), entry in zip(
+            judged, entries, strict=True
+        )
+    ]
 
 
 def compliance_record_contact(*, decision: Decision, activity) -> ComplianceLogEntry:
     """Write the log row for a contact actually made under `decision`, linking the activity."""
-    decided = decision.log_entry
-    if not decision.allowed:
-        raise ValueError("A blocked decision cannot cover a contact.")
-    if activity.case_id != decided.case_id:
-        raise ValueError("The activity belongs to another case than the decision.")
-    occurred_at = activity.occurred_at.astimezone(dt.UTC)
-    with transaction.atomic():
-        return log_append(
-            kind=ComplianceLogEntry.Kind.CONTACT,
-            occurred_at=occurred_at,
-            debtor_local_time=occurred_at.astimezone(
-                ZoneInfo(decided.debtor_time_zone)
-            ).isoformat(),
-            debtor_time_zone=decided.debtor_time_zone,
-            actor_id=activity.actor_id,
-            **_affiliation(activity.actor),
-            case_id=decided.case_id,
-            debtor_id=decided.debtor_id,
-            contact_point_id=activity.contact_point_id,
-            channel=activity.channel,
-            action=decided.action,
-            policy_code=decided.policy_code,
-            policy_version=decided.policy_version,
-            rules=[],
-            failed_rules=decided.failed_rules,
-            verdict=decided.verdict,
-            reason=(
-                f"Contact made: {activity.get_outcome_display()} (activity {activity.pk}) under "
-                f"the decision logged as id {decided.pk}."
-            ),
-            override_reason=decided.override_reason,
-            approver_id=decided.approver_id,
-            activity=activity,
-            decision_entry=decided,
+    [entry] = compliance_record_contacts([(decision, activity)])
+    return entry
+
+
+def compliance_record_contacts(made: list[tuple[Decision, Any]]) -> list[ComplianceLogEntry]:
+    """`compliance_record_contact` for many (decision, activity) pairs, in one log append."""
+    rows = []
+    for decision, activity in made:
+        decided = decision.log_entry
+        if not decision.allowed:
+            raise ValueError("A blocked decision cannot cover a contact.")
+        if activity.case_id != decided.case_id:
+            raise ValueError("The activity belongs to another case than the decision.")
+        occurred_at = activity.occurred_at.astimezone(dt.UTC)
+        rows.append(
+            {
+                "kind": ComplianceLogEntry.Kind.CONTACT,
+                "occurred_at": occurred_at,
+                "debtor_local_time": occurred_at.astimezone(
+                    ZoneInfo(decided.debtor_time_zone)
+                ).isoformat(),
+                "debtor_time_zone": decided.debtor_time_zone,
+                "actor_id": activity.actor_id,
+                **_affiliation(activity.actor),
+                "case_id": decided.case_id,
+                "debtor_id": decided.debtor_id,
+                "contact_point_id": activity.contact_point_id,
+                "channel": activity.channel,
+                "action": decided.action,
+                "policy_code": decided.policy_code,
+                "policy_version": decided.policy_version,
+                "rules": [],
+                "failed_rules": decided.failed_rules,
+                "verdict": decided.verdict,
+                "reason": (
+                    f"Contact made: {activity.get_outcome_display()} (activity {activity.pk}) "
+                    f"under the decision logged as id {decided.pk}."
+                ),
+                "override_reason": decided.override_reason,
+                "approver_id": decided.approver_id,
+                "activity": activity,
+                "decision_entry": decided,
+            }
         )
+    if not rows:
+        return []
+    with transaction.atomic():
+        return log_append_many(rows)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -126,6 +126,26 @@ def _same_name(first: str, second: str) -> bool:
     return bool(first) and first == second
 
 
+HISTORY_FIELDS = (
+    "occurred_at",
+    "channel",
+    "direction",
+    "outcome",
+    "contact_point_id",
+    "contact_point__kind",
+    "contact_point__owner",
+)
+
+
+def past_contacts(activities, *, since: dt.datetime, until: dt.datetime) -> list[PastContact]:
+    """The contacts of `activities` after `since` up to `until`, newest first (the
+    activities' own order), on the channels the rules count."""
+    rows = activities.filter(
+        occurred_at__gt=since, occurred_at__lte=until, channel__in=CHANNEL_CONTACT_POINT_KINDS
+    ).values_list(*HISTORY_FIELDS)
+    return [PastContact(*row) for row in rows]
+
+
 class RuleContext:
     """What the rules judge: the attempt, the parties, the policy, and the contact history."""
 
@@ -153,39 +173,65 @@ class RuleContext:
         self.local_moment = moment.astimezone(self.zone)
         # The bank's business day decides agency eligibility, whatever zone a request activated.
         self.business_day = business_day_of(moment)
+        # What the rules read from the database, loaded on first use, or given for many
+        # contexts at once by `prefetch_histories` (the batch gate): the same rows either way.
+        self._debt_history: tuple[PastContact, ...] | None = None
+        self._contact_point_history: tuple[PastContact, ...] | None = None
+        self._contacts_made_with_point: int | None = None
 
     @property
     def targets_debtor(self) -> bool:
         return self.contact_point is None or self.contact_point.owner == "debtor"
 
-    def _history(self, activities) -> tuple[PastContact, ...]:
-        rows = activities.filter(
-            occurred_at__gt=self.moment - self.parameters.lookback,
-            # A contact recorded at the very instant judged counts: it already happened.
-            occurred_at__lte=self.moment,
-            channel__in=CHANNEL_CONTACT_POINT_KINDS,
-        ).values_list(
-            "occurred_at",
-            "channel",
-            "direction",
-            "outcome",
-            "contact_point_id",
-            "contact_point__kind",
-            "contact_point__owner",
-        )
-        return tuple(PastContact(*row) for row in rows)
+    @property
+    def history_since(self) -> dt.datetime:
+        """The look-back's start (excluded); the history ends at `moment` (included)."""
+        return self.moment - self.parameters.lookback
 
-    @cached_property
+    def in_history(self, past: PastContact) -> bool:
+        # A contact recorded at the very instant judged counts: it already happened.
+        return (
+            self.history_since < past.occurred_at <= self.moment
+            and past.channel in CHANNEL_CONTACT_POINT_KINDS
+        )
+
+    def _history(self, activities) -> tuple[PastContact, ...]:
+        return tuple(
+            past
+            for past in past_contacts(activities, since=self.history_since, until=self.moment)
+            if self.in_history(past)
+        )
+
+    @property
     def debt_history(self) -> tuple[PastContact, ...]:
         """Contacts about this debt (every case of the card account) in the look-back."""
-        return self._history(Activity.objects.filter(case__account_id=self.case.account_id))
+        if self._debt_history is None:
+            self._debt_history = self._history(
+                Activity.objects.filter(case__account_id=self.case.account_id)
+            )
+        return self._debt_history
 
-    @cached_property
+    @property
     def contact_point_history(self) -> tuple[PastContact, ...]:
         """Contacts with this contact point, about any debt, in the look-back."""
         if self.contact_point is None:
             return ()
-        return self._history(Activity.objects.filter(contact_point_id=self.contact_point.pk))
+        if self._contact_point_history is None:
+            self._contact_point_history = self._history(
+                Activity.objects.filter(contact_point_id=self.contact_point.pk)
+            )
+        return self._contact_point_history
+
+    @property
+    def contacts_made_with_point(self) -> int:
+        """Outbound contacts ever made with this contact point, up to `moment`."""
+        if self._contacts_made_with_point is None:
+            self._contacts_made_with_point = Activity.objects.filter(
+                contact_point_id=self.contact_point.pk,
+                direction="outbound",
+                occurred_at__lte=self.moment,
+            ).count()
+        return self._contacts_made_with_point
 
     def is_same_person(self, past: PastContact) -> bool:
         if self.targets_debtor:
@@ -244,6 +290,59 @@ class RuleContext:
         if point is None or point.owner != "third_party":
             return False
         return _same_name(point.third_party_name, self.debtor.estate_representative)
+
+
+def prefetch_histories(contexts: list[RuleContext]) -> None:
+    """Give every context of a batch the contact history it would load alone, in a few
+    queries for the whole batch: each query spans the batch's widest look-back, and each
+    context keeps only its own rows, in the same order, by the same test (`in_history`)."""
+    if not contexts:
+        return
+    since = min(context.history_since for context in contexts)
+    until = max(context.moment for context in contexts)
+    recent = Activity.objects.filter(
+        occurred_at__gt=since, occurred_at__lte=until, channel__in=CHANNEL_CONTACT_POINT_KINDS
+    )
+    by_account: dict[int, list[PastContact]] = defaultdict(list)
+    accounts = {context.case.account_id for context in contexts}
+    for account_id, *row in recent.filter(case__account_id__in=accounts).values_list(
+        "case__account_id", *HISTORY_FIELDS
+    ):
+        by_account[account_id].append(PastContact(*row))
+    by_point: dict[int, list[PastContact]] = defaultdict(list)
+    points = {context.contact_point.pk for context in contexts if context.contact_point}
+    for point_id, *row in recent.filter(contact_point_id__in=points).values_list(
+        "contact_point_id", *HISTORY_FIELDS
+    ):
+        by_point[point_id].append(PastContact(*row))
+    for context in contexts:
+        context._debt_history = tuple(
+            past for past in by_account[context.case.account_id] if context.in_history(past)
+        )
+        if context.contact_point is not None:
+            context._contact_point_history = tuple(
+                past for past in by_point[context.contact_point.pk] if context.in_history(past)
+            )
+
+    # Third parties the policy limits: every outbound contact ever made with them counts.
+    limited = [
+        context
+        for context in contexts
+        if not context.targets_debtor
+        and context.parameters.third_party.max_contacts_per_person is not None
+    ]
+    if limited:
+        made: dict[int, list[dt.datetime]] = defaultdict(list)
+        for point_id, occurred_at in Activity.objects.filter(
+            contact_point_id__in={context.contact_point.pk for context in limited},
+            direction="outbound",
+            occurred_at__lte=until,
+        ).values_list("contact_point_id", "occurred_at"):
+            made[point_id].append(occurred_at)
+        for context in limited:
+            context._contacts_made_with_point = sum(
+                1 for at in made[context.contact_point.pk] if at <= context.moment
+            )
 
 
 def window_opening_at_or_after(
@@ -414,9 +513,7 @@ def third_party(context: RuleContext) -> RuleResult:
             **inputs,
         )
     if policy.max_contacts_per_person is not None:
-        made = Activity.objects.filter(
-            contact_point_id=point.pk, direction="outbound", occurred_at__lte=context.moment
-        ).count()
+        made = context.contacts_made_with_point
         inputs.update(contacts_made=made, limit=policy.max_contacts_per_person)
         if made >= policy.max_contacts_per_person:
             return _failed(

@@ -1,30 +1,49 @@
-"""RQ jobs of the messaging: each reads the clock once and calls a service."""
+"""RQ jobs of the messaging: each reads the clock and calls a service.
+
+Dispatch runs in `MESSAGE_DISPATCH_WORKERS` slots at once. `dispatch_messages(slot)` holds
+its slot for as long as it runs (a second job for a slot someone holds returns at once) and
+sends batch after batch while messages are due; after `MESSAGE_DISPATCH_SECONDS` it queues
+itself again, so that a long backlog never holds a worker past its job timeout.
+"""
 
 from __future__ import annotations
 
-import django_rq
+import time
+
 from django.conf import settings
 from django.utils import timezone
-from rq import Retry
 
-from pipeline.messaging import message_send, messages_claim_for_dispatch
+from common.jobs import enqueue
+from pipeline.messaging import dispatch_slot, messages_dispatch_batch, messages_reconcile_stuck
 
-# Seconds between attempts to send one message; RQ retries after each failure.
-SEND_RETRY_INTERVALS = [30, 120, 600, 1800]
+# A dispatch job is stopped by RQ after this long; it stops itself well before.
+DISPATCH_JOB_TIMEOUT = 900
 
 
-def dispatch_messages() -> int:
-    """Hand every pending message to the workers, one job per message."""
-    ids = messages_claim_for_dispatch(now=timezone.now())
-    queue = django_rq.get_queue("messages")
-    retries = Retry(
-        max=settings.MESSAGE_SEND_ATTEMPTS - 1,
-        interval=SEND_RETRY_INTERVALS[: settings.MESSAGE_SEND_ATTEMPTS - 1],
+def start_dispatch() -> int:
+    """Queue one dispatch job per slot (those whose slot a worker holds return at once)."""
+    return sum(
+        enqueue("messages", dispatch_messages, slot, job_timeout=DISPATCH_JOB_TIMEOUT)
+        for slot in range(settings.MESSAGE_DISPATCH_WORKERS)
     )
-    for message_id in ids:
-        queue.enqueue(send_message, message_id, retry=retries)
-    return len(ids)
 
 
-def send_message(message_id: int) -> str:
-    return message_send(message_id=message_id, now=timezone.now())
+def dispatch_messages(slot: int = 0) -> int:
+    """Send batches in `slot` while messages are due; returns how many were claimed."""
+    started, claimed = time.monotonic(), 0
+    with dispatch_slot(slot) as held:
+        if not held:
+            return 0  # another worker is dispatching in this slot
+        # What this slot was sending when its last worker died, and other dead slots.
+        messages_reconcile_stuck(now=timezone.now(), own_slot=slot)
+        while True:
+            counts = messages_dispatch_batch(
+                now=timezone.now(), slot=slot, limit=settings.MESSAGE_DISPATCH_BATCH
+            )
+            claimed += counts["claimed"]
+            if counts["claimed"] < settings.MESSAGE_DISPATCH_BATCH:
+                return claimed  # nothing more is due now
+            if time.monotonic() - started > settings.MESSAGE_DISPATCH_SECONDS:
+                break
+    enqueue("messages", dispatch_messages, slot, job_timeout=DISPATCH_JOB_TIMEOUT)
+    return claimed

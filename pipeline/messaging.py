@@ -1,21 +1,31 @@
 """Sending what the pipeline queued: every message passes the compliance gate, is sent once,
 and ends as an activity (sent, blocked or failed); none is lost or sent twice.
 
-A message moves pending -> queued (dispatch hands it to a worker) -> sending (one worker
-claimed it) -> sent | blocked | failed | cancelled. Each move is a conditional UPDATE, so two
-workers can never both claim one message.
+Dispatch works in batches. A dispatch worker holds one of the dispatch slots (a holder lock,
+common.holders) for as long as it runs, and claims a batch of due messages at a time: one
+statement moves them pending -> sending, tagged with its slot, skipping rows another worker
+has locked (SKIP LOCKED), so two workers never take the same message. The batch is judged by
+the compliance gate in one go, rendered, handed to the SMS gateway in one request where it
+has a bulk mode, and recorded in bulk: sent | blocked | failed | cancelled, or pending again
+with `send_after` for a wait (outside contact hours, a cap's window) or a transient failure.
+A debtor has at most one message in flight: a second one waits for the next batch, so it is
+judged with the first one's contact on record.
 
-A worker killed while sending leaves its message "sending". Once that has lasted longer than
-any send job may run, dispatch reconciles it: a channel whose far end recognises a message it
-already has by its reference (the SMS gateway's `client_reference`, the letter's file) sends it
-again under the same reference; an e-mail may already be in the debtor's inbox, so it waits in
-"review" for a person to send it again or cancel it.
+A worker killed while sending leaves its batch "sending" under a slot nobody holds any more;
+dispatch reconciles it: a channel whose far end recognises a message it already has by its
+reference (the SMS gateway's `client_reference`, the letter's file) sends it again under the
+same reference; an e-mail may already be in the debtor's inbox, so it waits in "review" for a
+person to send it again or cancel it. (A message "sending" with no slot, from before dispatch
+worked in batches, is reconciled once it has been so for longer than any send could take.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import smtplib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -24,14 +34,18 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template import Context, Template
 
-from cases.models import Activity, StageMessageTranslation
-from compliance.engine import compliance_decide, compliance_record_contact
+from cases.models import Activity, Debtor, StageMessageTranslation
+from common.bulk import bulk_update_rows
+from common.holders import holding
+from compliance.engine import ContactAttempt, compliance_decide_many, compliance_record_contacts
 from pipeline.channels import (
+    SMS,
     ChannelError,
     Delivery,
     PermanentChannelError,
     TransientChannelError,
     get_sms_backend,
+    sms_send_many,
 )
 from pipeline.letters import letter_html, letter_pdf
 from pipeline.models import OutboundMessage
@@ -41,34 +55,69 @@ EMAIL_OPT_OUT = (
     "\n\nTo stop receiving emails about this account, reply with the word STOP "
     "or call the number on the back of your card."
 )
-# A message queued this long ago but never claimed lost its job (Redis restarted): requeue it.
+# The holder lock of a dispatch slot (common.holders): held by the worker dispatching in it.
+DISPATCH_HOLDER = "message-dispatch"
+# A message queued (by a one-job-per-message dispatch of old) this long ago lost its job.
 REQUEUE_AFTER = dt.timedelta(minutes=15)
-# A message "sending" this long ago lost its worker: a send job is killed after 5 minutes.
+# A message "sending" without a slot this long ago lost its worker.
 SENDING_TIMEOUT = dt.timedelta(minutes=15)
+# A message whose debtor has another one in flight with another worker waits this long.
+BUSY_DEBTOR_WAIT = dt.timedelta(seconds=30)
+# Seconds before another try after a transient failure, by attempts made so far.
+SEND_RETRY_INTERVALS = [30, 120, 600, 1800]
 # Channels whose far end drops a second message with the same reference.
 RESENDABLE_CHANNELS = (Activity.Channel.SMS, Activity.Channel.LETTER)
+Status = OutboundMessage.Status
 
 
-def messages_reconcile_stuck(*, now: dt.datetime) -> dict[str, int]:
+@contextmanager
+def dispatch_slot(slot: int) -> Iterator[bool]:
+    """Hold dispatch slot `slot` for the block if no living worker holds it; yields whether
+    this process does. Messages "sending" in a slot nobody holds lost their worker."""
+    with holding(DISPATCH_HOLDER, slot) as held:
+        yield held
+
+
+def messages_reconcile_stuck(*, now: dt.datetime, own_slot: int | None = None) -> dict[str, int]:
     """Settle the messages whose worker died while sending them; return how many went where.
 
+    Stuck: "sending" in a slot no living worker holds (or in `own_slot`, which the caller
+    holds and is not sending in yet), or without a slot for longer than SENDING_TIMEOUT.
     Resendable channels go back to pending (dispatch sends them with the same reference);
-    the others wait in review.
+    the others wait in review. Messages queued by an old dispatch and never claimed go back
+    to pending.
     """
-    stuck = OutboundMessage.objects.filter(
-        status=OutboundMessage.Status.SENDING, updated_at__lt=now - SENDING_TIMEOUT
+    sending = OutboundMessage.objects.filter(status=Status.SENDING)
+    counts = _settle(sending.filter(claim=None, updated_at__lt=now - SENDING_TIMEOUT), now)
+    for slot in sorted(set(sending.exclude(claim=None).values_list("claim", flat=True))):
+        if slot == own_slot:
+            counts += _settle(sending.filter(claim=slot), now)
+            continue
+        # Settled while holding the slot: no new worker can claim a batch in it meanwhile.
+        with holding(DISPATCH_HOLDER, slot) as held:
+            if held:
+                counts += _settle(sending.filter(claim=slot), now)
+    OutboundMessage.objects.filter(status=Status.QUEUED, updated_at__lt=now - REQUEUE_AFTER).update(
+        status=Status.PENDING, updated_at=now
     )
+    return {"resent": counts["resent"], "to_review": counts["to_review"]}
+
+
+def _settle(stuck, now: dt.datetime) -> Counter:
+    """Messages whose worker died while sending them: sent again, or to review."""
     resent = stuck.filter(channel__in=RESENDABLE_CHANNELS).update(
-        status=OutboundMessage.Status.PENDING,
+        status=Status.PENDING,
+        claim=None,
         updated_at=now,
         last_error="its worker stopped while sending; sent again under the same reference",
     )
     to_review = stuck.exclude(channel__in=RESENDABLE_CHANNELS).update(
-        status=OutboundMessage.Status.REVIEW,
+        status=Status.REVIEW,
+        claim=None,
         updated_at=now,
         last_error="its worker stopped while sending; it may have been sent",
     )
-    return {"resent": resent, "to_review": to_review}
+    return Counter(resent=resent, to_review=to_review)
 
 
 def message_review_decide(*, message_id: int, send_again: bool, user, now: dt.datetime) -> bool:
@@ -95,31 +144,238 @@ def message_review_decide(*, message_id: int, send_again: bool, user, now: dt.da
     )
 
 
-def messages_claim_for_dispatch(*, now: dt.datetime, limit: int = 1000) -> list[int]:
-    """Move up to `limit` pending (or stale queued) messages to queued; return their ids.
+def messages_claim_batch(*, now: dt.datetime, slot: int, limit: int) -> list[int]:
+    """Move up to `limit` due pending messages to "sending" in `slot`; return their ids.
 
-    Messages stuck in "sending" are reconciled first. Workers competing on PostgreSQL skip
-    each other's rows (SKIP LOCKED).
+    The caller holds `slot` (`dispatch_slot`). Workers competing on PostgreSQL skip each
+    other's rows (SKIP LOCKED); each claim counts as an attempt.
     """
     with transaction.atomic():
-        messages_reconcile_stuck(now=now)
-        ready = OutboundMessage.objects.filter(
-            Q(send_after__isnull=True) | Q(send_after__lte=now),
-            status=OutboundMessage.Status.PENDING,
-        ) | (
-            OutboundMessage.objects.filter(
-                status=OutboundMessage.Status.QUEUED, updated_at__lt=now - REQUEUE_AFTER
-            )
-        )
         ids = list(
-            ready.order_by("pk")
+            OutboundMessage.objects.filter(
+                Q(send_after__isnull=True) | Q(send_after__lte=now), status=Status.PENDING
+            )
+            .order_by("pk")
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)[:limit]
         )
         OutboundMessage.objects.filter(pk__in=ids).update(
-            status=OutboundMessage.Status.QUEUED, updated_at=now
+            status=Status.SENDING, claim=slot, attempts=F("attempts") + 1, updated_at=now
         )
     return ids
+
+
+def messages_dispatch_batch(
+    *,
+    now: dt.datetime,
+    slot: int,
+    limit: int,
+    after_send: Callable[[list[OutboundMessage]], None] | None = None,
+) -> Counter:
+    """Claim one batch in `slot` and take it to the end; returns how many ended how
+    (`claimed` counts the batch). `after_send` is called with the messages the channels
+    accepted, before they are recorded (a seam for tests that stop a worker there)."""
+    ids = messages_claim_batch(now=now, slot=slot, limit=limit)
+    counts = Counter(claimed=len(ids))
+    if ids:
+        counts.update(messages_send_claimed(ids=ids, slot=slot, now=now, after_send=after_send))
+    return counts
+
+
+def messages_send_claimed(
+    *,
+    ids: list[int],
+    slot: int,
+    now: dt.datetime,
+    after_send: Callable[[list[OutboundMessage]], None] | None = None,
+) -> Counter:
+    """Judge, render, send and record the messages `ids` claimed in `slot`."""
+    messages = list(
+        OutboundMessage.objects.filter(pk__in=ids, status=Status.SENDING, claim=slot)
+        .select_related("case__debtor", "case__account", "stage_entry__stage", "contact_point")
+        .order_by("pk")
+    )
+    counts: Counter = Counter()
+    closed = [message for message in messages if not message.case.is_open]
+    for message in closed:
+        message.status, message.last_error = Status.CANCELLED, "case closed before sending"
+    no_point = [m for m in messages if m.case.is_open and m.contact_point is None]
+    to_judge = [m for m in messages if m.case.is_open and m.contact_point is not None]
+    with transaction.atomic():
+        waiting, allowed = _judge(to_judge, now)  # locks the debtors before anything else
+        _record_failures(no_point, now, {m.pk: "no usable contact point on file" for m in no_point})
+        for message in no_point:
+            message.last_error = "no usable contact point"
+        _save(closed + no_point + waiting, now)
+    sendable = [message for message, _ in allowed]
+    templates = _templates(sendable)
+    for message in sendable:
+        message.body = _render(message, templates)
+    answers = _deliver_all(sendable, now)
+    accepted = [message for message in sendable if isinstance(answers[message.pk], Delivery)]
+    if after_send is not None:
+        after_send(accepted)
+
+    decisions = dict((message.pk, decision) for message, decision in allowed)
+    failed, retried = {}, []
+    for message in sendable:
+        answer = answers[message.pk]
+        if isinstance(answer, Delivery):
+            message.provider_reference = answer.provider_reference
+            message.delivery_status = answer.status
+            message.sent_at = now
+            message.status = Status.SENT
+            continue
+        final = isinstance(answer, PermanentChannelError) or (
+            message.attempts >= settings.MESSAGE_SEND_ATTEMPTS
+        )
+        message.last_error = str(answer)
+        if final:
+            failed[message.pk] = str(answer)
+        else:
+            message.status = Status.PENDING
+            message.send_after = now + dt.timedelta(
+                seconds=SEND_RETRY_INTERVALS[min(message.attempts, len(SEND_RETRY_INTERVALS)) - 1]
+            )
+            retried.append(message)
+    with transaction.atomic():
+        activities = _bulk_activities(accepted, now, Activity.Outcome.SENT)
+        for message, activity in zip(accepted, activities, strict=True):
+            message.activity = activity
+        compliance_record_contacts(
+            [(decisions[message.pk], message.activity) for message in accepted]
+        )
+        failing = [message for message in sendable if message.pk in failed]
+        _record_failures(failing, now, failed)
+        _save(accepted + failing + retried, now)
+    for message in messages:
+        counts[message.status] += 1
+    return counts
+
+
+def _judge(messages: list[OutboundMessage], now: dt.datetime):
+    """The gate's decisions for `messages`, one in flight per debtor: a message whose debtor
+    has another in this batch or with another worker goes back to pending, unjudged.
+
+    Returns (messages settled without sending, [(message, decision) allowed]).
+    """
+    debtor_ids = sorted({message.case.debtor_id for message in messages})
+    # Locked in id order, as the gate locks them, before anything else reads them.
+    list(Debtor.objects.select_for_update().filter(pk__in=debtor_ids).order_by("pk").values("pk"))
+    elsewhere = set(
+        OutboundMessage.objects.filter(case__debtor_id__in=debtor_ids, status=Status.SENDING)
+        .exclude(pk__in=[message.pk for message in messages])
+        .values_list("case__debtor_id", flat=True)
+    )
+    settled, judged, seen = [], [], set()
+    for message in messages:
+        debtor_id = message.case.debtor_id
+        if debtor_id in elsewhere or debtor_id in seen:
+            message.status, message.attempts = Status.PENDING, message.attempts - 1
+            if debtor_id in elsewhere:
+                message.send_after = now + BUSY_DEBTOR_WAIT
+            settled.append(message)
+            continue
+        seen.add(debtor_id)
+        judged.append(message)
+    decisions = compliance_decide_many(
+        [
+            ContactAttempt(
+                case=message.case,
+                channel=message.channel,
+                contact_point=message.contact_point,
+                moment=now,
+                action=_action_of(message),
+            )
+            for message in judged
+        ]
+    )
+    allowed = []
+    for message, decision in zip(judged, decisions, strict=True):
+        if decision.allowed:
+            allowed.append((message, decision))
+            continue
+        message.last_error = decision.reason
+        if decision.next_allowed_at is not None:
+            # A wait (outside contact hours, a cap's window), not a ban: try again then.
+            message.status, message.send_after = Status.PENDING, decision.next_allowed_at
+        else:
+            message.status = Status.BLOCKED
+        settled.append(message)
+    return settled, allowed
+
+
+SAVED_FIELDS = [
+    "status",
+    "claim",
+    "attempts",
+    "send_after",
+    "last_error",
+    "subject",
+    "body",
+    "document_html",
+    "document_pdf",
+    "provider_reference",
+    "delivery_status",
+    "sent_at",
+    "activity",
+    "updated_at",
+]
+
+
+def _save(messages: list[OutboundMessage], now: dt.datetime) -> None:
+    """Write the batch's messages back in one statement; each leaves the slot."""
+    for message in messages:
+        message.claim, message.updated_at = None, now
+    bulk_update_rows(messages, SAVED_FIELDS)
+
+
+def _bulk_activities(
+    messages: list[OutboundMessage], now: dt.datetime, outcome: str, notes=None
+) -> list[Activity]:
+    return Activity.objects.bulk_create(
+        [
+            Activity(
+                case=message.case,
+                debtor_id=message.case.debtor_id,
+                contact_point=message.contact_point,
+                channel=message.channel,
+                direction=Activity.Direction.OUTBOUND,
+                outcome=outcome,
+                notes=notes[message.pk] if notes else message.body[:500],
+                occurred_at=now,
+            )
+            for message in messages
+        ]
+    )
+
+
+def _record_failures(
+    messages: list[OutboundMessage], now: dt.datetime, reasons: dict[int, str]
+) -> None:
+    for message, activity in zip(
+        messages,
+        _bulk_activities(messages, now, Activity.Outcome.FAILED, notes=reasons),
+        strict=True,
+    ):
+        message.status, message.activity = Status.FAILED, activity
+
+
+def _templates(messages: list[OutboundMessage]) -> dict[tuple[int, str], Template]:
+    """Each stage's template per language the batch needs, fetched and compiled once."""
+    stages = {message.stage_entry.stage_id: message.stage_entry.stage for message in messages}
+    languages = {message.case.debtor.language for message in messages}
+    sources = {
+        (stage_id, language): stage.message_template
+        for stage_id, stage in stages.items()
+        for language in languages
+    }
+    for stage_id, language, source in StageMessageTranslation.objects.filter(
+        stage_id__in=stages, language__in=languages
+    ).values_list("stage_id", "language", "message_template"):
+        sources[(stage_id, language)] = source
+    compiled = {source: Template(source) for source in set(sources.values())}
+    return {key: compiled[source] for key, source in sources.items()}
 
 
 def message_render(message: OutboundMessage) -> str:
@@ -128,92 +384,59 @@ def message_render(message: OutboundMessage) -> str:
     Templates are data, one per language, so each words its own plurals (the English default
     writes `day{{ days_past_due|pluralize }}`); the worker's active language plays no part.
     """
-    stage = message.stage_entry.stage
-    debtor = message.case.debtor
-    translation = StageMessageTranslation.objects.filter(
-        stage=stage, language=debtor.language
-    ).first()
-    source = translation.message_template if translation else stage.message_template
+    return _render(message, _templates([message]))
+
+
+def _render(message: OutboundMessage, templates: dict[tuple[int, str], Template]) -> str:
+    template = templates[(message.stage_entry.stage_id, message.case.debtor.language)]
     context = Context(
         {
-            "debtor": debtor,
+            "debtor": message.case.debtor,
             "account": message.case.account,
             "case": message.case,
             "days_past_due": message.stage_entry.days_past_due,
         },
         autoescape=False,
     )
-    return Template(source).render(context).strip()
+    return template.render(context).strip()
 
 
-def message_send(*, message_id: int, now: dt.datetime) -> str:
-    """Send one queued message; returns its final (or retry) status.
-
-    Raises `ChannelError` when the channel failed and attempts remain, so the job is retried;
-    after `MESSAGE_SEND_ATTEMPTS` attempts the message is recorded as failed instead.
-    """
-    claimed = OutboundMessage.objects.filter(
-        pk=message_id, status=OutboundMessage.Status.QUEUED
-    ).update(status=OutboundMessage.Status.SENDING, attempts=F("attempts") + 1, updated_at=now)
-    if not claimed:
-        return "not claimable"  # already sent, cancelled or claimed by another worker
-    message = OutboundMessage.objects.select_related(
-        "case__debtor", "case__account", "stage_entry__stage", "contact_point"
-    ).get(pk=message_id)
-
-    if not message.case.is_open:
-        _finish(message, OutboundMessage.Status.CANCELLED, error="case closed before sending")
-        return message.status
-    if message.contact_point is None:
-        with transaction.atomic():
-            _record(message, now, Activity.Outcome.FAILED, "no usable contact point on file")
-            _finish(message, OutboundMessage.Status.FAILED, error="no usable contact point")
-        return message.status
-
-    with transaction.atomic():
-        decision = compliance_decide(
-            actor=None,
-            case=message.case,
-            channel=message.channel,
-            contact_point=message.contact_point,
-            moment=now,
-            action=_action_of(message),
+def _deliver_all(
+    messages: list[OutboundMessage], now: dt.datetime
+) -> dict[int, Delivery | ChannelError]:
+    """Every message to its channel: the SMS of the batch in one hand-over to the gateway,
+    e-mails and letters one by one. Answers by message id."""
+    answers: dict[int, Delivery | ChannelError] = {}
+    texts = [message for message in messages if message.channel == "sms"]
+    for message in texts:
+        if "STOP" not in message.body.upper():  # every SMS says how to opt out
+            message.body = f"{message.body} {SMS_OPT_OUT}"
+    sent = (
+        sms_send_many(
+            get_sms_backend(),
+            [
+                SMS(
+                    to=message.contact_point.value, body=message.body, reference=_reference(message)
+                )
+                for message in texts
+            ],
         )
-        if not decision.allowed:
-            if decision.next_allowed_at is not None:
-                # A wait (outside contact hours, a cap's window), not a ban: try again then.
-                message.send_after = decision.next_allowed_at
-                _finish(message, OutboundMessage.Status.PENDING, error=decision.reason)
-            else:
-                _finish(message, OutboundMessage.Status.BLOCKED, error=decision.reason)
-            return message.status
+        if texts
+        else []
+    )
+    answers.update((message.pk, answer) for message, answer in zip(texts, sent, strict=True))
+    for message in messages:
+        if message.channel == "sms":
+            continue
+        try:
+            answers[message.pk] = _deliver(message, now)
+        except ChannelError as error:
+            answers[message.pk] = error
+    return answers
 
-    message.body = message_render(message)
-    try:
-        delivery = _deliver(message, now)
-    except ChannelError as error:
-        final = isinstance(error, PermanentChannelError) or (
-            message.attempts >= settings.MESSAGE_SEND_ATTEMPTS
-        )
-        if not final:
-            OutboundMessage.objects.filter(pk=message.pk).update(
-                status=OutboundMessage.Status.QUEUED, last_error=str(error)
-            )
-            raise
-        with transaction.atomic():
-            _record(message, now, Activity.Outcome.FAILED, str(error))
-            _finish(message, OutboundMessage.Status.FAILED, error=str(error))
-        return message.status
 
-    with transaction.atomic():
-        activity = _record(message, now, Activity.Outcome.SENT, message.body[:500])
-        compliance_record_contact(decision=decision, activity=activity)
-        message.provider_reference = delivery.provider_reference
-        message.delivery_status = delivery.status
-        message.sent_at = now
-        message.activity = activity
-        _finish(message, OutboundMessage.Status.SENT)
-    return message.status
+def _reference(message: OutboundMessage) -> str:
+    return f"msg-{message.pk}"
 
 
 def _action_of(message: OutboundMessage) -> str:
@@ -223,13 +446,8 @@ def _action_of(message: OutboundMessage) -> str:
 
 
 def _deliver(message: OutboundMessage, now: dt.datetime) -> Delivery:
-    reference = f"msg-{message.pk}"
-    if message.channel == "sms":
-        if "STOP" not in message.body.upper():  # every SMS says how to opt out
-            message.body = f"{message.body} {SMS_OPT_OUT}"
-        return get_sms_backend().send(
-            to=message.contact_point.value, body=message.body, reference=reference
-        )
+    """An e-mail or a letter (SMS go in batches, `_deliver_all`)."""
+    reference = _reference(message)
     if message.channel == "email":
         message.subject = message.stage_entry.stage.name
         message.body = f"{message.body}{EMAIL_OPT_OUT}"
@@ -262,23 +480,3 @@ def _store_letter(message: OutboundMessage, now: dt.datetime, reference: str) ->
     pdf = letter_pdf(recipient=case.debtor.full_name, **fields)
     message.document_pdf.save(f"{reference}.pdf", ContentFile(pdf), save=False)
     return Delivery(provider_reference=reference, status="queued for print")
-
-
-def _record(message: OutboundMessage, now: dt.datetime, outcome: str, notes: str) -> Activity:
-    return Activity.objects.create(
-        case=message.case,
-        debtor=message.case.debtor,
-        contact_point=message.contact_point,
-        channel=message.channel,
-        direction=Activity.Direction.OUTBOUND,
-        outcome=outcome,
-        notes=notes,
-        occurred_at=now,
-    )
-
-
-def _finish(message: OutboundMessage, status: str, *, error: str = "") -> None:
-    message.status = status
-    if error:
-        message.last_error = error
-    message.save()

@@ -100,6 +100,11 @@ class OutboundMessage(TimeStampedModel):
     document_html = models.TextField(blank=True)
     document_pdf = models.FileField(upload_to="letters/%Y/%m/", blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    claim = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The dispatch slot whose worker is sending it (while it is sending).",
+    )
     last_error = models.TextField(blank=True)
     provider_reference = models.CharField(max_length=100, blank=True)
     delivery_status = models.CharField(max_length=40, blank=True)
@@ -123,6 +128,11 @@ class OutboundMessage(TimeStampedModel):
                 condition=Q(status__in=["pending", "queued"]),
                 name="message_open",
             ),
+            # Dispatch claims pending messages in id order: a walk of this index alone,
+            # however many messages were sent before them.
+            models.Index(fields=["id"], condition=Q(status="pending"), name="message_pending"),
+            # Reconciliation looks up who is sending what, among few rows.
+            models.Index(fields=["claim"], condition=Q(status="sending"), name="message_sending"),
         ]
 
     def __str__(self) -> str:

@@ -73,7 +73,7 @@ def test_the_schedule_registers_every_recurring_job(queue):
     assert names == {
         "collections_site.nightly.run_collections_day",
         "collections_site.nightly.resume_abandoned_days",
-        "pipeline.jobs.dispatch_messages",
+        "pipeline.jobs.start_dispatch",
         "feeds.jobs.resume_stalled_imports",
         "workspace.jobs.release_expired_claims",
         "compliance.jobs.seal_compliance_log",

@@ -21,7 +21,6 @@ django.setup()
 
 from django.core.files import File  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
 from django_rq import get_worker  # noqa: E402
 
 from accounts.models import Team, User  # noqa: E402
@@ -31,7 +30,7 @@ from feeds.importer import feed_import  # noqa: E402
 from feeds.jobs import queue_import, resume_stalled_imports  # noqa: E402
 from feeds.models import ImportRun  # noqa: E402
 from pipeline import jobs as message_jobs  # noqa: E402
-from pipeline.messaging import message_send, messages_claim_for_dispatch  # noqa: E402
+from pipeline.models import OutboundMessage  # noqa: E402
 from pipeline.services import pipeline_run_day  # noqa: E402
 
 
@@ -85,14 +84,14 @@ def queue_day(business_date: str) -> dict:
 
 
 def send_all_now() -> dict:
-    """Every message sent in this process, as one worker would, with nothing going wrong."""
-    now = timezone.now()
-    statuses = [message_send(message_id=pk, now=now) for pk in messages_claim_for_dispatch(now=now)]
-    return {"statuses": sorted(statuses)}
+    """Every message sent in this process, as one dispatch worker would, with nothing going
+    wrong."""
+    message_jobs.dispatch_messages(0)
+    return {"statuses": sorted(OutboundMessage.objects.values_list("status", flat=True))}
 
 
 def dispatch() -> dict:
-    return {"queued": message_jobs.dispatch_messages()}
+    return {"queued": message_jobs.start_dispatch()}
 
 
 def worker(*queues: str) -> dict:

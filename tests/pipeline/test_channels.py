@@ -11,13 +11,16 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from pipeline.channels import (
+    SMS,
     ConsoleSMSBackend,
     FileSMSBackend,
     HTTPSMSBackend,
     PermanentChannelError,
     TransientChannelError,
+    sms_send_many,
 )
 from pipeline.letters import letter_pdf
+from pipeline.local_gateway import LocalGateway
 
 
 class Gateway(BaseHTTPRequestHandler):
@@ -101,3 +104,57 @@ def test_a_letter_pdf_is_a_pdf_even_with_characters_outside_latin_1():
     )
     assert pdf.startswith(b"%PDF-")
     assert len(pdf) > 800
+
+
+@pytest.fixture
+def local_gateway():
+    gateway = LocalGateway().start()
+    yield gateway
+    gateway.stop()
+
+
+def test_the_http_backend_hands_a_batch_over_in_one_request(local_gateway):
+    backend = HTTPSMSBackend(url="", batch_url=local_gateway.batch_url, token="t")
+    messages = [SMS(to=f"+1555000{n:04d}", body="Hello", reference=f"msg-{n}") for n in range(3)]
+
+    answers = backend.send_many(messages)
+
+    assert [answer.status for answer in answers] == ["accepted"] * 3
+    assert local_gateway.delivered == ["msg-0", "msg-1", "msg-2"]
+    # The single send goes through the batch endpoint when it is the only one configured.
+    assert backend.send(to="+15550009999", body="Hi", reference="msg-9").status == "accepted"
+
+
+def test_the_gateway_delivers_a_message_sent_again_under_its_reference_once(local_gateway):
+    backend = HTTPSMSBackend(url="", batch_url=local_gateway.batch_url, token="t")
+    first = backend.send_many([SMS(to="+15550001111", body="Hello", reference="msg-1")])
+    again = backend.send_many(
+        [
+            SMS(to="+15550001111", body="Hello", reference="msg-1"),
+            SMS(to="+15550002222", body="Hello", reference="msg-2"),
+        ]
+    )
+    assert again[0].provider_reference == first[0].provider_reference
+    assert local_gateway.delivered == ["msg-1", "msg-2"]
+    assert local_gateway.received == {"msg-1": 2, "msg-2": 1}
+
+
+def test_a_batch_the_gateway_refuses_whole_fails_each_message_for_retrying(gateway):
+    Gateway.status = 503
+    backend = HTTPSMSBackend(url=gateway, batch_url=gateway, token="t")
+    answers = backend.send_many([SMS(to="+1", body="a", reference=f"msg-{n}") for n in range(2)])
+    assert [type(answer) for answer in answers] == [TransientChannelError] * 2
+
+
+def test_without_a_batch_url_the_http_backend_sends_one_by_one(gateway):
+    backend = HTTPSMSBackend(url=gateway, batch_url="", token="t")
+    answers = sms_send_many(backend, [SMS(to="+1", body="a", reference=f"msg-{n}") for n in (1, 2)])
+    assert [answer.provider_reference for answer in answers] == ["gw-77", "gw-77"]
+    assert [body["client_reference"] for _, body in Gateway.received] == ["msg-1", "msg-2"]
+
+
+def test_the_file_backend_writes_a_batch_at_once(tmp_path):
+    backend = FileSMSBackend(path=str(tmp_path / "sms.jsonl"))
+    backend.send_many([SMS(to="+1", body="a", reference=f"msg-{n}") for n in (1, 2)])
+    lines = (tmp_path / "sms.jsonl").read_text().splitlines()
+    assert [json.loads(line)["reference"] for line in lines] == ["msg-1", "msg-2"]

@@ -18,7 +18,12 @@ from accounts.roles import Role
 from cases.models import Activity, Stage, StageMessageTranslation
 from compliance.models import ComplianceLogEntry
 from pipeline import jobs
-from pipeline.messaging import message_render, message_send, messages_claim_for_dispatch
+from pipeline.messaging import (
+    message_render,
+    messages_claim_batch,
+    messages_reconcile_stuck,
+    messages_send_claimed,
+)
 from pipeline.models import OutboundMessage
 from pipeline.services import pipeline_run_day
 from tests.factories import (
@@ -51,7 +56,11 @@ def queue_reminder(account, n: int = 1) -> OutboundMessage:
 
 
 def dispatch_and_send(now: dt.datetime) -> list[str]:
-    return [message_send(message_id=i, now=now) for i in messages_claim_for_dispatch(now=now)]
+    """One dispatch batch, as a worker holding slot 0 runs it; the statuses it ends with."""
+    messages_reconcile_stuck(now=now, own_slot=0)
+    ids = messages_claim_batch(now=now, slot=0, limit=100)
+    messages_send_claimed(ids=ids, slot=0, now=now)
+    return [OutboundMessage.objects.get(pk=pk).status for pk in ids]
 
 
 def test_a_reminder_is_sent_once_and_recorded_as_activity_and_in_the_log(overdue_account, sms_file):
@@ -75,7 +84,7 @@ def test_a_reminder_is_sent_once_and_recorded_as_activity_and_in_the_log(overdue
     assert log[1].activity_id == activity.pk
 
     # Sending the same message again does nothing; dispatch finds nothing more to do.
-    assert message_send(message_id=message.pk, now=NEW_YORK_10AM_DAY_1) == "not claimable"
+    messages_send_claimed(ids=[message.pk], slot=0, now=NEW_YORK_10AM_DAY_1)
     assert dispatch_and_send(NEW_YORK_10AM_DAY_1) == []
     assert len(sent_sms(sms_file)) == 1
 
@@ -111,10 +120,10 @@ def test_a_cease_communication_request_blocks_the_reminder_and_nothing_is_sent(
 
 def test_a_message_for_a_case_cured_after_queueing_is_cancelled(overdue_account, sms_file):
     message = queue_reminder(overdue_account)
-    ids = messages_claim_for_dispatch(now=NEW_YORK_10AM_DAY_1)
+    ids = messages_claim_batch(now=NEW_YORK_10AM_DAY_1, slot=0, limit=100)
     PaymentFactory(account=overdue_account, amount=Decimal("500.00"), received_on=day(1))
-    pipeline_run_day(business_date=day(1), now=moment(1))  # the cure runs before the worker
-    assert [message_send(message_id=i, now=NEW_YORK_10AM_DAY_1) for i in ids] == ["not claimable"]
+    pipeline_run_day(business_date=day(1), now=moment(1))  # the cure runs before the send
+    assert messages_send_claimed(ids=ids, slot=0, now=NEW_YORK_10AM_DAY_1) == {"cancelled": 1}
     message.refresh_from_db()
     assert message.status == "cancelled"
     assert sent_sms(sms_file) == []
@@ -207,7 +216,8 @@ def test_the_demand_letter_is_stored_as_html_and_pdf_with_what_the_law_requires(
         pipeline_run_day(business_date=day(n), now=moment(n))
     letter = OutboundMessage.objects.get(channel="letter")
     noon = dt.datetime.combine(day(45), dt.time(16, 0), tzinfo=dt.UTC)
-    assert message_send(message_id=letter.pk, now=noon) == "not claimable"  # not dispatched yet
+    # Claimed by no worker, it is sent by none.
+    assert messages_send_claimed(ids=[letter.pk], slot=0, now=noon) == {}
     OutboundMessage.objects.filter(channel="sms").update(status="cancelled")
 
     assert dispatch_and_send(noon) == ["sent"]
@@ -227,25 +237,19 @@ def test_the_demand_letter_is_stored_as_html_and_pdf_with_what_the_law_requires(
     assert letter.activity.channel == "letter"
 
 
-def test_a_failing_gateway_is_retried_by_rq_then_recorded_as_failed(
-    overdue_account, settings, monkeypatch, django_capture_on_commit_callbacks
-):
+def test_a_failing_gateway_is_tried_again_later_then_recorded_as_failed(overdue_account, settings):
     settings.SMS_BACKEND = "pipeline.channels.HTTPSMSBackend"
     settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/unreachable"
     settings.SMS_GATEWAY_TIMEOUT = 1
     settings.MESSAGE_SEND_ATTEMPTS = 3
-    monkeypatch.setattr(jobs, "SEND_RETRY_INTERVALS", [0, 0, 0])
-    monkeypatch.setattr(jobs.timezone, "now", lambda: NEW_YORK_10AM_DAY_1)
     message = queue_reminder(overdue_account)
-    queue = django_rq.get_queue("messages")
-    queue.connection.flushdb()
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            assert jobs.dispatch_messages() == 1
-        with django_capture_on_commit_callbacks(execute=True):
-            SimpleWorker([queue], connection=queue.connection).work(burst=True)
-    finally:
-        queue.connection.flushdb()
+
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1) == ["pending"]
+    message.refresh_from_db()
+    assert message.send_after == NEW_YORK_10AM_DAY_1 + dt.timedelta(seconds=30)
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1 + dt.timedelta(seconds=10)) == []
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=1)) == ["pending"]
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=5)) == ["failed"]
 
     message.refresh_from_db()
     assert message.status == "failed"
@@ -254,8 +258,29 @@ def test_a_failing_gateway_is_retried_by_rq_then_recorded_as_failed(
     assert Activity.objects.get().outcome == "failed"
 
 
+def test_the_dispatch_jobs_send_what_is_due_one_per_slot(
+    overdue_account, sms_file, settings, monkeypatch
+):
+    settings.MESSAGE_DISPATCH_WORKERS = 2
+    settings.MESSAGE_DISPATCH_BATCH = 1
+    monkeypatch.setattr(jobs.timezone, "now", lambda: NEW_YORK_10AM_DAY_1)
+    message = queue_reminder(overdue_account)
+    queue = django_rq.get_queue("messages")
+    queue.connection.flushdb()
+    try:
+        assert jobs.start_dispatch() == 2
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    finally:
+        queue.connection.flushdb()
+
+    message.refresh_from_db()
+    assert message.status == "sent" and message.claim is None
+    assert [sms["reference"] for sms in sent_sms(sms_file)] == [f"msg-{message.pk}"]
+
+
 def killed_while_sending(message: OutboundMessage, now: dt.datetime) -> None:
-    """What a worker killed in the middle of `message_send` leaves: the message claimed."""
+    """What a worker killed while sending (before batches had slots) leaves: the message
+    claimed by nobody known."""
     OutboundMessage.objects.filter(pk=message.pk).update(
         status="sending", attempts=1, updated_at=now
     )
@@ -323,7 +348,7 @@ def test_a_supervisor_sends_a_reviewed_email_again_from_the_review_page(
     email_reminder, client, supervisor
 ):
     killed_while_sending(email_reminder, NEW_YORK_10AM_DAY_1)
-    messages_claim_for_dispatch(now=NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=16))
+    dispatch_and_send(NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=16))
     client.force_login(supervisor)
 
     pipeline_page = client.get(reverse("pipeline:page")).content.decode()
@@ -348,7 +373,7 @@ def test_a_cancelled_review_sends_nothing_and_a_second_decision_changes_nothing(
     email_reminder, client, supervisor
 ):
     killed_while_sending(email_reminder, NEW_YORK_10AM_DAY_1)
-    messages_claim_for_dispatch(now=NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=16))
+    dispatch_and_send(NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=16))
     client.force_login(supervisor)
     review = reverse("pipeline:messages_review")
 
@@ -374,7 +399,7 @@ def test_messages_of_cases_out_of_scope_are_not_shown_nor_decided(
     email_reminder, client, other_team
 ):
     killed_while_sending(email_reminder, NEW_YORK_10AM_DAY_1)
-    messages_claim_for_dispatch(now=NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=16))
+    dispatch_and_send(NEW_YORK_10AM_DAY_1 + dt.timedelta(minutes=16))
     stranger = UserFactory(username="stranger", role=Role.SUPERVISOR, team=other_team)
     other_team.supervisors.add(stranger)
     client.force_login(stranger)
@@ -386,3 +411,41 @@ def test_messages_of_cases_out_of_scope_are_not_shown_nor_decided(
     )
     assert response.status_code == 404
     assert OutboundMessage.objects.get(pk=email_reminder.pk).status == "review"
+
+
+def test_a_debtors_second_message_waits_for_the_next_batch_so_the_gate_sees_the_first(
+    overdue_account, sms_file
+):
+    CardAccountFactory(debtor=overdue_account.debtor, oldest_unpaid_due_date=day(0))
+    pipeline_run_day(business_date=day(1), now=moment(1))
+    first, second = OutboundMessage.objects.order_by("pk")
+
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1) == ["sent", "pending"]
+    second.refresh_from_db()
+    assert (second.attempts, second.send_after) == (0, None)  # not an attempt: not judged
+    assert dispatch_and_send(NEW_YORK_10AM_DAY_1) == ["sent"]
+
+    first_contact = ComplianceLogEntry.objects.get(kind="contact", case_id=first.case_id)
+    second_decision = ComplianceLogEntry.objects.get(kind="decision", case_id=second.case_id)
+    assert second_decision.pk > first_contact.pk  # the log's order, once sealed
+    assert [sms["reference"] for sms in sent_sms(sms_file)] == [
+        f"msg-{first.pk}",
+        f"msg-{second.pk}",
+    ]
+
+
+def test_a_message_whose_debtor_has_one_in_flight_elsewhere_waits(overdue_account, sms_file):
+    CardAccountFactory(debtor=overdue_account.debtor, oldest_unpaid_due_date=day(0))
+    pipeline_run_day(business_date=day(1), now=moment(1))
+    first, second = OutboundMessage.objects.order_by("pk")
+    first_claim = messages_claim_batch(now=NEW_YORK_10AM_DAY_1, slot=1, limit=1)
+
+    assert first_claim == [first.pk]
+    assert messages_send_claimed(
+        ids=messages_claim_batch(now=NEW_YORK_10AM_DAY_1, slot=0, limit=10),
+        slot=0,
+        now=NEW_YORK_10AM_DAY_1,
+    ) == {"pending": 1}
+    second.refresh_from_db()
+    assert second.send_after == NEW_YORK_10AM_DAY_1 + dt.timedelta(seconds=30)
+    assert sent_sms(sms_file) == [] and not ComplianceLogEntry.objects.exists()
