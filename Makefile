@@ -7,7 +7,7 @@ SYSTEM_PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test test-later lint bench clean $(addprefix bench-,$(BENCHES))
+.PHONY: run test test-later lint bench clean catalogs messages $(addprefix bench-,$(BENCHES))
 
 $(PY):
 	@test -n "$(SYSTEM_PYTHON)" || { echo "Python 3.12 or newer is needed on PATH." >&2; exit 1; }
@@ -22,17 +22,28 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
-run: $(VENV)/.installed
+# The translation catalogs, compiled (also done by `run` and the test suite).
+catalogs: $(VENV)/.installed
+	$(PY) -m common.catalogs
+
+# After marking strings: bring every catalog up to date with the code, then translate what is
+# new (tests/test_catalogs.py fails on a message with no translation or a fuzzy one).
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale zh_Hans --no-location --no-obsolete \
+		--ignore .venv --ignore tests --ignore bench --ignore var --ignore static \
+		--ignore staticfiles --ignore test-artifacts
+
+run: $(VENV)/.installed catalogs
 	$(PY) -m collections_site.localrun
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test catalogs
 	@bash tests/browser/ensure_chromium.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The whole suite again with the clock moved well ahead, late on a leap day (the clock runs on
 # from there): no test may depend on the day it runs. See tests/conftest.py.
 LATER ?= 2028-02-29T23:30:00+00:00
-test-later: $(VENV)/.installed-test
+test-later: $(VENV)/.installed-test catalogs
 	@bash tests/browser/ensure_chromium.sh
 	TEST_CLOCK_STARTS_AT='$(LATER)' $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -170,7 +171,15 @@ SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-LANGUAGE_CODE = "en-us"
+# The interface speaks each user's language (their profile, else the browser); debtors get
+# theirs from Debtor.language, whatever the collector's. Catalogs live in each app's `locale/`
+# and in `locale/` (the layout's templates); `make run` and `make test` compile them.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date and one date-time format per language (collections_site/formats/); money, numbers
+# and rates go through common.formatting and its template filters.
+FORMAT_MODULE_PATH = ["collections_site.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")  # the bank's business time zone
 USE_I18N = True
 USE_TZ = True  # stored in UTC

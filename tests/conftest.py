@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection, connections
 
 from accounts.roles import Role, sync_role_groups
+from common.catalogs import compile_catalogs
 from tests.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -25,10 +26,13 @@ from workspace.selectors import callable_stage_ids, debtor_time_zones, queue_pol
 
 
 def pytest_configure(config):
-    """`TEST_CLOCK_STARTS_AT` (ISO 8601, `make test-later`) moves the clock of the whole run to
+    """The translation catalogs are compiled first (`make test` does it too).
+
+    `TEST_CLOCK_STARTS_AT` (ISO 8601, `make test-later`) moves the clock of the whole run to
     that moment, from where it runs on: every `now` and `today` the product and the tests read
     comes from it. Only the monotonic clock, sleeps and time-outs stay real, and so does the
     browser's clock (the client's own)."""
+    compile_catalogs()
     moment = os.environ.get("TEST_CLOCK_STARTS_AT")
     if moment:
         config.shifted_clock = time_machine.travel(dt.datetime.fromisoformat(moment), tick=True)
