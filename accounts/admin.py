@@ -52,7 +52,9 @@ class UserAdmin(FreeTextAdmin, DjangoUserAdmin):
 
     @admin.display(description=_("Roles"))
     def roles(self, user: User) -> str:
-        return ", ".join(ROLE_LABELS.get(group.name, group.name) for group in user.groups.all())
+        return ", ".join(
+            str(ROLE_LABELS.get(group.name, group.name)) for group in user.groups.all()
+        )
 
 
 @admin.register(Team)
