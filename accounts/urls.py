@@ -9,5 +9,4 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("session/renew/", views.session_renew, name="session_renew"),
     path("language/", views.language_switch, name="language_switch"),
-    path("language/first/", views.first_language, name="first_language"),
 ]

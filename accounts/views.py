@@ -7,9 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from accounts.forms import LanguageForm, LoginForm
 from accounts.middleware import (
@@ -44,14 +44,12 @@ class LoginView(auth_views.LoginView):
         context["session_ended_notice"] = SESSION_ENDED_NOTICES.get(ended)
         return context
 
-    def get_success_url(self) -> str:
-        """Where the user was going; by way of the language question at their first log-in
-        (a user whose profile names no language yet)."""
-        destination = super().get_success_url()
-        if self.request.user.language:
-            return destination
-        query = urlencode({REDIRECT_FIELD_NAME: destination})
-        return f"{reverse('accounts:first_language')}?{query}"
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        language = form.cleaned_data["language"]
+        if language and not self.request.user.language:
+            user_language_set(user=self.request.user, language=language)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -74,18 +72,6 @@ def session_renew(request):
     """The idle warning's "Stay signed in": the request itself restarts the session's idle timer,
     as any request a person makes does (SessionActivityMiddleware); it does nothing else."""
     return HttpResponse(status=204)
-
-
-@login_required
-@require_GET
-def first_language(request):
-    """The first log-in's question: which language the interface speaks from now on (answered
-    through the switcher's own view)."""
-    return render(
-        request,
-        "accounts/first_language.html",
-        {"languages": settings.LANGUAGES, "next": _destination(request, request.GET)},
-    )
 
 
 @login_required

@@ -46,7 +46,7 @@ def test_an_anonymous_visitor_is_sent_to_login(client):
     ],
 )
 def test_each_role_lands_on_its_page_after_login(client, role, landing):
-    UserFactory(username="someone", role=role, language="en")
+    UserFactory(username="someone", role=role)
     response = log_in(client, "someone")
     assert response.status_code == 302
     home = client.get(response["Location"])

@@ -1,9 +1,7 @@
-"""The language a user reads: their profile's, else the browser's; asked at the first log-in;
+"""The language a user reads: their profile's, else the browser's; chosen at the first log-in;
 changed from the navigation's switcher."""
 
 from __future__ import annotations
-
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
@@ -17,9 +15,10 @@ pytestmark = pytest.mark.django_db
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 
 
-def log_in(client, username, **headers):
+def log_in(client, username, language=""):
     return client.post(
-        reverse("accounts:login"), {"username": username, "password": PASSWORD}, **headers
+        reverse("accounts:login"),
+        {"username": username, "password": PASSWORD, "language": language},
     )
 
 
@@ -36,36 +35,37 @@ def test_the_log_in_page_speaks_english_to_an_english_browser(client):
     assert ">Log in<" in page
 
 
-def test_a_user_without_a_language_is_asked_once_at_the_first_log_in(client, collector):
-    response = log_in(client, "collector", **ZH)
-    question = urlsplit(response["Location"])
-    assert question.path == reverse("accounts:first_language")
-    destination = parse_qs(question.query)["next"][0]
+def test_the_log_in_page_offers_the_languages_the_browsers_first(client):
+    page = client.get(reverse("accounts:login"), **ZH).content.decode()
+    assert 'name="language"' in page
+    assert '<option value="zh-hans" selected lang="zh-hans">简体中文</option>' in page
+    assert '<option value="en" lang="en">English</option>' in page
 
-    page = client.get(response["Location"], **ZH).content.decode()
-    assert "您的语言" in page
-    assert 'value="zh-hans"' in page and 'value="en"' in page
 
-    answer = client.post(
-        reverse("accounts:language_switch"), {"language": "zh-hans", "next": destination}
-    )
-    assert answer["Location"] == destination
+def test_the_first_log_in_keeps_the_language_chosen_on_the_profile(client, collector):
+    response = log_in(client, "collector", language="zh-hans")
+    assert response["Location"] == reverse("home")  # then on to the role's page, as ever
     collector.refresh_from_db()
     assert collector.language == "zh-hans"
-
-    client.logout()
-    again = log_in(client, "collector")
-    assert again["Location"] == reverse("home")  # not asked again
+    page = client.get(reverse("workspace:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="zh-hans">' in page
 
 
-def test_the_first_log_in_question_keeps_where_the_user_was_going(client, collector):
-    target = reverse("workspace:list")
-    response = client.post(
-        f"{reverse('accounts:login')}?next={target}",
-        {"username": "collector", "password": PASSWORD},
+def test_a_later_log_in_leaves_the_profiles_language_alone(client, collector):
+    collector.language = "en"
+    collector.save()
+    log_in(client, "collector", language="zh-hans")
+    collector.refresh_from_db()
+    assert collector.language == "en"  # changed from the navigation's switcher only
+
+
+def test_a_failed_log_in_keeps_nothing(client, collector):
+    client.post(
+        reverse("accounts:login"),
+        {"username": "collector", "password": "wrong", "language": "zh-hans"},
     )
-    question = urlsplit(response["Location"])
-    assert parse_qs(question.query)["next"] == [target]
+    collector.refresh_from_db()
+    assert collector.language == ""
 
 
 def test_the_profiles_language_wins_over_the_browsers(client, collector):

@@ -164,13 +164,11 @@ def test_a_chinese_reader_finds_no_english_on_the_pages_of_their_navigation(
     assert not english, f"English on {role}'s pages:\n{report}"
 
 
-@pytest.mark.parametrize(
-    "url_name", ["accounts:login", "accounts:first_language", "not-a-page"], ids=str
-)
+@pytest.mark.parametrize("url_name", ["accounts:login", "not-a-page"], ids=str)
 def test_the_layouts_own_pages_have_no_english_for_a_chinese_reader(
     live_server, browser_page, zh_world, url_name
 ):
-    """The log-in page (the browser's language), the first log-in's question and the 404 page."""
+    """The log-in page (in the browser's language) and the 404 page."""
     page, _errors = browser_page
     page.context.set_extra_http_headers({"Accept-Language": "zh-hans"})
     user = zh_user(Role.COLLECTOR, zh_world)
