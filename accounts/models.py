@@ -74,7 +74,7 @@ class User(AbstractUser):
         validators=[validate_time_zone],
         help_text=_("Shown beside the debtor's local time on call-backs."),
     )
-    # Blank until the user chooses (on the log-in page, the first time): the browser's language stands.
+    # Blank until chosen on the log-in page, the first time: the browser's language stands.
     language = models.CharField(
         _("language"),
         max_length=10,
