@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 from accounts.roles import Role
@@ -24,23 +25,36 @@ class UserAdmin(FreeTextAdmin, DjangoUserAdmin):
         "is_staff",
         "is_active",
     )
-    list_filter = ("is_active", "is_staff", "is_superuser", "groups", "team", "agency")
+    list_filter = (
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "team",
+        "agency",
+        "language",
+    )
     list_select_related = ("team", "agency")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        ("Organisation", {"fields": ("team", "agency", "time_zone")}),
+        (_("Organisation"), {"fields": ("team", "agency", "time_zone", "language")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
-        ("Organisation", {"classes": ("wide",), "fields": ("team", "agency", "time_zone")}),
+        (
+            _("Organisation"),
+            {"classes": ("wide",), "fields": ("team", "agency", "time_zone", "language")},
+        ),
     )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
-    @admin.display(description="Roles")
+    @admin.display(description=_("Roles"))
     def roles(self, user: User) -> str:
-        return ", ".join(ROLE_LABELS.get(group.name, group.name) for group in user.groups.all())
+        return ", ".join(
+            str(ROLE_LABELS.get(group.name, group.name)) for group in user.groups.all()
+        )
 
 
 @admin.register(Team)
@@ -53,6 +67,6 @@ class TeamAdmin(FreeTextAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_count=Count("members"))
 
-    @admin.display(description="Members", ordering="member_count")
+    @admin.display(description=_("Members"), ordering="member_count")
     def member_count(self, team: Team) -> int:
         return team.member_count

@@ -1,11 +1,19 @@
-from accounts.navigation import nav_links_for
+from django.conf import settings
+
+from accounts.navigation import nav_bar_for
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_links": nav_links_for(user), "user_role": user.role}
+    in_bar, under_more = nav_bar_for(user)
+    return {
+        "nav_links": in_bar,
+        "nav_more_links": under_more,
+        "user_role": user.role,
+        "languages": settings.LANGUAGES,
+    }
 
 
 def idle_session(request):

@@ -1,5 +1,5 @@
-"""The signed-in session: which requests restart its idle timer, and what an htmx request gets
-once it has ended."""
+"""The signed-in session: which requests restart its idle timer, what an htmx request gets once
+it has ended, and the language the user's pages speak."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import resolve_url
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -100,3 +101,22 @@ def _page_on_this_site(request: HttpRequest) -> str | None:
     ):
         return path
     return None
+
+
+class UserLanguageMiddleware:
+    """Speak the signed-in user's language, when their profile names one.
+
+    After AuthenticationMiddleware, which tells who the user is; LocaleMiddleware has already
+    chosen a language from the language cookie or the browser's Accept-Language, and that
+    choice stands for visitors and for users who have not chosen (User.language blank).
+    """
+
+    def __init__(self, get_response: View) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

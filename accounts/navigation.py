@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.roles import Role
 
 
 @dataclass(frozen=True)
 class NavLink:
-    label: str
+    label: str | Promise
     url_name: str
     permission: str | None = None  # shown only to users holding it
 
@@ -25,18 +28,21 @@ ROLE_HOME: dict[Role, str] = {
     Role.ADMIN: "admin:index",
 }
 
+# Most used first: past NAV_INLINE_LINKS, the rest of a user's links wait under "More", so that
+# the bar keeps to one line at 1366 px in every language.
 NAV_LINKS: list[NavLink] = [
-    NavLink("My queue", "workspace:queue", "cases.work_case"),
-    NavLink("Cases", "workspace:list", "cases.view_case"),
-    NavLink("Dashboard", "reporting:home", "reporting.view_dashboard"),
-    NavLink("Approved calls", "supervision:my_approvals", "cases.work_case"),
-    NavLink("Agencies", "agencies:league", "agencies.view_agency_performance"),
-    NavLink("Placements", "agencies:placements", "agencies.change_placement"),
-    NavLink("Pipeline", "pipeline:page", "pipeline.run_pipeline"),
-    NavLink("Compliance log", "compliance:log", "compliance.view_compliance_log"),
-    NavLink("Feeds", "feeds:list", "reporting.view_dashboard"),
-    NavLink("Admin", "admin:index", None),
+    NavLink(_("My queue"), "workspace:queue", "cases.work_case"),
+    NavLink(_("Cases"), "workspace:list", "cases.view_case"),
+    NavLink(_("Dashboard"), "reporting:home", "reporting.view_dashboard"),
+    NavLink(_("Agencies"), "agencies:league", "agencies.view_agency_performance"),
+    NavLink(_("Compliance log"), "compliance:log", "compliance.view_compliance_log"),
+    NavLink(_("Approved calls"), "supervision:my_approvals", "cases.work_case"),
+    NavLink(_("Placements"), "agencies:placements", "agencies.change_placement"),
+    NavLink(_("Pipeline"), "pipeline:page", "pipeline.run_pipeline"),
+    NavLink(_("Feeds"), "feeds:list", "reporting.view_dashboard"),
+    NavLink(pgettext_lazy("the Django admin", "Admin"), "admin:index", None),
 ]
+NAV_INLINE_LINKS = 5
 
 
 def nav_links_for(user) -> list[NavLink]:
@@ -50,28 +56,43 @@ def nav_links_for(user) -> list[NavLink]:
     return links
 
 
+def nav_bar_for(user) -> tuple[list[NavLink], list[NavLink]]:
+    """The user's links as the bar shows them: (in the bar, under "More"). Never one link alone
+    under "More": it takes the place of the menu."""
+    links = nav_links_for(user)
+    if len(links) <= NAV_INLINE_LINKS + 1:
+        return links, []
+    return links[:NAV_INLINE_LINKS], links[NAV_INLINE_LINKS:]
+
+
 # (label, URL, is the current page): one tab, as common/_tabs.html draws it.
 Tab = tuple[str, str, bool]
 
 # The dashboards' pages (reporting) and the supervisors' tools beside them, as tabs.
-DASHBOARD_PAGES = {"people": "People", "portfolio": "Portfolio", "strategies": "Strategy"}
+DASHBOARD_PAGES = {
+    "people": pgettext_lazy("dashboard page", "People"),
+    "portfolio": pgettext_lazy("dashboard page", "Portfolio"),
+    "strategies": pgettext_lazy("dashboard page", "Strategy"),
+}
 DASHBOARD_TOOLS: list[NavLink] = [
-    NavLink("Agencies", "agencies:league", "agencies.view_agency_performance"),
-    NavLink("Reassign", "supervision:reassign", "supervision.reassign_case"),
-    NavLink("Teams", "supervision:teams", "accounts.change_team"),
-    NavLink("Approvals", "supervision:approvals", "compliance.override_compliance"),
-    NavLink("Pipeline", "pipeline:page", "pipeline.run_pipeline"),
+    NavLink(_("Agencies"), "agencies:league", "agencies.view_agency_performance"),
+    NavLink(_("Reassign"), "supervision:reassign", "supervision.reassign_case"),
+    NavLink(_("Teams"), "supervision:teams", "accounts.change_team"),
+    NavLink(_("Approvals"), "supervision:approvals", "compliance.override_compliance"),
+    NavLink(_("Pipeline"), "pipeline:page", "pipeline.run_pipeline"),
 ]
 AGENCY_TABS: list[NavLink] = [
-    NavLink("League table", "agencies:league", "agencies.view_agency_performance"),
-    NavLink("Current placements", "agencies:placements", "agencies.change_placement"),
-    NavLink("Awaiting placement", "agencies:awaiting", "agencies.add_placement"),
+    NavLink(_("League table"), "agencies:league", "agencies.view_agency_performance"),
+    NavLink(_("Current placements"), "agencies:placements", "agencies.change_placement"),
+    NavLink(_("Awaiting placement"), "agencies:awaiting", "agencies.add_placement"),
 ]
 COMPLIANCE_TABS: list[NavLink] = [
-    NavLink("Log", "compliance:log", "compliance.view_compliance_log"),
-    NavLink("Blocks", "compliance:blocks", "compliance.view_compliance_log"),
-    NavLink("Overrides", "compliance:overrides", "compliance.view_compliance_log"),
-    NavLink("Verify chain", "compliance:verify", "compliance.view_compliance_log"),
+    NavLink(
+        pgettext_lazy("compliance tab", "Log"), "compliance:log", "compliance.view_compliance_log"
+    ),
+    NavLink(_("Blocks"), "compliance:blocks", "compliance.view_compliance_log"),
+    NavLink(_("Overrides"), "compliance:overrides", "compliance.view_compliance_log"),
+    NavLink(_("Verify chain"), "compliance:verify", "compliance.view_compliance_log"),
 ]
 
 

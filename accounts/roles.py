@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    COLLECTOR = "collector", "Collector"
-    SUPERVISOR = "supervisor", "Supervisor"
-    AGENCY_COLLECTOR = "agency_collector", "Agency collector"
-    AGENCY_MANAGER = "agency_manager", "Agency manager"
-    COMPLIANCE_OFFICER = "compliance_officer", "Compliance officer"
-    ADMIN = "admin", "Admin"
+    COLLECTOR = "collector", _("Collector")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AGENCY_COLLECTOR = "agency_collector", _("Agency collector")
+    AGENCY_MANAGER = "agency_manager", _("Agency manager")
+    COMPLIANCE_OFFICER = "compliance_officer", _("Compliance officer")
+    ADMIN = "admin", _("Admin")
 
 
 AGENCY_ROLES = frozenset({Role.AGENCY_COLLECTOR, Role.AGENCY_MANAGER})

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -49,11 +50,11 @@ class DebtorAdminForm(forms.ModelForm):
     """Takes the full national ID number and keeps only its keyed hash and last four."""
 
     national_id = forms.CharField(
-        label="National ID number",
+        label=_("National ID number"),
         required=False,
         # Never echo the number back into the page, not even on a form error.
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="The full number; only a keyed hash and the last four are stored.",
+        help_text=_("The full number; only a keyed hash and the last four are stored."),
     )
 
     class Meta:
@@ -65,8 +66,8 @@ class DebtorAdminForm(forms.ModelForm):
         if self.instance._state.adding:
             self.fields["national_id"].required = True
         else:
-            self.fields["national_id"].label = "Replace national ID number"
-            self.fields["national_id"].help_text = (
+            self.fields["national_id"].label = _("Replace national ID number")
+            self.fields["national_id"].help_text = _(
                 "Leave blank to keep the current number. Only a keyed hash and the last four "
                 "are stored."
             )
@@ -83,7 +84,7 @@ class DebtorAdminForm(forms.ModelForm):
         # The hash is not a form field, so the form's unique check would not cover it.
         taken = Debtor.objects.filter(national_id_hash=fields["national_id_hash"])
         if taken.exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("Another debtor has this national ID number.")
+            raise forms.ValidationError(_("Another debtor has this national ID number."))
         return fields
 
     def save(self, commit: bool = True) -> Debtor:
@@ -139,7 +140,7 @@ class DebtorAdmin(FreeTextAdmin, admin.ModelAdmin):
     readonly_fields = ("masked_national_id", *TIMESTAMPS)
     show_full_result_count = False
 
-    @admin.display(description="National ID")
+    @admin.display(description=_("National ID"))
     def masked_national_id(self, debtor: Debtor) -> str:
         return debtor.masked_national_id
 
@@ -148,11 +149,11 @@ class DebtorAdmin(FreeTextAdmin, admin.ModelAdmin):
         national_id = ("national_id",) if adding else ("masked_national_id", "national_id")
         fieldsets = [
             (None, {"fields": (*DEBTOR_IDENTITY_FIELDS, *national_id)}),
-            ("Circumstances", {"fields": DEBTOR_CIRCUMSTANCE_FIELDS}),
-            ("Attorney", {"fields": DEBTOR_ATTORNEY_FIELDS}),
+            (_("Circumstances"), {"fields": DEBTOR_CIRCUMSTANCE_FIELDS}),
+            (_("Attorney"), {"fields": DEBTOR_ATTORNEY_FIELDS}),
         ]
         if not adding:
-            fieldsets.append(("Record", {"fields": TIMESTAMPS}))
+            fieldsets.append((_("Record"), {"fields": TIMESTAMPS}))
         return fieldsets
 
     @method_decorator(sensitive_post_parameters("national_id"))
@@ -193,7 +194,8 @@ class ContactPointAdmin(FreeTextAdmin, admin.ModelAdmin):
     actions = ("mark_invalid", "mark_do_not_contact")
 
     @admin.action(
-        description="Mark selected as invalid (wrong number or address)", permissions=["change"]
+        description=_("Mark selected as invalid (wrong number or address)"),
+        permissions=["change"],
     )
     def mark_invalid(self, request, queryset):
         updated = queryset.update(invalid=True, updated_at=timezone.now())
@@ -207,7 +209,7 @@ class ContactPointAdmin(FreeTextAdmin, admin.ModelAdmin):
             % {"count": updated},
         )
 
-    @admin.action(description="Mark selected as do not contact", permissions=["change"])
+    @admin.action(description=_("Mark selected as do not contact"), permissions=["change"])
     def mark_do_not_contact(self, request, queryset):
         updated = queryset.update(do_not_contact=True, updated_at=timezone.now())
         self.message_user(
@@ -241,7 +243,7 @@ class CardAccountAdmin(AmountFieldsMixin, FreeTextAdmin, admin.ModelAdmin):
     readonly_fields = TIMESTAMPS
     show_full_result_count = False
 
-    @admin.display(description="Card", ordering="card_last4")
+    @admin.display(description=_("Card"), ordering="card_last4")
     def card(self, account: CardAccount) -> str:
         return account.masked_card
 
@@ -266,7 +268,7 @@ class StrategyAdmin(FreeTextAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(stage_count=Count("stages"))
 
-    @admin.display(description="Stages", ordering="stage_count")
+    @admin.display(description=_("Stages"), ordering="stage_count")
     def stage_count(self, strategy: Strategy) -> int:
         return strategy.stage_count
 
@@ -344,7 +346,7 @@ class CaseAdmin(StageChoicesMixin, FreeTextAdmin, admin.ModelAdmin):
             {"fields": ("account", "debtor", "status", "strategy", "stage", "stage_entered_at")},
         ),
         (
-            "Work",
+            _("Work"),
             {
                 "fields": (
                     "team",
@@ -356,8 +358,8 @@ class CaseAdmin(StageChoicesMixin, FreeTextAdmin, admin.ModelAdmin):
                 )
             },
         ),
-        ("Life", {"fields": ("opened_at", "closed_at", "balance_at_open")}),
-        ("Record", {"fields": TIMESTAMPS}),
+        (_("Life"), {"fields": ("opened_at", "closed_at", "balance_at_open")}),
+        (_("Record"), {"fields": TIMESTAMPS}),
     )
 
 

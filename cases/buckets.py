@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Bucket(models.IntegerChoices):
     """Days past due, and (for roll rates) where a case ended up."""
 
-    CURRENT = 0, "Current (0)"
+    CURRENT = 0, _("Current (0)")
     DPD_1_29 = 1, "1-29"
     DPD_30_59 = 2, "30-59"
     DPD_60_89 = 3, "60-89"
     DPD_90_119 = 4, "90-119"
     DPD_120_PLUS = 5, "120+"
-    CURED = 6, "Cured"
-    CLOSED = 7, "Closed otherwise"
+    CURED = 6, pgettext_lazy("bucket", "Cured")
+    CLOSED = 7, _("Closed otherwise")
 
 
 # (bucket, fewest days past due in it), highest first.
@@ -26,4 +28,4 @@ BUCKET_FLOORS = (
     (Bucket.DPD_30_59, 30),
     (Bucket.DPD_1_29, 1),
 )
-DELINQUENCY_BUCKETS = tuple(bucket for bucket, _ in reversed(BUCKET_FLOORS))
+DELINQUENCY_BUCKETS = tuple(bucket for bucket, _floor in reversed(BUCKET_FLOORS))

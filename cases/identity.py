@@ -6,6 +6,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 
 def normalise_national_id(raw: str) -> str:
@@ -22,5 +23,5 @@ def national_id_fields(raw: str) -> dict[str, str]:
     """The Debtor fields that stand for a national ID number."""
     normalised = normalise_national_id(raw)
     if len(normalised) < 4:
-        raise ValueError("A national ID number has at least four characters.")
+        raise ValueError(gettext("A national ID number has at least four characters."))
     return {"national_id_hash": national_id_hash(normalised), "national_id_last4": normalised[-4:]}

@@ -9,47 +9,63 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TimeStampedModel, validate_time_zone
+from common.formatting import money, number
 from common.money import AMOUNT, CENT
 
 # A scheduled call-back lifts the case's score into this band (above broken promises, whose
 # band starts at pipeline.services.BROKEN_PROMISE_PRIORITY) until an outcome is logged;
 # the queue's call-back indexes are partial on it.
 CALL_BACK_PRIORITY = 2_000_000_000
-currency_code = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code, e.g. USD.")
-last_four_digits = RegexValidator(r"^[0-9]{4}$", "Exactly four digits.")
-last_four_characters = RegexValidator(r"^[0-9A-Z]{4}$", "Exactly four digits or capital letters.")
+currency_code = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code, e.g. USD."))
+last_four_digits = RegexValidator(r"^[0-9]{4}$", _("Exactly four digits."))
+last_four_characters = RegexValidator(
+    r"^[0-9A-Z]{4}$", _("Exactly four digits or capital letters.")
+)
 
 
 class Debtor(TimeStampedModel):
-    full_name = models.CharField(max_length=200)
+    full_name = models.CharField(_("full name"), max_length=200)
     national_id_hash = models.CharField(
+        _("national ID hash"),
         max_length=64,
         editable=False,
-        help_text="Keyed hash (HMAC-SHA256) of the national ID; the number itself is never stored.",
+        help_text=_(
+            "Keyed hash (HMAC-SHA256) of the national ID; the number itself is never stored."
+        ),
     )
-    national_id_last4 = models.CharField(max_length=4, validators=[last_four_characters])
-    birth_date = models.DateField(null=True, blank=True)
-    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
-    language = models.CharField(max_length=10, default="en")
+    national_id_last4 = models.CharField(
+        _("national ID (last four)"), max_length=4, validators=[last_four_characters]
+    )
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
+    language = models.CharField(_("language"), max_length=10, default="en")
 
-    is_vulnerable = models.BooleanField(default=False)
-    vulnerability_note = models.TextField(blank=True)
-    is_deceased = models.BooleanField(default=False)
+    is_vulnerable = models.BooleanField(_("vulnerable"), default=False)
+    vulnerability_note = models.TextField(_("vulnerability note"), blank=True)
+    is_deceased = models.BooleanField(_("deceased"), default=False)
     estate_representative = models.CharField(
-        max_length=200, blank=True, help_text="The person authorised to act for the estate."
+        _("estate representative"),
+        max_length=200,
+        blank=True,
+        help_text=_("The person authorised to act for the estate."),
     )
-    is_bankrupt = models.BooleanField(default=False)
-    has_attorney = models.BooleanField(default=False)
-    attorney_name = models.CharField(max_length=200, blank=True)
-    attorney_phone = models.CharField(max_length=40, blank=True)
-    attorney_email = models.EmailField(blank=True)
-    cease_communication = models.BooleanField(default=False)
-    dispute_pending = models.BooleanField(default=False)
-    is_unreachable = models.BooleanField(default=False)
+    is_bankrupt = models.BooleanField(_("bankrupt"), default=False)
+    has_attorney = models.BooleanField(_("represented by an attorney"), default=False)
+    attorney_name = models.CharField(_("attorney's name"), max_length=200, blank=True)
+    attorney_phone = models.CharField(_("attorney's phone"), max_length=40, blank=True)
+    attorney_email = models.EmailField(_("attorney's e-mail"), blank=True)
+    cease_communication = models.BooleanField(_("cease communication"), default=False)
+    dispute_pending = models.BooleanField(_("dispute pending"), default=False)
+    is_unreachable = models.BooleanField(_("unreachable"), default=False)
 
     class Meta:
+        verbose_name = _("debtor")
+        verbose_name_plural = _("debtors")
         ordering = ["full_name"]
         # Unique keys of the bank's are constraints rather than unique=True fields, which on
         # PostgreSQL add a second (pattern) index that every feed row would pay for and no
@@ -59,14 +75,17 @@ class Debtor(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(has_attorney=False) | ~Q(attorney_name=""),
                 name="debtor_attorney_named",
-                violation_error_message="A represented debtor needs the attorney's name.",
+                violation_error_message=_("A represented debtor needs the attorney's name."),
             ),
         ]
         # The work queue reads the distinct zones debtors live in by walking this index.
         indexes = [models.Index(fields=["time_zone"], name="debtor_time_zone")]
 
     def __str__(self) -> str:
-        return f"{self.full_name} (ID {self.masked_national_id})"
+        return gettext("%(name)s (ID %(national_id)s)") % {
+            "name": self.full_name,
+            "national_id": self.masked_national_id,
+        }
 
     @property
     def masked_national_id(self) -> str:
@@ -75,42 +94,53 @@ class Debtor(TimeStampedModel):
 
 class ContactPoint(TimeStampedModel):
     class Kind(models.TextChoices):
-        MOBILE = "mobile", "Mobile phone"
-        HOME = "home", "Home phone"
-        WORK = "work", "Work phone"
-        EMAIL = "email", "Email"
-        POSTAL = "postal", "Postal address"
+        MOBILE = "mobile", _("Mobile phone")
+        HOME = "home", _("Home phone")
+        WORK = "work", _("Work phone")
+        EMAIL = "email", _("Email")
+        POSTAL = "postal", _("Postal address")
 
     class Owner(models.TextChoices):
-        DEBTOR = "debtor", "Debtor"
-        THIRD_PARTY = "third_party", "Third party"
+        DEBTOR = "debtor", _("Debtor")
+        THIRD_PARTY = "third_party", _("Third party")
 
     PHONE_KINDS = (Kind.MOBILE, Kind.HOME, Kind.WORK)
 
     # Found by the unique constraint below, which leads with the debtor: no index of its own.
     debtor = models.ForeignKey(
-        Debtor, on_delete=models.CASCADE, related_name="contact_points", db_index=False
+        Debtor,
+        on_delete=models.CASCADE,
+        related_name="contact_points",
+        db_index=False,
+        verbose_name=_("debtor"),
     )
-    kind = models.CharField(max_length=10, choices=Kind)
-    value = models.CharField(max_length=300)
-    owner = models.CharField(max_length=12, choices=Owner, default=Owner.DEBTOR)
-    third_party_name = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    value = models.CharField(_("number or address"), max_length=300)
+    owner = models.CharField(_("owner"), max_length=12, choices=Owner, default=Owner.DEBTOR)
+    third_party_name = models.CharField(_("third party's name"), max_length=200, blank=True)
     third_party_relationship = models.CharField(
-        max_length=100, blank=True, help_text="e.g. emergency contact, guarantor, employer."
+        _("third party's relationship"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. emergency contact, guarantor, employer."),
     )
-    sms_consent = models.BooleanField(default=False)
-    email_consent = models.BooleanField(default=False)
+    sms_consent = models.BooleanField(_("SMS consent"), default=False)
+    email_consent = models.BooleanField(_("e-mail consent"), default=False)
     opted_out = models.BooleanField(
-        default=False, help_text="The person asked not to be contacted on this medium."
+        _("opted out"),
+        default=False,
+        help_text=_("The person asked not to be contacted on this medium."),
     )
-    do_not_contact = models.BooleanField(default=False)
-    employer_prohibits_contact = models.BooleanField(default=False)
-    verified = models.BooleanField(default=False)
+    do_not_contact = models.BooleanField(_("do not contact"), default=False)
+    employer_prohibits_contact = models.BooleanField(_("employer prohibits contact"), default=False)
+    verified = models.BooleanField(_("verified"), default=False)
     invalid = models.BooleanField(
-        default=False, help_text="Wrong or disconnected number or address."
+        _("invalid"), default=False, help_text=_("Wrong or disconnected number or address.")
     )
 
     class Meta:
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
         ordering = ["debtor", "kind", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -119,7 +149,7 @@ class ContactPoint(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(owner="debtor") | ~Q(third_party_name=""),
                 name="contact_point_third_party_named",
-                violation_error_message="A third party's contact point needs the person's name.",
+                violation_error_message=_("A third party's contact point needs the person's name."),
             ),
         ]
 
@@ -128,18 +158,36 @@ class ContactPoint(TimeStampedModel):
 
 
 class CardAccount(TimeStampedModel):
-    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="accounts")
-    account_reference = models.CharField(max_length=40, help_text="The bank's reference.")
-    card_last4 = models.CharField(max_length=4, validators=[last_four_digits])
-    product = models.CharField(max_length=60)
-    portfolio = models.CharField(max_length=60, blank=True)
-    currency = models.CharField(max_length=3, default="USD", validators=[currency_code])
-    credit_limit = models.DecimalField(**AMOUNT, validators=[MinValueValidator(Decimal(0))])
-    balance = models.DecimalField(**AMOUNT, validators=[MinValueValidator(Decimal(0))])
-    minimum_due = models.DecimalField(**AMOUNT, validators=[MinValueValidator(Decimal(0))])
-    oldest_unpaid_due_date = models.DateField(null=True, blank=True, db_index=True)
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("debtor")
+    )
+    account_reference = models.CharField(
+        _("account reference"), max_length=40, help_text=_("The bank's reference.")
+    )
+    card_last4 = models.CharField(
+        _("card (last four)"), max_length=4, validators=[last_four_digits]
+    )
+    product = models.CharField(_("product"), max_length=60)
+    portfolio = models.CharField(_("portfolio"), max_length=60, blank=True)
+    currency = models.CharField(
+        _("currency"), max_length=3, default="USD", validators=[currency_code]
+    )
+    credit_limit = models.DecimalField(
+        _("credit limit"), **AMOUNT, validators=[MinValueValidator(Decimal(0))]
+    )
+    balance = models.DecimalField(
+        _("balance"), **AMOUNT, validators=[MinValueValidator(Decimal(0))]
+    )
+    minimum_due = models.DecimalField(
+        _("minimum due"), **AMOUNT, validators=[MinValueValidator(Decimal(0))]
+    )
+    oldest_unpaid_due_date = models.DateField(
+        _("oldest unpaid due date"), null=True, blank=True, db_index=True
+    )
 
     class Meta:
+        verbose_name = _("card account")
+        verbose_name_plural = _("card accounts")
         ordering = ["account_reference"]
         constraints = [
             models.UniqueConstraint(fields=["account_reference"], name="account_reference_unique"),
@@ -161,7 +209,10 @@ class CardAccount(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account_reference} (card {self.masked_card})"
+        return gettext("%(reference)s (card %(card)s)") % {
+            "reference": self.account_reference,
+            "card": self.masked_card,
+        }
 
     @property
     def masked_card(self) -> str:
@@ -177,24 +228,29 @@ class CardAccount(TimeStampedModel):
 class Strategy(TimeStampedModel):
     """A collection ladder: the stages an overdue account climbs as days pass."""
 
-    name = models.CharField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
-    is_active = models.BooleanField(default=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
     is_default = models.BooleanField(
-        default=False, help_text="Applies when no other strategy matches."
+        _("default"), default=False, help_text=_("Applies when no other strategy matches.")
     )
     product = models.CharField(
-        max_length=60, blank=True, help_text="Applies to this product only; blank for any."
+        _("product"),
+        max_length=60,
+        blank=True,
+        help_text=_("Applies to this product only; blank for any."),
     )
     policy = models.CharField(
+        _("policy"),
         max_length=20,
         blank=True,
-        help_text="Compliance preset for cases on this strategy; blank uses the site's policy.",
+        help_text=_("Compliance preset for cases on this strategy; blank uses the site's policy."),
     )
 
     class Meta:
+        verbose_name = _("strategy")
+        verbose_name_plural = _("strategies")
         ordering = ["name"]
-        verbose_name_plural = "strategies"
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"], condition=Q(is_default=True), name="one_default_strategy"
@@ -207,25 +263,33 @@ class Strategy(TimeStampedModel):
 
 class Stage(models.Model):
     class Action(models.TextChoices):
-        SMS = "sms", "SMS reminder"
-        CALL_QUEUE = "call_queue", "Phone collection queue"
-        LETTER = "letter", "Demand letter"
-        AGENCY = "agency", "Agency placement"
-        LITIGATION = "litigation", "Litigation referral"
+        SMS = "sms", _("SMS reminder")
+        CALL_QUEUE = "call_queue", _("Phone collection queue")
+        LETTER = "letter", _("Demand letter")
+        AGENCY = "agency", _("Agency placement")
+        LITIGATION = "litigation", _("Litigation referral")
 
-    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="stages")
-    position = models.PositiveSmallIntegerField()
-    name = models.CharField(max_length=100)
-    min_days_past_due = models.PositiveIntegerField()
-    action = models.CharField(max_length=12, choices=Action)
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.CASCADE, related_name="stages", verbose_name=_("strategy")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("name"), max_length=100)
+    min_days_past_due = models.PositiveIntegerField(_("from days past due"))
+    action = models.CharField(_("action"), max_length=12, choices=Action)
     message_template = models.TextField(
-        blank=True, help_text="Django template text for the SMS or letter this stage sends."
+        _("message template"),
+        blank=True,
+        help_text=_("Django template text for the SMS or letter this stage sends."),
     )
     replay_if_skipped = models.BooleanField(
-        default=False, help_text="Run this stage's action even when a case jumps past it."
+        _("replay if skipped"),
+        default=False,
+        help_text=_("Run this stage's action even when a case jumps past it."),
     )
 
     class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
         ordering = ["strategy", "position"]
         constraints = [
             models.UniqueConstraint(fields=["strategy", "position"], name="stage_position_unique"),
@@ -235,17 +299,25 @@ class Stage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.strategy}: {self.name} (day {self.min_days_past_due})"
+        return gettext("%(strategy)s: %(stage)s (day %(day)s)") % {
+            "strategy": self.strategy,
+            "stage": self.name,
+            "day": self.min_days_past_due,
+        }
 
 
 class StageMessageTranslation(models.Model):
     """The stage's message in another language; debtors get theirs when one exists."""
 
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="translations")
-    language = models.CharField(max_length=10)
-    message_template = models.TextField()
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="translations", verbose_name=_("stage")
+    )
+    language = models.CharField(_("language"), max_length=10)
+    message_template = models.TextField(_("message template"))
 
     class Meta:
+        verbose_name = _("stage message translation")
+        verbose_name_plural = _("stage message translations")
         ordering = ["stage", "language"]
         constraints = [
             models.UniqueConstraint(fields=["stage", "language"], name="stage_translation_unique"),
@@ -257,53 +329,80 @@ class StageMessageTranslation(models.Model):
 
 class Case(TimeStampedModel):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        PROMISED = "promised", "Promise to pay"
-        PLACED = "placed", "Placed with agency"
-        LITIGATION = "litigation", "In litigation"
-        CURED = "cured", "Cured / paid"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        PROMISED = "promised", _("Promise to pay")
+        PLACED = "placed", _("Placed with agency")
+        LITIGATION = "litigation", _("In litigation")
+        CURED = "cured", _("Cured / paid")
+        CLOSED = "closed", _("Closed")
 
     CLOSED_STATUSES = (Status.CURED, Status.CLOSED)
 
-    account = models.ForeignKey(CardAccount, on_delete=models.PROTECT, related_name="cases")
-    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="cases")
-    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="cases")
-    stage = models.ForeignKey(
-        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    account = models.ForeignKey(
+        CardAccount, on_delete=models.PROTECT, related_name="cases", verbose_name=_("account")
     )
-    stage_entered_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.PROTECT, related_name="cases", verbose_name=_("debtor")
+    )
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.PROTECT, related_name="cases", verbose_name=_("strategy")
+    )
+    stage = models.ForeignKey(
+        Stage,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("stage"),
+    )
+    stage_entered_at = models.DateTimeField(_("entered the stage at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.OPEN)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_cases",
-        help_text="Blank: the team's pool.",
+        help_text=_("Blank: the team's pool."),
+        verbose_name=_("assigned to"),
     )
     team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("team"),
     )
-    priority_score = models.IntegerField(default=0, help_text="Higher is called first.")
-    next_action_at = models.DateTimeField(null=True, blank=True)
+    priority_score = models.IntegerField(
+        _("priority score"), default=0, help_text=_("Higher is called first.")
+    )
+    next_action_at = models.DateTimeField(_("next action at"), null=True, blank=True)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="claimed_cases",
+        verbose_name=_("claimed by"),
     )
-    claim_expires_at = models.DateTimeField(null=True, blank=True)
-    opened_at = models.DateTimeField()
-    closed_at = models.DateTimeField(null=True, blank=True)
-    balance_at_open = models.DecimalField(**AMOUNT)
+    claim_expires_at = models.DateTimeField(_("claim expires at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    balance_at_open = models.DecimalField(_("balance at opening"), **AMOUNT)
     paused_at = models.DateTimeField(
-        null=True, blank=True, help_text="Paused by a supervisor: out of the queue, no escalation."
+        _("paused at"),
+        null=True,
+        blank=True,
+        help_text=_("Paused by a supervisor: out of the queue, no escalation."),
     )
-    pause_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
+    pause_reason = models.CharField(
+        _("reason for the pause"), max_length=300, blank=True, default="", db_default=""
+    )
 
     class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
         ordering = ["-priority_score", "id"]
         permissions = [("work_case", "Can work cases: call, log outcomes, take promises")]
         constraints = [
@@ -311,7 +410,7 @@ class Case(TimeStampedModel):
                 fields=["account"],
                 condition=~Q(status__in=["cured", "closed"]),
                 name="one_open_case_per_account",
-                violation_error_message="This account already has an open case.",
+                violation_error_message=_("This account already has an open case."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["cured", "closed"], closed_at__isnull=False)
@@ -381,7 +480,10 @@ class Case(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Case {self.pk} · {self.account.account_reference}"
+        return gettext("Case %(id)s · %(reference)s") % {
+            "id": self.pk,
+            "reference": self.account.account_reference,
+        }
 
     @property
     def is_open(self) -> bool:
@@ -392,52 +494,64 @@ class Activity(models.Model):
     """One contact attempt, message or note on a case."""
 
     class Channel(models.TextChoices):
-        CALL = "call", "Call"
-        SMS = "sms", "SMS"
-        EMAIL = "email", "Email"
-        LETTER = "letter", "Letter"
-        VISIT = "visit", "Visit"
-        NOTE = "note", "Note"
-        SYSTEM = "system", "System"
+        CALL = "call", _("Call")
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+        LETTER = "letter", _("Letter")
+        VISIT = "visit", _("Visit")
+        NOTE = "note", _("Note")
+        SYSTEM = "system", _("System")
 
     class Direction(models.TextChoices):
-        OUTBOUND = "outbound", "Outbound"
-        INBOUND = "inbound", "Inbound"
-        INTERNAL = "internal", "Internal"
+        OUTBOUND = "outbound", _("Outbound")
+        INBOUND = "inbound", _("Inbound")
+        INTERNAL = "internal", _("Internal")
 
     class Outcome(models.TextChoices):
-        RIGHT_PARTY_CONTACT = "rpc", "Right-party contact"
-        THIRD_PARTY = "third_party", "Third party"
-        NO_ANSWER = "no_answer", "No answer"
-        VOICEMAIL = "voicemail", "Voicemail"
-        WRONG_NUMBER = "wrong_number", "Wrong number"
-        REFUSED_TO_PAY = "refused", "Refused to pay"
-        DISPUTE = "dispute", "Dispute"
-        PROMISE = "promise", "Promise to pay"
-        PAID = "paid", "Paid"
-        CALLBACK_REQUESTED = "callback", "Call-back requested"
-        SENT = "sent", "Sent"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
-        NOTE = "note", "Note"
-        STAGE_CHANGE = "stage_change", "Stage change"
+        RIGHT_PARTY_CONTACT = "rpc", _("Right-party contact")
+        THIRD_PARTY = "third_party", _("Third party")
+        NO_ANSWER = "no_answer", _("No answer")
+        VOICEMAIL = "voicemail", _("Voicemail")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+        REFUSED_TO_PAY = "refused", _("Refused to pay")
+        DISPUTE = "dispute", _("Dispute")
+        PROMISE = "promise", _("Promise to pay")
+        PAID = "paid", _("Paid")
+        CALLBACK_REQUESTED = "callback", _("Call-back requested")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+        NOTE = "note", _("Note")
+        STAGE_CHANGE = "stage_change", _("Stage change")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="activities")
-    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="activities")
-    contact_point = models.ForeignKey(
-        ContactPoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="activities", verbose_name=_("case")
     )
-    channel = models.CharField(max_length=10, choices=Channel)
-    direction = models.CharField(max_length=10, choices=Direction, default=Direction.OUTBOUND)
-    outcome = models.CharField(max_length=14, choices=Outcome)
-    notes = models.TextField(blank=True)
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.CASCADE, related_name="activities", verbose_name=_("debtor")
+    )
+    contact_point = models.ForeignKey(
+        ContactPoint,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        verbose_name=_("contact point"),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction, default=Direction.OUTBOUND
+    )
+    outcome = models.CharField(_("outcome"), max_length=14, choices=Outcome)
+    notes = models.TextField(_("notes"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="activities",
-        help_text="Blank for the system.",
+        help_text=_("Blank for the system."),
+        verbose_name=_("actor"),
     )
     agency = models.ForeignKey(
         "agencies.Agency",
@@ -445,13 +559,15 @@ class Activity(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="activities",
+        verbose_name=_("agency"),
     )
-    occurred_at = models.DateTimeField()
-    duration_seconds = models.PositiveIntegerField(default=0)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), default=0)
 
     class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
         ordering = ["-occurred_at", "-id"]
-        verbose_name_plural = "activities"
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_seconds__gte=0), name="activity_duration_not_negative"
@@ -470,36 +586,41 @@ class Activity(models.Model):
         ]
 
     def __str__(self) -> str:
-        when = f"{self.occurred_at:%Y-%m-%d %H:%M}"
+        when = formats.date_format(timezone.localtime(self.occurred_at), "DATETIME_FORMAT")
         return f"{self.get_channel_display()} · {self.get_outcome_display()} · {when}"
 
 
 class PromiseToPay(TimeStampedModel):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        KEPT = "kept", "Kept"
-        BROKEN = "broken", "Broken"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", pgettext_lazy("promise status", "Pending")
+        KEPT = "kept", _("Kept")
+        BROKEN = "broken", _("Broken")
+        CANCELLED = "cancelled", _("Cancelled")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="promises")
-    amount = models.DecimalField(**AMOUNT, validators=[MinValueValidator(CENT)])
-    currency = models.CharField(max_length=3, validators=[currency_code])
-    promised_on = models.DateField(help_text="The business date the promise was taken.")
-    due_date = models.DateField()
-    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="promises", verbose_name=_("case")
+    )
+    amount = models.DecimalField(_("amount"), **AMOUNT, validators=[MinValueValidator(CENT)])
+    currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
+    promised_on = models.DateField(
+        _("promised on"), help_text=_("The business date the promise was taken.")
+    )
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="promises",
+        verbose_name=_("taken by"),
     )
-    resolved_on = models.DateField(null=True, blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("promise to pay")
+        verbose_name_plural = _("promises to pay")
         ordering = ["-due_date", "-id"]
-        verbose_name = "promise to pay"
-        verbose_name_plural = "promises to pay"
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="promise_amount_positive"),
             models.CheckConstraint(
@@ -509,7 +630,7 @@ class PromiseToPay(TimeStampedModel):
                 fields=["case"],
                 condition=Q(status="pending"),
                 name="one_pending_promise_per_case",
-                violation_error_message="This case already has a pending promise.",
+                violation_error_message=_("This case already has a pending promise."),
             ),
         ]
         indexes = [
@@ -519,15 +640,26 @@ class PromiseToPay(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency} by {self.due_date} ({self.get_status_display()})"
+        return gettext("%(amount)s by %(date)s (%(status)s)") % {
+            "amount": money(self.amount, self.currency),
+            "date": formats.date_format(self.due_date),
+            "status": self.get_status_display(),
+        }
 
 
 class PromiseInstalment(models.Model):
-    promise = models.ForeignKey(PromiseToPay, on_delete=models.CASCADE, related_name="instalments")
-    due_date = models.DateField()
-    amount = models.DecimalField(**AMOUNT, validators=[MinValueValidator(CENT)])
+    promise = models.ForeignKey(
+        PromiseToPay,
+        on_delete=models.CASCADE,
+        related_name="instalments",
+        verbose_name=_("promise to pay"),
+    )
+    due_date = models.DateField(_("due date"))
+    amount = models.DecimalField(_("amount"), **AMOUNT, validators=[MinValueValidator(CENT)])
 
     class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
         ordering = ["promise", "due_date"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="instalment_amount_positive"),
@@ -535,19 +667,29 @@ class PromiseInstalment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} by {self.due_date}"
+        return gettext("%(amount)s by %(date)s") % {
+            "amount": number(self.amount, 2),
+            "date": formats.date_format(self.due_date),
+        }
 
 
 class Payment(TimeStampedModel):
     class Source(models.TextChoices):
-        BANK_FEED = "bank_feed", "Bank feed"
-        CARD = "card", "Card payment"
-        TRANSFER = "transfer", "Bank transfer"
-        AGENCY = "agency", "Collected by agency"
+        BANK_FEED = "bank_feed", _("Bank feed")
+        CARD = "card", _("Card payment")
+        TRANSFER = "transfer", _("Bank transfer")
+        AGENCY = "agency", _("Collected by agency")
 
-    account = models.ForeignKey(CardAccount, on_delete=models.PROTECT, related_name="payments")
+    account = models.ForeignKey(
+        CardAccount, on_delete=models.PROTECT, related_name="payments", verbose_name=_("account")
+    )
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="payments",
+        verbose_name=_("case"),
     )
     agency = models.ForeignKey(
         "agencies.Agency",
@@ -555,15 +697,18 @@ class Payment(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="payments",
-        help_text="The agency the payment is attributed to, when the case was placed.",
+        help_text=_("The agency the payment is attributed to, when the case was placed."),
+        verbose_name=_("agency"),
     )
-    amount = models.DecimalField(**AMOUNT, validators=[MinValueValidator(CENT)])
-    currency = models.CharField(max_length=3, validators=[currency_code])
-    received_on = models.DateField()
-    source = models.CharField(max_length=10, choices=Source, default=Source.BANK_FEED)
-    external_reference = models.CharField(max_length=64, unique=True)
+    amount = models.DecimalField(_("amount"), **AMOUNT, validators=[MinValueValidator(CENT)])
+    currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
+    received_on = models.DateField(_("received on"))
+    source = models.CharField(_("source"), max_length=10, choices=Source, default=Source.BANK_FEED)
+    external_reference = models.CharField(_("external reference"), max_length=64, unique=True)
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["-received_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
@@ -574,30 +719,41 @@ class Payment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency} on {self.received_on} ({self.external_reference})"
+        return gettext("%(amount)s on %(date)s (%(reference)s)") % {
+            "amount": money(self.amount, self.currency),
+            "date": formats.date_format(self.received_on),
+            "reference": self.external_reference,
+        }
 
 
 class StageEntry(models.Model):
     """A case entering a stage of its strategy: the timeline, and the stage's one-off action."""
 
     class ActionStatus(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DONE = "done", "Done"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "pending", pgettext_lazy("stage action", "Pending")
+        DONE = "done", _("Done")
+        SKIPPED = "skipped", _("Skipped")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_entries")
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="entries")
-    entered_on = models.DateField(help_text="The business date of the run that moved the case.")
-    entered_at = models.DateTimeField()
-    days_past_due = models.PositiveIntegerField()
-    action_status = models.CharField(
-        max_length=10, choices=ActionStatus, default=ActionStatus.PENDING
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="stage_entries", verbose_name=_("case")
     )
-    action_note = models.CharField(max_length=200, blank=True)
+    stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="entries", verbose_name=_("stage")
+    )
+    entered_on = models.DateField(
+        _("entered on"), help_text=_("The business date of the run that moved the case.")
+    )
+    entered_at = models.DateTimeField(_("entered at"))
+    days_past_due = models.PositiveIntegerField(_("days past due"))
+    action_status = models.CharField(
+        _("action status"), max_length=10, choices=ActionStatus, default=ActionStatus.PENDING
+    )
+    action_note = models.CharField(_("action note"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("stage entry")
+        verbose_name_plural = _("stage entries")
         ordering = ["case", "entered_at", "id"]
-        verbose_name_plural = "stage entries"
         constraints = [
             models.UniqueConstraint(fields=["case", "stage"], name="stage_entered_once_per_case"),
         ]
@@ -607,4 +763,8 @@ class StageEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case} entered {self.stage.name} on {self.entered_on}"
+        return gettext("%(case)s entered %(stage)s on %(date)s") % {
+            "case": self.case,
+            "stage": self.stage.name,
+            "date": formats.date_format(self.entered_on),
+        }

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from accounts.views import home
 from collections_site.views import favicon
 
-admin.site.site_header = "Collections administration"
-admin.site.site_title = "Collections admin"
+admin.site.site_header = _("Collections administration")
+admin.site.site_title = _("Collections admin")
 
 # A lost database answers 503 "try again"; anything else the plain 500 page.
 handler500 = "collections_site.views.server_error"

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CommonConfig(AppConfig):
     name = "common"
-    verbose_name = "Shared helpers"
+    verbose_name = _("Shared helpers")
