@@ -37,6 +37,7 @@ from typing import IO, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from common.dry_run import dry_run_transaction
 from common.sensitive import mask_secrets
@@ -335,7 +336,10 @@ class _Importer:
                     continue
                 chunk.reject(
                     ImportRejectedRow(
-                        run=run, line_number=last_line, raw_row="", reason=f"not CSV: {error}"
+                        run=run,
+                        line_number=last_line,
+                        raw_row="",
+                        reason=gettext("not CSV: %(error)s") % {"error": error},
                     )
                 )
             else:

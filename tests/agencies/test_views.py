@@ -114,11 +114,11 @@ def test_the_league_table_shows_hand_computed_figures(client, supervisor, league
         "2",  # current placements
         "2",  # held in the period
         "1",  # made in the period
-        "1500.00",  # placed balance
+        "$1,500.00",  # placed balance
         "3",  # payments
-        "233.33",  # collected: 150.00 + 50.00 + 33.33
+        "$233.33",  # collected: 150.00 + 50.00 + 33.33
         "15.56%",  # 233.33 / 1500.00
-        "36.67",  # 200.00 x 0.15 = 30.00, plus 33.33 x 0.20 = 6.666 -> 6.67
+        "$36.67",  # 200.00 x 0.15 = 30.00, plus 33.33 x 0.20 = 6.666 -> 6.67
         "10.0",  # the new placement's first payment came 10 days after placing
         "1",  # compliance blocks
     ]
@@ -128,11 +128,11 @@ def test_the_league_table_shows_hand_computed_figures(client, supervisor, league
         "0",
         "0",
         "0",
-        "0.00",
+        "$0.00",
         "0",
-        "0.00",
+        "$0.00",
         "—",
-        "0.00",
+        "$0.00",
         "—",
         "0",
     ]
@@ -148,7 +148,7 @@ def test_the_csv_gives_the_same_numbers_as_the_page(client, supervisor, league_w
     table = list(csv.reader(io.StringIO(download.content.decode())))
     assert table[0][0] == "Agency"
     assert table[1:] == [[cell for cell, _ in cells] for _, cells in page.context["rows"]]
-    assert table[1][7] == "83.33"  # only the last 40 days' payments
+    assert table[1][7] == "$83.33"  # only the last 40 days' payments
 
 
 def test_a_period_ending_before_it_starts_is_refused_and_the_default_shown(
@@ -168,7 +168,7 @@ def test_an_agency_page_compares_it_with_the_others(client, supervisor, league_w
     response = client.get(reverse("agencies:detail", args=[league_world["summit"].pk]))
     assert response.status_code == 200
     comparison = {title: (own, others) for title, own, others in response.context["comparison"]}
-    assert comparison["Collected"] == ("0.00", "233.33")
+    assert comparison["Collected"] == ("$0.00", "$233.33")
     assert comparison["Recovery rate"] == ("—", "15.56%")
 
 
