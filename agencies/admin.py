@@ -8,7 +8,9 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.forms import ExtendByDaysForm
 from agencies.models import (
@@ -67,6 +69,7 @@ class AgencyAdmin(FreeTextAdmin, admin.ModelAdmin):
         "licence_expires_on",
         "contract_start",
         "contract_end",
+        "evaluated_on",
         "commission_basis",
         "commission_rate",
         "current_placements",
@@ -90,11 +93,11 @@ class AgencyAdmin(FreeTextAdmin, admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="Current placements", ordering="current_placements")
+    @admin.display(description=_("Current placements"), ordering="current_placements")
     def current_placements(self, agency: Agency) -> int:
         return agency.current_placements
 
-    @admin.action(description="Suspend selected agencies", permissions=["change"])
+    @admin.action(description=_("Suspend selected agencies"), permissions=["change"])
     def suspend(self, request, queryset):
         updated = queryset.update(is_active=False, updated_at=timezone.now())
         self.message_user(
@@ -103,7 +106,7 @@ class AgencyAdmin(FreeTextAdmin, admin.ModelAdmin):
             % {"count": updated},
         )
 
-    @admin.action(description="Reactivate selected agencies", permissions=["change"])
+    @admin.action(description=_("Reactivate selected agencies"), permissions=["change"])
     def reactivate(self, request, queryset):
         updated = queryset.update(is_active=True, updated_at=timezone.now())
         self.message_user(
@@ -112,9 +115,9 @@ class AgencyAdmin(FreeTextAdmin, admin.ModelAdmin):
             % {"count": updated},
         )
 
-    @admin.action(description="Write last month's commission statement", permissions=["change"])
+    @admin.action(description=_("Write last month's commission statement"), permissions=["change"])
     def write_last_month_statement(self, request, queryset):
-        month, _ = month_bounds(timezone.localdate().replace(day=1) - dt.timedelta(days=1))
+        month, _last_day = month_bounds(timezone.localdate().replace(day=1) - dt.timedelta(days=1))
         statements = statements_generate_month(
             month=month, now=timezone.now(), user=request.user, agencies=list(queryset)
         )
@@ -125,7 +128,7 @@ class AgencyAdmin(FreeTextAdmin, admin.ModelAdmin):
                 "Wrote %(count)d statements for %(month)s.",
                 len(statements),
             )
-            % {"count": len(statements), "month": f"{month:%B %Y}"},
+            % {"count": len(statements), "month": date_format(month, "YEAR_MONTH_FORMAT")},
         )
 
 
@@ -169,7 +172,10 @@ class PlacementAddForm(forms.ModelForm):
                 case=case, agency=agency, business_date=timezone.localdate()
             )
             if problems:
-                raise forms.ValidationError(f"Cannot place this case: {'; '.join(problems)}.")
+                raise forms.ValidationError(
+                    gettext("Cannot place this case: %(problems)s.")
+                    % {"problems": "; ".join(problems)}
+                )
         return cleaned
 
 
@@ -186,9 +192,11 @@ class PlacementExtensionInline(FreeTextAdmin, admin.TabularInline):
 
 class RecallActionForm(forms.Form):
     destination = forms.ChoiceField(
-        choices=[("", "As the strategy's rule says"), *RecallDestination.choices], required=False
+        label=_("Destination"),
+        choices=[("", _("As the strategy's rule says")), *RecallDestination.choices],
+        required=False,
     )
-    reason = FreeTextField(max_length=300)
+    reason = FreeTextField(label=_("Reason"), max_length=300)
 
 
 @admin.register(Placement)
@@ -243,19 +251,19 @@ class PlacementAdmin(AmountFieldsMixin, FreeTextAdmin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Current", boolean=True)
+    @admin.display(description=_("Current"), boolean=True)
     def is_current(self, placement: Placement) -> bool:
         return placement.is_current
 
-    @admin.action(description="Recall selected placements…", permissions=["change"])
+    @admin.action(description=_("Recall selected placements…"), permissions=["change"])
     def recall(self, request, queryset):
         data = _action_form(
             self,
             request,
             queryset,
             form=RecallActionForm(request.POST if "apply" in request.POST else None),
-            title="Recall placements",
-            submit="Recall",
+            title=_("Recall placements"),
+            submit=_("Recall"),
         )
         if not isinstance(data, dict):
             return data
@@ -275,15 +283,15 @@ class PlacementAdmin(AmountFieldsMixin, FreeTextAdmin, admin.ModelAdmin):
         )
         return None
 
-    @admin.action(description="Extend selected placements…", permissions=["change"])
+    @admin.action(description=_("Extend selected placements…"), permissions=["change"])
     def extend(self, request, queryset):
         data = _action_form(
             self,
             request,
             queryset,
             form=ExtendByDaysForm(request.POST if "apply" in request.POST else None),
-            title="Extend placements",
-            submit="Extend",
+            title=_("Extend placements"),
+            submit=_("Extend"),
         )
         if not isinstance(data, dict):
             return data
@@ -346,7 +354,7 @@ class CommissionStatementAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(line_count=Count("lines"))
 
-    @admin.display(description="Lines", ordering="line_count")
+    @admin.display(description=_("Lines"), ordering="line_count")
     def line_count(self, statement: CommissionStatement) -> int:
         return statement.line_count
 
@@ -356,7 +364,7 @@ class CommissionStatementAdmin(ReadOnlyAdmin):
     def has_regenerate_permission(self, request) -> bool:
         return request.user.has_perm("agencies.change_commissionstatement")
 
-    @admin.action(description="Write selected statements again", permissions=["regenerate"])
+    @admin.action(description=_("Write selected statements again"), permissions=["regenerate"])
     def regenerate(self, request, queryset):
         written = 0
         for statement in queryset.select_related("agency").order_by("period_start", "pk"):

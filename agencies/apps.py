@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AgenciesConfig(AppConfig):
     name = "agencies"
-    verbose_name = "Outsourced agencies"
+    verbose_name = _("Outsourced agencies")
 
     def ready(self):
         # App code that reads models is imported once the registry is ready, as Django asks.

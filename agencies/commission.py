@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from common.money import CENT
 
-ROUNDING_RULE = (
+ROUNDING_RULE = _(
     "Commission per placement = collected x the placement's commission rate, rounded to the "
     "cent (half up); the total is the sum of the lines, per currency."
 )

@@ -3,8 +3,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, RecallDestination
+from common.formatting import number
 from common.forms import DateInput, FreeTextField, latest_date
 
 DEFAULT_PERIOD_DAYS = 90
@@ -16,12 +19,12 @@ class PeriodForm(forms.Form):
     the last 90 days to today, in the currency with the most placements."""
 
     date_from = forms.DateField(
-        required=False, widget=DateInput, label="From", validators=[latest_date]
+        required=False, widget=DateInput, label=_("From"), validators=[latest_date]
     )
     date_to = forms.DateField(
-        required=False, widget=DateInput, label="To (inclusive)", validators=[latest_date]
+        required=False, widget=DateInput, label=_("To (inclusive)"), validators=[latest_date]
     )
-    currency = forms.ChoiceField(required=False)
+    currency = forms.ChoiceField(label=_("Currency"), required=False)
 
     def __init__(self, *args, currencies: list[str], today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,9 +36,11 @@ class PeriodForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
-            raise forms.ValidationError("The period ends before it starts.")
+            raise forms.ValidationError(gettext("The period ends before it starts."))
         if start and end and (end - start).days >= MAX_PERIOD_DAYS:
-            raise forms.ValidationError(f"Choose a period of at most {MAX_PERIOD_DAYS} days.")
+            raise forms.ValidationError(
+                gettext("Choose a period of at most %(days)s days.") % {"days": MAX_PERIOD_DAYS}
+            )
         return cleaned
 
     def period(self) -> tuple[dt.date, dt.date, str]:
@@ -47,8 +52,10 @@ class PeriodForm(forms.Form):
 
 
 class PlaceForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none())
-    reason = FreeTextField(max_length=300, help_text="Why this case is placed by hand.")
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    reason = FreeTextField(
+        label=_("Reason"), max_length=300, help_text=_("Why this case is placed by hand.")
+    )
 
     def __init__(self, *args, agencies, **kwargs):
         """`agencies` annotated with `current` (their current placements)."""
@@ -56,22 +63,32 @@ class PlaceForm(forms.Form):
         field = self.fields["agency"]
         field.queryset = agencies
         field.label_from_instance = lambda agency: (
-            f"{agency.name} ({max(0, agency.capacity - agency.current)} places left)"
+            ngettext(
+                "%(agency)s (%(count)s place left)",
+                "%(agency)s (%(count)s places left)",
+                room(agency),
+            )
+            % {"agency": agency.name, "count": number(room(agency))}
         )
 
 
+def room(agency: Agency) -> int:
+    """Places left: capacity less the current placements (annotated as `current`)."""
+    return max(0, agency.capacity - agency.current)
+
+
 class RecallForm(forms.Form):
-    destination = forms.ChoiceField(choices=RecallDestination.choices)
-    reason = FreeTextField(max_length=300)
+    destination = forms.ChoiceField(label=_("Destination"), choices=RecallDestination.choices)
+    reason = FreeTextField(label=_("Reason"), max_length=300)
 
 
 class ExtendForm(forms.Form):
-    recall_due_on = forms.DateField(widget=DateInput, label="New recall date")
-    reason = FreeTextField(max_length=300)
+    recall_due_on = forms.DateField(widget=DateInput, label=_("New recall date"))
+    reason = FreeTextField(label=_("Reason"), max_length=300)
 
 
 class ExtendByDaysForm(forms.Form):
     """The admin action: extend every selected placement by the same number of days."""
 
-    days = forms.IntegerField(min_value=1, max_value=365)
-    reason = FreeTextField(max_length=300)
+    days = forms.IntegerField(label=_("Days"), min_value=1, max_value=365)
+    reason = FreeTextField(label=_("Reason"), max_length=300)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import AGENCY_ROLES, Role
 from agencies.commission import commission_on
@@ -21,9 +22,9 @@ from compliance.models import ComplianceLogEntry
 
 # The debtor flags under which a case is never placed with an agency.
 NEVER_PLACED_FLAGS = {
-    "is_bankrupt": "the debtor is bankrupt",
-    "is_deceased": "the debtor is deceased",
-    "dispute_pending": "the debtor disputes the debt",
+    "is_bankrupt": _("the debtor is bankrupt"),
+    "is_deceased": _("the debtor is deceased"),
+    "dispute_pending": _("the debtor disputes the debt"),
 }
 
 

@@ -6,6 +6,7 @@ app_name = "agencies"
 
 urlpatterns = [
     path("", views.league, name="league"),
+    path("approved/", views.approved_list, name="approved"),
     path("league.csv", views.league_csv, name="league_csv"),
     path("<int:agency_id>/", views.agency_detail, name="detail"),
     path("statements/<int:statement_id>/", views.statement_detail, name="statement"),

@@ -12,6 +12,9 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.navigation import AGENCY_TABS, tabs_for
@@ -42,6 +45,7 @@ from agencies.services.money import totals_by_statement
 from agencies.services.placements import rule_for, rules_by_strategy
 from cases.selectors import cases_visible_to
 from common.access import permission_required_or_404
+from common.formatting import EMPTY, money, number, percent
 from common.numbers import parse_id
 from common.spreadsheet import SafeCsvWriter
 
@@ -53,39 +57,31 @@ PERFORMANCE = "agencies.view_agency_performance"
 
 @dataclass(frozen=True)
 class Column:
+    """A column of the league table: its title and its cell, from an agency's figures (which
+    carry their currency)."""
+
     title: str
     value: Callable[[AgencyFigures], str]
     numeric: bool = True
 
 
-def _money(value) -> str:
-    return f"{value:.2f}"
-
-
-def _share(value) -> str:
-    return "—" if value is None else f"{value:.2%}"
+def _days(value) -> str:
+    return EMPTY if value is None else number(value, 1)
 
 
 LEAGUE_COLUMNS = (
-    Column("Agency", lambda f: f.agency.name, numeric=False),
-    Column("Capacity", lambda f: str(f.agency.capacity)),
-    Column("Current placements", lambda f: str(f.current_placements)),
-    Column("Placements held", lambda f: str(f.placements_held)),
-    Column("New placements", lambda f: str(f.new_placements)),
-    Column("Placed balance", lambda f: _money(f.balance_held)),
-    Column("Payments", lambda f: str(f.payments)),
-    Column("Collected", lambda f: _money(f.collected)),
-    Column("Recovery rate", lambda f: _share(f.recovery_rate)),
-    Column("Commission", lambda f: _money(f.commission)),
-    Column(
-        "Average days to first payment",
-        lambda f: (
-            "—"
-            if f.average_days_to_first_payment is None
-            else f"{f.average_days_to_first_payment:.1f}"
-        ),
-    ),
-    Column("Compliance blocks", lambda f: str(f.compliance_blocks)),
+    Column(_("Agency"), lambda f: f.agency.name, numeric=False),
+    Column(_("Capacity"), lambda f: number(f.agency.capacity)),
+    Column(_("Current placements"), lambda f: number(f.current_placements)),
+    Column(_("Placements held"), lambda f: number(f.placements_held)),
+    Column(_("New placements"), lambda f: number(f.new_placements)),
+    Column(_("Placed balance"), lambda f: money(f.balance_held, f.currency)),
+    Column(_("Payments"), lambda f: number(f.payments)),
+    Column(_("Collected"), lambda f: money(f.collected, f.currency)),
+    Column(_("Recovery rate"), lambda f: percent(f.recovery_rate)),
+    Column(_("Commission"), lambda f: money(f.commission, f.currency)),
+    Column(_("Average days to first payment"), lambda f: _days(f.average_days_to_first_payment)),
+    Column(_("Compliance blocks"), lambda f: number(f.compliance_blocks)),
 )
 
 
@@ -116,7 +112,7 @@ def league(request):
         return redirect("agencies:detail", agency.pk)
     agencies = list(agencies_visible_to(request.user).order_by("name"))
     form, start, end, currency, figures = _league(request, agencies)
-    together = figures_together(figures, label="All agencies")
+    together = figures_together(figures, label=gettext("All agencies"))
     return render(
         request,
         "agencies/league.html",
@@ -161,7 +157,7 @@ def agency_detail(request, agency_id: int):
     form, start, end, currency, figures = _league(request, visible)
     own = next(f for f in figures if f.agency.pk == agency.pk)
     others = figures_together(
-        [f for f in figures if f.agency.pk != agency.pk], label="Other agencies"
+        [f for f in figures if f.agency.pk != agency.pk], label=gettext("Other agencies")
     )
     comparison = [
         (column.title, column.value(own), column.value(others) if others else None)
@@ -189,6 +185,19 @@ def agency_detail(request, agency_id: int):
             "tabs": tabs_for(request.user, AGENCY_TABS, ""),
         },
     )
+
+
+# --- The public list ---------------------------------------------------------------------------
+
+
+def approved_list(request):
+    """The bank's current agencies with their contact details, for anyone (no log-in): the
+    page the bank links to from its own site. Nothing internal (terms, figures) is shown."""
+    today = timezone.localdate()
+    agencies = Agency.objects.eligible_on(today).only(
+        "name", "licence_number", "contact_name", "contact_email", "contact_phone"
+    )
+    return render(request, "agencies/approved_list.html", {"agencies": agencies, "today": today})
 
 
 # --- Statements -----------------------------------------------------------------------------
@@ -312,13 +321,22 @@ def place(request, case_id: int):
         else:
             messages.success(
                 request,
-                f"Case {case.pk} placed with {placement.agency} until {placement.recall_due_on}.",
+                gettext("Case %(case)s placed with %(agency)s until %(date)s.")
+                % {
+                    "case": case.pk,
+                    "agency": placement.agency,
+                    "date": date_format(placement.recall_due_on),
+                },
             )
             return redirect("agencies:awaiting")
     return render(
         request,
         "agencies/placement_form.html",
-        {"form": form, "case": case, "title": f"Place case {case.pk}"},
+        {
+            "form": form,
+            "case": case,
+            "title": gettext("Place case %(case)s") % {"case": case.pk},
+        },
     )
 
 
@@ -329,7 +347,11 @@ def _get_current_placement_for_user(request, placement_id: int) -> Placement | N
     )
     if placement.is_current:
         return placement
-    messages.warning(request, f"That placement was already recalled on {placement.recalled_on}.")
+    messages.warning(
+        request,
+        gettext("That placement was already recalled on %(date)s.")
+        % {"date": date_format(placement.recalled_on)},
+    )
     return None
 
 
@@ -356,13 +378,19 @@ def recall(request, placement_id: int):
         else:
             label = RecallDestination(form.cleaned_data["destination"]).label
             messages.success(
-                request, f"Case {placement.case_id} recalled from {placement.agency} to {label}."
+                request,
+                gettext("Case %(case)s recalled from %(agency)s to %(destination)s.")
+                % {"case": placement.case_id, "agency": placement.agency, "destination": label},
             )
             return redirect("agencies:placements")
     return render(
         request,
         "agencies/placement_form.html",
-        {"form": form, "placement": placement, "title": f"Recall case {placement.case_id}"},
+        {
+            "form": form,
+            "placement": placement,
+            "title": gettext("Recall case %(case)s") % {"case": placement.case_id},
+        },
     )
 
 
@@ -388,8 +416,12 @@ def extend(request, placement_id: int):
         else:
             messages.success(
                 request,
-                f"Case {placement.case_id} stays with {placement.agency} until "
-                f"{form.cleaned_data['recall_due_on']}.",
+                gettext("Case %(case)s stays with %(agency)s until %(date)s.")
+                % {
+                    "case": placement.case_id,
+                    "agency": placement.agency,
+                    "date": date_format(form.cleaned_data["recall_due_on"]),
+                },
             )
             return redirect("agencies:placements")
     return render(
@@ -398,6 +430,6 @@ def extend(request, placement_id: int):
         {
             "form": form,
             "placement": placement,
-            "title": f"Extend the placement of case {placement.case_id}",
+            "title": gettext("Extend the placement of case %(case)s") % {"case": placement.case_id},
         },
     )

@@ -288,6 +288,10 @@ PROMISE_MAX_DAYS = envint("PROMISE_MAX_DAYS", 30)
 # off behind a connection pooler in transaction mode, where a session is not kept.
 WORKSPACE_PREPARED_CLAIMS = envbool("WORKSPACE_PREPARED_CLAIMS", True)
 
+# Agencies: the bank places cases only with agencies on its approved list, each evaluated
+# less than this many days before (the CN 2026 guideline: at least yearly). 0 keeps no list.
+AGENCY_EVALUATION_DAYS = envint("AGENCY_EVALUATION_DAYS", 365)
+
 # Outbound messages. The SMS backend is a class path, like Django's email backends:
 # pipeline.channels.ConsoleSMSBackend (default), FileSMSBackend or HTTPSMSBackend.
 # The job the pipeline page starts: the night's whole work for a date (collections_site.nightly).

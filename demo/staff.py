@@ -124,6 +124,8 @@ def build_staff(
             licence_expires_on=expires,
             contract_start=start,
             contract_end=business_date + dt.timedelta(days=rng.randint(200, 800)),
+            # On the approved list: evaluated a few months before the demo's day.
+            evaluated_on=business_date - dt.timedelta(days=60 + 30 * i),
             commission_rate=Decimal(rng.randint(1200, 2500)) / 10000,
             commission_basis=basis,
             capacity=1,

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Activity, Payment, PromiseToPay
 from cases.selectors import cases_visible_to
@@ -16,9 +17,41 @@ from feeds.models import ImportRun
 
 CHUNK_SIZE = 2000
 
+# The header of each exported column, in the reader's language (the values stay as stored:
+# codes, ISO dates and plain numbers a spreadsheet reads back).
+COLUMN_HEADERS = {
+    "id": _("ID"),
+    "case_id": _("Case ID"),
+    "account__account_reference": _("Account reference"),
+    "case__account__account_reference": _("Account reference"),
+    "status": _("Status"),
+    "stage__name": _("Stage"),
+    "team__name": _("Team"),
+    "assigned_to__username": _("Assigned to"),
+    "opened_at": _("Opened at (UTC)"),
+    "closed_at": _("Closed at (UTC)"),
+    "balance_at_open": _("Balance at opening"),
+    "priority_score": _("Priority score"),
+    "channel": _("Channel"),
+    "direction": _("Direction"),
+    "outcome": _("Outcome"),
+    "actor__username": _("By"),
+    "occurred_at": _("Occurred at (UTC)"),
+    "duration_seconds": _("Duration (seconds)"),
+    "amount": _("Amount"),
+    "currency": _("Currency"),
+    "promised_on": _("Promised on"),
+    "due_date": _("Due date"),
+    "resolved_on": _("Resolved on"),
+    "received_on": _("Received on"),
+    "source": _("Source"),
+    "external_reference": _("External reference"),
+}
+
 
 @dataclass(frozen=True)
 class Export:
+    title: str
     columns: tuple[str, ...]
     rows: Callable[[object, dt.date, dt.date], QuerySet]
 
@@ -61,6 +94,7 @@ def _payments(user, start: dt.date, end: dt.date) -> QuerySet:
 
 EXPORTS: dict[str, Export] = {
     "cases": Export(
+        _("Cases"),
         (
             "id",
             "account__account_reference",
@@ -76,6 +110,7 @@ EXPORTS: dict[str, Export] = {
         _cases,
     ),
     "activities": Export(
+        _("Activities"),
         (
             "id",
             "case_id",
@@ -90,6 +125,7 @@ EXPORTS: dict[str, Export] = {
         _activities,
     ),
     "promises": Export(
+        _("Promises"),
         (
             "id",
             "case_id",
@@ -104,6 +140,7 @@ EXPORTS: dict[str, Export] = {
         _promises,
     ),
     "payments": Export(
+        _("Payments"),
         (
             "id",
             "account__account_reference",
@@ -123,7 +160,7 @@ def export_csv_lines(*, name: str, user, start: dt.date, end: dt.date) -> Iterat
     """The CSV lines of export `name` for what `user` may see, header first."""
     export = EXPORTS[name]
     writer = csv_line_writer()
-    yield writer.writerow([column.replace("__", "_") for column in export.columns])
+    yield writer.writerow([str(COLUMN_HEADERS[column]) for column in export.columns])
     for row in export.rows(user, start, end).iterator(chunk_size=CHUNK_SIZE):
         yield writer.writerow(["" if value is None else value for value in row])
 
@@ -131,7 +168,7 @@ def export_csv_lines(*, name: str, user, start: dt.date, end: dt.date) -> Iterat
 def rejected_csv_lines(run: ImportRun) -> Iterator[str]:
     """The CSV lines of the rows `run` turned away, header first, in the order of the file."""
     writer = csv_line_writer()
-    yield writer.writerow(["line_number", "reason", "row_as_read"])
+    yield writer.writerow([str(_("Line")), str(_("Reason")), str(_("Row as read"))])
     rows = run.rejected_rows.order_by("line_number", "pk").values_list(
         "line_number", "reason", "raw_row"
     )

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from operator import itemgetter
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 
 from cases.identity import national_id_fields
 from common.numbers import AmountError, parse_amount
@@ -158,19 +159,24 @@ class RawRowFormatter:
 
 def _text(value: str, name: str, *, required: bool) -> str:
     if required and not value:
-        raise RowRejected(f"{name} is required")
+        raise RowRejected(gettext("%(column)s is required") % {"column": name})
     limit = MAX_LENGTHS.get(name)
     if limit is not None and len(value) > limit:
-        raise RowRejected(f"{name} is longer than {limit} characters")
+        raise RowRejected(
+            gettext("%(column)s is longer than %(limit)s characters")
+            % {"column": name, "limit": limit}
+        )
     return value
 
 
 # Why an amount is rejected, by the code of common.numbers.AmountError.
 AMOUNT_REASONS = {
-    "invalid": "{name} is not an amount written with digits and a point, like 1234.50: {text!r}",
-    "negative": "{name} must not be negative",
-    "decimals": "{name} must be a number with at most two decimals",
-    "too_large": "{name} is too large",
+    "invalid": gettext_lazy(
+        "%(column)s is not an amount written with digits and a point, like 1234.50: %(text)r"
+    ),
+    "negative": gettext_lazy("%(column)s must not be negative"),
+    "decimals": gettext_lazy("%(column)s must be a number with at most two decimals"),
+    "too_large": gettext_lazy("%(column)s is too large"),
 }
 
 
@@ -179,27 +185,30 @@ def _money(text: str, name: str, *, positive: bool = False) -> str:
     if PLAIN_AMOUNT_PATTERN.fullmatch(text) and (not positive or text.strip("0.")):
         return text
     if not text:
-        raise RowRejected(f"{name} is required")
+        raise RowRejected(gettext("%(column)s is required") % {"column": name})
     try:
         amount = parse_amount(text)
     except AmountError as error:
-        raise RowRejected(AMOUNT_REASONS[error.code].format(name=name, text=text[:40])) from None
+        raise RowRejected(
+            str(AMOUNT_REASONS[error.code]) % {"column": name, "text": text[:40]}
+        ) from None
     if positive and amount == 0:
-        raise RowRejected(f"{name} must be greater than zero")
+        raise RowRejected(gettext("%(column)s must be greater than zero") % {"column": name})
     return str(amount)
 
 
 def _date(text: str, name: str, *, required: bool) -> dt.date | None:
     if not text:
         if required:
-            raise RowRejected(f"{name} is required")
+            raise RowRejected(gettext("%(column)s is required") % {"column": name})
         return None
+    not_a_date = gettext("%(column)s must be a date written YYYY-MM-DD, not %(text)r")
     if len(text) != 10:
-        raise RowRejected(f"{name} must be a date written YYYY-MM-DD, not {text[:40]!r}")
+        raise RowRejected(not_a_date % {"column": name, "text": text[:40]})
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise RowRejected(f"{name} must be a date written YYYY-MM-DD, not {text[:40]!r}") from None
+        raise RowRejected(not_a_date % {"column": name, "text": text[:40]}) from None
 
 
 def _iso(date: dt.date | None) -> str | None:
@@ -209,7 +218,9 @@ def _iso(date: dt.date | None) -> str | None:
 def _currency(text: str) -> str:
     code = text.upper()
     if code not in CURRENCIES:
-        raise RowRejected(f"currency {text[:10]!r} is not an ISO 4217 code")
+        raise RowRejected(
+            gettext("currency %(code)r is not an ISO 4217 code") % {"code": text[:10]}
+        )
     return code
 
 
@@ -219,7 +230,7 @@ def _flag(text: str, name: str) -> bool:
         return True
     if text in FALSE_VALUES:
         return False
-    raise RowRejected(f"{name} must be yes/no, true/false or 1/0")
+    raise RowRejected(gettext("%(column)s must be yes/no, true/false or 1/0") % {"column": name})
 
 
 class RowValidator:
@@ -251,7 +262,10 @@ class RowValidator:
         for index, name in self.free_text:
             secret = find_secret(fields[index])
             if secret is not None:
-                raise RowRejected(f"{name} holds what looks like {secret}")
+                raise RowRejected(
+                    gettext("%(column)s holds what looks like %(secret)s")
+                    % {"column": name, "secret": secret}
+                )
 
 
 class AccountRowValidator(RowValidator):
@@ -279,7 +293,7 @@ class AccountRowValidator(RowValidator):
         try:
             identity = national_id_fields(value)
         except ValueError as error:
-            raise RowRejected(f"national_id: {error}") from None
+            raise RowRejected(gettext("national_id: %(error)s") % {"error": error}) from None
         return identity["national_id_hash"], identity["national_id_last4"]
 
     def __call__(self, fields: Sequence[str]) -> tuple:
@@ -290,30 +304,36 @@ class AccountRowValidator(RowValidator):
         if not CARD_LAST4_PATTERN.fullmatch(card):
             if find_secret(card) is not None:
                 raise RowRejected(
-                    "card_number_last4 holds a full card number; send only the last four digits"
+                    gettext(
+                        "card_number_last4 holds a full card number; send only the last four digits"
+                    )
                 )
-            raise RowRejected("card_number_last4 must be exactly four digits")
+            raise RowRejected(gettext("card_number_last4 must be exactly four digits"))
         self.no_secrets(fields)
         national_id_hash, national_id_last4 = self.national_id(national_id)
         due = _date(due_date, "oldest_unpaid_due_date", required=False)
         if due is not None and due > self.business_date:
-            raise RowRejected("oldest_unpaid_due_date is after the business date")
+            raise RowRejected(gettext("oldest_unpaid_due_date is after the business date"))
         birth = _date(birth_date, "birth_date", required=False)
         if birth is not None and birth >= self.business_date:
-            raise RowRejected("birth_date must be in the past")
+            raise RowRejected(gettext("birth_date must be in the past"))
         time_zone = _text(time_zone, "time_zone", required=False) or self.default_time_zone
         if time_zone not in TIME_ZONES:
-            raise RowRejected(f"time_zone {time_zone[:40]!r} is not an IANA time zone")
+            raise RowRejected(
+                gettext("time_zone %(zone)r is not an IANA time zone") % {"zone": time_zone[:40]}
+            )
         for name, phone in (("mobile", mobile), ("home_phone", home_phone),
                             ("work_phone", work_phone)):  # fmt: skip
             if phone:
                 _text(phone, name, required=False)
                 if not PHONE_PATTERN.match(phone):
-                    raise RowRejected(f"{name} is not a phone number")
+                    raise RowRejected(
+                        gettext("%(column)s is not a phone number") % {"column": name}
+                    )
         if email:
             _text(email, "email", required=False)
             if "@" not in email or " " in email:
-                raise RowRejected("email is not an email address")
+                raise RowRejected(gettext("email is not an email address"))
         return (
             _text(reference, "account_reference", required=True),
             card,
@@ -347,7 +367,7 @@ class PaymentRowValidator(RowValidator):
         self.no_secrets(fields)
         received = _date(received_on, "received_on", required=True)
         if received > self.business_date:
-            raise RowRejected("received_on is after the business date")
+            raise RowRejected(gettext("received_on is after the business date"))
         return (
             _text(reference, "account_reference", required=True),
             _money(amount, "amount", positive=True),

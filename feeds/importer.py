@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from common.dry_run import dry_run_transaction
 from common.sensitive import mask_secrets
@@ -335,7 +336,10 @@ class _Importer:
                     continue
                 chunk.reject(
                     ImportRejectedRow(
-                        run=run, line_number=last_line, raw_row="", reason=f"not CSV: {error}"
+                        run=run,
+                        line_number=last_line,
+                        raw_row="",
+                        reason=gettext("not CSV: %(error)s") % {"error": error},
                     )
                 )
             else:
@@ -380,7 +384,8 @@ class _ReadAhead:
 
     The items wait in a bounded queue, so memory stays flat; an error in the thread is raised
     where the item would have been; leaving the block (normally or by an error) stops the
-    thread.
+    thread. The thread speaks the caller's language (the rejected rows' reasons are written
+    in it): Django's active language belongs to a thread.
     """
 
     _END = object()
@@ -389,6 +394,7 @@ class _ReadAhead:
         self._items = items
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._stopping = threading.Event()
+        self._language = translation.get_language()
         self._thread = threading.Thread(target=self._produce, name="feed-reader", daemon=True)
 
     def __enter__(self) -> Iterator:
@@ -406,6 +412,7 @@ class _ReadAhead:
             yield item
 
     def _produce(self) -> None:
+        translation.activate(self._language)
         try:
             for item in self._items:
                 if not self._put(item):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_rq
-from django.utils import timezone
+from django.utils import timezone, translation
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
@@ -49,7 +49,8 @@ def run_import(run_id: int) -> str:
         run = ImportRun.objects.select_related("user").get(pk=run_id)
         if run.is_finished:
             return run.status
-        with run.upload.open("rb") as upload:
+        # The rejected rows' reasons are written in the uploader's language.
+        with run.upload.open("rb") as upload, translation.override(run.language):
             run = feed_import(
                 kind=run.kind,
                 path_or_file=upload,

@@ -39,7 +39,7 @@ def index(request):
     return render(
         request,
         "feeds/index.html",
-        {"runs": runs, "export_form": ExportPeriodForm(), "exports": list(EXPORTS)},
+        {"runs": runs, "export_form": ExportPeriodForm(), "exports": EXPORTS.items()},
     )
 
 
@@ -56,6 +56,7 @@ def upload(request):
             file_name=upload_file.name[:255],
             upload=upload_file,
             user=request.user,
+            language=request.LANGUAGE_CODE,
         )
         if not queue_import(run.pk):
             messages.warning(
@@ -113,7 +114,7 @@ def export(request, name: str):
         return render(
             request,
             "feeds/index.html",
-            {"runs": None, "export_form": form, "exports": list(EXPORTS)},
+            {"runs": None, "export_form": form, "exports": EXPORTS.items()},
             status=400,
         )
     start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]

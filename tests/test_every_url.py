@@ -36,8 +36,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bank_day")]
 
 # The Django admin and the RQ dashboard under it have their own log-in and answers.
 SKIPPED_PREFIX = "admin/"
-# Pages open to anonymous visitors: the log-in page, log-out (POST only), the favicon.
-PUBLIC_ROUTES = {"accounts/login/", "accounts/logout/", "favicon.ico"}
+# Pages open to anonymous visitors: the log-in page, log-out (POST only), the favicon, the
+# published list of the bank's agencies.
+PUBLIC_ROUTES = {"accounts/login/", "accounts/logout/", "favicon.ico", "agencies/approved/"}
 # Query parameters sent with every GET, so that the exports have a period to export.
 QUERY = {
     "date_from": (DAY - dt.timedelta(days=30)).isoformat(),

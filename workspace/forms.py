@@ -10,8 +10,12 @@ from django import forms
 from django.conf import settings
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, ContactPoint
+from common.formatting import number
 from common.forms import AmountField, DateInput, FreeTextField
 from common.numbers import AmountError, parse_amount
 from common.sensitive import mask_secrets
@@ -38,14 +42,14 @@ def _phone_points(case: Case) -> list[ContactPoint]:
 
 
 CONTACT_POINT_FLAG_LABELS = (
-    ("invalid", "invalid"),
-    ("do_not_contact", "DNC"),
-    ("opted_out", "opted out"),
+    ("invalid", _("invalid")),
+    ("do_not_contact", _("DNC")),
+    ("opted_out", _("opted out")),
 )
 
 
 def contact_point_label(point: ContactPoint) -> str:
-    flags = [label for flag, label in CONTACT_POINT_FLAG_LABELS if getattr(point, flag)]
+    flags = [str(label) for flag, label in CONTACT_POINT_FLAG_LABELS if getattr(point, flag)]
     owner = "" if point.owner == ContactPoint.Owner.DEBTOR else f" ({point.third_party_name})"
     return mask_secrets(f"{point}{owner}{' · ' + ', '.join(flags) if flags else ''}")
 
@@ -86,7 +90,7 @@ class ContactPointField(forms.ModelChoiceField):
 
 
 class _CallForm(forms.Form):
-    contact_point = ContactPointField(label="Number")
+    contact_point = ContactPointField(label=_("Number"))
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,8 +107,12 @@ class CallLogForm(_CallForm):
 
     prefix = "call"  # several forms share the page: unique ids and names
 
-    outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in CALL_OUTCOMES])
-    notes = FreeTextField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[(o.value, o.label) for o in CALL_OUTCOMES]
+    )
+    notes = FreeTextField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,16 +126,20 @@ def promise_max_days() -> int:
 
 class PromiseForm(_CallForm):
     prefix = "promise"
-    amount = AmountField(positive=True, label="Amount")
-    due_date = forms.DateField(label="Pay by", widget=DateInput)
+    amount = AmountField(positive=True, label=_("Amount"))
+    due_date = forms.DateField(label=_("Pay by"), widget=DateInput)
     instalments = forms.CharField(
         required=False,
-        label="Instalment plan (optional)",
-        help_text="One per line: date and amount, e.g. 2026-12-01 50.00. They must add up to "
-        "the amount and fall on or before the pay-by date.",
+        label=_("Instalment plan (optional)"),
+        help_text=_(
+            "One per line: date and amount, e.g. 2026-12-01 50.00. They must add up to "
+            "the amount and fall on or before the pay-by date."
+        ),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    notes = FreeTextField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    notes = FreeTextField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
 
     def __init__(self, *args, business_date: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,22 +160,38 @@ class PromiseForm(_CallForm):
             "notes",
         )
 
-    def _check_date(self, day: dt.date, what: str) -> None:
+    def _date_problem(self, day: dt.date) -> str:
+        """'early' or 'late' when `day` falls outside the promise's range, else ''."""
         if day <= self.business_date:
-            raise forms.ValidationError(f"{what} must be after today ({self.business_date}).")
+            return "early"
         if day > self.latest_date:
-            raise forms.ValidationError(
-                f"{what} must be within {promise_max_days()} days, by {self.latest_date}."
-            )
+            return "late"
+        return ""
+
+    def _range(self) -> dict:
+        return {
+            "today": date_format(self.business_date),
+            "days": promise_max_days(),
+            "latest": date_format(self.latest_date),
+        }
 
     def clean_due_date(self) -> dt.date:
         due_date = self.cleaned_data["due_date"]
-        self._check_date(due_date, "The pay-by date")
+        problem = self._date_problem(due_date)
+        if problem == "early":
+            raise forms.ValidationError(
+                gettext("The pay-by date must be after today (%(today)s).") % self._range()
+            )
+        if problem == "late":
+            raise forms.ValidationError(
+                gettext("The pay-by date must be within %(days)s days, by %(latest)s.")
+                % self._range()
+            )
         return due_date
 
     def clean_instalments(self) -> list[tuple[dt.date, Decimal]]:
         plan: list[tuple[dt.date, Decimal]] = []
-        for number, line in enumerate(self.cleaned_data["instalments"].splitlines(), start=1):
+        for line_number, line in enumerate(self.cleaned_data["instalments"].splitlines(), start=1):
             if not line.strip():
                 continue
             try:
@@ -171,19 +199,36 @@ class PromiseForm(_CallForm):
                 day = dt.date.fromisoformat(day_text)
             except ValueError:
                 raise forms.ValidationError(
-                    f"Line {number}: write a date and an amount, e.g. 2026-12-01 50.00."
+                    gettext("Line %(line)s: write a date and an amount, e.g. 2026-12-01 50.00.")
+                    % {"line": line_number}
                 ) from None
             try:
                 amount = parse_amount(amount_text)
             except AmountError as error:
-                raise forms.ValidationError(f"Line {number}: {error.message}") from None
+                raise forms.ValidationError(
+                    gettext("Line %(line)s: %(error)s")
+                    % {"line": line_number, "error": error.message}
+                ) from None
             if amount == 0:
-                raise forms.ValidationError(f"Line {number}: the amount must be more than zero.")
-            self._check_date(day, f"Line {number}: the date")
+                raise forms.ValidationError(
+                    gettext("Line %(line)s: the amount must be more than zero.")
+                    % {"line": line_number}
+                )
+            problem = self._date_problem(day)
+            if problem == "early":
+                raise forms.ValidationError(
+                    gettext("Line %(line)s: the date must be after today (%(today)s).")
+                    % {"line": line_number, **self._range()}
+                )
+            if problem == "late":
+                raise forms.ValidationError(
+                    gettext("Line %(line)s: the date must be within %(days)s days, by %(latest)s.")
+                    % {"line": line_number, **self._range()}
+                )
             plan.append((day, amount))
-        days = [day for day, _ in plan]
+        days = [day for day, _amount in plan]
         if len(days) != len(set(days)):
-            raise forms.ValidationError("Two instalments fall on the same date.")
+            raise forms.ValidationError(gettext("Two instalments fall on the same date."))
         return sorted(plan)
 
     def clean(self) -> dict:
@@ -194,11 +239,15 @@ class PromiseForm(_CallForm):
             cleaned.get("due_date"),
         )
         if plan and amount is not None and due_date is not None:
-            total = sum((value for _, value in plan), Decimal(0))
+            total = sum((value for _day, value in plan), Decimal(0))
             if total != amount:
-                self.add_error("instalments", f"The instalments add up to {total}, not {amount}.")
-            if max(day for day, _ in plan) > due_date:
-                self.add_error("instalments", "An instalment falls after the pay-by date.")
+                self.add_error(
+                    "instalments",
+                    gettext("The instalments add up to %(total)s, not %(amount)s.")
+                    % {"total": number(total), "amount": number(amount)},
+                )
+            if max(day for day, _amount in plan) > due_date:
+                self.add_error("instalments", gettext("An instalment falls after the pay-by date."))
         return cleaned
 
 
@@ -208,12 +257,14 @@ class CallbackForm(forms.Form):
     prefix = "callback"
 
     when = forms.DateTimeField(
-        label="Call back at",
+        label=_("Call back at"),
         widget=forms.DateTimeInput(
             attrs={"type": "datetime-local", "data-shortcut-focus": "c"}, format="%Y-%m-%dT%H:%M"
         ),
     )
-    notes = FreeTextField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    notes = FreeTextField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
 
     def __init__(
         self,
@@ -227,7 +278,9 @@ class CallbackForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.collector_zone, self.debtor_zone = collector_zone, debtor_zone
         self.call_window, self.now = call_window, now
-        self.fields["when"].label = f"Call back at (your time, {collector_zone.key})"
+        self.fields["when"].label = gettext("Call back at (your time, %(zone)s)") % {
+            "zone": collector_zone.key
+        }
         self.helper = _helper("callback-form")
 
     def clean_when(self) -> dt.datetime:
@@ -235,24 +288,36 @@ class CallbackForm(forms.Form):
         typed = timezone.make_naive(self.cleaned_data["when"])
         when = typed.replace(tzinfo=self.collector_zone)
         if when <= self.now:
-            raise forms.ValidationError("The call-back must be in the future.")
+            raise forms.ValidationError(gettext("The call-back must be in the future."))
         if when > self.now + dt.timedelta(days=promise_max_days()):
-            raise forms.ValidationError(f"Schedule call-backs within {promise_max_days()} days.")
+            raise forms.ValidationError(
+                gettext("Schedule call-backs within %(days)s days.") % {"days": promise_max_days()}
+            )
         window = self.call_window
         local = when.astimezone(self.debtor_zone)
         if window and not window.start <= local.time() < window.end:
             opening = window_opening_at_or_after(when, window, self.debtor_zone)
             raise forms.ValidationError(
-                f"That is {local:%H:%M} for the debtor ({self.debtor_zone.key}), outside the "
-                f"call window {window.start:%H:%M}-{window.end:%H:%M}; the next opening is "
-                f"{opening.astimezone(self.collector_zone):%Y-%m-%d %H:%M} your time."
+                gettext(
+                    "That is %(time)s for the debtor (%(zone)s), outside the call window "
+                    "%(start)s-%(end)s; the next opening is %(opening)s your time."
+                )
+                % {
+                    "time": time_format(local),
+                    "zone": self.debtor_zone.key,
+                    "start": time_format(window.start),
+                    "end": time_format(window.end),
+                    "opening": date_format(
+                        opening.astimezone(self.collector_zone), "DATETIME_FORMAT"
+                    ),
+                }
             )
         return when
 
 
 class NoteForm(forms.Form):
     prefix = "note"
-    text = FreeTextField(label="Note", widget=forms.Textarea(attrs={"rows": 2}))
+    text = FreeTextField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -261,9 +326,12 @@ class NoteForm(forms.Form):
 
 class ContactPointMarkForm(forms.Form):
     prefix = "mark"
-    contact_point = ContactPointField(label="Contact point")
-    mark = forms.ChoiceField(choices=list(CONTACT_POINT_MARKS.items()), label="Mark as")
-    reason = FreeTextField(max_length=500)
+    contact_point = ContactPointField(label=_("Contact point"))
+    mark = forms.ChoiceField(
+        choices=[(mark, _(label)) for mark, label in CONTACT_POINT_MARKS.items()],
+        label=_("Mark as"),
+    )
+    reason = FreeTextField(label=_("Reason"), max_length=500)
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -275,13 +343,13 @@ class DebtorFlagForm(forms.Form):
     prefix = "flag"
     flag = forms.ChoiceField(
         choices=[
-            ("dispute_pending", "Dispute"),
-            ("cease_communication", "Cease-communication request"),
-            ("is_vulnerable", "Vulnerability"),
+            ("dispute_pending", _("Dispute")),
+            ("cease_communication", _("Cease-communication request")),
+            ("is_vulnerable", _("Vulnerability")),
         ],
-        label="Record",
+        label=_("Record"),
     )
-    reason = FreeTextField(widget=forms.Textarea(attrs={"rows": 2}))
+    reason = FreeTextField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

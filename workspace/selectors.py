@@ -21,6 +21,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import CALL_BACK_PRIORITY, Case, ContactPoint, Debtor, Stage
 from cases.selectors import case_scope_slices, cases_visible_to
@@ -45,10 +46,10 @@ QUEUE_STATUSES = (Case.Status.OPEN, Case.Status.PLACED)
 class QueueRank(IntegerChoices):
     """Why a case is where it is in the queue; lower is served first."""
 
-    CALL_BACK_DUE = 0, "Call-back due"
-    BROKEN_PROMISE = 1, "Broken promise"
-    NEW_IN_PHONE_STAGE = 2, "New in the phone stage"
-    BY_SCORE = 3, "By score"
+    CALL_BACK_DUE = 0, _("Call-back due")
+    BROKEN_PROMISE = 1, _("Broken promise")
+    NEW_IN_PHONE_STAGE = 2, _("New in the phone stage")
+    BY_SCORE = 3, _("By score")
 
 
 @dataclass(frozen=True)

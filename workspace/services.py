@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from psycopg.sql import Literal
 
 from cases.models import (
@@ -33,6 +34,7 @@ from cases.models import (
     PromiseToPay,
 )
 from cases.selectors import case_scope_slices
+from common.formatting import your_time
 from compliance.engine import Decision, compliance_decide, compliance_record_contact
 from pipeline.services import BROKEN_PROMISE_PRIORITY, priority_score
 from workspace.selectors import queue_shape, queue_tiers
@@ -286,8 +288,8 @@ def _lock_case_for(case: Case, user, now: dt.datetime) -> Case:
         and locked.claim_expires_at > now
     ):
         raise CaseHeldByAnother(
-            f"Case {case.pk} is being worked by someone else until "
-            f"{locked.claim_expires_at:%H:%M} UTC."
+            gettext("Case %(case)s is being worked by someone else until %(until)s.")
+            % {"case": case.pk, "until": your_time(locked.claim_expires_at, user)}
         )
     return locked
 
@@ -479,8 +481,8 @@ def note_add(*, case: Case, user, text: str, now: dt.datetime) -> Activity:
 
 
 CONTACT_POINT_MARKS = {
-    "invalid": "invalid (wrong or disconnected)",
-    "do_not_contact": "do not contact",
+    "invalid": gettext_noop("invalid (wrong or disconnected)"),
+    "do_not_contact": gettext_noop("do not contact"),
 }
 
 
@@ -504,9 +506,9 @@ def contact_point_mark(
 
 
 DEBTOR_FLAGS = {
-    "dispute_pending": "Dispute recorded",
-    "cease_communication": "Cease-communication request recorded",
-    "is_vulnerable": "Vulnerability recorded",
+    "dispute_pending": gettext_noop("Dispute recorded"),
+    "cease_communication": gettext_noop("Cease-communication request recorded"),
+    "is_vulnerable": gettext_noop("Vulnerability recorded"),
 }
 
 

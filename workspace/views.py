@@ -11,11 +11,13 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from cases.models import Activity, Case, PromiseToPay
 from cases.selectors import cases_visible_to
 from common.access import permission_required_or_404
+from common.formatting import debtor_time, your_time
 from compliance.engine import Decision
 from workspace.forms import (
     CallbackForm,
@@ -104,7 +106,9 @@ class Feedback:
 def _blocked(decision: Decision) -> Feedback:
     return Feedback(
         level="danger",
-        message="Blocked by the compliance gate: no contact was recorded. The block is logged.",
+        message=gettext(
+            "Blocked by the compliance gate: no contact was recorded. The block is logged."
+        ),
         decision=decision,
     )
 
@@ -227,7 +231,9 @@ def queue(request):
 def claim_next(request):
     case = case_claim_next(user=request.user, now=timezone.now())
     if case is None:
-        messages.info(request, "No case can be called right now; see when the next ones open.")
+        messages.info(
+            request, gettext("No case can be called right now; see when the next ones open.")
+        )
         return redirect("workspace:queue")
     return redirect("workspace:detail", case.pk)
 
@@ -265,9 +271,8 @@ def call_log_view(request, case: Case, now: dt.datetime):
     if not result.allowed:
         feedback = _blocked(result.decision)
         return _render_workspace(request, case, now=now, feedback=feedback)
-    feedback = Feedback(
-        "success", f"Logged: {result.activity.get_outcome_display()}.", outcome_logged=True
-    )
+    logged = gettext("Logged: %(outcome)s.") % {"outcome": result.activity.get_outcome_display()}
+    feedback = Feedback("success", logged, outcome_logged=True)
     return _render_workspace(request, case, now=now, feedback=feedback)
 
 
@@ -278,7 +283,7 @@ def promise_take(request, case: Case, now: dt.datetime):
     if not form.is_valid():
         return _render_workspace(request, case, now=now, promise_form=form)
     if case.promises.filter(status=PromiseToPay.Status.PENDING).exists():
-        form.add_error(None, "This case already has a pending promise.")
+        form.add_error(None, gettext("This case already has a pending promise."))
         return _render_workspace(request, case, now=now, promise_form=form)
     data = form.cleaned_data
     result = promise_record(
@@ -300,7 +305,8 @@ def promise_take(request, case: Case, now: dt.datetime):
             promise_form=form,
             feedback=_blocked(result.call.decision),
         )
-    feedback = Feedback("success", f"Promise taken: {result.promise}.", outcome_logged=True)
+    taken = gettext("Promise taken: %(promise)s.") % {"promise": result.promise}
+    feedback = Feedback("success", taken, outcome_logged=True)
     return _render_workspace(request, case, now=now, feedback=feedback)
 
 
@@ -323,10 +329,10 @@ def callback_schedule_view(request, case: Case, now: dt.datetime):
         now=now,
     )
     when = form.cleaned_data["when"]
-    message = (
-        f"Call-back scheduled: {when.astimezone(ZoneInfo(case.debtor.time_zone)):%a %d %b %H:%M} "
-        f"debtor's time, {when.astimezone(ZoneInfo(request.user.time_zone)):%a %d %b %H:%M} yours."
-    )
+    message = gettext("Call-back scheduled: %(debtor_time)s; %(your_time)s.") % {
+        "debtor_time": debtor_time(when, case.debtor),
+        "your_time": your_time(when, request.user),
+    }
     return _render_workspace(
         request, case, now=now, feedback=Feedback("success", message, outcome_logged=True)
     )
@@ -338,7 +344,9 @@ def note_add_view(request, case: Case, now: dt.datetime):
     if not form.is_valid():
         return _render_workspace(request, case, now=now, note_form=form)
     note_add(case=case, user=request.user, text=form.cleaned_data["text"], now=now)
-    return _render_workspace(request, case, now=now, feedback=Feedback("success", "Note added."))
+    return _render_workspace(
+        request, case, now=now, feedback=Feedback("success", gettext("Note added."))
+    )
 
 
 @workspace_action
@@ -356,7 +364,7 @@ def contact_point_mark_view(request, case: Case, now: dt.datetime):
         now=now,
     )
     return _render_workspace(
-        request, case, now=now, feedback=Feedback("success", "Contact point updated.")
+        request, case, now=now, feedback=Feedback("success", gettext("Contact point updated."))
     )
 
 
@@ -369,5 +377,7 @@ def debtor_flag_view(request, case: Case, now: dt.datetime):
     debtor_flag_record(
         case=case, user=request.user, flag=data["flag"], reason=data["reason"], now=now
     )
-    message = f"{DEBTOR_FLAGS[data['flag']]}. Calls on this case now need the gate's approval."
+    message = gettext("%(flag)s. Calls on this case now need the gate's approval.") % {
+        "flag": gettext(DEBTOR_FLAGS[data["flag"]])
+    }
     return _render_workspace(request, case, now=now, feedback=Feedback("success", message))

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.translation import ngettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from agencies.models import (
     Agency,
@@ -266,13 +267,20 @@ def placement_problems(*, case: Case, agency: Agency, business_date: dt.date) ->
     """Why `case` may not be placed with `agency` by hand on `business_date` (empty: it may)."""
     problems = []
     if case.status != Case.Status.OPEN:
-        problems.append(f"the case is {case.get_status_display().lower()}, not open")
+        problems.append(
+            gettext("the case is %(status)s, not open")
+            % {"status": case.get_status_display().lower()}
+        )
     if case.stage is None or case.stage.action != Stage.Action.AGENCY:
-        problems.append("the case is not at its strategy's agency stage")
+        problems.append(gettext("the case is not at its strategy's agency stage"))
     current = case.placements.filter(recalled_on__isnull=True).select_related("agency").first()
     if current is not None:
-        problems.append(f"it is already placed with {current.agency}")
-    problems.extend(text for flag, text in NEVER_PLACED_FLAGS.items() if getattr(case.debtor, flag))
+        problems.append(
+            gettext("it is already placed with %(agency)s") % {"agency": current.agency}
+        )
+    problems.extend(
+        str(text) for flag, text in NEVER_PLACED_FLAGS.items() if getattr(case.debtor, flag)
+    )
     problems.extend(f"{agency.name}: {problem}" for problem in agency.problems_on(business_date))
     held = agency.placements.filter(recalled_on__isnull=True).count()
     if held >= agency.capacity:
@@ -294,7 +302,7 @@ def placement_create(
     when the case or the agency does not qualify (the same rules as the placement job)."""
     reason = reason.strip()
     if not reason:
-        raise PlacementRefused("Give the reason for placing the case by hand.")
+        raise PlacementRefused(gettext("Give the reason for placing the case by hand."))
     with transaction.atomic():
         locked = (
             Case.objects.select_for_update(of=("self",))
@@ -304,7 +312,10 @@ def placement_create(
         agency = Agency.objects.select_for_update().get(pk=agency.pk)
         problems = placement_problems(case=locked, agency=agency, business_date=business_date)
         if problems:
-            raise PlacementRefused(f"Cannot place case {case.pk}: {'; '.join(problems)}.")
+            raise PlacementRefused(
+                gettext("Cannot place case %(case)s: %(problems)s.")
+                % {"case": case.pk, "problems": "; ".join(problems)}
+            )
         [facts] = case_facts(
             Case.objects.filter(pk=case.pk).values_list(*CASE_FACT_FIELDS), business_date
         )
@@ -449,9 +460,11 @@ def placements_recall(
     destination other than the strategy's). Already-recalled ones are left alone."""
     reason = reason.strip()
     if not reason:
-        raise PlacementRefused("Give the reason for the recall.")
+        raise PlacementRefused(gettext("Give the reason for the recall."))
     if destination and destination not in RecallDestination.values:
-        raise PlacementRefused(f"{destination!r} is not a recall destination.")
+        raise PlacementRefused(
+            gettext("%(destination)r is not a recall destination.") % {"destination": destination}
+        )
     with transaction.atomic():
         return _recall(
             [placement.pk for placement in placements],
@@ -523,14 +536,20 @@ def placement_extend(
         locked = Placement.objects.select_for_update().get(pk=placement.pk)
         if locked.recalled_on is not None:
             raise PlacementRefused(
-                f"This placement was recalled on {locked.recalled_on}: only a current "
-                "placement can be extended."
+                gettext(
+                    "This placement was recalled on %(date)s: only a current placement can be "
+                    "extended."
+                )
+                % {"date": date_format(locked.recalled_on)}
             )
         if not reason:
-            raise PlacementRefused("Give the reason for the extension.")
+            raise PlacementRefused(gettext("Give the reason for the extension."))
         if recall_due_on <= locked.recall_due_on or recall_due_on <= business_date:
             latest = max(locked.recall_due_on, business_date)
-            raise PlacementRefused(f"The new recall date must be after {latest.isoformat()}.")
+            raise PlacementRefused(
+                gettext("The new recall date must be after %(date)s.")
+                % {"date": date_format(latest)}
+            )
         extension = PlacementExtension.objects.create(
             placement=locked,
             extended_on=business_date,

@@ -40,13 +40,13 @@ def test_staff_of_an_eligible_agency_pass_the_gate():
     ("fields", "reason"),
     [
         ({"is_active": False}, "the agency is suspended"),
-        ({"licence_expires_on": DAY - dt.timedelta(days=1)}, "its licence expired on 2026-11-22"),
+        ({"licence_expires_on": DAY - dt.timedelta(days=1)}, "its licence expired on 22 Nov 2026"),
         (
             {
                 "contract_start": DAY - dt.timedelta(days=400),
                 "contract_end": DAY - dt.timedelta(days=1),
             },
-            "its contract runs 2025-10-19 to 2026-11-22",
+            "its contract runs 19 Oct 2025 to 22 Nov 2026",
         ),
     ],
     ids=["suspended", "licence_lapsed", "contract_ended"],

@@ -150,8 +150,8 @@ def test_an_extended_placement_is_recalled_on_its_new_date(placed, supervisor):
     ("new_date", "reason", "message"),
     [
         (later(45), "  ", "Give the reason"),
-        (later(30), "more time", "must be after 2026-12-23"),
-        (later(10), "more time", "must be after 2026-12-23"),
+        (later(30), "more time", "must be after 23 Dec 2026"),
+        (later(10), "more time", "must be after 23 Dec 2026"),
     ],
 )
 def test_an_extension_needs_a_reason_and_a_later_date(

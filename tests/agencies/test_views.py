@@ -11,16 +11,19 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.roles import Role
 from agencies.models import (
+    Agency,
     CommissionStatement,
     CommissionStatementLine,
     Placement,
     PlacementExtension,
 )
+from agencies.selectors import AgencyFigures
 from agencies.services import statements_generate_month
+from agencies.views import LEAGUE_COLUMNS, _cells
 from cases.models import Case
 from compliance.log import log_append
 from compliance.models import ComplianceLogEntry
@@ -114,11 +117,11 @@ def test_the_league_table_shows_hand_computed_figures(client, supervisor, league
         "2",  # current placements
         "2",  # held in the period
         "1",  # made in the period
-        "1500.00",  # placed balance
+        "$1,500.00",  # placed balance
         "3",  # payments
-        "233.33",  # collected: 150.00 + 50.00 + 33.33
+        "$233.33",  # collected: 150.00 + 50.00 + 33.33
         "15.56%",  # 233.33 / 1500.00
-        "36.67",  # 200.00 x 0.15 = 30.00, plus 33.33 x 0.20 = 6.666 -> 6.67
+        "$36.67",  # 200.00 x 0.15 = 30.00, plus 33.33 x 0.20 = 6.666 -> 6.67
         "10.0",  # the new placement's first payment came 10 days after placing
         "1",  # compliance blocks
     ]
@@ -128,11 +131,11 @@ def test_the_league_table_shows_hand_computed_figures(client, supervisor, league
         "0",
         "0",
         "0",
-        "0.00",
+        "$0.00",
         "0",
-        "0.00",
+        "$0.00",
         "—",
-        "0.00",
+        "$0.00",
         "—",
         "0",
     ]
@@ -148,7 +151,61 @@ def test_the_csv_gives_the_same_numbers_as_the_page(client, supervisor, league_w
     table = list(csv.reader(io.StringIO(download.content.decode())))
     assert table[0][0] == "Agency"
     assert table[1:] == [[cell for cell, _ in cells] for _, cells in page.context["rows"]]
-    assert table[1][7] == "83.33"  # only the last 40 days' payments
+    assert table[1][7] == "$83.33"  # only the last 40 days' payments
+
+
+@pytest.mark.parametrize(
+    ("language", "collected", "rate"),
+    [("en", "CN¥1,375,166.85", "21.58%"), ("zh-hans", "¥1,375,166.85", "21.58%")],
+)
+def test_league_amounts_carry_their_currency_grouped_and_rates_are_percentages(
+    language, collected, rate
+):
+    figures = AgencyFigures(
+        agency=Agency(name="Northwind", capacity=12000),
+        currency="CNY",
+        balance_held=Decimal("6372413.58"),
+        collected=Decimal("1375166.85"),
+        payments=1234,
+    )
+
+    with translation.override(language):
+        cells = _cells(figures)
+
+    titles = [str(column.title) for column in LEAGUE_COLUMNS]
+    assert titles[1:9:6] == ["Capacity", "Collected"]
+    assert cells[7] == collected
+    assert cells[8] == rate
+    assert cells[1] == "12,000"  # capacity
+    assert cells[6] == "1,234"  # payments
+
+
+def test_the_league_table_reads_in_chinese(client, supervisor, league_world):
+    client.force_login(supervisor)
+
+    page = client.get(reverse("agencies:league"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert '<h1 class="h3 mb-3">委外机构</h1>' in page
+    assert "已催回金额" in page and "回收率" in page
+    assert "US$1,500.00" in page and "15.56%" in page
+    assert "Recovery rate" not in page and "Placed balance" not in page
+
+
+def test_an_agency_page_in_chinese_states_its_terms_and_evaluation(client, supervisor):
+    agency = AgencyFactory(
+        capacity=2, placement_days=90, commission_rate=Decimal("0.2158"), evaluated_on=DAY
+    )
+    client.force_login(supervisor)
+
+    page = client.get(
+        reverse("agencies:detail", args=[agency.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    assert "<dt>容量</dt><dd>最多同时持有 2 件委外案件</dd>" in page
+    assert "<dt>委外期限</dt><dd>90 天</dd>" in page
+    assert "21.58%" in page
+    assert "最近评估于 2026年11月23日" in page
+    assert "Terms" not in page
 
 
 def test_a_period_ending_before_it_starts_is_refused_and_the_default_shown(
@@ -168,7 +225,7 @@ def test_an_agency_page_compares_it_with_the_others(client, supervisor, league_w
     response = client.get(reverse("agencies:detail", args=[league_world["summit"].pk]))
     assert response.status_code == 200
     comparison = {title: (own, others) for title, own, others in response.context["comparison"]}
-    assert comparison["Collected"] == ("0.00", "233.33")
+    assert comparison["Collected"] == ("$0.00", "$233.33")
     assert comparison["Recovery rate"] == ("—", "15.56%")
 
 

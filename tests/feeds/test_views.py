@@ -82,6 +82,27 @@ def test_the_sample_file_uploaded_by_an_admin_is_imported_by_the_worker_and_repo
     assert "4111111111111111" not in report
 
 
+def test_the_rejected_rows_are_explained_in_the_uploader_language(
+    client, admin_user, queue, django_capture_on_commit_callbacks
+):
+    login(client, admin_user)
+    with open(SAMPLE, "rb") as sample:
+        upload = SimpleUploadedFile("accounts_feed.csv", sample.read(), "text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("feeds:upload"),
+            {"kind": "accounts", "file": upload, "business_date": BUSINESS_DATE.isoformat()},
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+    run = ImportRun.objects.get()
+    assert run.language == "zh-hans"
+    reasons = list(run.rejected_rows.values_list("reason", flat=True))
+    assert any(reason.startswith("card_number_last4 中含有完整卡号") for reason in reasons)
+
+
 def test_a_refused_upload_says_why(client, admin_user, queue, django_capture_on_commit_callbacks):
     login(client, admin_user)
     upload = SimpleUploadedFile("feed.csv", b"a;b;c\n1;2;3\n", "text/csv")
@@ -198,7 +219,7 @@ def test_a_running_import_keeps_polling_its_progress(client, admin_user):
     )
     content = response.content.decode()
     assert 'hx-trigger="every 2s"' in content
-    assert 'value="40"' in content and "20000 rows read" in content
+    assert 'value="40"' in content and "20,000 rows read" in content
 
 
 @pytest.mark.parametrize(("rows", "said"), [(1, "1 row read"), (2, "2 rows read")])
@@ -243,9 +264,7 @@ def test_an_account_reference_that_is_a_formula_is_exported_as_text(
 
     rows = _csv_rows(login(client, supervisor).get(reverse("feeds:export", args=[name]), PERIOD))
 
-    column = rows[0].index(
-        "case_account_account_reference" if name == "activities" else "account_account_reference"
-    )
+    column = rows[0].index("Account reference")
     assert rows[1][column] == "'" + reference
 
 
@@ -259,7 +278,7 @@ def test_an_admin_downloads_the_rejected_rows_of_an_import_neutralised(client, a
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert _csv_rows(response) == [
-        ["line_number", "reason", "row_as_read"],
+        ["Line", "Reason", "Row as read"],
         ["2", "'=1+1", "ACC-1,-12.50"],
         ["3", "bad row", "'@SUM(A1),1234"],
     ]
@@ -277,3 +296,38 @@ def test_the_rejected_rows_are_not_found_for_those_who_may_not_import(
     assert login(client, supervisor).get(url).status_code == 404
     supervisor.user_permissions.add(Permission.objects.get(codename="add_importrun"))
     assert login(client, supervisor).get(url).status_code == 404  # not staff
+
+
+def test_the_csv_headers_are_in_the_reader_language(client, supervisor, team):
+    opened = dt.datetime(2026, 11, 10, 12, 0, tzinfo=dt.UTC)
+    CaseFactory(team=team, opened_at=opened)
+
+    response = login(client, supervisor).get(
+        reverse("feeds:export", args=["cases"]), PERIOD, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    header = _csv_rows(response)[0]
+    assert "账户编号" in header and "立案时间" in header[6]
+    assert "Account reference" not in header
+
+
+def test_the_import_page_reads_in_chinese_with_rows_grouped(client, admin_user):
+    run = ImportRun.objects.create(
+        kind="accounts",
+        business_date=BUSINESS_DATE,
+        file_name="accounts.csv",
+        status=ImportRun.Status.SUCCEEDED,
+        rows_read=12345,
+        rejected=1,
+    )
+    run.rejected_rows.create(line_number=2, raw_row="ACC-1", reason="x")
+
+    page = (
+        login(client, admin_user)
+        .get(reverse("feeds:detail", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        .content.decode()
+    )
+
+    assert "有 1 行被拒收" in page
+    assert "12,345" in page
+    assert "Rejected rows" not in page and "拒收行" in page
