@@ -87,8 +87,8 @@ def test_the_key_figures_in_chinese(client, computed, supervisor):
     shown = {figure.key: figure for figure in response.context["key_figures"]}
     assert shown["collected-day"].label == "2026年11月10日 已催回"
     assert shown["collected-day"].value == "US$280.00"
-    assert shown["collected-day"].comparison == "前一日：US$0.00"
-    assert shown["rpc-rate"].comparison.startswith("前 1 天：")
+    assert shown["collected-day"].comparison == "前一日\uff1aUS$0.00"
+    assert shown["rpc-rate"].comparison.startswith("前 1 天\uff1a")
     assert shown["queue-depth"].label == "队列案件数"
 
 
