@@ -756,7 +756,7 @@ class PortfolioBuilder:
             if party.vulnerable:
                 history.note(
                     window + r.randint(0, 3),
-                    "Vulnerability flag reviewed before contact.",
+                    self.profile.vulnerability_review_note,
                     assignee,
                 )
             for i in range(position + 1):

@@ -48,6 +48,7 @@ class WorldProfile:
     products: tuple[tuple[str, int, int, int], ...]  # name, weight, credit limit range
     third_party_relationships: tuple[str, ...]
     vulnerability_notes: tuple[str, ...]
+    vulnerability_review_note: str  # a collector's note before contacting a vulnerable debtor
     call_notes: dict[str, tuple[str, ...]]
     suppression_notes: dict[str, str]
     counsel_phone_prefix: str  # followed by two random digits
@@ -137,6 +138,7 @@ DEFAULT = WorldProfile(
     products=reference.PRODUCTS,
     third_party_relationships=reference.THIRD_PARTY_RELATIONSHIPS,
     vulnerability_notes=reference.VULNERABILITY_NOTES,
+    vulnerability_review_note="Vulnerability flag reviewed before contact.",
     call_notes=reference.CALL_NOTES,
     suppression_notes=reference.SUPPRESSION_NOTES,
     counsel_phone_prefix="+1 800 555 01",
@@ -299,6 +301,7 @@ CN = WorldProfile(
         "告知有心理健康问题；由专门的催收员处理。",
         "需照顾家人；可联系时间有限。",
     ),
+    vulnerability_review_note="联系前已复核弱势客户标记。",
     call_notes={
         "rpc": (
             "已与持卡人本人通话，说明了逾期情况。",
