@@ -148,3 +148,17 @@ def test_the_cases_behind_a_figure_count_in_the_plural(client, computed, supervi
     assert "· 1 case." in one
     assert "共 3 件案件。" in chinese
     assert "期间内收到还款的案件" in chinese and "Cases with a payment" not in chinese
+
+
+def test_a_csv_has_its_headers_in_the_readers_language_and_plain_numbers(
+    client, computed, supervisor
+):
+    client.force_login(supervisor)
+    url = reverse("reporting:csv", args=["people", "teams"])
+
+    chinese = client.get(url, PERIOD, **CHINESE).content.decode("utf-8")
+    english = client.get(url, PERIOD).content.decode("utf-8")
+
+    assert chinese.splitlines()[0].startswith("团队,催收员,拨打次数,本人接触")
+    assert english.splitlines()[0].startswith("Team,Collectors,Attempts,Right-party contacts")
+    assert "280.00" in english and "$" not in english
