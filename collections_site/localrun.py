@@ -38,7 +38,9 @@ def main() -> int:
     env["REDIS_URL"] = url
 
     subprocess.run(manage("migrate", "--no-input"), env=env, check=True)
-    subprocess.run(manage("seed_demo", "--if-empty"), env=env, check=True)
+    # DEMO_PROFILE=cn seeds a Chinese bank's world instead of the default one.
+    profile = env.get("DEMO_PROFILE", "default")
+    subprocess.run(manage("seed_demo", "--if-empty", "--profile", profile), env=env, check=True)
 
     commands = {
         "web": manage("runserver", ADDRESS, "--noreload"),

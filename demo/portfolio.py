@@ -36,26 +36,8 @@ from cases.models import (
     Stage,
     StageEntry,
 )
-from demo.reference import (
-    CALL_NOTES,
-    EMAIL_DOMAINS,
-    FIRST_NAMES,
-    LANGUAGE_WEIGHTS,
-    LANGUAGES,
-    LAST_NAMES,
-    LOCAL_PHONE_DIGITS,
-    PLACE_WEIGHTS,
-    PLACES,
-    PRODUCTS,
-    STREETS,
-    SUPPRESSION_NOTES,
-    THIRD_PARTY_RELATIONSHIPS,
-    UK,
-    US,
-    VULNERABILITY_NOTES,
-    Place,
-    ascii_fold,
-)
+from demo.profiles import WorldProfile
+from demo.reference import EMAIL_DOMAINS, LOCAL_PHONE_DIGITS, UK, US, Place
 from demo.staff import DemoAgency, DemoTeam
 from pipeline.models import OutboundMessage
 from pipeline.services import priority_score
@@ -350,8 +332,10 @@ class PortfolioBuilder:
         agencies: list[DemoAgency],
         first_ids: dict[type, int],
         business_zone: dt.tzinfo,
+        profile: WorldProfile,
     ) -> None:
         self.rng = rng
+        self.profile = profile
         self.today = business_date.toordinal()
         self.strategy_id = strategy_id
         self.teams = sorted(teams, key=lambda team: team.id)
@@ -391,19 +375,17 @@ class PortfolioBuilder:
         self.bucket_cum = list(accumulate(bucket_weights))
         self.cure_cum = list(accumulate(cure_weights))
 
-        self.language_cum = list(accumulate(LANGUAGE_WEIGHTS))
-        self.place_cum = {lang: list(accumulate(PLACE_WEIGHTS[lang])) for lang in LANGUAGES}
-        zones = sorted({p.zone for p in PLACES})
+        self.language_cum = list(accumulate(profile.language_weights))
+        self.place_cum = {
+            lang: list(accumulate(profile.place_weights[lang])) for lang in profile.languages
+        }
+        zones = sorted({p.zone for p in profile.places})
         self.zone_index = {z: i for i, z in enumerate(zones)}
         self.zone_info = [ZoneInfo(z) for z in zones]
-        self.product_cum = list(accumulate(p[1] for p in PRODUCTS))
+        self.product_cum = list(accumulate(p[1] for p in profile.products))
         self.outcomes = [o for o, _ in CALL_OUTCOMES]
         self.outcome_cum = list(accumulate(w for _, w in CALL_OUTCOMES))
-        self.ascii = {
-            name: ascii_fold(name).replace(" ", "")
-            for names in (*FIRST_NAMES.values(), *LAST_NAMES.values())
-            for name in names
-        }
+        self.ascii = profile.romanised
         self.id_offset = rng.randrange(10**8)
         self.ref_offset = rng.randrange(10**10)
         self._noon: dict[tuple[int, int], dt.datetime] = {}
@@ -452,11 +434,11 @@ class PortfolioBuilder:
     def _debtor(self, index: int, out: Rows) -> None:
         r = self.rng
         rnd = r.random
-        lang = LANGUAGES[pick(r, self.language_cum)]
-        place = PLACES[pick(r, self.place_cum[lang])]
-        first, last = r.choice(FIRST_NAMES[lang]), r.choice(LAST_NAMES[lang])
-        family_first = lang == "zh" and place.zone == "Asia/Shanghai"
-        full_name = f"{last} {first}" if family_first else f"{first} {last}"
+        profile = self.profile
+        lang = profile.languages[pick(r, self.language_cum)]
+        place = profile.places[pick(r, self.place_cum[lang])]
+        first, last = r.choice(profile.first_names[lang]), r.choice(profile.last_names[lang])
+        full_name = profile.full_name(first, last, lang, place)
         birth = dt.date.fromordinal(self.today - r.randint(21 * 365, 80 * 365))
 
         # A made-up national ID, unique per index: US-style 9xx (never issued), UK NI-style
@@ -478,9 +460,9 @@ class PortfolioBuilder:
         cease = rnd() < 0.01
         dispute = rnd() < 0.02
         unreachable = rnd() < 0.04
-        attorney_name = ""
+        attorney_name = attorney_letters = ""
         if attorney:
-            attorney_name = f"{r.choice(LAST_NAMES['en'])} & {r.choice(LAST_NAMES['en'])} LLP"
+            attorney_name, attorney_letters = profile.law_firm(r)
         debtor_id = self.take_id(Debtor)
         loaded = self.loaded_at
         out[Debtor].append(
@@ -495,14 +477,14 @@ class PortfolioBuilder:
                 place.zone,
                 lang,
                 vulnerable,
-                r.choice(VULNERABILITY_NOTES) if vulnerable else "",
+                r.choice(profile.vulnerability_notes) if vulnerable else "",
                 deceased,
-                f"{r.choice(FIRST_NAMES['en'])} {last} (executor)" if deceased else "",
+                profile.executor(r, last) if deceased else "",
                 bankrupt,
                 attorney,
                 attorney_name,
-                f"+1 800 555 01{r.randrange(100):02d}" if attorney else "",
-                f"counsel@{self.ascii[attorney_name.split()[0]]}-law.example" if attorney else "",
+                f"{profile.counsel_phone_prefix}{r.randrange(100):02d}" if attorney else "",
+                f"counsel@{attorney_letters}-law.example" if attorney else "",
                 cease,
                 dispute,
                 unreachable,
@@ -615,7 +597,7 @@ class PortfolioBuilder:
             invalid = rnd() < 0.02
             cp_id = add(
                 "postal",
-                f"{r.randint(1, 9999)} {r.choice(STREETS)}, {place.city_line}",
+                self.profile.address(r, place),
                 invalid=invalid,
             )
             if not invalid:
@@ -624,13 +606,13 @@ class PortfolioBuilder:
             value = mobile
             while value == mobile:
                 value = f"{prefix}{r.randrange(span):0{digits}d}"
-            name = f"{r.choice(FIRST_NAMES['en'])} {r.choice(LAST_NAMES['en'])}"
+            name = self.profile.third_party_name(r)
             add(
                 "mobile",
                 value,
                 owner="third_party",
                 name=name,
-                relation=r.choice(THIRD_PARTY_RELATIONSHIPS),
+                relation=r.choice(self.profile.third_party_relationships),
                 sms=rnd() < 0.5,
             )
 
@@ -640,13 +622,9 @@ class PortfolioBuilder:
         r = self.rng
         rnd = r.random
         account_id = self.take_id(CardAccount)
-        product, _, low, high = PRODUCTS[pick(r, self.product_cum)]
+        product, _, low, high = self.profile.products[pick(r, self.product_cum)]
         limit = r.randrange(low, high + 1, 500) * 100
-        currency = "USD"
-        if portfolio == UK and rnd() < 0.7:
-            currency = "GBP"
-        elif portfolio not in (US, UK) and rnd() < 0.3:
-            currency = "CNY"
+        currency = self.profile.currency(r, portfolio)
         reference = f"CC{(account_id * 7919 + self.ref_offset) % 10**10:010d}"
         head = (
             account_id,
@@ -771,12 +749,14 @@ class PortfolioBuilder:
                 position > i,
             )
         if party.suppressed is not None:
-            history.note(window + r.randint(0, 5), SUPPRESSION_NOTES[party.suppressed], assignee)
+            history.note(
+                window + r.randint(0, 5), self.profile.suppression_notes[party.suppressed], assignee
+            )
         else:
             if party.vulnerable:
                 history.note(
                     window + r.randint(0, 3),
-                    "Vulnerability flag reviewed before contact.",
+                    self.profile.vulnerability_review_note,
                     assignee,
                 )
             for i in range(position + 1):
@@ -1086,7 +1066,8 @@ class _History:
                     outcome, next_day = "callback", day + 2 + int(rnd() * (gap - 1))
             direction = "inbound" if outcome in ("rpc", "promise") and rnd() < 0.1 else "outbound"
             low, high = CALL_SECONDS[outcome]
-            notes = r.choice(CALL_NOTES[outcome]) if outcome in CALL_NOTES else ""
+            call_notes = world.profile.call_notes
+            notes = r.choice(call_notes[outcome]) if outcome in call_notes else ""
             activities.append(
                 (
                     next(activity_ids),

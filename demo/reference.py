@@ -39,6 +39,7 @@ class AgencyProfile(NamedTuple):
     contact_name: str
     time_zone: str
     weight: int
+    slug: str = ""  # of its e-mail domain; blank: its name's first word
 
 
 AGENCIES = (

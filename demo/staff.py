@@ -14,16 +14,8 @@ from django.db.models import Max
 from accounts.models import Team, User
 from accounts.roles import Role
 from agencies.models import Agency, CommissionTier
-from demo.reference import (
-    AGENCIES,
-    DEMO_EMAIL_DOMAIN,
-    DEMO_PASSWORD,
-    EXPIRING_AGENCY,
-    FIRST_NAMES,
-    LAST_NAMES,
-    TEAM_NAMES,
-    TEAM_ZONES,
-)
+from demo.profiles import WorldProfile
+from demo.reference import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, EXPIRING_AGENCY
 
 # How each demo agency is paid: (basis, tiers as (starts at, rate change from its base rate)).
 # Days-past-due tiers pay more for older debt; balance tiers pay less for large balances.
@@ -86,12 +78,27 @@ def staff_sizes(debtors: int) -> tuple[int, int, int, int]:
     return teams, collectors, agencies, agents
 
 
+def _interface_language(profile: WorldProfile) -> dict[str, str]:
+    """The staff's interface language, for a profile that sets one and users who have one."""
+    if not profile.staff_language or not _has_field(User, "language"):
+        return {}
+    return {"language": profile.staff_language}
+
+
+def _has_field(model, name: str) -> bool:
+    return any(field.name == name for field in model._meta.get_fields())
+
+
 def _next_id(model) -> int:
     return (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
 
 
 def build_staff(
-    rng: random.Random, debtors: int, business_date: dt.date, placement_days: int
+    rng: random.Random,
+    debtors: int,
+    business_date: dt.date,
+    placement_days: int,
+    profile: WorldProfile,
 ) -> Staff:
     """Create the teams, agencies and demo users (all sharing one password hash).
 
@@ -102,25 +109,25 @@ def build_staff(
     password = make_password(DEMO_PASSWORD)
     team_id, agency_id, user_id = _next_id(Team), _next_id(Agency), _next_id(User)
 
-    teams = [DemoTeam(team_id + i, TEAM_NAMES[i]) for i in range(n_teams)]
+    teams = [DemoTeam(team_id + i, profile.team_names[i]) for i in range(n_teams)]
     Team.objects.bulk_create(Team(id=t.id, name=t.name) for t in teams)
 
     agencies: list[DemoAgency] = []
     agency_rows = []
     tier_rows = []
-    for i, profile in enumerate(AGENCIES[:n_agencies]):
+    for i, agency_profile in enumerate(profile.agencies[:n_agencies]):
         expires = (
             business_date + dt.timedelta(days=21)
             if i == EXPIRING_AGENCY
             else business_date + dt.timedelta(days=rng.randint(300, 1100))
         )
         start = business_date - dt.timedelta(days=rng.randint(400, 1100))
-        slug = profile.name.split()[0].lower()
+        slug = profile.agency_slug(agency_profile)
         basis, steps = COMMISSION_TERMS[i % len(COMMISSION_TERMS)]
         agency = Agency(
             id=agency_id + i,
-            name=profile.name,
-            licence_number=f"CDCA-{rng.randint(100000, 999999)}",
+            name=agency_profile.name,
+            licence_number=f"{profile.agency_licence_prefix}{rng.randint(100000, 999999)}",
             licence_expires_on=expires,
             contract_start=start,
             contract_end=business_date + dt.timedelta(days=rng.randint(200, 800)),
@@ -130,9 +137,9 @@ def build_staff(
             commission_basis=basis,
             capacity=1,
             placement_days=placement_days,
-            contact_name=profile.contact_name,
+            contact_name=agency_profile.contact_name,
             contact_email=f"operations@{slug}.example",
-            contact_phone=f"+1 800 555 01{rng.randint(0, 99):02d}",
+            contact_phone=f"{profile.agency_phone_prefix}{rng.randint(0, 99):02d}",
         )
         tiers = [
             CommissionTier(agency=agency, starts_at=starts_at, rate=agency.commission_rate + step)
@@ -141,7 +148,14 @@ def build_staff(
         agency_rows.append(agency)
         tier_rows.extend(tiers)
         agencies.append(
-            DemoAgency(agency.id, profile.name, profile.weight, placement_days, agency, tiers)
+            DemoAgency(
+                agency.id,
+                agency_profile.name,
+                agency_profile.weight,
+                placement_days,
+                agency,
+                tiers,
+            )
         )
     Agency.objects.bulk_create(agency_rows)
     CommissionTier.objects.bulk_create(tier_rows)
@@ -152,16 +166,17 @@ def build_staff(
 
     def person(username: str, role: Role, unit: str, zone: str, **extra) -> int:
         uid = user_id + len(users)
-        first = rng.choice(FIRST_NAMES["en"])
+        first, last = profile.staff_name(rng)
         users.append(
             User(
                 id=uid,
                 username=username,
                 password=password,
                 first_name=first,
-                last_name=rng.choice(LAST_NAMES["en"]),
+                last_name=last,
                 email=f"{username}@{DEMO_EMAIL_DOMAIN}",
                 time_zone=zone,
+                **_interface_language(profile),
                 **extra,
             )
         )
@@ -169,13 +184,14 @@ def build_staff(
         logins.append(Login(username, role.label, unit))
         return uid
 
-    person("admin", Role.ADMIN, "—", "America/New_York", is_staff=True, is_superuser=True)
-    person("compliance", Role.COMPLIANCE_OFFICER, "—", "America/New_York")
+    head_office = profile.head_office_zone
+    person("admin", Role.ADMIN, "—", head_office, is_staff=True, is_superuser=True)
+    person("compliance", Role.COMPLIANCE_OFFICER, "—", head_office)
     supervisions = []
     collector_no = 0
     for i, team in enumerate(teams):
         uid = person(
-            f"supervisor{i + 1}", Role.SUPERVISOR, team.name, TEAM_ZONES[i], team_id=team.id
+            f"supervisor{i + 1}", Role.SUPERVISOR, team.name, profile.team_zones[i], team_id=team.id
         )
         supervisions.append((team.id, uid))
         for _ in range(n_collectors):
@@ -185,12 +201,12 @@ def build_staff(
                     f"collector{collector_no}",
                     Role.COLLECTOR,
                     team.name,
-                    TEAM_ZONES[i],
+                    profile.team_zones[i],
                     team_id=team.id,
                 )
             )
     for i, agency in enumerate(agencies):
-        zone = AGENCIES[i].time_zone
+        zone = profile.agencies[i].time_zone
         person(
             f"agency{i + 1}_manager", Role.AGENCY_MANAGER, agency.name, zone, agency_id=agency.id
         )

@@ -18,6 +18,8 @@ from agencies.models import Agency, PlacementRule
 from agencies.services.money import statements_write
 from cases.models import Activity, Case, Debtor, Stage, Strategy
 from common.days import month_bounds
+from compliance.models import PortfolioPolicy
+from compliance.policies import policy_version_current
 from demo.portfolio import (
     COLUMNS,
     DEMO_PLACEMENT_RULE,
@@ -26,10 +28,23 @@ from demo.portfolio import (
     DemoRandom,
     PortfolioBuilder,
 )
+from demo.profiles import DEFAULT, WorldProfile
 from demo.staff import Login, build_staff
 from demo.store import RowWriter, deferred_indexes, delete_world, demo_users, on_postgres
+from reporting.stats import snapshot_days_for, stats_rebuild
 
-__all__ = ["Login", "SeedReport", "delete_world", "seed_world", "world_exists"]
+# The days of statistics computed with the world: the dashboards' default period (30 days),
+# the period before it (their key figures' comparison), and back to a month end (roll rates).
+STATISTICS_DAYS = 60
+
+__all__ = [
+    "Login",
+    "SeedReport",
+    "delete_world",
+    "seed_statistics",
+    "seed_world",
+    "world_exists",
+]
 
 
 @contextmanager
@@ -79,6 +94,7 @@ def seed_world(
     debtors: int,
     business_date: dt.date,
     chunk_size: int = 20_000,
+    profile: WorldProfile = DEFAULT,
     progress: Callable[[str], None] = lambda line: None,
 ) -> SeedReport:
     """Build the whole demo world in one transaction (nothing is left half-built)."""
@@ -87,7 +103,9 @@ def seed_world(
     with transaction.atomic():
         strategy = Strategy.objects.get(is_default=True)
         stages = list(strategy.stages.order_by("min_days_past_due"))
-        staff = build_staff(rng, debtors, business_date, agency_stage_days(stages))
+        staff = build_staff(rng, debtors, business_date, agency_stage_days(stages), profile)
+        if profile.portfolio_policy:
+            _portfolio_follows(profile)
         PlacementRule.objects.update_or_create(strategy=strategy, defaults=DEMO_PLACEMENT_RULE)
         first_ids = {
             model: (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1 for model in TABLES
@@ -101,6 +119,7 @@ def seed_world(
             staff.agencies,
             first_ids,
             timezone.get_default_timezone(),
+            profile,
         )
         written = dict.fromkeys(TABLES, 0)
         with deferred_indexes(TABLES), gc_paused(), RowWriter(COLUMNS) as writer:
@@ -127,3 +146,23 @@ def seed_world(
     counts = {model._meta.label: model.objects.count() for model in (Team, User, Agency)}
     counts.update((model._meta.label, written[model]) for model in TABLES)
     return SeedReport(counts, time.monotonic() - started, staff.logins)
+
+
+def _portfolio_follows(profile: WorldProfile) -> None:
+    """The world's portfolio (every place of the profile's) under the profile's policy."""
+    policy = policy_version_current(code=profile.portfolio_policy).policy
+    for portfolio in {place.portfolio for place in profile.places}:
+        PortfolioPolicy.objects.update_or_create(portfolio=portfolio, defaults={"policy": policy})
+
+
+def seed_statistics(*, business_date: dt.date, now: dt.datetime) -> int:
+    """The dashboards' first statistics, as the statistics jobs would have computed them:
+    the last STATISTICS_DAYS days, with the snapshots of their month ends and of the
+    business date (buckets, roll rates and the call queue)."""
+    first = business_date - dt.timedelta(days=STATISTICS_DAYS - 1)
+    return stats_rebuild(
+        first=first,
+        last=business_date,
+        now=now,
+        snapshot_days=snapshot_days_for(first, business_date),
+    )

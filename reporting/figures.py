@@ -17,10 +17,15 @@ from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Team, User
 from cases.buckets import DELINQUENCY_BUCKETS, Bucket
 from cases.models import Stage, Strategy
+from common.days import month_bounds
+from common.formatting import money, number, percent, your_time
 from common.money import CENT
 from reporting.filters import DashboardFilterSet
 from reporting.models import DailyCaseFlow, PortfolioSnapshot, RollRate
@@ -60,24 +65,28 @@ class Cell:
     value: object  # int, Decimal, str, date or None, already rounded as shown
     kind: str = TEXT
     url: str = ""
+    shown: str = ""  # the page's text when it differs from the CSV's (a moment on a clock)
 
     @classmethod
     def of(cls, value, kind: str, url: str = "") -> Cell:
         return cls(_rounded(value, kind), kind, url)
 
-    @property
-    def text(self) -> str:
-        """As on the page."""
+    def text(self, currency: str = "") -> str:
+        """As on the page, in the active language; amounts in `currency`."""
+        if self.shown:
+            return self.shown
         if self.value is None:
             return "—"
         if self.kind == COUNT:
-            return f"{self.value:,}"
+            return number(self.value)
         if self.kind == MONEY:
-            return f"{self.value:,.2f}"
+            return money(self.value, currency)
         if self.kind == RATE:
-            return f"{self.value:.1f} %"
+            return percent(Decimal(self.value) / 100, 1)
         if self.kind == SECONDS:
-            return f"{self.value:,} s"
+            return _("%(seconds)s s") % {"seconds": number(self.value)}
+        if self.kind == DATE:
+            return formats.date_format(self.value)
         return str(self.value)
 
     @property
@@ -103,6 +112,7 @@ class Column:
     kind: str = TEXT
     definition: str = ""
     muted: bool = False  # a comparison figure shown beside another (team average)
+    essential: bool = True  # shown in the compact layout (every column is in the CSV)
 
     @property
     def css(self) -> str:
@@ -140,9 +150,27 @@ class Figure:
     sortable: bool = False
     page: Page | None = None  # the rows shown, when the table is shown a page at a time
     header: list[HeaderCell] = field(default_factory=list)  # set by the page, with its sort links
+    currency: str = ""  # of the amounts
+    compact: bool = False  # the page shows the essential columns only
+
+    @property
+    def has_more_columns(self) -> bool:
+        return any(not column.essential for column in self.columns)
+
+    def _shown(self) -> list[int]:
+        """Positions of the columns the page shows."""
+        return [
+            position
+            for position, column in enumerate(self.columns)
+            if column.essential or not self.compact
+        ]
+
+    @property
+    def shown_columns(self) -> list[Column]:
+        return [self.columns[position] for position in self._shown()]
 
     def definitions(self) -> list[Column]:
-        return [column for column in self.columns if column.definition]
+        return [column for column in self.shown_columns if column.definition]
 
     def header_cells(
         self, sort_links: dict[str, tuple[str, str]] | None = None
@@ -153,20 +181,25 @@ class Figure:
             HeaderCell(
                 column.css, column.label, column.definition, *sort_links.get(column.key, ("", ""))
             )
-            for column in self.columns
+            for column in self.shown_columns
         ]
 
     def body_rows(self) -> list[list[BodyCell]]:
         """Each row's cells as (classes, text, link): plain data, so that the template's loop
         over thousands of linked figures only prints them."""
-        classes = [column.css for column in self.columns]
+        shown = self._shown()
+        classes = [self.columns[position].css for position in shown]
+        currency = self.currency
         return [
-            [(css, cell.text, cell.url) for cell, css in zip(cells, classes, strict=True)]
+            [
+                (css, cells[position].text(currency), cells[position].url)
+                for position, css in zip(shown, classes, strict=True)
+            ]
             for cells in self.rows
         ]
 
     def csv_rows(self) -> list[list[str]]:
-        return [[column.label for column in self.columns]] + [
+        return [[str(column.label) for column in self.columns]] + [
             [cell.csv for cell in row] for row in self.rows
         ]
 
@@ -182,6 +215,7 @@ class Measure:
     definition: str
     drill: str
     compute: Callable[[dict], object]
+    essential: bool = False  # among the few columns of the compact layout
 
 
 def _ratio(numerator, denominator, scale: Decimal = Decimal(1)):
@@ -191,96 +225,127 @@ def _ratio(numerator, denominator, scale: Decimal = Decimal(1)):
 
 
 MEASURES = [
-    Measure("attempts", "Attempts", COUNT, "Outbound calls.", "attempts", lambda t: t["attempts"]),
+    Measure(
+        "attempts",
+        gettext_lazy("Attempts"),
+        COUNT,
+        gettext_lazy("Outbound calls."),
+        "attempts",
+        lambda t: t["attempts"],
+        essential=True,
+    ),
     Measure(
         "rpc",
-        "Right-party contacts",
+        gettext_lazy("Right-party contacts"),
         COUNT,
-        "Outbound calls on which the debtor was spoken to: right-party contact, promise, "
-        "refusal, dispute, paid, call-back asked.",
+        gettext_lazy(
+            "Outbound calls on which the debtor was spoken to: right-party contact, promise, "
+            "refusal, dispute, paid, call-back asked."
+        ),
         "rpc",
         lambda t: t["right_party_contacts"],
     ),
     Measure(
         "rpc_rate",
-        "RPC rate",
+        gettext_lazy("RPC rate"),
         RATE,
-        "Right-party contacts ÷ attempts.",
+        gettext_lazy("Right-party contacts ÷ attempts."),
         "rpc",
         lambda t: _ratio(t["right_party_contacts"], t["attempts"], Decimal(100)),
+        essential=True,
     ),
     Measure(
         "promises",
-        "Promises",
+        gettext_lazy("Promises"),
         COUNT,
-        "Promises to pay taken in the period.",
+        gettext_lazy("Promises to pay taken in the period."),
         "promises",
         lambda t: t["promises"],
+        essential=True,
     ),
     Measure(
         "promised_amount",
-        "Promised",
+        gettext_lazy("Promised"),
         MONEY,
-        "Amount of the promises taken.",
+        gettext_lazy("Amount of the promises taken."),
         "promises",
         lambda t: t["promised_amount"],
     ),
     Measure(
         "kept_rate",
-        "Promise-kept rate",
+        gettext_lazy("Promise-kept rate"),
         RATE,
-        "Promises kept ÷ promises resolved (kept or broken) in the period, by the day they "
-        "were resolved; credited to who took them.",
+        gettext_lazy(
+            "Promises kept ÷ promises resolved (kept or broken) in the period, by the day they "
+            "were resolved; credited to who took them."
+        ),
         "resolved",
         lambda t: _ratio(
             t["promises_kept"], t["promises_kept"] + t["promises_broken"], Decimal(100)
         ),
+        essential=True,
     ),
     Measure(
         "collected",
-        "Collected",
+        gettext_lazy("Collected"),
         MONEY,
-        "Payments received in the period, credited to the collector who last spoke with "
-        "the debtor on that case (a right-party call) on or before the payment day; team "
-        "rows also hold payments credited to nobody.",
+        gettext_lazy(
+            "Payments received in the period, credited to the collector who last spoke with "
+            "the debtor on that case (a right-party call) on or before the payment day; team "
+            "rows also hold payments credited to nobody."
+        ),
         "collected",
         lambda t: t["collected"],
+        essential=True,
     ),
     Measure(
         "per_hour",
-        "Collected per hour",
+        gettext_lazy("Collected per hour"),
         MONEY,
-        "Collected ÷ hours worked, where hours worked = the summed durations of the "
-        "collector's calls (talk time, either direction), not logged-in time.",
+        gettext_lazy(
+            "Collected ÷ hours worked, where hours worked = the summed durations of the "
+            "collector's calls (talk time, either direction), not logged-in time."
+        ),
         "collected",
         lambda t: _ratio(t["collected"], t["call_seconds"], Decimal(3600)),
     ),
     Measure(
         "handling",
-        "Average handling time",
+        gettext_lazy("Average handling time"),
         SECONDS,
-        "Summed call durations ÷ calls handled (either direction), in seconds.",
+        gettext_lazy("Summed call durations ÷ calls handled (either direction), in seconds."),
         "calls",
         lambda t: _ratio(t["call_seconds"], t["calls_handled"]),
     ),
     Measure(
         "blocks",
-        "Compliance blocks",
+        gettext_lazy("Compliance blocks"),
         COUNT,
-        "Contact attempts the compliance gate blocked.",
+        gettext_lazy("Contact attempts the compliance gate blocked."),
         "blocks",
         lambda t: t["compliance_blocks"],
+        essential=True,
     ),
     Measure(
         "overrides",
-        "Overrides",
+        gettext_lazy("Overrides"),
         COUNT,
-        "Blocks lifted by an approved override.",
+        gettext_lazy("Blocks lifted by an approved override."),
         "overrides",
         lambda t: t["compliance_overrides"],
     ),
 ]
 MEASURE_KEYS = [measure.key for measure in MEASURES]
+
+
+def _measure_column(measure: Measure) -> Column:
+    return Column(
+        measure.key,
+        measure.label,
+        measure.kind,
+        measure.definition,
+        essential=measure.essential,
+    )
 
 
 def _zero_totals() -> dict:
@@ -385,7 +450,7 @@ def _people_tables(
     headcount = Counter(row["team"] for row in per_collector)
     teams = _names(Team, list(team_totals))
     people = _people_names([row["collector"] for row in per_collector])
-    whose = "In-house collectors (choose an agency to see its staff)." if in_house else ""
+    whose = _("In-house collectors (choose an agency to see its staff).") if in_house else ""
 
     collector_totals_by_team: dict = {}
     for row in per_collector:
@@ -402,11 +467,13 @@ def _people_tables(
             average.append(_rounded(value, MONEY if measure.kind == COUNT else measure.kind))
         team_average[team_id] = average
 
-    columns = [Column("collector", "Collector"), Column("team", "Team")]
+    columns = [Column("collector", _("Collector")), Column("team", _("Team"))]
     for measure in MEASURES:
-        columns.append(Column(measure.key, measure.label, measure.kind, measure.definition))
+        columns.append(_measure_column(measure))
         kind = MONEY if measure.kind == COUNT else measure.kind
-        columns.append(Column(f"{measure.key}_team", "team avg", kind, muted=True))
+        columns.append(
+            Column(f"{measure.key}_team", _("team avg"), kind, muted=True, essential=False)
+        )
     # Every row's values first (cheap), sorted; cells and links only for the rows shown.
     entries = []
     no_average = [None] * len(MEASURES)
@@ -441,8 +508,8 @@ def _people_tables(
             cells.append(Cell(values[3 + 2 * position], kind))
         collector_rows.append(cells)
 
-    team_columns = [Column("team", "Team"), Column("collectors", "Collectors", COUNT)]
-    team_columns += [Column(m.key, m.label, m.kind, m.definition) for m in MEASURES]
+    team_columns = [Column("team", _("Team")), Column("collectors", _("Collectors"), COUNT)]
+    team_columns += [_measure_column(m) for m in MEASURES]
     team_rows = []
     for row in sorted(per_team, key=lambda r: str(teams.get(r["team"], "—"))):
         team = teams.get(row["team"])
@@ -457,16 +524,24 @@ def _people_tables(
     return [
         Figure(
             "collectors",
-            "Collectors",
+            _("Collectors"),
             columns,
             collector_rows,
             sortable=True,
             page=page,
-            note=f"{whose} Beside each figure, the average of the collectors of the same team "
-            "(counts and amounts per collector; rates and times over the team's "
-            "collectors). A collector who worked another team's cases has a row there too.",
+            note=" ".join(
+                [
+                    whose,
+                    _(
+                        "With all columns, beside each figure, the average of the collectors of "
+                        "the same team (counts and amounts per collector; rates and times over "
+                        "the team's collectors). A collector who worked another team's cases has "
+                        "a row there too."
+                    ),
+                ]
+            ).strip(),
         ),
-        Figure("teams", "Teams", team_columns, team_rows, note=whose),
+        Figure("teams", _("Teams"), team_columns, team_rows, note=whose),
     ]
 
 
@@ -492,18 +567,18 @@ def _collections_per_day(filterset: DashboardFilterSet, user) -> Figure:
         )
     return Figure(
         "collections-per-day",
-        "Collections per day",
+        _("Collections per day"),
         [
-            Column("day", "Day", DATE),
-            Column("payments", "Payments", COUNT),
-            Column("collected", "Collected", MONEY, "Payments received that day."),
+            Column("day", _("Day"), DATE),
+            Column("payments", _("Payments"), COUNT),
+            Column("collected", _("Collected"), MONEY, _("Payments received that day.")),
         ],
         trend_rows,
-        note="In-house and agencies' collections, unless an agency is chosen.",
+        note=_("In-house and agencies' collections, unless an agency is chosen."),
         chart={
             "type": "line",
-            "labels": [cells[0].value.isoformat() for cells in trend_rows],
-            "datasets": [{"label": "Collected", "data": [str(c[2].value) for c in trend_rows]}],
+            "labels": [formats.date_format(cells[0].value) for cells in trend_rows],
+            "datasets": [{"label": _("Collected"), "data": [str(c[2].value) for c in trend_rows]}],
         },
     )
 
@@ -524,11 +599,11 @@ def strategy_figures(
         .annotate(**{m: _sum(m) for m in FLOW_MEASURES})
     }
     strategies = _names(Strategy, set(per_strategy) | set(flows))
-    columns = [Column("strategy", "Strategy"), Column("live", "Live")]
-    columns += [Column(m.key, m.label, m.kind, m.definition) for m in MEASURES]
+    columns = [Column("strategy", _("Strategy")), Column("live", _("Live"))]
+    columns += [_measure_column(m) for m in MEASURES]
     columns += [
-        Column("opened", "Cases opened", COUNT, "Cases opened in the period."),
-        Column("cured", "Cases cured", COUNT, "Cases cured in the period."),
+        Column("opened", _("Cases opened"), COUNT, _("Cases opened in the period.")),
+        Column("cured", _("Cases cured"), COUNT, _("Cases cured in the period.")),
     ]
     table = []
     for strategy_id in sorted(
@@ -540,7 +615,7 @@ def strategy_figures(
         table.append(
             [
                 Cell(str(strategy) if strategy else "—"),
-                Cell("yes" if strategy and strategy.is_active else "no"),
+                Cell(_("yes") if strategy and strategy.is_active else _("no")),
                 *_measure_cells(filterset, totals, strategy=strategy_id or ""),
                 Cell.of(
                     flow.get("opened") or 0,
@@ -556,11 +631,16 @@ def strategy_figures(
         )
     live = Strategy.objects.filter(is_active=True).count()
     note = (
-        f"{live} strategies are live: champion and challenger side by side."
+        ngettext(
+            "%(count)s strategy is live: champion and challenger side by side.",
+            "%(count)s strategies are live: champion and challenger side by side.",
+            live,
+        )
+        % {"count": number(live)}
         if live > 1
-        else "Only one strategy is live; a challenger appears here beside it once it runs."
+        else _("Only one strategy is live; a challenger appears here beside it once it runs.")
     )
-    return [Figure("strategies", "Strategies", columns, table, note=note)]
+    return [Figure("strategies", _("Strategies"), columns, table, note=note)]
 
 
 def _sum(measure: str):
@@ -604,7 +684,7 @@ def _buckets(filterset: DashboardFilterSet, user, day: dt.date | None) -> Figure
         url = drill_url(filterset, "bucket", bucket=int(bucket), as_of=day) if day else ""
         table.append(
             [
-                Cell(bucket.label),
+                Cell(str(bucket.label)),
                 Cell.of(row["cases"], COUNT, url),
                 Cell.of(_ratio(row["cases"], all_cases, Decimal(100)), RATE),
                 Cell.of(row["balance"], MONEY, url),
@@ -613,29 +693,34 @@ def _buckets(filterset: DashboardFilterSet, user, day: dt.date | None) -> Figure
         )
     return Figure(
         "buckets",
-        f"Cases and balance by days past due, at the end of {day}"
+        _("Cases and balance by days past due, at the end of %(day)s")
+        % {"day": formats.date_format(day)}
         if day
-        else "Cases and balance by days past due",
+        else _("Cases and balance by days past due"),
         [
-            Column("bucket", "Days past due"),
-            Column("cases", "Cases", COUNT, "Cases open at the end of the day."),
-            Column("cases_share", "Share of cases", RATE),
+            Column("bucket", _("Days past due")),
+            Column("cases", _("Cases"), COUNT, _("Cases open at the end of the day.")),
+            Column("cases_share", _("Share of cases"), RATE),
             Column(
                 "balance",
-                "Balance",
+                _("Balance"),
                 MONEY,
-                "Their balances: the account's current one for open cases.",
+                _("Their balances: the account's current one for open cases."),
             ),
-            Column("balance_share", "Share of balance", RATE),
+            Column("balance_share", _("Share of balance"), RATE),
         ],
         table,
-        note="" if day else "No portfolio snapshot on or before the period's end yet.",
+        note="" if day else _("No portfolio snapshot on or before the period's end yet."),
         chart={
             "type": "bar",
             "labels": [cells[0].value for cells in table],
             "datasets": [
-                {"label": "Cases", "data": [c[1].value for c in table], "yAxisID": "y"},
-                {"label": "Balance", "data": [str(c[3].value) for c in table], "yAxisID": "y1"},
+                {"label": _("Cases"), "data": [c[1].value for c in table], "yAxisID": "y"},
+                {
+                    "label": _("Balance"),
+                    "data": [str(c[3].value) for c in table],
+                    "yAxisID": "y1",
+                },
             ],
         },
     )
@@ -644,17 +729,17 @@ def _buckets(filterset: DashboardFilterSet, user, day: dt.date | None) -> Figure
 def _roll_rates(filterset: DashboardFilterSet, user, window) -> Figure:
     to_buckets = [Bucket.CURRENT, *DELINQUENCY_BUCKETS, Bucket.CURED, Bucket.CLOSED]
     columns = [
-        Column("from", "From (at the first month end)"),
-        Column("cases", "Cases", COUNT, "Cases on the books at the first month end."),
+        Column("from", _("From (at the first month end)")),
+        Column("cases", _("Cases"), COUNT, _("Cases on the books at the first month end.")),
     ]
-    columns += [Column(f"to_{int(b)}", b.label, RATE) for b in to_buckets]
+    columns += [Column(f"to_{int(b)}", str(b.label), RATE) for b in to_buckets]
     if window is None:
         return Figure(
             "roll-rates",
-            "Roll rates",
+            _("Roll rates"),
             columns,
             [],
-            note="No roll rates computed on or before the period's end yet.",
+            note=_("No roll rates computed on or before the period's end yet."),
         )
     month, as_of = window
     rows = filterset.filter_without_dates(
@@ -666,7 +751,7 @@ def _roll_rates(filterset: DashboardFilterSet, user, window) -> Figure:
     table = []
     for source in (Bucket.CURRENT, *DELINQUENCY_BUCKETS):
         started = sum(count for (f, _), count in matrix.items() if f == source)
-        cells = [Cell(source.label), Cell.of(started, COUNT)]
+        cells = [Cell(str(source.label)), Cell.of(started, COUNT)]
         for target in to_buckets:
             url = drill_url(
                 filterset, "roll", from_bucket=int(source), to_bucket=int(target), as_of=as_of
@@ -680,15 +765,21 @@ def _roll_rates(filterset: DashboardFilterSet, user, window) -> Figure:
     start = month - dt.timedelta(days=1)
     return Figure(
         "roll-rates",
-        f"Roll rates from {start} to {as_of}",
+        _("Roll rates from %(start)s to %(end)s")
+        % {"start": formats.date_format(start), "end": formats.date_format(as_of)},
         columns,
         table,
-        note=(
+        note=_(
             "Each row: of the cases in that bucket at the first month end, the share in each "
             "bucket (or cured, or closed) at the second. Cure rate = cases cured ÷ cases on the "
-            f"books at the first month end: {_ratio(cured, total, Decimal(100)) or 0:.1f} % "
-            f"({cured:,} of {total:,}). Not split by agency or collector."
-        ),
+            "books at the first month end: %(rate)s (%(cured)s of %(total)s). Not split by "
+            "agency or collector."
+        )
+        % {
+            "rate": percent(_ratio(cured, total) or 0, 1),
+            "cured": number(cured),
+            "total": number(total),
+        },
     )
 
 
@@ -707,7 +798,7 @@ def _funnel(filterset: DashboardFilterSet, user) -> Figure:
     opened = per_stage.get(None, {}).get("opened") or 0
     table = [
         [
-            Cell("Opened"),
+            Cell(_("Opened")),
             Cell.of(opened, COUNT, drill_url(filterset, "opened")),
             Cell.of(None, COUNT),
             Cell.of(None, RATE),
@@ -727,23 +818,31 @@ def _funnel(filterset: DashboardFilterSet, user) -> Figure:
         )
     return Figure(
         "funnel",
-        "Stage funnel",
+        _("Stage funnel"),
         [
-            Column("stage", "Stage"),
+            Column("stage", _("Stage")),
             Column(
-                "entered", "Entered", COUNT, "Cases opened, or entering the stage, in the period."
+                "entered",
+                _("Entered"),
+                COUNT,
+                _("Cases opened, or entering the stage, in the period."),
             ),
-            Column("cured", "Cured there", COUNT, "Cases cured in the period while at the stage."),
-            Column("cure_share", "Cured ÷ entered", RATE),
+            Column(
+                "cured",
+                _("Cured there"),
+                COUNT,
+                _("Cases cured in the period while at the stage."),
+            ),
+            Column("cure_share", _("Cured ÷ entered"), RATE),
         ],
         table,
-        note="Not split by agency or collector.",
+        note=_("Not split by agency or collector."),
         chart={
             "type": "bar",
             "labels": [cells[0].value for cells in table],
             "datasets": [
-                {"label": "Entered", "data": [c[1].value for c in table]},
-                {"label": "Cured there", "data": [c[2].value or 0 for c in table]},
+                {"label": _("Entered"), "data": [c[1].value for c in table]},
+                {"label": _("Cured there"), "data": [c[2].value or 0 for c in table]},
             ],
         },
     )
@@ -765,40 +864,168 @@ def _queue(filterset: DashboardFilterSet, user) -> Figure:
                 Cell.of(snapshot.untouched, COUNT, drill_url(filterset, "untouched", team=team_id)),
                 Cell.of(snapshot.paused, COUNT),
                 Cell(snapshot.oldest_untouched_case_id, TEXT, oldest),
-                Cell(
-                    snapshot.oldest_untouched_since.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
-                    if snapshot.oldest_untouched_since
-                    else None
-                ),
+                _moment_cell(snapshot.oldest_untouched_since, user),
             ]
         )
     taken = snapshots[0].taken_at if snapshots else None
     return Figure(
         "queue",
-        "Call queue",
+        _("Call queue"),
         [
-            Column("team", "Team"),
+            Column("team", _("Team")),
             Column(
                 "depth",
-                "Queue depth",
+                _("Queue depth"),
                 COUNT,
-                "Open cases in a calling stage (phone collection and later, short of "
-                "litigation), not paused.",
+                _(
+                    "Open cases in a calling stage (phone collection and later, short of "
+                    "litigation), not paused."
+                ),
             ),
             Column(
                 "untouched",
-                "Untouched",
+                _("Untouched"),
                 COUNT,
-                "Of those, cases without a call since they entered their stage.",
+                _("Of those, cases without a call since they entered their stage."),
             ),
-            Column("paused", "Paused", COUNT, "Open cases a supervisor paused."),
-            Column("oldest", "Oldest untouched case"),
-            Column("since", "In its stage since (UTC)"),
+            Column("paused", _("Paused"), COUNT, _("Open cases a supervisor paused.")),
+            Column("oldest", _("Oldest untouched case")),
+            Column(
+                "since",
+                _("In its stage since"),
+                definition=_("On your clock on the page; in UTC in the CSV."),
+            ),
         ],
         table,
         note=(
-            f"Counted at {taken.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC; filtered by team only."
+            _("Counted at %(moment)s; filtered by team only.") % {"moment": your_time(taken, user)}
             if taken
-            else "No queue snapshot yet."
+            else _("No queue snapshot yet.")
         ),
     )
+
+
+def _moment_cell(moment: dt.datetime | None, user) -> Cell:
+    """A moment: on the reader's clock on the page, in UTC (ISO 8601) in the CSV."""
+    if moment is None:
+        return Cell(None)
+    utc = moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return Cell(utc, TEXT, shown=your_time(moment, user))
+
+
+# --- The few figures a supervisor looks at first ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One figure at the head of every dashboard, with what it is compared with."""
+
+    key: str
+    label: str
+    value: str
+    comparison: str = ""
+    url: str = ""
+
+
+def _totals_between(
+    filterset: DashboardFilterSet, user, first: dt.date, last: dt.date
+) -> dict[str, object]:
+    """The performance measures summed over `first`..`last`, under every other filter."""
+    active = {name for name in FILTER_COLUMNS if filterset.cleaned.get(name) not in (None, "")}
+    model = performance_table(active, ("day",))
+    rows = filterset.filter_without_dates(scoped(user, model.objects.all()))
+    totals = rows.filter(day__range=(first, last)).aggregate(
+        **{measure: _sum(measure) for measure in PERFORMANCE_MEASURES}
+    )
+    return {measure: value or 0 for measure, value in totals.items()}
+
+
+def _same_days_a_month_before(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The month before's first day to the same day of that month (its last, when shorter)."""
+    previous_start, previous_end = month_bounds(first - dt.timedelta(days=1))
+    return previous_start, min(previous_end, previous_start.replace(day=last.day))
+
+
+def _rate_text(numerator, denominator) -> str:
+    return percent(_ratio(numerator, denominator) if denominator else None, 1)
+
+
+def key_figures(filterset: DashboardFilterSet, user, *, today: dt.date) -> list[KeyFigure]:
+    """Collected on the period's last day and in its month (against the day and the same
+    days of the month before), the right-party contact and promise-kept rates of the period
+    (against the period before), and the call queue now."""
+    first, last = filterset.period()
+    currency = filterset.cleaned.get("currency", "")
+    day_before = last - dt.timedelta(days=1)
+    on_day = _totals_between(filterset, user, last, last)
+    on_day_before = _totals_between(filterset, user, day_before, day_before)
+    month_start = last.replace(day=1)
+    month = _totals_between(filterset, user, month_start, last)
+    month_before = _totals_between(filterset, user, *_same_days_a_month_before(month_start, last))
+    length = (last - first).days + 1
+    period = _totals_between(filterset, user, first, last)
+    period_before = _totals_between(
+        filterset, user, first - dt.timedelta(days=length), first - dt.timedelta(days=1)
+    )
+
+    def kept(totals: dict) -> str:
+        resolved = totals["promises_kept"] + totals["promises_broken"]
+        return _rate_text(totals["promises_kept"], resolved)
+
+    def contacted(totals: dict) -> str:
+        return _rate_text(totals["right_party_contacts"], totals["attempts"])
+
+    before_days = ngettext(
+        "the %(count)s day before: %(value)s", "the %(count)s days before: %(value)s", length
+    )
+    snapshots = list(queue_snapshot_for(user, filterset.cleaned.get("team")))
+    return [
+        KeyFigure(
+            "collected-day",
+            _("Collected today")
+            if last == today
+            else _("Collected on %(day)s") % {"day": formats.date_format(last)},
+            money(on_day["collected"], currency),
+            _("the day before: %(value)s") % {"value": money(on_day_before["collected"], currency)},
+            drill_url(filterset, "collected", date_from=last, date_to=last),
+        ),
+        KeyFigure(
+            "collected-month",
+            _("Collected this month")
+            if month_start == today.replace(day=1)
+            else _("Collected in %(month)s")
+            % {"month": formats.date_format(last, "YEAR_MONTH_FORMAT")},
+            money(month["collected"], currency),
+            _("same days of the month before: %(value)s")
+            % {"value": money(month_before["collected"], currency)},
+            drill_url(filterset, "collected", date_from=month_start, date_to=last),
+        ),
+        KeyFigure(
+            "rpc-rate",
+            _("Right-party contact rate"),
+            contacted(period),
+            before_days % {"count": number(length), "value": contacted(period_before)},
+            drill_url(filterset, "rpc"),
+        ),
+        KeyFigure(
+            "kept-rate",
+            _("Promises kept"),
+            kept(period),
+            before_days % {"count": number(length), "value": kept(period_before)},
+            drill_url(filterset, "resolved"),
+        ),
+        KeyFigure(
+            "queue-depth",
+            _("Queue depth"),
+            number(sum(snapshot.queue_depth for snapshot in snapshots)),
+            _("cases to call now") if snapshots else _("No queue snapshot yet."),
+            drill_url(filterset, "queue"),
+        ),
+        KeyFigure(
+            "untouched",
+            _("Untouched cases"),
+            number(sum(snapshot.untouched for snapshot in snapshots)),
+            _("not called since they entered their stage"),
+            drill_url(filterset, "untouched"),
+        ),
+    ]

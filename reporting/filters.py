@@ -19,6 +19,8 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
 from accounts.selectors import teams_visible_to
@@ -58,23 +60,32 @@ class CollectorFilter(django_filters.ModelChoiceFilter):
 
 class DashboardFilterSet(django_filters.FilterSet):
     date_from = django_filters.DateFilter(
-        field_name="day", lookup_expr="gte", label="From", widget=DateInput
+        field_name="day", lookup_expr="gte", label=gettext_lazy("From"), widget=DateInput
     )
     date_to = django_filters.DateFilter(
-        field_name="day", lookup_expr="lte", label="To (inclusive)", widget=DateInput
+        field_name="day", lookup_expr="lte", label=gettext_lazy("To (inclusive)"), widget=DateInput
     )
-    team = django_filters.ModelChoiceFilter(queryset=_teams, empty_label="All my teams")
-    collector = CollectorFilter(queryset=_collectors, empty_label="Everyone")
+    team = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Team"), queryset=_teams, empty_label=gettext_lazy("All my teams")
+    )
+    collector = CollectorFilter(
+        label=gettext_lazy("Collector"), queryset=_collectors, empty_label=gettext_lazy("Everyone")
+    )
     agency = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Agency"),
         queryset=Agency.objects.all(),
-        empty_label="In-house and agencies",
-        null_label="In-house only",
+        empty_label=gettext_lazy("In-house and agencies"),
+        null_label=gettext_lazy("In-house only"),
     )
     strategy = django_filters.ModelChoiceFilter(
-        queryset=Strategy.objects.all(), empty_label="Every strategy"
+        label=gettext_lazy("Strategy"),
+        queryset=Strategy.objects.all(),
+        empty_label=gettext_lazy("Every strategy"),
     )
-    product = django_filters.ChoiceFilter(empty_label="Every product")
-    currency = django_filters.ChoiceFilter(empty_label=None)
+    product = django_filters.ChoiceFilter(
+        label=gettext_lazy("Product"), empty_label=gettext_lazy("Every product")
+    )
+    currency = django_filters.ChoiceFilter(label=gettext_lazy("Currency"), empty_label=None)
 
     class Meta:
         model = DailyPerformance
@@ -161,11 +172,11 @@ class DashboardFilterSet(django_filters.FilterSet):
             return None
         start, end = data["date_from"], data["date_to"]
         if start is None or end is None:
-            return "Give both ends of the period."
+            return _("Give both ends of the period.")
         if end < start:
-            return "The period ends before it starts."
+            return _("The period ends before it starts.")
         if (end - start).days + 1 > LONGEST_PERIOD_DAYS:
-            return f"Choose a period of at most {LONGEST_PERIOD_DAYS} days."
+            return _("Choose a period of at most %(days)s days.") % {"days": LONGEST_PERIOD_DAYS}
         return None
 
     def filter_fields(self) -> list[FilterField]:

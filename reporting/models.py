@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from cases.buckets import Bucket
 from common.money import TOTAL
@@ -47,22 +48,30 @@ def _dimension(model: str, **extra) -> models.ForeignKey:
 class PerformanceMeasures(models.Model):
     """What was done: the measures every performance table sums."""
 
-    attempts = models.PositiveIntegerField(default=0, help_text="Outbound calls.")
+    attempts = models.PositiveIntegerField(_("attempts"), default=0, help_text=_("Outbound calls."))
     right_party_contacts = models.PositiveIntegerField(
-        default=0, help_text="Outbound calls that reached the debtor."
+        _("right-party contacts"), default=0, help_text=_("Outbound calls that reached the debtor.")
     )
-    calls_handled = models.PositiveIntegerField(default=0, help_text="Calls, either direction.")
-    call_seconds = models.BigIntegerField(default=0, help_text="Their summed durations.")
-    promises = models.PositiveIntegerField(default=0, help_text="Promises taken that day.")
-    promised_amount = models.DecimalField(**TOTAL, default=0)
-    promises_kept = models.PositiveIntegerField(default=0, help_text="Resolved as kept that day.")
+    calls_handled = models.PositiveIntegerField(
+        _("calls handled"), default=0, help_text=_("Calls, either direction.")
+    )
+    call_seconds = models.BigIntegerField(
+        _("call seconds"), default=0, help_text=_("Their summed durations.")
+    )
+    promises = models.PositiveIntegerField(
+        _("promises"), default=0, help_text=_("Promises taken that day.")
+    )
+    promised_amount = models.DecimalField(_("promised amount"), **TOTAL, default=0)
+    promises_kept = models.PositiveIntegerField(
+        _("promises kept"), default=0, help_text=_("Resolved as kept that day.")
+    )
     promises_broken = models.PositiveIntegerField(
-        default=0, help_text="Resolved as broken that day."
+        _("promises broken"), default=0, help_text=_("Resolved as broken that day.")
     )
-    payments = models.PositiveIntegerField(default=0)
-    collected = models.DecimalField(**TOTAL, default=0)
-    compliance_blocks = models.PositiveIntegerField(default=0)
-    compliance_overrides = models.PositiveIntegerField(default=0)
+    payments = models.PositiveIntegerField(_("payments"), default=0)
+    collected = models.DecimalField(_("collected"), **TOTAL, default=0)
+    compliance_blocks = models.PositiveIntegerField(_("compliance blocks"), default=0)
+    compliance_overrides = models.PositiveIntegerField(_("compliance overrides"), default=0)
 
     class Meta:
         abstract = True
@@ -75,19 +84,20 @@ class DailyPerformance(PerformanceMeasures):
     team, strategy, product and currency are read when the day is computed.
     """
 
-    day = models.DateField()
-    team = _dimension("accounts.Team")
-    collector = _dimension(settings.AUTH_USER_MODEL)
-    agency = _dimension("agencies.Agency")
-    strategy = _dimension("cases.Strategy")
-    product = models.CharField(max_length=60)
-    currency = models.CharField(max_length=3)
+    day = models.DateField(_("day"))
+    team = _dimension("accounts.Team", verbose_name=_("team"))
+    collector = _dimension(settings.AUTH_USER_MODEL, verbose_name=_("collector"))
+    agency = _dimension("agencies.Agency", verbose_name=_("agency"))
+    strategy = _dimension("cases.Strategy", verbose_name=_("strategy"))
+    product = models.CharField(_("product"), max_length=60)
+    currency = models.CharField(_("currency"), max_length=3)
 
     class Meta:
+        verbose_name = _("daily performance")
+        verbose_name_plural = _("daily performance")
         db_table = "cases_dailyperformance"
         ordering = ["day", "id"]
-        permissions = [("view_dashboard", "Can view performance dashboards")]
-        verbose_name_plural = "daily performance"
+        permissions = [("view_dashboard", _("Can view performance dashboards"))]
         indexes = [
             models.Index(fields=["currency", "day"], name="dash_perf_currency_day"),
             models.Index(fields=["team", "currency", "day"], name="dash_perf_team_day"),
@@ -102,16 +112,17 @@ class DailyCollectorPerformance(PerformanceMeasures):
     """DailyPerformance summed over strategies and products: what the People page reads
     when neither is filtered (several times fewer rows)."""
 
-    day = models.DateField()
-    team = _dimension("accounts.Team")
-    collector = _dimension(settings.AUTH_USER_MODEL)
-    agency = _dimension("agencies.Agency")
-    currency = models.CharField(max_length=3)
+    day = models.DateField(_("day"))
+    team = _dimension("accounts.Team", verbose_name=_("team"))
+    collector = _dimension(settings.AUTH_USER_MODEL, verbose_name=_("collector"))
+    agency = _dimension("agencies.Agency", verbose_name=_("agency"))
+    currency = models.CharField(_("currency"), max_length=3)
 
     class Meta:
+        verbose_name = _("daily collector performance")
+        verbose_name_plural = _("daily collector performance")
         db_table = "cases_dailycollectorperformance"
         ordering = ["day", "id"]
-        verbose_name_plural = "daily collector performance"
         indexes = [
             # In-house people (agency blank) are the usual reading: their rows sit together.
             models.Index(fields=["currency", "agency", "day"], name="dash_perf_person_day"),
@@ -127,17 +138,18 @@ class DailyTeamPerformance(PerformanceMeasures):
     """DailyPerformance summed over collectors: for team totals, trends and strategies when
     no collector is chosen."""
 
-    day = models.DateField()
-    team = _dimension("accounts.Team")
-    agency = _dimension("agencies.Agency")
-    strategy = _dimension("cases.Strategy")
-    product = models.CharField(max_length=60)
-    currency = models.CharField(max_length=3)
+    day = models.DateField(_("day"))
+    team = _dimension("accounts.Team", verbose_name=_("team"))
+    agency = _dimension("agencies.Agency", verbose_name=_("agency"))
+    strategy = _dimension("cases.Strategy", verbose_name=_("strategy"))
+    product = models.CharField(_("product"), max_length=60)
+    currency = models.CharField(_("currency"), max_length=3)
 
     class Meta:
+        verbose_name = _("daily team performance")
+        verbose_name_plural = _("daily team performance")
         db_table = "cases_dailyteamperformance"
         ordering = ["day", "id"]
-        verbose_name_plural = "daily team performance"
         indexes = [models.Index(fields=["currency", "day"], name="dash_perf_team_only_day")]
 
     def __str__(self) -> str:
@@ -147,19 +159,27 @@ class DailyTeamPerformance(PerformanceMeasures):
 class DailyCaseFlow(models.Model):
     """Cases opened, entering a stage, and cured on one business day."""
 
-    day = models.DateField()
-    team = _dimension("accounts.Team")
-    strategy = _dimension("cases.Strategy")
-    stage = _dimension("cases.Stage", help_text="Blank for openings.")
-    product = models.CharField(max_length=60)
-    currency = models.CharField(max_length=3)
+    day = models.DateField(_("day"))
+    team = _dimension("accounts.Team", verbose_name=_("team"))
+    strategy = _dimension("cases.Strategy", verbose_name=_("strategy"))
+    stage = _dimension("cases.Stage", verbose_name=_("stage"), help_text=_("Blank for openings."))
+    product = models.CharField(_("product"), max_length=60)
+    currency = models.CharField(_("currency"), max_length=3)
 
-    opened = models.PositiveIntegerField(default=0)
-    entered = models.PositiveIntegerField(default=0, help_text="Entries into the stage.")
-    cured = models.PositiveIntegerField(default=0, help_text="Cured while at the stage.")
-    cured_balance = models.DecimalField(**TOTAL, default=0, help_text="Their balances when opened.")
+    opened = models.PositiveIntegerField(_("opened"), default=0)
+    entered = models.PositiveIntegerField(
+        _("entered"), default=0, help_text=_("Entries into the stage.")
+    )
+    cured = models.PositiveIntegerField(
+        _("cured"), default=0, help_text=_("Cured while at the stage.")
+    )
+    cured_balance = models.DecimalField(
+        _("cured balance"), **TOTAL, default=0, help_text=_("Their balances when opened.")
+    )
 
     class Meta:
+        verbose_name = _("daily case flow")
+        verbose_name_plural = _("daily case flows")
         db_table = "cases_dailycaseflow"
         ordering = ["day", "id"]
         indexes = [models.Index(fields=["currency", "day"], name="dash_flow_currency_day")]
@@ -171,18 +191,24 @@ class DailyCaseFlow(models.Model):
 class PortfolioSnapshot(models.Model):
     """Cases on the books at the end of a business day, by days-past-due bucket."""
 
-    day = models.DateField()
-    team = _dimension("accounts.Team")
-    agency = _dimension("agencies.Agency", help_text="The agency holding the case that day.")
-    strategy = _dimension("cases.Strategy")
-    product = models.CharField(max_length=60)
-    currency = models.CharField(max_length=3)
-    bucket = models.PositiveSmallIntegerField(choices=Bucket)
+    day = models.DateField(_("day"))
+    team = _dimension("accounts.Team", verbose_name=_("team"))
+    agency = _dimension(
+        "agencies.Agency",
+        verbose_name=_("agency"),
+        help_text=_("The agency holding the case that day."),
+    )
+    strategy = _dimension("cases.Strategy", verbose_name=_("strategy"))
+    product = models.CharField(_("product"), max_length=60)
+    currency = models.CharField(_("currency"), max_length=3)
+    bucket = models.PositiveSmallIntegerField(_("bucket"), choices=Bucket)
 
-    cases = models.PositiveIntegerField(default=0)
-    balance = models.DecimalField(**TOTAL, default=0)
+    cases = models.PositiveIntegerField(_("cases"), default=0)
+    balance = models.DecimalField(_("balance"), **TOTAL, default=0)
 
     class Meta:
+        verbose_name = _("portfolio snapshot")
+        verbose_name_plural = _("portfolio snapshots")
         db_table = "cases_portfoliosnapshot"
         ordering = ["day", "bucket", "id"]
         indexes = [models.Index(fields=["currency", "day"], name="dash_portfolio_currency_day")]
@@ -194,19 +220,27 @@ class PortfolioSnapshot(models.Model):
 class RollRate(models.Model):
     """Where the cases on the books at one month end stood at the next (or on `as_of`)."""
 
-    month = models.DateField(help_text="First day of the month the cases rolled through.")
-    as_of = models.DateField(help_text="The month's last day, or the day computed if earlier.")
-    team = _dimension("accounts.Team")
-    strategy = _dimension("cases.Strategy")
-    product = models.CharField(max_length=60)
-    currency = models.CharField(max_length=3)
-    from_bucket = models.PositiveSmallIntegerField(choices=Bucket)
-    to_bucket = models.PositiveSmallIntegerField(choices=Bucket)
+    month = models.DateField(
+        _("month"), help_text=_("First day of the month the cases rolled through.")
+    )
+    as_of = models.DateField(
+        _("as of"), help_text=_("The month's last day, or the day computed if earlier.")
+    )
+    team = _dimension("accounts.Team", verbose_name=_("team"))
+    strategy = _dimension("cases.Strategy", verbose_name=_("strategy"))
+    product = models.CharField(_("product"), max_length=60)
+    currency = models.CharField(_("currency"), max_length=3)
+    from_bucket = models.PositiveSmallIntegerField(_("from bucket"), choices=Bucket)
+    to_bucket = models.PositiveSmallIntegerField(_("to bucket"), choices=Bucket)
 
-    cases = models.PositiveIntegerField(default=0)
-    balance = models.DecimalField(**TOTAL, default=0, help_text="Balances at the first month end.")
+    cases = models.PositiveIntegerField(_("cases"), default=0)
+    balance = models.DecimalField(
+        _("balance"), **TOTAL, default=0, help_text=_("Balances at the first month end.")
+    )
 
     class Meta:
+        verbose_name = _("roll rate")
+        verbose_name_plural = _("roll rates")
         db_table = "cases_rollrate"
         ordering = ["month", "from_bucket", "to_bucket", "id"]
         indexes = [models.Index(fields=["currency", "month"], name="dash_roll_currency_month")]
@@ -218,20 +252,26 @@ class RollRate(models.Model):
 class QueueSnapshot(models.Model):
     """A team's call queue when the day's statistics were last computed."""
 
-    day = models.DateField()
-    team = _dimension("accounts.Team")
-    taken_at = models.DateTimeField()
+    day = models.DateField(_("day"))
+    team = _dimension("accounts.Team", verbose_name=_("team"))
+    taken_at = models.DateTimeField(_("taken at"))
     queue_depth = models.PositiveIntegerField(
-        default=0, help_text="Open cases in a calling stage, not paused."
+        _("queue depth"), default=0, help_text=_("Open cases in a calling stage, not paused.")
     )
     untouched = models.PositiveIntegerField(
-        default=0, help_text="Of those, cases without a call since entering their stage."
+        _("untouched"),
+        default=0,
+        help_text=_("Of those, cases without a call since entering their stage."),
     )
-    paused = models.PositiveIntegerField(default=0)
-    oldest_untouched_case = _dimension("cases.Case")
-    oldest_untouched_since = models.DateTimeField(null=True, blank=True)
+    paused = models.PositiveIntegerField(_("paused"), default=0)
+    oldest_untouched_case = _dimension("cases.Case", verbose_name=_("oldest untouched case"))
+    oldest_untouched_since = models.DateTimeField(
+        _("oldest untouched since"), null=True, blank=True
+    )
 
     class Meta:
+        verbose_name = _("queue snapshot")
+        verbose_name_plural = _("queue snapshots")
         db_table = "cases_queuesnapshot"
         ordering = ["day", "team"]
         indexes = [models.Index(fields=["day"], name="dash_queue_day")]
@@ -243,11 +283,13 @@ class QueueSnapshot(models.Model):
 class StatsDay(models.Model):
     """A business day whose statistics exist; its row is locked while the day is recomputed."""
 
-    day = models.DateField(unique=True)
-    flows_computed_at = models.DateTimeField(null=True, blank=True)
-    snapshot_computed_at = models.DateTimeField(null=True, blank=True)
+    day = models.DateField(_("day"), unique=True)
+    flows_computed_at = models.DateTimeField(_("flows computed at"), null=True, blank=True)
+    snapshot_computed_at = models.DateTimeField(_("snapshot computed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("statistics day")
+        verbose_name_plural = _("statistics days")
         db_table = "cases_statsday"
         ordering = ["-day"]
 
@@ -268,6 +310,8 @@ class StatsWatermark(models.Model):
     case_id = models.BigIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("statistics watermark")
+        verbose_name_plural = _("statistics watermarks")
         db_table = "cases_statswatermark"
         constraints = [models.CheckConstraint(condition=Q(id=1), name="stats_watermark_one_row")]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
 from accounts.selectors import sees_every_team, teams_visible_to
@@ -245,23 +246,23 @@ def _measure_condition(measure: str, filters: dict, params: dict) -> Q:
 
 
 DRILL_MEASURES = {
-    "attempts": "Cases with an outbound call in the period",
-    "rpc": "Cases with a right-party contact in the period",
-    "calls": "Cases with a call (either direction) in the period",
-    "promises": "Cases with a promise taken in the period",
-    "kept": "Cases with a promise kept in the period",
-    "broken": "Cases with a promise broken in the period",
-    "resolved": "Cases with a promise kept or broken in the period",
-    "collected": "Cases with a payment received in the period",
-    "blocks": "Cases with a blocked contact attempt in the period",
-    "overrides": "Cases with an overridden block in the period",
-    "opened": "Cases opened in the period",
-    "entered": "Cases that entered the stage in the period",
-    "cured": "Cases cured in the period",
-    "bucket": "Cases on the books in the bucket",
-    "roll": "Cases that rolled between the buckets",
-    "queue": "Cases in the call queue now",
-    "untouched": "Cases in the call queue now, not called since entering their stage",
+    "attempts": gettext_lazy("Cases with an outbound call in the period"),
+    "rpc": gettext_lazy("Cases with a right-party contact in the period"),
+    "calls": gettext_lazy("Cases with a call (either direction) in the period"),
+    "promises": gettext_lazy("Cases with a promise taken in the period"),
+    "kept": gettext_lazy("Cases with a promise kept in the period"),
+    "broken": gettext_lazy("Cases with a promise broken in the period"),
+    "resolved": gettext_lazy("Cases with a promise kept or broken in the period"),
+    "collected": gettext_lazy("Cases with a payment received in the period"),
+    "blocks": gettext_lazy("Cases with a blocked contact attempt in the period"),
+    "overrides": gettext_lazy("Cases with an overridden block in the period"),
+    "opened": gettext_lazy("Cases opened in the period"),
+    "entered": gettext_lazy("Cases that entered the stage in the period"),
+    "cured": gettext_lazy("Cases cured in the period"),
+    "bucket": gettext_lazy("Cases on the books in the bucket"),
+    "roll": gettext_lazy("Cases that rolled between the buckets"),
+    "queue": gettext_lazy("Cases in the call queue now"),
+    "untouched": gettext_lazy("Cases in the call queue now, not called since entering their stage"),
 }
 
 

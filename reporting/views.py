@@ -12,12 +12,21 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.navigation import DASHBOARD_PAGES, dashboard_tabs
 from cases.buckets import Bucket
 from common.access import permission_required_or_404
 from common.spreadsheet import SafeCsvWriter
-from reporting.figures import Figure, people_figures, portfolio_figures, strategy_figures
+from reporting.figures import (
+    Figure,
+    key_figures,
+    people_figures,
+    portfolio_figures,
+    strategy_figures,
+)
 from reporting.filters import DashboardFilterSet
 from reporting.selectors import DRILL_MEASURES, cases_behind, statistics_computed_at
 
@@ -43,7 +52,7 @@ def _filterset(request) -> DashboardFilterSet:
 
 def _problem(filterset: DashboardFilterSet) -> str | None:
     if not filterset.form.is_valid():
-        return "Some filters are not valid; correct them to see figures."
+        return _("Some filters are not valid; correct them to see figures.")
     return filterset.clean_period()
 
 
@@ -69,7 +78,7 @@ def _add_headers(request, figure: Figure, filterset: DashboardFilterSet) -> None
     current, order = request.GET.get("sort", ""), request.GET.get("order", "asc")
     links = {}
     if figure.sortable:
-        for column in figure.columns:
+        for column in figure.shown_columns:
             if column.muted:
                 continue
             flip = "desc" if current == column.key and order == "asc" else "asc"
@@ -85,11 +94,17 @@ def dashboard(request, page: str = "people"):
     filterset = _filterset(request)
     problem = _problem(filterset)
     figures = [] if problem else _build(request, page, filterset)
+    every_column = request.GET.get("columns") == "all"
+    currency = filterset.cleaned.get("currency", "")
     for figure in figures:
+        figure.currency = currency
+        figure.compact = not every_column
         _add_headers(request, figure, filterset)
     computed_at = None
+    headline = []
     if not problem:
         computed_at = statistics_computed_at(*filterset.period())
+        headline = key_figures(filterset, request.user, today=timezone.localdate())
     return render(
         request,
         "reporting/page.html",
@@ -99,12 +114,19 @@ def dashboard(request, page: str = "people"):
             "tabs": dashboard_tabs(request.user, page),
             "filterset": filterset,
             "figures": figures,
+            "key_figures": headline,
+            "every_column": every_column,
+            "columns_query": filterset.query_string(
+                sort=request.GET.get("sort"),
+                order=request.GET.get("order"),
+                columns=None if every_column else "all",
+            ),
             "problem": problem,
             # The CSV keeps the page's order: same rows, same sequence.
             "query": filterset.query_string(
                 sort=request.GET.get("sort"), order=request.GET.get("order")
             ),
-            "currency": filterset.cleaned.get("currency", ""),
+            "currency": currency,
             "computed_at": computed_at,
         },
     )
@@ -134,12 +156,18 @@ def figure_csv(request, page: str, figure: str):
 class DrillForm(forms.Form):
     """A figure's coordinates beyond the dashboard filters."""
 
-    measure = forms.ChoiceField(choices=list(DRILL_MEASURES.items()))
-    stage = forms.IntegerField(required=False, min_value=1)
-    bucket = forms.TypedChoiceField(required=False, coerce=int, choices=Bucket.choices)
-    from_bucket = forms.TypedChoiceField(required=False, coerce=int, choices=Bucket.choices)
-    to_bucket = forms.TypedChoiceField(required=False, coerce=int, choices=Bucket.choices)
-    as_of = forms.DateField(required=False)
+    measure = forms.ChoiceField(label=gettext_lazy("List"), choices=list(DRILL_MEASURES.items()))
+    stage = forms.IntegerField(label=gettext_lazy("Stage"), required=False, min_value=1)
+    bucket = forms.TypedChoiceField(
+        label=gettext_lazy("Days past due"), required=False, coerce=int, choices=Bucket.choices
+    )
+    from_bucket = forms.TypedChoiceField(
+        label=gettext_lazy("From"), required=False, coerce=int, choices=Bucket.choices
+    )
+    to_bucket = forms.TypedChoiceField(
+        label=gettext_lazy("To"), required=False, coerce=int, choices=Bucket.choices
+    )
+    as_of = forms.DateField(label=gettext_lazy("As of"), required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -147,8 +175,26 @@ class DrillForm(forms.Form):
         needs = {"bucket": ("bucket", "as_of"), "roll": ("from_bucket", "to_bucket", "as_of")}
         for name in needs.get(measure, ()):
             if cleaned.get(name) in (None, ""):
-                raise forms.ValidationError(f"This list needs “{name}”.")
+                raise forms.ValidationError(
+                    _("This list needs “%(name)s”.") % {"name": self.fields[name].label}
+                )
         return cleaned
+
+
+def _coordinates(drill_form: DrillForm) -> list[tuple[str, str]]:
+    """The figure's coordinates as the page names them: (label, value)."""
+    if not drill_form.is_valid():
+        return []
+    named = []
+    for name, value in drill_form.cleaned_data.items():
+        if name == "measure" or value in (None, ""):
+            continue
+        if name in ("bucket", "from_bucket", "to_bucket"):
+            value = Bucket(value).label
+        elif isinstance(value, dt.date):
+            value = formats.date_format(value)
+        named.append((str(drill_form.fields[name].label), str(value)))
+    return named
 
 
 @view_dashboard
@@ -177,11 +223,7 @@ def drill(request):
             "filterset": filterset,
             "problem": problem,
             "page": page,
-            "title": DRILL_MEASURES.get(measure, "Cases"),
-            "coordinates": {
-                key: value
-                for key, value in (drill_form.cleaned_data.items() if drill_form.is_valid() else [])
-                if key != "measure" and value not in (None, "")
-            },
+            "title": DRILL_MEASURES.get(measure, _("Cases")),
+            "coordinates": _coordinates(drill_form),
         },
     )

@@ -8,6 +8,8 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
 from accounts.selectors import (
@@ -30,13 +32,14 @@ class PersonChoiceField(forms.ModelChoiceField):
 class ReasonField(FreeTextField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 300)
-        kwargs.setdefault("help_text", "Kept in the audit trail.")
+        kwargs.setdefault("label", gettext_lazy("Reason"))
+        kwargs.setdefault("help_text", gettext_lazy("Kept in the audit trail."))
         super().__init__(**kwargs)
 
     def clean(self, value):
         value = super().clean(value)
         if not value.strip():
-            raise forms.ValidationError("Give a reason: it is kept in the audit trail.")
+            raise forms.ValidationError(_("Give a reason: it is kept in the audit trail."))
         return value.strip()
 
 
@@ -60,35 +63,43 @@ class CaseSearchFilterSet(django_filters.FilterSet):
     """Which open cases to reassign: by team, collector (or the pool), stage, product, bucket."""
 
     team = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Team"),
         queryset=lambda request: teams_visible_to(request.user) if request else Team.objects.none(),
-        empty_label="All my teams",
+        empty_label=gettext_lazy("All my teams"),
     )
     assigned_to = django_filters.ModelChoiceFilter(
-        label="Collector",
+        label=gettext_lazy("Collector"),
         queryset=lambda request: (
             assignable_collectors_for(request.user) if request else User.objects.none()
         ),
-        empty_label="Anyone",
-        null_label="Team pool (unassigned)",
+        empty_label=gettext_lazy("Anyone"),
+        null_label=gettext_lazy("Team pool (unassigned)"),
     )
     stage = django_filters.ModelChoiceFilter(
-        queryset=Stage.objects.select_related("strategy"), empty_label="Any stage"
+        label=gettext_lazy("Stage"),
+        queryset=Stage.objects.select_related("strategy"),
+        empty_label=gettext_lazy("Any stage"),
     )
     status = django_filters.ChoiceFilter(
+        label=gettext_lazy("Status"),
         choices=[(s.value, s.label) for s in Case.Status if s not in Case.CLOSED_STATUSES],
-        empty_label="Any open status",
+        empty_label=gettext_lazy("Any open status"),
     )
-    product = django_filters.CharFilter(field_name="account__product", lookup_expr="iexact")
+    product = django_filters.CharFilter(
+        label=gettext_lazy("Product"), field_name="account__product", lookup_expr="iexact"
+    )
     bucket = django_filters.ChoiceFilter(
-        label="Days past due",
+        label=gettext_lazy("Days past due"),
         choices=[(int(b), b.label) for b in (Bucket.CURRENT, *DELINQUENCY_BUCKETS)],
         method="filter_bucket",
-        empty_label="Any",
+        empty_label=gettext_lazy("Any"),
     )
     paused = django_filters.BooleanFilter(
-        field_name="paused_at", lookup_expr="isnull", exclude=True, label="Paused"
+        field_name="paused_at", lookup_expr="isnull", exclude=True, label=gettext_lazy("Paused")
     )
-    search = django_filters.CharFilter(method="filter_search", label="Account or debtor")
+    search = django_filters.CharFilter(
+        method="filter_search", label=gettext_lazy("Account or debtor")
+    )
 
     class Meta:
         model = Case
@@ -111,19 +122,20 @@ class ReassignForm(forms.Form):
         queryset=Case.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     all_matching = forms.BooleanField(
-        required=False, label="Every case matching the search, not only those ticked"
+        required=False,
+        label=gettext_lazy("Every case matching the search, not only those ticked"),
     )
     collector = PersonChoiceField(
         queryset=User.objects.none(),
         required=False,
         empty_label="—",
-        label="Give to collector",
+        label=gettext_lazy("Give to collector"),
     )
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         required=False,
         empty_label="—",
-        label="or put in the pool of team",
+        label=gettext_lazy("or put in the pool of team"),
     )
     reason = ReasonField()
 
@@ -136,19 +148,19 @@ class ReassignForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if bool(cleaned.get("collector")) == bool(cleaned.get("team")):
-            raise forms.ValidationError("Choose either a collector or a team's pool.")
+            raise forms.ValidationError(_("Choose either a collector or a team's pool."))
         if not cleaned.get("all_matching") and not cleaned.get("cases"):
-            raise forms.ValidationError("Tick the cases to reassign, or choose every match.")
+            raise forms.ValidationError(_("Tick the cases to reassign, or choose every match."))
         return cleaned
 
 
 class MoveCollectorForm(forms.Form):
-    collector = PersonChoiceField(queryset=User.objects.none())
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="To team")
+    collector = PersonChoiceField(label=gettext_lazy("Collector"), queryset=User.objects.none())
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label=gettext_lazy("To team"))
     return_cases = forms.BooleanField(
         required=False,
         initial=True,
-        label="Return the collector's open cases to the old team's pool",
+        label=gettext_lazy("Return the collector's open cases to the old team's pool"),
     )
     reason = ReasonField()
 
@@ -161,7 +173,9 @@ class MoveCollectorForm(forms.Form):
         cleaned = super().clean()
         collector, team = cleaned.get("collector"), cleaned.get("team")
         if collector and team and collector.team_id == team.pk:
-            raise forms.ValidationError(f"{collector} is already in {team}.")
+            raise forms.ValidationError(
+                _("%(collector)s is already in %(team)s.") % {"collector": collector, "team": team}
+            )
         return cleaned
 
 
@@ -171,9 +185,12 @@ class ReasonForm(forms.Form):
 
 class ApprovedCallForm(forms.Form):
     outcome = forms.ChoiceField(
-        choices=[(outcome.value, outcome.label) for outcome in CALL_OUTCOMES]
+        label=gettext_lazy("Outcome"),
+        choices=[(outcome.value, outcome.label) for outcome in CALL_OUTCOMES],
     )
     duration_minutes = forms.IntegerField(
-        min_value=0, max_value=240, initial=0, label="Duration (minutes)"
+        min_value=0, max_value=240, initial=0, label=gettext_lazy("Duration (minutes)")
     )
-    notes = FreeTextField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = FreeTextField(
+        label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

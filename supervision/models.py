@@ -9,33 +9,39 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class SupervisorAction(models.Model):
     """The audit trail of what supervisors did to cases and teams. Written once."""
 
     class Kind(models.TextChoices):
-        REASSIGN = "reassign", "Cases reassigned"
-        MOVE_COLLECTOR = "move_collector", "Collector moved to another team"
-        PAUSE = "pause", "Case paused"
-        RESUME = "resume", "Case resumed"
-        APPROVE_OVERRIDE = "approve_override", "Compliance override approved"
+        REASSIGN = "reassign", _("Cases reassigned")
+        MOVE_COLLECTOR = "move_collector", _("Collector moved to another team")
+        PAUSE = "pause", _("Case paused")
+        RESUME = "resume", _("Case resumed")
+        APPROVE_OVERRIDE = "approve_override", _("Compliance override approved")
 
-    kind = models.CharField(max_length=20, choices=Kind)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervisor_actions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="supervisor_actions",
+        verbose_name=_("supervisor"),
     )
-    occurred_at = models.DateTimeField()
-    reason = models.TextField(blank=True)
-    case_count = models.PositiveIntegerField(default=0)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    reason = models.TextField(_("reason"), blank=True)
+    case_count = models.PositiveIntegerField(_("cases"), default=0)
     details = models.JSONField(
-        default=dict, blank=True, help_text="What changed: ids before and after."
+        _("details"), default=dict, blank=True, help_text=_("What changed: ids before and after.")
     )
 
     class Meta:
+        verbose_name = _("supervisor action")
+        verbose_name_plural = _("supervisor actions")
         db_table = "cases_supervisoraction"
         ordering = ["-occurred_at", "-id"]
-        permissions = [("reassign_case", "Can reassign cases between collectors and teams")]
+        permissions = [("reassign_case", _("Can reassign cases between collectors and teams"))]
         indexes = [models.Index(fields=["occurred_at"], name="supervisor_action_time")]
 
     def __str__(self) -> str:
@@ -51,36 +57,52 @@ class OverrideApproval(models.Model):
     """
 
     blocked_entry = models.OneToOneField(
-        "compliance.ComplianceLogEntry", on_delete=models.PROTECT, related_name="override_approval"
+        "compliance.ComplianceLogEntry",
+        on_delete=models.PROTECT,
+        related_name="override_approval",
+        verbose_name=_("blocked attempt"),
     )
     decision_entry = models.OneToOneField(
         "compliance.ComplianceLogEntry",
         on_delete=models.PROTECT,
         related_name="approval_decision",
-        help_text="The gate's overridden decision written when the approval was given.",
+        verbose_name=_("decision"),
+        help_text=_("The gate's overridden decision written when the approval was given."),
     )
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.CASCADE, related_name="override_approvals"
+        "cases.Case",
+        on_delete=models.CASCADE,
+        related_name="override_approvals",
+        verbose_name=_("case"),
     )
     collector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="override_approvals"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="override_approvals",
+        verbose_name=_("collector"),
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="overrides_approved"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="overrides_approved",
+        verbose_name=_("approved by"),
     )
-    reason = models.TextField()
-    approved_at = models.DateTimeField()
-    valid_until = models.DateTimeField()
+    reason = models.TextField(_("reason"))
+    approved_at = models.DateTimeField(_("approved at"))
+    valid_until = models.DateTimeField(_("valid until"))
     used_activity = models.OneToOneField(
         "cases.Activity",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="override_approval",
-        help_text="The contact made under the approval.",
+        verbose_name=_("contact made"),
+        help_text=_("The contact made under the approval."),
     )
 
     class Meta:
+        verbose_name = _("override approval")
+        verbose_name_plural = _("override approvals")
         db_table = "cases_overrideapproval"
         ordering = ["-approved_at", "-id"]
         constraints = [

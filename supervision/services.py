@@ -12,11 +12,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from accounts.selectors import assignable_collectors_for, collector_teams_for
 from cases.models import Activity, Case
 from cases.selectors import cases_visible_to
+from common.formatting import number
 from compliance.engine import compliance_decide
 from compliance.models import ComplianceLogEntry
 from supervision.models import OverrideApproval, SupervisorAction
@@ -55,7 +58,7 @@ def _note(case_id: int, debtor_id: int, actor, now: dt.datetime, text: str) -> A
 def _required(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise ActionRefused("Give a reason: it is kept in the audit trail.")
+        raise ActionRefused(_("Give a reason: it is kept in the audit trail."))
     return reason
 
 
@@ -86,23 +89,27 @@ def cases_reassign(
     """
     reason = _required(reason)
     if (collector is None) == (team is None):
-        raise ActionRefused("Choose either a collector or a team's pool.")
+        raise ActionRefused(_("Choose either a collector or a team's pool."))
     if collector is not None:
         if not assignable_collectors_for(actor).filter(pk=collector.pk).exists():
-            raise ActionRefused(f"{collector} is not a collector of a team you supervise.")
+            raise ActionRefused(
+                _("%(collector)s is not a collector of a team you supervise.")
+                % {"collector": collector}
+            )
         team = collector.team
     elif not collector_teams_for(actor).filter(pk=team.pk).exists():
-        raise ActionRefused(f"{team} is not a team you supervise.")
+        raise ActionRefused(_("%(team)s is not a team you supervise.") % {"team": team})
     if isinstance(case_ids, QuerySet):
         requested = case_ids.order_by().values_list("pk", flat=True)
         wanted = set(requested[: MAX_REASSIGN + 1])
     else:
         wanted = set(case_ids)
     if not wanted:
-        raise ActionRefused("Select at least one case.")
+        raise ActionRefused(_("Select at least one case."))
     if len(wanted) > MAX_REASSIGN:
         raise ActionRefused(
-            f"At most {MAX_REASSIGN:,} cases can be reassigned at once; narrow the filter."
+            _("At most %(count)s cases can be reassigned at once; narrow the filter.")
+            % {"count": number(MAX_REASSIGN)}
         )
     with transaction.atomic():
         movable = (
@@ -143,12 +150,17 @@ def collector_move(
     """
     reason = _required(reason)
     if not assignable_collectors_for(actor).filter(pk=collector.pk).exists():
-        raise ActionRefused(f"{collector} is not a collector of a team you supervise.")
+        raise ActionRefused(
+            _("%(collector)s is not a collector of a team you supervise.")
+            % {"collector": collector}
+        )
     if not collector_teams_for(actor).filter(pk=team.pk).exists():
-        raise ActionRefused(f"{team} is not a team you supervise.")
+        raise ActionRefused(_("%(team)s is not a team you supervise.") % {"team": team})
     old_team_id = collector.team_id
     if old_team_id == team.pk:
-        raise ActionRefused(f"{collector} is already in {team}.")
+        raise ActionRefused(
+            _("%(collector)s is already in %(team)s.") % {"collector": collector, "team": team}
+        )
     with transaction.atomic():
         User.objects.filter(pk=collector.pk).update(team=team)
         returned: list[int] = []
@@ -184,9 +196,9 @@ def collector_move(
 def _visible_open_case(actor, case: Case) -> Case:
     locked = cases_visible_to(actor).select_for_update(of=("self",)).filter(pk=case.pk).first()
     if locked is None:
-        raise ActionRefused("This case is not one you supervise.")
+        raise ActionRefused(_("This case is not one you supervise."))
     if not locked.is_open:
-        raise ActionRefused("The case is closed.")
+        raise ActionRefused(_("The case is closed."))
     return locked
 
 
@@ -196,7 +208,10 @@ def case_pause(*, actor, case: Case, reason: str, now: dt.datetime) -> Superviso
     with transaction.atomic():
         locked = _visible_open_case(actor, case)
         if locked.paused_at is not None:
-            raise ActionRefused(f"The case has been paused since {locked.paused_at:%Y-%m-%d}.")
+            raise ActionRefused(
+                _("The case has been paused since %(day)s.")
+                % {"day": formats.date_format(timezone.localtime(locked.paused_at))}
+            )
         Case.objects.filter(pk=locked.pk).update(
             paused_at=now, pause_reason=reason[:300], claimed_by=None, claim_expires_at=None
         )
@@ -217,7 +232,7 @@ def case_resume(*, actor, case: Case, reason: str, now: dt.datetime) -> Supervis
     with transaction.atomic():
         locked = _visible_open_case(actor, case)
         if locked.paused_at is None:
-            raise ActionRefused("The case is not paused.")
+            raise ActionRefused(_("The case is not paused."))
         Case.objects.filter(pk=locked.pk).update(paused_at=None, pause_reason="")
         _note(locked.pk, locked.debtor_id, actor, now, f"Case resumed: {reason}").save()
         return SupervisorAction.objects.create(
@@ -252,12 +267,12 @@ def override_approve(
         or blocked_entry.verdict != ComplianceLogEntry.Verdict.BLOCKED
         or blocked_entry.actor_id is None
     ):
-        raise ActionRefused("Only a person's blocked attempt can be approved.")
+        raise ActionRefused(_("Only a person's blocked attempt can be approved."))
     if OverrideApproval.objects.filter(blocked_entry=blocked_entry).exists():
-        raise ActionRefused("This block has already been approved.")
+        raise ActionRefused(_("This block has already been approved."))
     case = cases_visible_to(approver).filter(pk=blocked_entry.case_id).first()
     if case is None:
-        raise ActionRefused("This case is not one you supervise.")
+        raise ActionRefused(_("This case is not one you supervise."))
     with transaction.atomic():
         decision = compliance_decide(
             actor=blocked_entry.actor,
@@ -325,11 +340,11 @@ def approved_call_log(
             .get(pk=approval.pk)
         )
         if claimed.collector_id != user.pk:
-            raise ActionRefused("This approval was given to another collector.")
+            raise ActionRefused(_("This approval was given to another collector."))
         if claimed.used_activity_id is not None:
-            raise ActionRefused("This approval has already been used.")
+            raise ActionRefused(_("This approval has already been used."))
         if claimed.valid_until <= now:
-            raise ActionRefused("This approval has expired; ask your supervisor again.")
+            raise ActionRefused(_("This approval has expired; ask your supervisor again."))
         try:
             result = call_log(
                 case=claimed.case,

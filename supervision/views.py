@@ -23,6 +23,7 @@ from accounts.selectors import collector_teams_for
 from cases.models import Case
 from cases.selectors import cases_visible_to
 from common.access import permission_required_or_404
+from common.formatting import your_time
 from compliance.models import ComplianceLogEntry
 from supervision.forms import (
     ApprovedCallForm,
@@ -192,7 +193,9 @@ def case_supervise(request, case_id: int):
             case.refresh_from_db()
             form = ReasonForm()
             if not request.htmx:  # the panel itself shows the new state
-                messages.success(request, "Case paused." if case.paused_at else "Case resumed.")
+                messages.success(
+                    request, _("Case paused.") if case.paused_at else _("Case resumed.")
+                )
     template = "supervision/_pause_panel.html" if request.htmx else "supervision/case.html"
     return render(
         request,
@@ -232,12 +235,18 @@ def approvals(request):
                     now=now,
                 )
             except ActionRefused as refused:
-                messages.error(request, f"The compliance gate refused the override: {refused}")
+                messages.error(
+                    request,
+                    _("The compliance gate refused the override: %(reason)s") % {"reason": refused},
+                )
             else:
                 messages.success(
                     request,
-                    f"Approved: {approval.collector} may make this contact until "
-                    f"{approval.valid_until:%H:%M} UTC.",
+                    _("Approved: %(collector)s may make this contact until %(moment)s.")
+                    % {
+                        "collector": approval.collector,
+                        "moment": your_time(approval.valid_until, request.user),
+                    },
                 )
             return redirect("supervision:approvals")
     waiting = blocked_decisions_awaiting_approval(request.user, since=now - APPROVAL_LOOKBACK)
@@ -281,7 +290,7 @@ def approved_call(request, approval_id: int):
     )
     form = ApprovedCallForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the call's outcome and its duration.")
+        messages.error(request, _("Choose the call's outcome and its duration."))
         return redirect("supervision:my_approvals")
     data = form.cleaned_data
     try:
@@ -298,8 +307,13 @@ def approved_call(request, approval_id: int):
     else:
         if result.activity is None:
             messages.error(
-                request, f"The compliance gate refused the call: {result.decision.reason}"
+                request,
+                _("The compliance gate refused the call: %(reason)s")
+                % {"reason": result.decision.reason},
             )
         else:
-            messages.success(request, f"Logged: {result.activity.get_outcome_display()}.")
+            messages.success(
+                request,
+                _("Logged: %(outcome)s.") % {"outcome": result.activity.get_outcome_display()},
+            )
     return redirect("supervision:my_approvals")

@@ -155,7 +155,7 @@ def test_roll_rates_from_the_last_month_end(computed, supervisor):
     assert roll["60-89"]["cases"] == 1
     assert roll["60-89"]["to_4"] == Decimal("100.0")
     assert roll["90-119"]["cases"] == 0
-    assert "Cure rate" in figure.note and "25.0 % (1 of 4)" in figure.note
+    assert "Cure rate" in figure.note and "25% (1 of 4)" in figure.note
 
 
 def test_the_stage_funnel_counts_entries_and_cures(computed, supervisor, stage_of):

@@ -142,7 +142,7 @@ def test_a_reassignment_needs_a_reason_and_one_target(supervisor, collector, tea
 
 
 def test_too_large_a_selection_is_refused_whole(supervisor, collector, cases):
-    with pytest.raises(ActionRefused, match=f"At most {MAX_REASSIGN:,}"):
+    with pytest.raises(ActionRefused, match="At most 5,000"):
         cases_reassign(
             actor=supervisor,
             case_ids=list(range(1, MAX_REASSIGN + 2)),

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.commands import iso_date
+from demo.profiles import PROFILES
 from demo.reference import DEMO_PASSWORD
-from demo.world import delete_world, seed_world, world_exists
+from demo.world import delete_world, seed_statistics, seed_world, world_exists
 
 MAX_DEBTORS = 10_000_000
 
@@ -47,6 +48,20 @@ class Command(BaseCommand):
             type=positive,
             default=20_000,
             help="Debtors generated and written per batch (default 20000).",
+        )
+        parser.add_argument(
+            "--profile",
+            choices=sorted(PROFILES),
+            default="default",
+            help="Which world: 'default' (US, UK and international customers) or 'cn' (a "
+            "Chinese bank's: Chinese names and addresses, mainland mobiles, CNY, the CN-bank "
+            "policy, staff reading the interface in Simplified Chinese).",
+        )
+        parser.add_argument(
+            "--no-statistics",
+            action="store_true",
+            help="Leave the dashboards' statistics to their jobs instead of computing the "
+            "last days' with the world.",
         )
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument(
@@ -90,8 +105,12 @@ class Command(BaseCommand):
                 debtors=options["debtors"],
                 business_date=business_date,
                 chunk_size=options["chunk_size"],
+                profile=PROFILES[options["profile"]],
                 progress=self.stdout.write,
             )
+            if not options["no_statistics"]:
+                rows = seed_statistics(business_date=business_date, now=timezone.now())
+                self.stdout.write(f"Dashboards' statistics computed: {rows:,} rows.")
         self.stdout.write("\nRows per table:")
         for label, count in report.counts.items():
             self.stdout.write(f"  {label:<28} {count:>12,}")
