@@ -78,17 +78,6 @@ def staff_sizes(debtors: int) -> tuple[int, int, int, int]:
     return teams, collectors, agencies, agents
 
 
-def _interface_language(profile: WorldProfile) -> dict[str, str]:
-    """The staff's interface language, for a profile that sets one and users who have one."""
-    if not profile.staff_language or not _has_field(User, "language"):
-        return {}
-    return {"language": profile.staff_language}
-
-
-def _has_field(model, name: str) -> bool:
-    return any(field.name == name for field in model._meta.get_fields())
-
-
 def _next_id(model) -> int:
     return (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
 
@@ -176,7 +165,7 @@ def build_staff(
                 last_name=last,
                 email=f"{username}@{DEMO_EMAIL_DOMAIN}",
                 time_zone=zone,
-                **_interface_language(profile),
+                language=profile.staff_language,
                 **extra,
             )
         )

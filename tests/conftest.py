@@ -11,6 +11,7 @@ import time_machine
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, connections
+from django.utils import translation
 
 from accounts.roles import Role, sync_role_groups
 from common.catalogs import compile_catalogs
@@ -78,6 +79,14 @@ def reference_data_after_flush(request):
         return
     request.getfixturevalue("_django_db_helper")
     install_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A request in Chinese leaves its language active in the thread: the next test starts in
+    English, the default, as a new request would."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

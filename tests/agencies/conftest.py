@@ -7,8 +7,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.utils import translation
 
 from cases.models import Case, Stage, StageEntry
 from tests.factories import AgencyFactory, CardAccountFactory, CaseFactory, ContactPointFactory
@@ -75,11 +73,3 @@ def make_agency(db):
         return AgencyFactory(**fields)
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def english_after_each_test():
-    """A request in Chinese leaves its language active in the thread: the next test starts
-    in English, the default, as a new request would."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.utils import translation
 
 from feeds.formats import ACCOUNT_COLUMNS, PAYMENT_COLUMNS
 
@@ -81,11 +79,3 @@ def write_feed(tmp_path):
         return path
 
     return write
-
-
-@pytest.fixture(autouse=True)
-def english_after_each_test():
-    """A request in Chinese leaves its language active in the thread: the next test starts
-    in English, the default, as a new request would."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)

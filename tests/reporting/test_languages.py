@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from reporting.stats import stats_compute_days, stats_snapshot_day
 from tests.reporting.conftest import DAY, at, days
@@ -15,13 +14,6 @@ pytestmark = pytest.mark.django_db
 
 PERIOD = {"date_from": DAY.isoformat(), "date_to": DAY.isoformat(), "currency": "USD"}
 CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
-
-
-@pytest.fixture(autouse=True)
-def default_language_afterwards():
-    """A Chinese request leaves its language active in the thread: later tests read English."""
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture

@@ -6,20 +6,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import translation
 
 from tests.reporting.conftest import DAY, days, make_case
 
 pytestmark = pytest.mark.django_db
 
 CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
-
-
-@pytest.fixture(autouse=True)
-def default_language_afterwards():
-    """A Chinese request leaves its language active in the thread: later tests read English."""
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture

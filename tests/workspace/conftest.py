@@ -6,8 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from cases.models import Case, Stage
 from tests.factories import CardAccountFactory, CaseFactory, ContactPointFactory
@@ -67,11 +66,3 @@ def make_case(phone_stage, open_zone):
         return case
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def english_after_each_test():
-    """A request in Chinese leaves its language active in the thread: the next test starts
-    in English, the default, as a new request would."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
