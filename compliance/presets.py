@@ -20,7 +20,7 @@ from cases.models import Activity
 CONTACT_CHANNELS = ("call", "sms", "email", "letter", "visit")
 CONTACT_POINT_KINDS = ("mobile", "home", "work", "email", "postal")
 PERIODS = ("rolling", "local_day")
-SCOPES = ("person_debt", "contact_point")
+SCOPES = ("person_debt", "debtor", "contact_point")
 ALL = "all"  # counted_outcomes / contact_point_kinds: no filter
 # Rule codes the engine always uses; an attempt cap's own code must differ from them.
 FIXED_RULE_CODES = (
@@ -66,7 +66,10 @@ class AttemptCap:
     max_attempts: int
     period: str  # "rolling": the last period_days x 24 h; "local_day": local calendar days
     period_days: int
-    scope: str  # "person_debt": this person about this debt; "contact_point": this number
+    # "person_debt": this person about this debt; "debtor": the debtor about any of their
+    # debts (contacts with third parties neither count nor are counted); "contact_point":
+    # this number, whoever answers.
+    scope: str
     counted_outcomes: tuple[str, ...] | None  # None counts every outbound attempt
     contact_point_kinds: tuple[str, ...] | None  # None: any (and attempts with no point)
     exclude_consented: bool  # calls placed with the person's prior consent do not count
@@ -98,6 +101,14 @@ class ThirdPartyPolicy:
 
 
 @dataclass(frozen=True)
+class FieldVisitPolicy:
+    """How staff visit a debtor (applies once field visits are recorded, issue 15)."""
+
+    min_staff: int
+    identification_shown: bool
+
+
+@dataclass(frozen=True)
 class PolicyParameters:
     contact_windows: dict[str, ContactWindow]
     attempt_caps: tuple[AttemptCap, ...]
@@ -109,6 +120,15 @@ class PolicyParameters:
     third_party: ThirdPartyPolicy
     vulnerability_gate: bool
     record_retention_years: int | None
+    # A consent on file (a call-back the person asked for, within consented_call_days) lets
+    # contact happen outside the contact window.
+    consent_lifts_contact_window: bool = False
+    # Parameters of rules whose records do not exist yet; the gate applies each once its
+    # feature lands: a recording reference on calls (issue 16), field visits (issue 15), and
+    # agreed instalment plans (issue 17), while kept, stopping contact about the debt.
+    call_recording_required: bool = False
+    field_visit: FieldVisitPolicy | None = None
+    instalment_plan_stops_contact: bool = False
 
     @property
     def lookback(self) -> dt.timedelta:
@@ -122,13 +142,20 @@ class PolicyParameters:
 class _Reader:
     """Reads one JSON object, collecting every error with its path instead of stopping."""
 
-    def __init__(self, errors: list[str], data: Any, path: str, keys: tuple[str, ...]):
+    def __init__(
+        self,
+        errors: list[str],
+        data: Any,
+        path: str,
+        keys: tuple[str, ...],
+        optional: tuple[str, ...] = (),
+    ):
         self.errors, self.path = errors, path
         self.data = data if isinstance(data, dict) else {}
         if not isinstance(data, dict):
             errors.append(f"{path or 'parameters'}: must be an object")
             return
-        for key in sorted(set(data) - set(keys)):
+        for key in sorted(set(data) - set(keys) - set(optional)):
             errors.append(f"{self._at(key)}: unknown parameter")
         for key in keys:
             if key not in data:
@@ -155,6 +182,10 @@ class _Reader:
             self.fail(key, "must be true or false")
             return False
         return value
+
+    def optional_boolean(self, key: str) -> bool:
+        """False when absent (a parameter added since the first policies were stored)."""
+        return self.boolean(key) if key in self.data else False
 
     def text(self, key: str) -> str:
         value = self.data.get(key)
@@ -262,13 +293,22 @@ TOP_KEYS = (
     "vulnerability_gate",
     "record_retention_years",
 )
+# Parameters added since the first policies were stored: a version without them keeps the
+# behaviour it was written for (the rule off).
+OPTIONAL_TOP_KEYS = (
+    "consent_lifts_contact_window",
+    "call_recording_required",
+    "field_visit",
+    "instalment_plan_stops_contact",
+)
+FIELD_VISIT_KEYS = ("min_staff", "identification_shown")
 
 
 def parse_parameters(data: Any) -> PolicyParameters:
     """Validate a policy's JSON parameters; raises ValidationError listing every problem."""
     errors: list[str] = []
     outcomes = _outcome_codes()
-    top = _Reader(errors, data, "", TOP_KEYS)
+    top = _Reader(errors, data, "", TOP_KEYS, OPTIONAL_TOP_KEYS)
 
     windows: dict[str, ContactWindow] = {}
     raw_windows = top.data.get("contact_windows")
@@ -313,6 +353,14 @@ def parse_parameters(data: Any) -> PolicyParameters:
             exclude_consented=reader.boolean("exclude_consented"),
         )
 
+    field_visit = None
+    if top.data.get("field_visit") is not None:
+        reader = top.child("field_visit", FIELD_VISIT_KEYS)
+        field_visit = FieldVisitPolicy(
+            min_staff=reader.integer("min_staff", minimum=1),
+            identification_shown=reader.boolean("identification_shown"),
+        )
+
     third_party_reader = top.child("third_party", THIRD_PARTY_KEYS)
     parameters = PolicyParameters(
         contact_windows=windows,
@@ -338,14 +386,20 @@ def parse_parameters(data: Any) -> PolicyParameters:
         ),
         vulnerability_gate=top.boolean("vulnerability_gate"),
         record_retention_years=top.integer("record_retention_years", minimum=1, nullable=True),
+        consent_lifts_contact_window=top.optional_boolean("consent_lifts_contact_window"),
+        call_recording_required=top.optional_boolean("call_recording_required"),
+        field_visit=field_visit,
+        instalment_plan_stops_contact=top.optional_boolean("instalment_plan_stops_contact"),
     )
     excusable = [cap.code for cap in caps if cap.exclude_consented]
     if cooldown and cooldown.exclude_consented:
         excusable.append("conversation_cooldown")
+    if parameters.consent_lifts_contact_window:
+        excusable.append("consent_lifts_contact_window")
     if excusable and parameters.consented_call_days == 0:
         errors.append(
-            f"consented_call_days: must be at least 1 when {', '.join(excusable)} exclude "
-            "consented calls"
+            f"consented_call_days: must be at least 1 when {', '.join(excusable)} rely on "
+            "the person's consent"
         )
     if errors:
         raise ValidationError(errors)
@@ -449,10 +503,24 @@ CN_BANK_PARAMETERS: dict[str, Any] = {
             "counted_outcomes": UNANSWERED_OUTCOMES,
             "contact_point_kinds": ALL,
             "exclude_consented": False,
-        }
+        },
+        {
+            # Automated voice calls are calls too: the system's count like a collector's.
+            "code": "effective_conversations",
+            "channels": ["call"],
+            "max_attempts": 3,
+            "period": "local_day",
+            "period_days": 1,
+            "scope": "debtor",
+            "counted_outcomes": CONVERSATION_OUTCOMES,
+            "contact_point_kinds": ALL,
+            "exclude_consented": False,
+        },
     ],
     "conversation_cooldown": None,
-    "consented_call_days": 0,
+    # A call-back the debtor asked for lifts the quiet hours for a day.
+    "consented_call_days": 1,
+    "consent_lifts_contact_window": True,
     "consent_required_channels": ["sms", "email"],
     "cease_exceptions": {"actions": ["confirm_cease"], "channels": ["letter", "email"]},
     "dispute_exceptions": {"actions": ["send_verification"], "channels": ["letter", "email"]},
@@ -464,6 +532,9 @@ CN_BANK_PARAMETERS: dict[str, Any] = {
     },
     "vulnerability_gate": True,
     "record_retention_years": 2,
+    "call_recording_required": True,
+    "field_visit": {"min_staff": 2, "identification_shown": True},
+    "instalment_plan_stops_contact": True,
 }
 
 UK_FCA_PARAMETERS: dict[str, Any] = {
@@ -531,11 +602,19 @@ PRESETS: dict[str, Preset] = {
             code="CN-bank",
             name="China: bank credit cards",
             description=(
+                "The rules of 2026: the China Banking Association's guideline on collecting "
+                "personal consumer loans (2026) and GB/T 45251-2025 (approx. where marked). "
                 "Only the debtor and guarantors; third parties only when the debtor is "
-                "unreachable, to locate or pass a message (Art. 68 of the 2011 credit card "
-                "measures; CBA guideline, approx.). No collection 22:00-08:00 (approx.). At most "
-                "6 unanswered call attempts per contact point per local day (approx.). Records "
-                "kept 2 years (approx.). Values marked approx. come from secondary sources."
+                "unreachable, only to obtain contact details or pass a message, never told of "
+                "the debt, and not again once they ask to stop (Art. 68 of the 2011 credit card "
+                "measures; CBA guideline, approx.). No collection 22:00-08:00 in the debtor's "
+                "time unless the debtor agreed: a call-back they asked for lifts it for a day "
+                "(approx.). At most 6 unanswered call attempts per number per local day "
+                "(approx.) and 3 effective conversations per debtor per local day, automated "
+                "voice included (GB/T 45251-2025, approx.). Calls recorded, field visits by at "
+                "least two staff showing identification, and contact stopped while an agreed "
+                "instalment plan is kept (Art. 70, approx.): parameters applied once those "
+                "records exist. Records kept 2 years (approx.)."
             ),
             parameters=CN_BANK_PARAMETERS,
         ),
