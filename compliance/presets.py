@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from cases.models import Activity
 
@@ -153,13 +154,13 @@ class _Reader:
         self.errors, self.path = errors, path
         self.data = data if isinstance(data, dict) else {}
         if not isinstance(data, dict):
-            errors.append(f"{path or 'parameters'}: must be an object")
+            errors.append((path or "parameters") + ": " + gettext("must be an object"))
             return
         for key in sorted(set(data) - set(keys) - set(optional)):
-            errors.append(f"{self._at(key)}: unknown parameter")
+            errors.append(self._at(key) + ": " + gettext("unknown parameter"))
         for key in keys:
             if key not in data:
-                errors.append(f"{self._at(key)}: missing")
+                errors.append(self._at(key) + ": " + gettext("missing"))
 
     def _at(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
@@ -172,14 +173,17 @@ class _Reader:
         if value is None and nullable:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.fail(key, f"must be a whole number of at least {minimum}")
+            self.fail(
+                key,
+                gettext("must be a whole number of at least %(minimum)d") % {"minimum": minimum},
+            )
             return minimum
         return value
 
     def boolean(self, key: str) -> bool:
         value = self.data.get(key)
         if not isinstance(value, bool):
-            self.fail(key, "must be true or false")
+            self.fail(key, gettext("must be true or false"))
             return False
         return value
 
@@ -190,24 +194,28 @@ class _Reader:
     def text(self, key: str) -> str:
         value = self.data.get(key)
         if not isinstance(value, str) or not value.strip():
-            self.fail(key, "must be a non-empty string")
+            self.fail(key, gettext("must be a non-empty string"))
             return ""
         return value
 
     def choice(self, key: str, choices: tuple[str, ...]) -> str:
         value = self.data.get(key)
         if value not in choices:
-            self.fail(key, f"must be one of {', '.join(choices)}")
+            self.fail(key, gettext("must be one of %(choices)s") % {"choices": ", ".join(choices)})
             return choices[0]
         return value
 
     def strings(self, key: str, *, choices: tuple[str, ...] | None = None) -> tuple[str, ...]:
         value = self.data.get(key)
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            self.fail(key, "must be a list of strings")
+            self.fail(key, gettext("must be a list of strings"))
             return ()
         if choices is not None and (unknown := sorted(set(value) - set(choices))):
-            self.fail(key, f"unknown values {unknown}; allowed: {', '.join(choices)}")
+            self.fail(
+                key,
+                gettext("unknown values %(unknown)s; allowed: %(choices)s")
+                % {"unknown": unknown, "choices": ", ".join(choices)},
+            )
         return tuple(value)
 
     def strings_or_all(self, key: str, *, choices: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -218,7 +226,7 @@ class _Reader:
         try:
             return dt.time.fromisoformat(value)
         except (TypeError, ValueError):
-            self.fail(key, 'must be a time of day like "08:00"')
+            self.fail(key, gettext('must be a time of day like "08:00"'))
             return dt.time(0)
 
     def child(self, key: str, keys: tuple[str, ...]) -> _Reader:
@@ -251,9 +259,11 @@ def _read_cap(reader: _Reader, outcomes: tuple[str, ...]) -> AttemptCap:
         exclude_consented=reader.boolean("exclude_consented"),
     )
     if cap.code and not cap.code.isidentifier():
-        reader.fail("code", "must be a lower_case_name (letters, digits, underscores)")
+        reader.fail("code", gettext("must be a lower_case_name (letters, digits, underscores)"))
     if cap.code in FIXED_RULE_CODES:
-        reader.fail("code", f"{cap.code!r} is the name of a built-in rule")
+        reader.fail(
+            "code", gettext("'%(code)s' is the name of a built-in rule") % {"code": cap.code}
+        )
     return cap
 
 
@@ -313,24 +323,24 @@ def parse_parameters(data: Any) -> PolicyParameters:
     windows: dict[str, ContactWindow] = {}
     raw_windows = top.data.get("contact_windows")
     if not isinstance(raw_windows, dict):
-        errors.append("contact_windows: must be an object of channel -> {start, end}")
+        errors.append("contact_windows: " + gettext("must be an object of channel -> {start, end}"))
     else:
         for channel, raw_window in raw_windows.items():
             if channel not in CONTACT_CHANNELS:
-                errors.append(f"contact_windows.{channel}: unknown channel")
+                errors.append(f"contact_windows.{channel}: " + gettext("unknown channel"))
                 continue
             window_reader = _Reader(
                 errors, raw_window, f"contact_windows.{channel}", ("start", "end")
             )
             window = ContactWindow(window_reader.time("start"), window_reader.time("end"))
             if window.start >= window.end:
-                errors.append(f"contact_windows.{channel}: start must be before end")
+                errors.append(f"contact_windows.{channel}: " + gettext("start must be before end"))
             windows[channel] = window
 
     caps: list[AttemptCap] = []
     raw_caps = top.data.get("attempt_caps")
     if not isinstance(raw_caps, list):
-        errors.append("attempt_caps: must be a list")
+        errors.append("attempt_caps: " + gettext("must be a list"))
     else:
         for index, raw_cap in enumerate(raw_caps):
             caps.append(
@@ -338,9 +348,11 @@ def parse_parameters(data: Any) -> PolicyParameters:
             )
         codes = [cap.code for cap in caps]
         if len(codes) != len(set(codes)):
-            errors.append("attempt_caps: every cap needs its own code")
+            errors.append("attempt_caps: " + gettext("every cap needs its own code"))
         if len(",".join(("", *FIXED_RULE_CODES, *codes, ""))) > FAILED_RULES_MAX_LENGTH:
-            errors.append("attempt_caps: the cap codes are too long to be logged; shorten them")
+            errors.append(
+                "attempt_caps: " + gettext("the cap codes are too long to be logged; shorten them")
+            )
 
     cooldown = None
     if top.data.get("conversation_cooldown") is not None:
@@ -398,8 +410,9 @@ def parse_parameters(data: Any) -> PolicyParameters:
         excusable.append("consent_lifts_contact_window")
     if excusable and parameters.consented_call_days == 0:
         errors.append(
-            f"consented_call_days: must be at least 1 when {', '.join(excusable)} rely on "
-            "the person's consent"
+            "consented_call_days: "
+            + gettext("must be at least 1 when %(rules)s rely on the person's consent")
+            % {"rules": ", ".join(excusable)}
         )
     if errors:
         raise ValidationError(errors)

@@ -9,6 +9,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from compliance.models import CompliancePolicy, CompliancePolicyVersion
 from compliance.presets import CN_BANK_PARAMETERS, PRESETS, FieldVisitPolicy, parse_parameters
@@ -87,3 +88,16 @@ def test_a_cn_policy_on_its_shipped_parameters_takes_the_rules_of_2026_as_a_new_
     assert list(customised.versions.values_list("version", "parameters")) == [
         (1, customised_parameters)
     ]
+
+
+def test_an_admin_reading_chinese_is_told_what_is_wrong_in_chinese():
+    parameters = copy.deepcopy(CN_BANK_PARAMETERS)
+    del parameters["vulnerability_gate"]
+    parameters["attempt_caps"][0]["max_attempts"] = 0
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        parse_parameters(parameters)
+
+    messages = " | ".join(refused.value.messages)
+    assert "vulnerability_gate: 缺少此项" in messages
+    assert "attempt_caps[0].max_attempts: 必须是不小于 1 的整数" in messages
