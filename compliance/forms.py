@@ -12,7 +12,7 @@ from common.days import business_day_start
 from common.forms import DateInput, latest_date
 from common.numbers import MAX_ID, parse_id
 from compliance.models import ComplianceLogEntry, CompliancePolicyVersion
-from compliance.presets import FIXED_RULE_CODES
+from compliance.presets import FIXED_RULE_CODES, rule_name
 from compliance.selectors import log_entries_between
 
 # The agencies app sits above compliance: its model is reached through the log's own relation.
@@ -25,7 +25,7 @@ def _rule_choices() -> list[tuple[str, str]]:
     for parameters in CompliancePolicyVersion.objects.values_list("parameters", flat=True):
         caps = parameters.get("attempt_caps", []) if isinstance(parameters, dict) else []
         codes.update(cap["code"] for cap in caps if isinstance(cap, dict) and "code" in cap)
-    return [("", gettext("Any rule")), *((code, code) for code in sorted(codes))]
+    return [("", gettext("Any rule")), *((code, rule_name(code)) for code in sorted(codes))]
 
 
 class PeriodForm(forms.Form):

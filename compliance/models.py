@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import TimeStampedModel
 from cases.models import Activity
-from compliance.presets import FAILED_RULES_MAX_LENGTH, PRESETS
+from compliance.presets import FAILED_RULES_MAX_LENGTH, PRESETS, rule_name
 
 GENESIS_HASH = "0" * 64
 
@@ -400,6 +400,16 @@ class ComplianceLogEntry(AppendOnlyModel):
     @property
     def failed_rule_codes(self) -> list[str]:
         return [code for code in self.failed_rules.split(",") if code]
+
+    @property
+    def failed_rule_names(self) -> list[tuple[str, str]]:
+        """(code, name) of each failing rule, for people to read."""
+        return [(code, rule_name(code)) for code in self.failed_rule_codes]
+
+    @property
+    def rules_named(self) -> list[dict[str, Any]]:
+        """The rules evaluated, each with the name people know it by."""
+        return [{**rule, "name": rule_name(rule.get("code", ""))} for rule in self.rules]
 
 
 def _utc_iso(moment: dt.datetime | None) -> str | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from cases.models import Activity
 
@@ -42,6 +42,37 @@ FIXED_RULE_CODES = (
     "contact_window",
     "conversation_cooldown",
 )
+# What people call each rule; a cap a policy names itself is shown by its code.
+RULE_NAMES = {
+    "agency_gate": gettext_lazy("Agency placement and eligibility"),
+    "bankruptcy": gettext_lazy("Bankruptcy"),
+    "cease_communication": gettext_lazy("Cease communication"),
+    "dispute_pending": gettext_lazy("Dispute pending"),
+    "deceased": gettext_lazy("Deceased debtor"),
+    "attorney": gettext_lazy("Represented by an attorney"),
+    "third_party": gettext_lazy("Third parties"),
+    "contact_point_channel": gettext_lazy("Contact point fits the channel"),
+    "invalid_contact_point": gettext_lazy("Invalid contact point"),
+    "do_not_contact": gettext_lazy("Do not contact"),
+    "medium_opt_out": gettext_lazy("Opted out of this medium"),
+    "workplace": gettext_lazy("Workplace"),
+    "channel_consent": gettext_lazy("Channel consent"),
+    "vulnerability": gettext_lazy("Vulnerable debtor"),
+    "contact_window": gettext_lazy("Contact hours"),
+    "conversation_cooldown": gettext_lazy("Wait after a conversation"),
+    "call_frequency": gettext_lazy("Call attempts in 7 days"),
+    "ma_phone_communications": gettext_lazy("Phone communications in 7 days"),
+    "ma_home_visits": gettext_lazy("Visits in 30 days"),
+    "unanswered_attempts": gettext_lazy("Unanswered attempts a day"),
+    "effective_conversations": gettext_lazy("Effective conversations a day"),
+    "daily_call_attempts": gettext_lazy("Call attempts a day"),
+}
+
+
+def rule_name(code: str) -> str:
+    return str(RULE_NAMES.get(code, code))
+
+
 # The log stores the failing codes as ",a,b,"; every code of a policy must fit at once.
 FAILED_RULES_MAX_LENGTH = 500
 

@@ -59,6 +59,7 @@ def test_the_log_reads_in_chinese_with_both_clocks(client, compliance_officer, d
     assert "2026年11月23日 14:05" in html  # 22:05 in Shanghai, told in UTC
     assert "2026年11月23日 22:05" in html  # and on the debtor's clock
     assert "拦截" in html and "允许" in html
+    assert 'title="contact_window">允许联系时段</span>' in html
 
 
 def test_a_log_row_reads_in_chinese(client, compliance_officer, decisions):
