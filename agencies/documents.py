@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.utils.translation import ngettext
+from django.utils import formats
+from django.utils.translation import gettext, ngettext
 from fpdf import FPDF
 
 from agencies.commission import ROUNDING_RULE
 from agencies.models import CommissionStatement
 from agencies.services.money import CurrencyTotal, statement_totals
+from common.formatting import money, number, percent
 from common.spreadsheet import SafeCsvWriter
 
 CSV_HEADER = [
@@ -66,45 +69,57 @@ def statement_filename(statement: CommissionStatement, extension: str) -> str:
     return f"commission-{slug}-{statement.period_start:%Y-%m}.{extension}"
 
 
-COLUMNS = (  # (title, width in mm, align)
-    ("Account", 34, "L"),
-    ("Placed", 22, "L"),
-    ("Recalled", 22, "L"),
-    ("Cur.", 12, "L"),
-    ("Payments", 18, "R"),
-    ("Collected", 26, "R"),
-    ("Rate", 16, "R"),
-    ("Commission", 30, "R"),
-)
+def _columns() -> tuple[tuple[str, int, str], ...]:
+    """(title, width in mm, align) of each column, in the reader's language."""
+    return (
+        (gettext("Account reference"), 36, "L"),
+        (gettext("Placed on"), 26, "L"),
+        (gettext("Recalled on"), 26, "L"),
+        (gettext("Payments"), 16, "R"),
+        (gettext("Collected"), 30, "R"),
+        (gettext("Commission rate"), 18, "R"),
+        (gettext("Commission"), 28, "R"),
+    )
+
+
+def _date(day) -> str:
+    return formats.date_format(day, "DATE_FORMAT") if day else ""
 
 
 def statement_pdf(statement: CommissionStatement) -> bytes:
-    """The statement on A4: the agency and month, every line, the totals and the rule."""
+    """The statement on A4 in the reader's language: the agency and month, every line, the
+    totals and the rule. Set in LETTER_PDF_FONT (the shipped font sets Chinese and Latin)."""
     pdf = FPDF(format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
-    if settings.LETTER_PDF_FONT:
-        pdf.add_font("Statement", fname=settings.LETTER_PDF_FONT)
-        pdf.add_font("Statement", style="B", fname=settings.LETTER_PDF_FONT)
-        family, text = "Statement", str
-    else:
-        family = "Helvetica"
-
-        def text(value) -> str:
-            return str(value).encode("latin-1", "replace").decode("latin-1")
+    pdf.add_font("Statement", fname=settings.LETTER_PDF_FONT)
+    pdf.add_font("Statement", style="B", fname=settings.LETTER_PDF_FONT)
+    family = "Statement"
+    columns = _columns()
 
     agency = statement.agency
+    generated_at = statement.generated_at.astimezone(dt.UTC)
     pdf.set_font(family, "B", 14)
-    pdf.cell(0, 8, text(f"Commission statement: {agency.name}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        8,
+        gettext("Commission statement: %(agency)s") % {"agency": agency.name},
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font(family, size=10)
     pdf.multi_cell(
         0,
         5,
-        text(
-            f"Period {statement.period_start.isoformat()} to {statement.period_end.isoformat()}"
-            f"\nLicence {agency.licence_number}"
-            f"\nGenerated {statement.generated_at:%Y-%m-%d %H:%M} UTC"
+        "\n".join(
+            (
+                gettext("Period %(start)s to %(end)s")
+                % {"start": _date(statement.period_start), "end": _date(statement.period_end)},
+                gettext("Licence %(number)s") % {"number": agency.licence_number},
+                gettext("Generated %(moment)s UTC")
+                % {"moment": formats.date_format(generated_at, "DATETIME_FORMAT")},
+            )
         ),
         new_x="LMARGIN",
         new_y="NEXT",
@@ -113,22 +128,21 @@ def statement_pdf(statement: CommissionStatement) -> bytes:
 
     def row(values, *, bold=False):
         pdf.set_font(family, "B" if bold else "", 9)
-        for (_, width, align), value in zip(COLUMNS, values, strict=True):
-            pdf.cell(width, 6, text(value), border="B" if bold else 0, align=align)
+        for (_, width, align), value in zip(columns, values, strict=True):
+            pdf.cell(width, 6, str(value), border="B" if bold else 0, align=align)
         pdf.ln(6)
 
-    row([title for title, _, _ in COLUMNS], bold=True)
+    row([title for title, _, _ in columns], bold=True)
     for line in statement.lines.order_by("placed_on", "placement_id").iterator(chunk_size=2000):
         row(
             [
                 line.account_reference,
-                line.placed_on.isoformat(),
-                line.recalled_on.isoformat() if line.recalled_on else "",
-                line.currency,
-                line.payments,
-                line.collected,
-                f"{line.commission_rate:.2%}",
-                line.commission,
+                _date(line.placed_on),
+                _date(line.recalled_on),
+                number(line.payments),
+                money(line.collected, line.currency),
+                percent(line.commission_rate),
+                money(line.commission, line.currency),
             ]
         )
     pdf.ln(2)
@@ -140,17 +154,16 @@ def statement_pdf(statement: CommissionStatement) -> bytes:
                 % {"count": total.lines},
                 "",
                 "",
-                total.currency,
-                total.payments,
-                total.collected,
+                number(total.payments),
+                money(total.collected, total.currency),
                 "",
-                total.commission,
+                money(total.commission, total.currency),
             ],
             bold=True,
         )
     if not totals:
-        pdf.cell(0, 6, text("No placements in this period."), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, gettext("No placements in this period."), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font(family, size=9)
-    pdf.multi_cell(0, 5, text(ROUNDING_RULE))
+    pdf.multi_cell(0, 5, str(ROUNDING_RULE))
     return bytes(pdf.output())

@@ -309,9 +309,11 @@ MESSAGE_SEND_ATTEMPTS = envint("MESSAGE_SEND_ATTEMPTS", 4)
 MESSAGE_DISPATCH_BATCH = envint("MESSAGE_DISPATCH_BATCH", 500)
 MESSAGE_DISPATCH_WORKERS = envint("MESSAGE_DISPATCH_WORKERS", 2)
 MESSAGE_DISPATCH_SECONDS = envint("MESSAGE_DISPATCH_SECONDS", 240)
-# A TrueType font with the scripts your letters use (e.g. Noto Sans CJK for Chinese);
-# without one, letters are set in Helvetica and need Latin-1 text.
-LETTER_PDF_FONT = os.environ.get("LETTER_PDF_FONT", "")
+# The font of letters and agency statements (a TrueType or OpenType file): by default the
+# shipped subset of Noto Sans CJK SC, which sets Latin text and Chinese names and addresses.
+LETTER_PDF_FONT = os.environ.get(
+    "LETTER_PDF_FONT", str(BASE_DIR / "pipeline" / "fonts" / "NotoSansCJKsc-Regular-subset.otf")
+)
 
 LOGGING = {
     "version": 1,

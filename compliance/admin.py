@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db.models import Max
+from django.utils.translation import gettext_lazy
 
 from common.admin import TIMESTAMPS, FreeTextAdmin, ReadOnlyAdmin, WrittenOnceAdmin
 from compliance.models import (
@@ -47,7 +48,7 @@ class CompliancePolicyAdmin(FreeTextAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(latest_version=Max("versions__version"))
 
-    @admin.display(description="Latest version", ordering="latest_version")
+    @admin.display(description=gettext_lazy("Latest version"), ordering="latest_version")
     def latest_version(self, policy: CompliancePolicy) -> int | None:
         return policy.latest_version
 

@@ -6,12 +6,13 @@ import datetime as dt
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
 from common.days import business_day_start
 from common.forms import DateInput, latest_date
 from common.numbers import MAX_ID, parse_id
 from compliance.models import ComplianceLogEntry, CompliancePolicyVersion
-from compliance.presets import FIXED_RULE_CODES
+from compliance.presets import FIXED_RULE_CODES, rule_name
 from compliance.selectors import log_entries_between
 
 # The agencies app sits above compliance: its model is reached through the log's own relation.
@@ -24,22 +25,25 @@ def _rule_choices() -> list[tuple[str, str]]:
     for parameters in CompliancePolicyVersion.objects.values_list("parameters", flat=True):
         caps = parameters.get("attempt_caps", []) if isinstance(parameters, dict) else []
         codes.update(cap["code"] for cap in caps if isinstance(cap, dict) and "code" in cap)
-    return [("", "Any rule"), *((code, code) for code in sorted(codes))]
+    return [("", gettext("Any rule")), *((code, rule_name(code)) for code in sorted(codes))]
 
 
 class PeriodForm(forms.Form):
     date_from = forms.DateField(
-        required=False, widget=DateInput, label="From", validators=[latest_date]
+        required=False, widget=DateInput, label=gettext_lazy("From"), validators=[latest_date]
     )
     date_to = forms.DateField(
-        required=False, widget=DateInput, label="To (inclusive)", validators=[latest_date]
+        required=False,
+        widget=DateInput,
+        label=gettext_lazy("To (inclusive)"),
+        validators=[latest_date],
     )
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
-            raise forms.ValidationError("The period ends before it starts.")
+            raise forms.ValidationError(gettext("The period ends before it starts."))
         return cleaned
 
     def filter(self, entries: QuerySet[ComplianceLogEntry]) -> QuerySet[ComplianceLogEntry]:
@@ -52,14 +56,23 @@ class PeriodForm(forms.Form):
 
 
 class LogSearchForm(PeriodForm):
-    debtor = forms.CharField(required=False, help_text="Name, or the debtor's number.")
-    case = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, label="Case number")
-    actor = forms.CharField(required=False, label="Actor (username)")
-    agency = forms.ModelChoiceField(queryset=LOGGED_AGENCY.objects.all(), required=False)
-    rule = forms.ChoiceField(required=False, label="Failing rule")
+    debtor = forms.CharField(
+        required=False,
+        label=gettext_lazy("Debtor"),
+        help_text=gettext_lazy("Name, or the debtor's number."),
+    )
+    case = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, label=gettext_lazy("Case number")
+    )
+    actor = forms.CharField(required=False, label=gettext_lazy("Actor (username)"))
+    agency = forms.ModelChoiceField(
+        queryset=LOGGED_AGENCY.objects.all(), required=False, label=gettext_lazy("Agency")
+    )
+    rule = forms.ChoiceField(required=False, label=gettext_lazy("Failing rule"))
     decision = forms.ChoiceField(
         required=False,
-        choices=[("", "Any decision"), *ComplianceLogEntry.Verdict.choices],
+        label=gettext_lazy("Decision"),
+        choices=[("", gettext_lazy("Any decision")), *ComplianceLogEntry.Verdict.choices],
     )
 
     field_order = ["debtor", "case", "actor", "agency", "rule", "decision", "date_from", "date_to"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from compliance.models import GENESIS_HASH, ComplianceChainHead, ComplianceLogEntry
 
@@ -170,15 +170,23 @@ def compliance_log_verify(*, batch_size: int = 1000) -> ChainVerification:
     while True:
         batch = list(rows.filter(sequence__gte=expected_sequence)[:batch_size])
         for entry in batch:
-            where = f"row #{entry.sequence} (id {entry.pk})"
+            where = gettext("row #%(sequence)d (id %(id)d)") % {
+                "sequence": entry.sequence,
+                "id": entry.pk,
+            }
             if entry.sequence != expected_sequence:
                 return ChainVerification(
                     ok=False,
                     rows_checked=checked,
-                    problem=(
-                        f"row #{expected_sequence} is missing (deleted): the log jumps from "
-                        f"#{expected_sequence - 1} to {where}"
-                    ),
+                    problem=gettext(
+                        "row #%(missing)d is missing (deleted): the log jumps from "
+                        "#%(before)d to %(where)s"
+                    )
+                    % {
+                        "missing": expected_sequence,
+                        "before": expected_sequence - 1,
+                        "where": where,
+                    },
                     first_bad_sequence=expected_sequence,
                     first_bad_id=entry.pk,
                 )
@@ -186,10 +194,11 @@ def compliance_log_verify(*, batch_size: int = 1000) -> ChainVerification:
                 return ChainVerification(
                     ok=False,
                     rows_checked=checked,
-                    problem=(
-                        f"{where} does not follow row #{expected_sequence - 1}: rows were "
+                    problem=gettext(
+                        "%(where)s does not follow row #%(before)d: rows were "
                         "reordered, inserted or rewritten before it"
-                    ),
+                    )
+                    % {"where": where, "before": expected_sequence - 1},
                     first_bad_sequence=entry.sequence,
                     first_bad_id=entry.pk,
                 )
@@ -197,7 +206,10 @@ def compliance_log_verify(*, batch_size: int = 1000) -> ChainVerification:
                 return ChainVerification(
                     ok=False,
                     rows_checked=checked,
-                    problem=f"{where} was changed after it was written (its hash does not match)",
+                    problem=gettext(
+                        "%(where)s was changed after it was written (its hash does not match)"
+                    )
+                    % {"where": where},
                     first_bad_sequence=entry.sequence,
                     first_bad_id=entry.pk,
                 )
@@ -210,17 +222,21 @@ def compliance_log_verify(*, batch_size: int = 1000) -> ChainVerification:
         return ChainVerification(
             ok=False,
             rows_checked=checked,
-            problem=(
-                f"row #{checked + 1} is missing (deleted): the log ends at row #{checked} but "
-                f"its head records row #{head.last_sequence}"
-            ),
+            problem=gettext(
+                "row #%(missing)d is missing (deleted): the log ends at row #%(last)d but "
+                "its head records row #%(head)d"
+            )
+            % {"missing": checked + 1, "last": checked, "head": head.last_sequence},
             first_bad_sequence=checked + 1,
         )
     if head is not None and head.last_hash != previous_hash:
         return ChainVerification(
             ok=False,
             rows_checked=checked - 1,
-            problem=f"row #{checked} does not match the hash the chain head recorded for it",
+            problem=gettext(
+                "row #%(sequence)d does not match the hash the chain head recorded for it"
+            )
+            % {"sequence": checked},
             first_bad_sequence=checked,
         )
     pending = ComplianceLogEntry.objects.filter(sequence__isnull=True).count()

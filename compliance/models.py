@@ -15,9 +15,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import TimeStampedModel
-from compliance.presets import FAILED_RULES_MAX_LENGTH, PRESETS
+from cases.models import Activity
+from compliance.presets import FAILED_RULES_MAX_LENGTH, PRESETS, rule_name
 
 GENESIS_HASH = "0" * 64
 
@@ -61,16 +63,20 @@ class CompliancePolicy(TimeStampedModel):
     """A named policy (strategies and portfolios refer to its code) built on a preset."""
 
     code = models.CharField(
-        max_length=20, unique=True, help_text="What Strategy.policy and portfolios name."
+        gettext_lazy("code"),
+        max_length=20,
+        unique=True,
+        help_text=gettext_lazy("What Strategy.policy and portfolios name."),
     )
-    preset = models.CharField(max_length=20, choices=PRESET_CHOICES)
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    preset = models.CharField(gettext_lazy("preset"), max_length=20, choices=PRESET_CHOICES)
+    name = models.CharField(gettext_lazy("name"), max_length=200)
+    description = models.TextField(gettext_lazy("description"), blank=True)
 
     class Meta:
         db_table = "cases_compliancepolicy"
         ordering = ["code"]
-        verbose_name_plural = "compliance policies"
+        verbose_name = gettext_lazy("compliance policy")
+        verbose_name_plural = gettext_lazy("compliance policies")
 
     def __str__(self) -> str:
         return self.code
@@ -79,23 +85,39 @@ class CompliancePolicy(TimeStampedModel):
 class CompliancePolicyVersion(AppendOnlyModel):
     """One version of a policy's parameters; a change is a new version, never an edit."""
 
-    policy = models.ForeignKey(CompliancePolicy, on_delete=models.PROTECT, related_name="versions")
-    version = models.PositiveIntegerField()
-    parameters = models.JSONField(help_text="Validated against the preset's parameter schema.")
-    note = models.CharField(max_length=300, blank=True, help_text="Why this version was made.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    policy = models.ForeignKey(
+        CompliancePolicy,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name=gettext_lazy("policy"),
+    )
+    version = models.PositiveIntegerField(gettext_lazy("version"))
+    parameters = models.JSONField(
+        gettext_lazy("parameters"),
+        help_text=gettext_lazy("Validated against the preset's parameter schema."),
+    )
+    note = models.CharField(
+        gettext_lazy("note"),
+        max_length=300,
+        blank=True,
+        help_text=gettext_lazy("Why this version was made."),
+    )
+    created_at = models.DateTimeField(gettext_lazy("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Blank for the shipped presets.",
+        verbose_name=gettext_lazy("created by"),
+        help_text=gettext_lazy("Blank for the shipped presets."),
     )
 
     class Meta:
         db_table = "cases_compliancepolicyversion"
         ordering = ["policy", "-version"]
+        verbose_name = gettext_lazy("compliance policy version")
+        verbose_name_plural = gettext_lazy("compliance policy versions")
         constraints = [
             models.UniqueConstraint(fields=["policy", "version"], name="policy_version_unique"),
             models.CheckConstraint(condition=Q(version__gte=1), name="policy_version_positive"),
@@ -108,15 +130,19 @@ class CompliancePolicyVersion(AppendOnlyModel):
 class PortfolioPolicy(TimeStampedModel):
     """A portfolio whose cases follow another policy than their strategy's or the site's."""
 
-    portfolio = models.CharField(max_length=60, unique=True)
+    portfolio = models.CharField(gettext_lazy("portfolio"), max_length=60, unique=True)
     policy = models.ForeignKey(
-        CompliancePolicy, on_delete=models.PROTECT, related_name="portfolios"
+        CompliancePolicy,
+        on_delete=models.PROTECT,
+        related_name="portfolios",
+        verbose_name=gettext_lazy("policy"),
     )
 
     class Meta:
         db_table = "cases_portfoliopolicy"
         ordering = ["portfolio"]
-        verbose_name_plural = "portfolio policies"
+        verbose_name = gettext_lazy("portfolio policy")
+        verbose_name_plural = gettext_lazy("portfolio policies")
 
     def __str__(self) -> str:
         return f"{self.portfolio} → {self.policy.code}"
@@ -126,11 +152,13 @@ class ComplianceChainHead(models.Model):
     """The chain's end: the last sealed row. Only the sealer locks it (compliance/log.py)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    last_sequence = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    last_sequence = models.BigIntegerField(gettext_lazy("last sequence"), default=0)
+    last_hash = models.CharField(gettext_lazy("last hash"), max_length=64, default=GENESIS_HASH)
 
     class Meta:
         db_table = "cases_compliancechainhead"
+        verbose_name = gettext_lazy("compliance chain head")
+        verbose_name_plural = gettext_lazy("compliance chain heads")
         constraints = [models.CheckConstraint(condition=Q(id=1), name="compliance_chain_one_head")]
 
     def __str__(self) -> str:
@@ -150,31 +178,43 @@ class ComplianceLogEntry(AppendOnlyModel):
     SEAL_FIELDS = ("sequence", "previous_hash", "entry_hash")
 
     class Kind(models.TextChoices):
-        DECISION = "decision", "Decision"
-        CONTACT = "contact", "Contact made"
+        DECISION = "decision", gettext_lazy("Decision")
+        CONTACT = "contact", gettext_lazy("Contact made")
 
     class Verdict(models.TextChoices):
-        ALLOWED = "allowed", "Allowed"
-        BLOCKED = "blocked", "Blocked"
-        OVERRIDDEN = "overridden", "Overridden"
+        ALLOWED = "allowed", gettext_lazy("Allowed")
+        BLOCKED = "blocked", gettext_lazy("Blocked")
+        OVERRIDDEN = "overridden", gettext_lazy("Overridden")
 
     sequence = models.BigIntegerField(
         unique=True,
         null=True,
         blank=True,
-        help_text="Gap-free position in the chain; empty until the row is sealed.",
+        help_text=gettext_lazy("Gap-free position in the chain; empty until the row is sealed."),
+        verbose_name=gettext_lazy("sequence"),
     )
-    kind = models.CharField(max_length=10, choices=Kind, default=Kind.DECISION)
-    occurred_at = models.DateTimeField(help_text="The moment judged, UTC.")
-    debtor_local_time = models.CharField(max_length=40, help_text="ISO time with UTC offset.")
-    debtor_time_zone = models.CharField(max_length=64)
+    kind = models.CharField(
+        max_length=10, choices=Kind, default=Kind.DECISION, verbose_name=gettext_lazy("kind")
+    )
+    occurred_at = models.DateTimeField(
+        help_text=gettext_lazy("The moment judged, UTC."), verbose_name=gettext_lazy("occurred at")
+    )
+    debtor_local_time = models.CharField(
+        max_length=40,
+        help_text=gettext_lazy("ISO time with UTC offset."),
+        verbose_name=gettext_lazy("debtor's local time"),
+    )
+    debtor_time_zone = models.CharField(
+        max_length=64, verbose_name=gettext_lazy("debtor's time zone")
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="compliance_log_entries",
-        help_text="Blank for the system.",
+        help_text=gettext_lazy("Blank for the system."),
+        verbose_name=gettext_lazy("actor"),
     )
     agency = models.ForeignKey(
         "agencies.Agency",
@@ -182,6 +222,7 @@ class ComplianceLogEntry(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="compliance_log",
+        verbose_name=gettext_lazy("agency"),
     )
     team = models.ForeignKey(
         "accounts.Team",
@@ -189,11 +230,20 @@ class ComplianceLogEntry(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="compliance_log",
-        help_text="The actor's team when the row was written.",
+        help_text=gettext_lazy("The actor's team when the row was written."),
+        verbose_name=gettext_lazy("team"),
     )
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="compliance_log")
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        related_name="compliance_log",
+        verbose_name=gettext_lazy("case"),
+    )
     debtor = models.ForeignKey(
-        "cases.Debtor", on_delete=models.PROTECT, related_name="compliance_log"
+        "cases.Debtor",
+        on_delete=models.PROTECT,
+        related_name="compliance_log",
+        verbose_name=gettext_lazy("debtor"),
     )
     contact_point = models.ForeignKey(
         "cases.ContactPoint",
@@ -201,27 +251,36 @@ class ComplianceLogEntry(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="compliance_log",
+        verbose_name=gettext_lazy("contact point"),
     )
-    channel = models.CharField(max_length=10)
-    action = models.CharField(max_length=60)
-    policy_code = models.CharField(max_length=20)
-    policy_version = models.PositiveIntegerField()
-    rules = models.JSONField(default=list, help_text="Every rule evaluated: inputs and result.")
+    channel = models.CharField(max_length=10, verbose_name=gettext_lazy("channel"))
+    action = models.CharField(max_length=60, verbose_name=gettext_lazy("action"))
+    policy_code = models.CharField(max_length=20, verbose_name=gettext_lazy("policy code"))
+    policy_version = models.PositiveIntegerField(verbose_name=gettext_lazy("policy version"))
+    rules = models.JSONField(
+        default=list,
+        help_text=gettext_lazy("Every rule evaluated: inputs and result."),
+        verbose_name=gettext_lazy("rules"),
+    )
     failed_rules = models.CharField(
         max_length=FAILED_RULES_MAX_LENGTH,
         blank=True,
-        help_text='Codes of the failing rules, as ",code,code,".',
+        help_text=gettext_lazy('Codes of the failing rules, as ",code,code,".'),
+        verbose_name=gettext_lazy("failed rules"),
     )
-    verdict = models.CharField(max_length=10, choices=Verdict)
-    reason = models.TextField()
-    next_allowed_at = models.DateTimeField(null=True, blank=True)
-    override_reason = models.TextField(blank=True)
+    verdict = models.CharField(max_length=10, choices=Verdict, verbose_name=gettext_lazy("verdict"))
+    reason = models.TextField(verbose_name=gettext_lazy("reason"))
+    next_allowed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("next allowed at")
+    )
+    override_reason = models.TextField(blank=True, verbose_name=gettext_lazy("override reason"))
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="compliance_approvals",
+        verbose_name=gettext_lazy("approver"),
     )
     activity = models.ForeignKey(
         "cases.Activity",
@@ -229,7 +288,8 @@ class ComplianceLogEntry(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="compliance_log",
-        help_text="The contact made (contact rows only).",
+        help_text=gettext_lazy("The contact made (contact rows only)."),
+        verbose_name=gettext_lazy("activity"),
     )
     decision_entry = models.ForeignKey(
         "self",
@@ -237,15 +297,19 @@ class ComplianceLogEntry(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="contact_entries",
-        help_text="The decision this contact was made under.",
+        help_text=gettext_lazy("The decision this contact was made under."),
+        verbose_name=gettext_lazy("decision"),
     )
-    previous_hash = models.CharField(max_length=64, blank=True)
-    entry_hash = models.CharField(max_length=64, blank=True)
+    previous_hash = models.CharField(
+        max_length=64, blank=True, verbose_name=gettext_lazy("previous hash")
+    )
+    entry_hash = models.CharField(max_length=64, blank=True, verbose_name=gettext_lazy("row hash"))
 
     class Meta:
         db_table = "cases_compliancelogentry"
         ordering = ["-id"]  # newest first, sealed or not (the sealer follows id order)
-        verbose_name_plural = "compliance log entries"
+        verbose_name = gettext_lazy("compliance log entry")
+        verbose_name_plural = gettext_lazy("compliance log entries")
         permissions = [
             ("view_compliance_log", "Can audit the compliance log"),
             ("override_compliance", "Can override an overridable compliance block"),
@@ -279,7 +343,17 @@ class ComplianceLogEntry(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.position} {self.get_verdict_display()} {self.channel} · case {self.case_id}"
+        return _("%(position)s %(verdict)s %(channel)s · case %(case)s") % {
+            "position": self.position,
+            "verdict": self.get_verdict_display(),
+            "channel": self.channel_label,
+            "case": self.case_id,
+        }
+
+    @property
+    def channel_label(self) -> str:
+        """The channel as people call it (the log keeps its code)."""
+        return str(dict(Activity.Channel.choices).get(self.channel, self.channel))
 
     @property
     def position(self) -> str:
@@ -326,6 +400,16 @@ class ComplianceLogEntry(AppendOnlyModel):
     @property
     def failed_rule_codes(self) -> list[str]:
         return [code for code in self.failed_rules.split(",") if code]
+
+    @property
+    def failed_rule_names(self) -> list[tuple[str, str]]:
+        """(code, name) of each failing rule, for people to read."""
+        return [(code, rule_name(code)) for code in self.failed_rule_codes]
+
+    @property
+    def rules_named(self) -> list[dict[str, Any]]:
+        """The rules evaluated, each with the name people know it by."""
+        return [{**rule, "name": rule_name(rule.get("code", ""))} for rule in self.rules]
 
 
 def _utc_iso(moment: dt.datetime | None) -> str | None:

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 from cases.models import Activity
 
 CONTACT_CHANNELS = ("call", "sms", "email", "letter", "visit")
 CONTACT_POINT_KINDS = ("mobile", "home", "work", "email", "postal")
 PERIODS = ("rolling", "local_day")
-SCOPES = ("person_debt", "contact_point")
+SCOPES = ("person_debt", "debtor", "contact_point")
 ALL = "all"  # counted_outcomes / contact_point_kinds: no filter
 # Rule codes the engine always uses; an attempt cap's own code must differ from them.
 FIXED_RULE_CODES = (
@@ -41,6 +42,37 @@ FIXED_RULE_CODES = (
     "contact_window",
     "conversation_cooldown",
 )
+# What people call each rule; a cap a policy names itself is shown by its code.
+RULE_NAMES = {
+    "agency_gate": gettext_lazy("Agency placement and eligibility"),
+    "bankruptcy": gettext_lazy("Bankruptcy"),
+    "cease_communication": gettext_lazy("Cease communication"),
+    "dispute_pending": gettext_lazy("Dispute pending"),
+    "deceased": gettext_lazy("Deceased debtor"),
+    "attorney": gettext_lazy("Represented by an attorney"),
+    "third_party": gettext_lazy("Third parties"),
+    "contact_point_channel": gettext_lazy("Contact point fits the channel"),
+    "invalid_contact_point": gettext_lazy("Invalid contact point"),
+    "do_not_contact": gettext_lazy("Do not contact"),
+    "medium_opt_out": gettext_lazy("Opted out of this medium"),
+    "workplace": gettext_lazy("Workplace"),
+    "channel_consent": gettext_lazy("Channel consent"),
+    "vulnerability": gettext_lazy("Vulnerable debtor"),
+    "contact_window": gettext_lazy("Contact hours"),
+    "conversation_cooldown": gettext_lazy("Wait after a conversation"),
+    "call_frequency": gettext_lazy("Call attempts in 7 days"),
+    "ma_phone_communications": gettext_lazy("Phone communications in 7 days"),
+    "ma_home_visits": gettext_lazy("Visits in 30 days"),
+    "unanswered_attempts": gettext_lazy("Unanswered attempts a day"),
+    "effective_conversations": gettext_lazy("Effective conversations a day"),
+    "daily_call_attempts": gettext_lazy("Call attempts a day"),
+}
+
+
+def rule_name(code: str) -> str:
+    return str(RULE_NAMES.get(code, code))
+
+
 # The log stores the failing codes as ",a,b,"; every code of a policy must fit at once.
 FAILED_RULES_MAX_LENGTH = 500
 
@@ -66,7 +98,10 @@ class AttemptCap:
     max_attempts: int
     period: str  # "rolling": the last period_days x 24 h; "local_day": local calendar days
     period_days: int
-    scope: str  # "person_debt": this person about this debt; "contact_point": this number
+    # "person_debt": this person about this debt; "debtor": the debtor about any of their
+    # debts (contacts with third parties neither count nor are counted); "contact_point":
+    # this number, whoever answers.
+    scope: str
     counted_outcomes: tuple[str, ...] | None  # None counts every outbound attempt
     contact_point_kinds: tuple[str, ...] | None  # None: any (and attempts with no point)
     exclude_consented: bool  # calls placed with the person's prior consent do not count
@@ -98,6 +133,14 @@ class ThirdPartyPolicy:
 
 
 @dataclass(frozen=True)
+class FieldVisitPolicy:
+    """How staff visit a debtor (applies once field visits are recorded, issue 15)."""
+
+    min_staff: int
+    identification_shown: bool
+
+
+@dataclass(frozen=True)
 class PolicyParameters:
     contact_windows: dict[str, ContactWindow]
     attempt_caps: tuple[AttemptCap, ...]
@@ -109,6 +152,15 @@ class PolicyParameters:
     third_party: ThirdPartyPolicy
     vulnerability_gate: bool
     record_retention_years: int | None
+    # A consent on file (a call-back the person asked for, within consented_call_days) lets
+    # contact happen outside the contact window.
+    consent_lifts_contact_window: bool = False
+    # Parameters of rules whose records do not exist yet; the gate applies each once its
+    # feature lands: a recording reference on calls (issue 16), field visits (issue 15), and
+    # agreed instalment plans (issue 17), while kept, stopping contact about the debt.
+    call_recording_required: bool = False
+    field_visit: FieldVisitPolicy | None = None
+    instalment_plan_stops_contact: bool = False
 
     @property
     def lookback(self) -> dt.timedelta:
@@ -122,17 +174,24 @@ class PolicyParameters:
 class _Reader:
     """Reads one JSON object, collecting every error with its path instead of stopping."""
 
-    def __init__(self, errors: list[str], data: Any, path: str, keys: tuple[str, ...]):
+    def __init__(
+        self,
+        errors: list[str],
+        data: Any,
+        path: str,
+        keys: tuple[str, ...],
+        optional: tuple[str, ...] = (),
+    ):
         self.errors, self.path = errors, path
         self.data = data if isinstance(data, dict) else {}
         if not isinstance(data, dict):
-            errors.append(f"{path or 'parameters'}: must be an object")
+            errors.append((path or "parameters") + ": " + gettext("must be an object"))
             return
-        for key in sorted(set(data) - set(keys)):
-            errors.append(f"{self._at(key)}: unknown parameter")
+        for key in sorted(set(data) - set(keys) - set(optional)):
+            errors.append(self._at(key) + ": " + gettext("unknown parameter"))
         for key in keys:
             if key not in data:
-                errors.append(f"{self._at(key)}: missing")
+                errors.append(self._at(key) + ": " + gettext("missing"))
 
     def _at(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
@@ -145,38 +204,49 @@ class _Reader:
         if value is None and nullable:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.fail(key, f"must be a whole number of at least {minimum}")
+            self.fail(
+                key,
+                gettext("must be a whole number of at least %(minimum)d") % {"minimum": minimum},
+            )
             return minimum
         return value
 
     def boolean(self, key: str) -> bool:
         value = self.data.get(key)
         if not isinstance(value, bool):
-            self.fail(key, "must be true or false")
+            self.fail(key, gettext("must be true or false"))
             return False
         return value
+
+    def optional_boolean(self, key: str) -> bool:
+        """False when absent (a parameter added since the first policies were stored)."""
+        return self.boolean(key) if key in self.data else False
 
     def text(self, key: str) -> str:
         value = self.data.get(key)
         if not isinstance(value, str) or not value.strip():
-            self.fail(key, "must be a non-empty string")
+            self.fail(key, gettext("must be a non-empty string"))
             return ""
         return value
 
     def choice(self, key: str, choices: tuple[str, ...]) -> str:
         value = self.data.get(key)
         if value not in choices:
-            self.fail(key, f"must be one of {', '.join(choices)}")
+            self.fail(key, gettext("must be one of %(choices)s") % {"choices": ", ".join(choices)})
             return choices[0]
         return value
 
     def strings(self, key: str, *, choices: tuple[str, ...] | None = None) -> tuple[str, ...]:
         value = self.data.get(key)
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            self.fail(key, "must be a list of strings")
+            self.fail(key, gettext("must be a list of strings"))
             return ()
         if choices is not None and (unknown := sorted(set(value) - set(choices))):
-            self.fail(key, f"unknown values {unknown}; allowed: {', '.join(choices)}")
+            self.fail(
+                key,
+                gettext("unknown values %(unknown)s; allowed: %(choices)s")
+                % {"unknown": unknown, "choices": ", ".join(choices)},
+            )
         return tuple(value)
 
     def strings_or_all(self, key: str, *, choices: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -187,7 +257,7 @@ class _Reader:
         try:
             return dt.time.fromisoformat(value)
         except (TypeError, ValueError):
-            self.fail(key, 'must be a time of day like "08:00"')
+            self.fail(key, gettext('must be a time of day like "08:00"'))
             return dt.time(0)
 
     def child(self, key: str, keys: tuple[str, ...]) -> _Reader:
@@ -220,9 +290,11 @@ def _read_cap(reader: _Reader, outcomes: tuple[str, ...]) -> AttemptCap:
         exclude_consented=reader.boolean("exclude_consented"),
     )
     if cap.code and not cap.code.isidentifier():
-        reader.fail("code", "must be a lower_case_name (letters, digits, underscores)")
+        reader.fail("code", gettext("must be a lower_case_name (letters, digits, underscores)"))
     if cap.code in FIXED_RULE_CODES:
-        reader.fail("code", f"{cap.code!r} is the name of a built-in rule")
+        reader.fail(
+            "code", gettext("'%(code)s' is the name of a built-in rule") % {"code": cap.code}
+        )
     return cap
 
 
@@ -262,35 +334,44 @@ TOP_KEYS = (
     "vulnerability_gate",
     "record_retention_years",
 )
+# Parameters added since the first policies were stored: a version without them keeps the
+# behaviour it was written for (the rule off).
+OPTIONAL_TOP_KEYS = (
+    "consent_lifts_contact_window",
+    "call_recording_required",
+    "field_visit",
+    "instalment_plan_stops_contact",
+)
+FIELD_VISIT_KEYS = ("min_staff", "identification_shown")
 
 
 def parse_parameters(data: Any) -> PolicyParameters:
     """Validate a policy's JSON parameters; raises ValidationError listing every problem."""
     errors: list[str] = []
     outcomes = _outcome_codes()
-    top = _Reader(errors, data, "", TOP_KEYS)
+    top = _Reader(errors, data, "", TOP_KEYS, OPTIONAL_TOP_KEYS)
 
     windows: dict[str, ContactWindow] = {}
     raw_windows = top.data.get("contact_windows")
     if not isinstance(raw_windows, dict):
-        errors.append("contact_windows: must be an object of channel -> {start, end}")
+        errors.append("contact_windows: " + gettext("must be an object of channel -> {start, end}"))
     else:
         for channel, raw_window in raw_windows.items():
             if channel not in CONTACT_CHANNELS:
-                errors.append(f"contact_windows.{channel}: unknown channel")
+                errors.append(f"contact_windows.{channel}: " + gettext("unknown channel"))
                 continue
             window_reader = _Reader(
                 errors, raw_window, f"contact_windows.{channel}", ("start", "end")
             )
             window = ContactWindow(window_reader.time("start"), window_reader.time("end"))
             if window.start >= window.end:
-                errors.append(f"contact_windows.{channel}: start must be before end")
+                errors.append(f"contact_windows.{channel}: " + gettext("start must be before end"))
             windows[channel] = window
 
     caps: list[AttemptCap] = []
     raw_caps = top.data.get("attempt_caps")
     if not isinstance(raw_caps, list):
-        errors.append("attempt_caps: must be a list")
+        errors.append("attempt_caps: " + gettext("must be a list"))
     else:
         for index, raw_cap in enumerate(raw_caps):
             caps.append(
@@ -298,9 +379,11 @@ def parse_parameters(data: Any) -> PolicyParameters:
             )
         codes = [cap.code for cap in caps]
         if len(codes) != len(set(codes)):
-            errors.append("attempt_caps: every cap needs its own code")
+            errors.append("attempt_caps: " + gettext("every cap needs its own code"))
         if len(",".join(("", *FIXED_RULE_CODES, *codes, ""))) > FAILED_RULES_MAX_LENGTH:
-            errors.append("attempt_caps: the cap codes are too long to be logged; shorten them")
+            errors.append(
+                "attempt_caps: " + gettext("the cap codes are too long to be logged; shorten them")
+            )
 
     cooldown = None
     if top.data.get("conversation_cooldown") is not None:
@@ -311,6 +394,14 @@ def parse_parameters(data: Any) -> PolicyParameters:
             conversation_channels=reader.strings("conversation_channels", choices=CONTACT_CHANNELS),
             conversation_outcomes=reader.strings("conversation_outcomes", choices=outcomes),
             exclude_consented=reader.boolean("exclude_consented"),
+        )
+
+    field_visit = None
+    if top.data.get("field_visit") is not None:
+        reader = top.child("field_visit", FIELD_VISIT_KEYS)
+        field_visit = FieldVisitPolicy(
+            min_staff=reader.integer("min_staff", minimum=1),
+            identification_shown=reader.boolean("identification_shown"),
         )
 
     third_party_reader = top.child("third_party", THIRD_PARTY_KEYS)
@@ -338,14 +429,21 @@ def parse_parameters(data: Any) -> PolicyParameters:
         ),
         vulnerability_gate=top.boolean("vulnerability_gate"),
         record_retention_years=top.integer("record_retention_years", minimum=1, nullable=True),
+        consent_lifts_contact_window=top.optional_boolean("consent_lifts_contact_window"),
+        call_recording_required=top.optional_boolean("call_recording_required"),
+        field_visit=field_visit,
+        instalment_plan_stops_contact=top.optional_boolean("instalment_plan_stops_contact"),
     )
     excusable = [cap.code for cap in caps if cap.exclude_consented]
     if cooldown and cooldown.exclude_consented:
         excusable.append("conversation_cooldown")
+    if parameters.consent_lifts_contact_window:
+        excusable.append("consent_lifts_contact_window")
     if excusable and parameters.consented_call_days == 0:
         errors.append(
-            f"consented_call_days: must be at least 1 when {', '.join(excusable)} exclude "
-            "consented calls"
+            "consented_call_days: "
+            + gettext("must be at least 1 when %(rules)s rely on the person's consent")
+            % {"rules": ", ".join(excusable)}
         )
     if errors:
         raise ValidationError(errors)
@@ -449,10 +547,24 @@ CN_BANK_PARAMETERS: dict[str, Any] = {
             "counted_outcomes": UNANSWERED_OUTCOMES,
             "contact_point_kinds": ALL,
             "exclude_consented": False,
-        }
+        },
+        {
+            # Automated voice calls are calls too: the system's count like a collector's.
+            "code": "effective_conversations",
+            "channels": ["call"],
+            "max_attempts": 3,
+            "period": "local_day",
+            "period_days": 1,
+            "scope": "debtor",
+            "counted_outcomes": CONVERSATION_OUTCOMES,
+            "contact_point_kinds": ALL,
+            "exclude_consented": False,
+        },
     ],
     "conversation_cooldown": None,
-    "consented_call_days": 0,
+    # A call-back the debtor asked for lifts the quiet hours for a day.
+    "consented_call_days": 1,
+    "consent_lifts_contact_window": True,
     "consent_required_channels": ["sms", "email"],
     "cease_exceptions": {"actions": ["confirm_cease"], "channels": ["letter", "email"]},
     "dispute_exceptions": {"actions": ["send_verification"], "channels": ["letter", "email"]},
@@ -464,6 +576,9 @@ CN_BANK_PARAMETERS: dict[str, Any] = {
     },
     "vulnerability_gate": True,
     "record_retention_years": 2,
+    "call_recording_required": True,
+    "field_visit": {"min_staff": 2, "identification_shown": True},
+    "instalment_plan_stops_contact": True,
 }
 
 UK_FCA_PARAMETERS: dict[str, Any] = {
@@ -531,11 +646,19 @@ PRESETS: dict[str, Preset] = {
             code="CN-bank",
             name="China: bank credit cards",
             description=(
+                "The rules of 2026: the China Banking Association's guideline on collecting "
+                "personal consumer loans (2026) and GB/T 45251-2025 (approx. where marked). "
                 "Only the debtor and guarantors; third parties only when the debtor is "
-                "unreachable, to locate or pass a message (Art. 68 of the 2011 credit card "
-                "measures; CBA guideline, approx.). No collection 22:00-08:00 (approx.). At most "
-                "6 unanswered call attempts per contact point per local day (approx.). Records "
-                "kept 2 years (approx.). Values marked approx. come from secondary sources."
+                "unreachable, only to obtain contact details or pass a message, never told of "
+                "the debt, and not again once they ask to stop (Art. 68 of the 2011 credit card "
+                "measures; CBA guideline, approx.). No collection 22:00-08:00 in the debtor's "
+                "time unless the debtor agreed: a call-back they asked for lifts it for a day "
+                "(approx.). At most 6 unanswered call attempts per number per local day "
+                "(approx.) and 3 effective conversations per debtor per local day, automated "
+                "voice included (GB/T 45251-2025, approx.). Calls recorded, field visits by at "
+                "least two staff showing identification, and contact stopped while an agreed "
+                "instalment plan is kept (Art. 70, approx.): parameters applied once those "
+                "records exist. Records kept 2 years (approx.)."
             ),
             parameters=CN_BANK_PARAMETERS,
         ),

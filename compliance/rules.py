@@ -18,7 +18,12 @@ from django.db.models import Q
 
 from cases.models import Activity
 from common.days import business_day_of
-from compliance.presets import AttemptCap, ContactWindow, PolicyParameters
+from compliance.presets import (
+    CONVERSATION_OUTCOMES,
+    AttemptCap,
+    ContactWindow,
+    PolicyParameters,
+)
 
 CHANNEL_CONTACT_POINT_KINDS = {
     "call": ("mobile", "home", "work"),
@@ -176,6 +181,7 @@ class RuleContext:
         # What the rules read from the database, loaded on first use, or given for many
         # contexts at once by `prefetch_histories` (the batch gate): the same rows either way.
         self._debt_history: tuple[PastContact, ...] | None = None
+        self._debtor_history: tuple[PastContact, ...] | None = None
         self._contact_point_history: tuple[PastContact, ...] | None = None
         self._contacts_made_with_point: int | None = None
 
@@ -212,6 +218,13 @@ class RuleContext:
         return self._debt_history
 
     @property
+    def debtor_history(self) -> tuple[PastContact, ...]:
+        """Contacts about any of the debtor's debts, with anyone, in the look-back."""
+        if self._debtor_history is None:
+            self._debtor_history = self._history(Activity.objects.filter(debtor_id=self.debtor.pk))
+        return self._debtor_history
+
+    @property
     def contact_point_history(self) -> tuple[PastContact, ...]:
         """Contacts with this contact point, about any debt, in the look-back."""
         if self.contact_point is None:
@@ -232,6 +245,11 @@ class RuleContext:
                 occurred_at__lte=self.moment,
             ).count()
         return self._contacts_made_with_point
+
+    @property
+    def counts_debtor_wide(self) -> bool:
+        """Whether a rule of the policy counts the debtor's contacts about all their debts."""
+        return any(cap.scope == "debtor" for cap in self.parameters.attempt_caps)
 
     def is_same_person(self, past: PastContact) -> bool:
         if self.targets_debtor:
@@ -309,6 +327,12 @@ def prefetch_histories(contexts: list[RuleContext]) -> None:
         "case__account_id", *HISTORY_FIELDS
     ):
         by_account[account_id].append(PastContact(*row))
+    by_debtor: dict[int, list[PastContact]] = defaultdict(list)
+    debtor_wide = [context for context in contexts if context.counts_debtor_wide]
+    for debtor_id, *row in recent.filter(
+        debtor_id__in={context.debtor.pk for context in debtor_wide}
+    ).values_list("debtor_id", *HISTORY_FIELDS):
+        by_debtor[debtor_id].append(PastContact(*row))
     by_point: dict[int, list[PastContact]] = defaultdict(list)
     points = {context.contact_point.pk for context in contexts if context.contact_point}
     for point_id, *row in recent.filter(contact_point_id__in=points).values_list(
@@ -319,6 +343,10 @@ def prefetch_histories(contexts: list[RuleContext]) -> None:
         context._debt_history = tuple(
             past for past in by_account[context.case.account_id] if context.in_history(past)
         )
+        if context.counts_debtor_wide:
+            context._debtor_history = tuple(
+                past for past in by_debtor[context.debtor.pk] if context.in_history(past)
+            )
         if context.contact_point is not None:
             context._contact_point_history = tuple(
                 past for past in by_point[context.contact_point.pk] if context.in_history(past)
@@ -640,6 +668,19 @@ def contact_window(context: RuleContext) -> RuleResult:
     span = f"{inputs['window_start']}-{inputs['window_end']}"
     if window.start <= local.time() < window.end:
         return _passed(code, True, f"{local:%H:%M} local is inside {span}.", **inputs)
+    consent = (
+        context.consent_given_at(context.moment)
+        if context.parameters.consent_lifts_contact_window
+        else None
+    )
+    if consent is not None:
+        return _passed(
+            code,
+            True,
+            f"{local:%H:%M} local is outside {span}, but the person agreed to be contacted.",
+            consent_given_at=_iso(consent),
+            **inputs,
+        )
     opening = window_opening_at_or_after(context.moment, window, context.zone)
     return _failed(
         code,
@@ -695,6 +736,8 @@ def attempt_cap(context: RuleContext, cap: AttemptCap) -> RuleResult:
         )
     if cap.scope == "contact_point" and point is None:
         return _passed(cap.code, True, "Counted per contact point; none given.", **inputs)
+    if cap.scope == "debtor" and not context.targets_debtor:
+        return _passed(cap.code, True, "Counts contacts with the debtor only.", **inputs)
     consent = context.consent_given_at(context.moment) if cap.exclude_consented else None
     if consent is not None:
         return _passed(
@@ -705,11 +748,12 @@ def attempt_cap(context: RuleContext, cap: AttemptCap) -> RuleResult:
             **inputs,
         )
 
-    history = (
-        context.contact_point_history
-        if cap.scope == "contact_point"
-        else [past for past in context.debt_history if context.is_same_person(past)]
-    )
+    if cap.scope == "contact_point":
+        history = context.contact_point_history
+    elif cap.scope == "debtor":
+        history = [past for past in context.debtor_history if context.is_same_person(past)]
+    else:
+        history = [past for past in context.debt_history if context.is_same_person(past)]
     start = _window_start(context, cap)
     in_window = (lambda at: at > start) if cap.period == "rolling" else (lambda at: at >= start)
     counted = sorted(
@@ -723,11 +767,12 @@ def attempt_cap(context: RuleContext, cap: AttemptCap) -> RuleResult:
         and not (cap.exclude_consented and context.consent_given_at(past.occurred_at))
     )
     inputs.update(count=len(counted), window_start=_iso(start))
-    what = (
-        "unanswered attempts"
-        if cap.counted_outcomes and "no_answer" in cap.counted_outcomes
-        else "attempts"
-    )
+    if cap.counted_outcomes and "no_answer" in cap.counted_outcomes:
+        what = "unanswered attempts"
+    elif cap.counted_outcomes and set(cap.counted_outcomes) <= set(CONVERSATION_OUTCOMES):
+        what = "conversations"
+    else:
+        what = "attempts"
     period = (
         f"the last {cap.period_days} day(s)"
         if cap.period == "rolling"

@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet
 from accounts.roles import Role
 from cases.selectors import cases_visible_to
 from compliance.models import ComplianceLogEntry
+from compliance.presets import rule_name
 
 
 def log_entries_visible_to(user) -> QuerySet[ComplianceLogEntry]:
@@ -24,8 +25,8 @@ def log_entries_visible_to(user) -> QuerySet[ComplianceLogEntry]:
     return entries.filter(case__in=cases_visible_to(user))
 
 
-def log_blocks_by_rule(entries: QuerySet[ComplianceLogEntry]) -> list[tuple[str, int]]:
-    """How many blocked decisions each rule took part in, most first."""
+def log_blocks_by_rule(entries: QuerySet[ComplianceLogEntry]) -> list[tuple[str, str, int]]:
+    """How many blocked decisions each rule took part in, most first: (code, name, blocks)."""
     counts: Counter[str] = Counter()
     combinations = (
         entries.filter(kind=ComplianceLogEntry.Kind.DECISION, verdict="blocked")
@@ -36,7 +37,7 @@ def log_blocks_by_rule(entries: QuerySet[ComplianceLogEntry]) -> list[tuple[str,
     for failed_rules, blocks in combinations:
         for code in filter(None, failed_rules.split(",")):
             counts[code] += blocks
-    return counts.most_common()
+    return [(code, rule_name(code), blocks) for code, blocks in counts.most_common()]
 
 
 def log_blocks_by(entries: QuerySet[ComplianceLogEntry], field: str) -> list[tuple[str, int]]:

@@ -1,4 +1,7 @@
-"""Letters as stored documents: the same text as HTML (archive, e-delivery) and PDF (print)."""
+"""Letters as stored documents: the same text as HTML (archive, e-delivery) and PDF (print).
+
+A letter is written in the debtor's language (`Debtor.language`), whoever or whatever sends it.
+"""
 
 from __future__ import annotations
 
@@ -6,44 +9,55 @@ import datetime as dt
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import formats, translation
+from django.utils.translation import gettext
 from fpdf import FPDF
 
 
+def debtor_interface_language(debtor) -> str:
+    """The site's language closest to the debtor's (`zh` → `zh-hans`), else the default."""
+    try:
+        return translation.get_supported_language_variant(debtor.language)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
 def letter_html(*, subject: str, body: str, debtor, account, address: str, date: dt.date) -> str:
-    return render_to_string(
-        "pipeline/letters/letter.html",
-        {
-            "subject": subject,
-            "body": body,
-            "debtor": debtor,
-            "account": account,
-            "address": address,
-            "date": date,
-            "language": debtor.language,
-        },
-    )
+    with translation.override(debtor_interface_language(debtor)):
+        return render_to_string(
+            "pipeline/letters/letter.html",
+            {
+                "subject": subject,
+                "body": body,
+                "debtor": debtor,
+                "account": account,
+                "address": address,
+                "date": date,
+                "language": debtor.language,
+            },
+        )
 
 
-def letter_pdf(*, subject: str, body: str, recipient: str, address: str, date: dt.date) -> bytes:
-    """A one-column A4 letter. Uses LETTER_PDF_FONT when set (any script), else Helvetica."""
+def letter_pdf(*, subject: str, body: str, debtor, account, address: str, date: dt.date) -> bytes:
+    """A one-column A4 letter in LETTER_PDF_FONT (the shipped font sets Chinese and Latin)."""
+    with translation.override(debtor_interface_language(debtor)):
+        dated = formats.date_format(date, "DATE_FORMAT")
+        reference = gettext("Account reference: %(reference)s · card ending %(last4)s") % {
+            "reference": account.account_reference,
+            "last4": account.card_last4,
+        }
     pdf = FPDF(format="A4")
     pdf.set_margins(25, 25, 25)
     pdf.add_page()
-    if settings.LETTER_PDF_FONT:
-        pdf.add_font("Letter", fname=settings.LETTER_PDF_FONT)
-        family = "Letter"
-    else:
-        family = "Helvetica"
-        subject, body, recipient, address = (
-            text.encode("latin-1", "replace").decode("latin-1")
-            for text in (subject, body, recipient, address)
-        )
-    pdf.set_font(family, size=11)
-    pdf.multi_cell(0, 6, f"{date:%d %B %Y}\n\n{recipient}\n{address}\n")
+    pdf.add_font("Letter", fname=settings.LETTER_PDF_FONT)
+    pdf.set_font("Letter", size=11)
+    pdf.multi_cell(0, 6, f"{dated}\n\n{debtor.full_name}\n{address}\n")
     pdf.ln(6)
-    pdf.set_font(family, size=14)
+    pdf.set_font("Letter", size=14)
     pdf.multi_cell(0, 8, subject)
     pdf.ln(4)
-    pdf.set_font(family, size=11)
+    pdf.set_font("Letter", size=11)
     pdf.multi_cell(0, 6, body)
+    pdf.ln(6)
+    pdf.multi_cell(0, 6, reference)
     return bytes(pdf.output())

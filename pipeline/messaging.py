@@ -33,6 +33,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.template import Context, Template
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from cases.models import Activity, Debtor, StageMessageTranslation
 from common.bulk import bulk_update_rows
@@ -47,12 +49,13 @@ from pipeline.channels import (
     get_sms_backend,
     sms_send_many,
 )
-from pipeline.letters import letter_html, letter_pdf
+from pipeline.letters import debtor_interface_language, letter_html, letter_pdf
 from pipeline.models import OutboundMessage
 
-SMS_OPT_OUT = "Reply STOP to opt out."
-EMAIL_OPT_OUT = (
-    "\n\nTo stop receiving emails about this account, reply with the word STOP "
+# Every message says how to opt out, in the debtor's language; STOP works in every language.
+SMS_OPT_OUT = gettext_lazy("Reply STOP to opt out.")
+EMAIL_OPT_OUT = gettext_lazy(
+    "To stop receiving emails about this account, reply with the word STOP "
     "or call the number on the back of your card."
 )
 # The holder lock of a dispatch slot (common.holders): held by the worker dispatching in it.
@@ -410,7 +413,7 @@ def _deliver_all(
     texts = [message for message in messages if message.channel == "sms"]
     for message in texts:
         if "STOP" not in message.body.upper():  # every SMS says how to opt out
-            message.body = f"{message.body} {SMS_OPT_OUT}"
+            message.body = f"{message.body} {_in_debtor_language(message, SMS_OPT_OUT)}"
     sent = (
         sms_send_many(
             get_sms_backend(),
@@ -435,6 +438,11 @@ def _deliver_all(
     return answers
 
 
+def _in_debtor_language(message: OutboundMessage, text) -> str:
+    with translation.override(debtor_interface_language(message.case.debtor)):
+        return str(text)
+
+
 def _reference(message: OutboundMessage) -> str:
     return f"msg-{message.pk}"
 
@@ -450,7 +458,7 @@ def _deliver(message: OutboundMessage, now: dt.datetime) -> Delivery:
     reference = _reference(message)
     if message.channel == "email":
         message.subject = message.stage_entry.stage.name
-        message.body = f"{message.body}{EMAIL_OPT_OUT}"
+        message.body = f"{message.body}\n\n{_in_debtor_language(message, EMAIL_OPT_OUT)}"
         email = EmailMessage(
             subject=message.subject,
             body=message.body,
@@ -477,6 +485,6 @@ def _store_letter(message: OutboundMessage, now: dt.datetime, reference: str) ->
         "date": now.date(),
     }
     message.document_html = letter_html(debtor=case.debtor, account=case.account, **fields)
-    pdf = letter_pdf(recipient=case.debtor.full_name, **fields)
+    pdf = letter_pdf(debtor=case.debtor, account=case.account, **fields)
     message.document_pdf.save(f"{reference}.pdf", ContentFile(pdf), save=False)
     return Delivery(provider_reference=reference, status="queued for print")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import formats
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import TimeStampedModel
 from cases.models import Activity, Case, ContactPoint, StageEntry
@@ -14,40 +16,53 @@ class PipelineRun(models.Model):
     """One run of the daily collection pipeline for a business date (or its dry-run preview)."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        PREVIEWED = "previewed", "Previewed (dry run)"
+        RUNNING = "running", gettext_lazy("Running")
+        SUCCEEDED = "succeeded", gettext_lazy("Succeeded")
+        FAILED = "failed", gettext_lazy("Failed")
+        PREVIEWED = "previewed", gettext_lazy("Previewed (dry run)")
 
     class StartedFrom(models.TextChoices):
-        SCHEDULE = "schedule", "Schedule"
-        PAGE = "page", "Pipeline page"
-        COMMAND = "command", "Command line"
+        SCHEDULE = "schedule", gettext_lazy("Schedule")
+        PAGE = "page", gettext_lazy("Pipeline page")
+        COMMAND = "command", gettext_lazy("Command line")
 
-    business_date = models.DateField()
-    dry_run = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    counts = models.JSONField(
-        default=dict, blank=True, help_text="Cases or messages per transition."
+    business_date = models.DateField(verbose_name=gettext_lazy("business date"))
+    dry_run = models.BooleanField(default=False, verbose_name=gettext_lazy("dry run"))
+    status = models.CharField(
+        max_length=10, choices=Status, default=Status.RUNNING, verbose_name=gettext_lazy("status")
     )
-    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(verbose_name=gettext_lazy("started at"))
+    finished_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("finished at")
+    )
+    counts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=gettext_lazy("Cases or messages per transition."),
+        verbose_name=gettext_lazy("counts"),
+    )
+    error = models.TextField(blank=True, verbose_name=gettext_lazy("error"))
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="pipeline_runs",
-        help_text="The person who started it from the pipeline page.",
+        help_text=gettext_lazy("The person who started it from the pipeline page."),
+        verbose_name=gettext_lazy("triggered by"),
     )
     started_from = models.CharField(
-        max_length=10, choices=StartedFrom, default=StartedFrom.SCHEDULE
+        max_length=10,
+        choices=StartedFrom,
+        default=StartedFrom.SCHEDULE,
+        verbose_name=gettext_lazy("started from"),
     )
 
     class Meta:
         db_table = "cases_pipelinerun"
         ordering = ["-started_at", "-id"]
+        verbose_name = gettext_lazy("pipeline run")
+        verbose_name_plural = gettext_lazy("pipeline runs")
         permissions = [("run_pipeline", "Can run or preview the daily pipeline")]
         constraints = [
             # Two workers given the same date: the second cannot start while the first runs.
@@ -59,8 +74,13 @@ class PipelineRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        kind = "preview" if self.dry_run else "run"
-        return f"Pipeline {kind} for {self.business_date} ({self.get_status_display()})"
+        facts = {
+            "date": formats.date_format(self.business_date, "DATE_FORMAT"),
+            "status": self.get_status_display(),
+        }
+        if self.dry_run:
+            return gettext("Pipeline preview for %(date)s (%(status)s)") % facts
+        return gettext("Pipeline run for %(date)s (%(status)s)") % facts
 
     @property
     def starter(self) -> str:
@@ -74,48 +94,87 @@ class OutboundMessage(TimeStampedModel):
     """An SMS, email or letter the pipeline owes a debtor; sent once by the dispatch job."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        QUEUED = "queued", "Queued for sending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        BLOCKED = "blocked", "Blocked by compliance"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
-        REVIEW = "review", "Needs review: may have been sent"
+        PENDING = "pending", gettext_lazy("Pending")
+        QUEUED = "queued", gettext_lazy("Queued for sending")
+        SENDING = "sending", gettext_lazy("Sending")
+        SENT = "sent", gettext_lazy("Sent")
+        BLOCKED = "blocked", gettext_lazy("Blocked by compliance")
+        FAILED = "failed", gettext_lazy("Failed")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
+        REVIEW = "review", gettext_lazy("Needs review: may have been sent")
 
     OPEN_STATUSES = (Status.PENDING, Status.QUEUED)
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
-    stage_entry = models.ForeignKey(StageEntry, on_delete=models.CASCADE, related_name="messages")
-    channel = models.CharField(max_length=10, choices=Activity.Channel)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="messages", verbose_name=gettext_lazy("case")
+    )
+    stage_entry = models.ForeignKey(
+        StageEntry,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=gettext_lazy("stage entry"),
+    )
+    channel = models.CharField(
+        max_length=10, choices=Activity.Channel, verbose_name=gettext_lazy("channel")
+    )
     contact_point = models.ForeignKey(
-        ContactPoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+        ContactPoint,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        verbose_name=gettext_lazy("contact point"),
     )
-    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    status = models.CharField(
+        max_length=10, choices=Status, default=Status.PENDING, verbose_name=gettext_lazy("status")
+    )
     send_after = models.DateTimeField(
-        null=True, blank=True, help_text="Held back until then, e.g. outside contact hours."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Held back until then, e.g. outside contact hours."),
+        verbose_name=gettext_lazy("send after"),
     )
-    subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField(blank=True, help_text="Rendered when the message is sent.")
-    document_html = models.TextField(blank=True)
-    document_pdf = models.FileField(upload_to="letters/%Y/%m/", blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    subject = models.CharField(max_length=200, blank=True, verbose_name=gettext_lazy("subject"))
+    body = models.TextField(
+        blank=True,
+        help_text=gettext_lazy("Rendered when the message is sent."),
+        verbose_name=gettext_lazy("body"),
+    )
+    document_html = models.TextField(blank=True, verbose_name=gettext_lazy("document (HTML)"))
+    document_pdf = models.FileField(
+        upload_to="letters/%Y/%m/", blank=True, verbose_name=gettext_lazy("document (PDF)")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=gettext_lazy("attempts"))
     claim = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="The dispatch slot whose worker is sending it (while it is sending).",
+        help_text=gettext_lazy(
+            "The dispatch slot whose worker is sending it (while it is sending)."
+        ),
+        verbose_name=gettext_lazy("claim"),
     )
-    last_error = models.TextField(blank=True)
-    provider_reference = models.CharField(max_length=100, blank=True)
-    delivery_status = models.CharField(max_length=40, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, verbose_name=gettext_lazy("last error"))
+    provider_reference = models.CharField(
+        max_length=100, blank=True, verbose_name=gettext_lazy("provider reference")
+    )
+    delivery_status = models.CharField(
+        max_length=40, blank=True, verbose_name=gettext_lazy("delivery status")
+    )
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("sent at"))
     activity = models.OneToOneField(
-        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="message"
+        Activity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="message",
+        verbose_name=gettext_lazy("activity"),
     )
 
     class Meta:
         db_table = "cases_outboundmessage"
         ordering = ["-created_at", "-id"]
+        verbose_name = gettext_lazy("outbound message")
+        verbose_name_plural = gettext_lazy("outbound messages")
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "stage_entry", "channel"],
@@ -136,4 +195,8 @@ class OutboundMessage(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} for {self.case} ({self.get_status_display()})"
+        return gettext("%(channel)s for %(case)s (%(status)s)") % {
+            "channel": self.get_channel_display(),
+            "case": self.case,
+            "status": self.get_status_display(),
+        }

@@ -38,6 +38,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Team
 from cases.models import (
@@ -652,14 +653,14 @@ def pipeline_preview_day(
 
 
 COUNT_LABELS = {
-    "cases_opened": "Cases opened (newly overdue)",
-    "cases_cured": "Cases cured",
-    "messages_cancelled": "Messages cancelled by cure",
-    "promises_kept": "Promises kept",
-    "promises_broken": "Promises broken",
-    "phone_queue_entries": "Phone queue entries",
-    "awaiting_placement": "Cases awaiting agency placement",
-    "litigation_referrals": "Litigation referrals",
+    "cases_opened": gettext_lazy("Cases opened (newly overdue)"),
+    "cases_cured": gettext_lazy("Cases cured"),
+    "messages_cancelled": gettext_lazy("Messages cancelled by cure"),
+    "promises_kept": gettext_lazy("Promises kept"),
+    "promises_broken": gettext_lazy("Promises broken"),
+    "phone_queue_entries": gettext_lazy("Phone queue entries"),
+    "awaiting_placement": gettext_lazy("Cases awaiting agency placement"),
+    "litigation_referrals": gettext_lazy("Litigation referrals"),
 }
 
 
@@ -671,10 +672,12 @@ def describe_counts(counts: Counter | dict) -> list[tuple[str, int]]:
     for key, count in sorted(counts.items()):
         kind, _, detail = key.partition(":")
         if kind == "entered":
-            label = f"Entered stage: {actions.get(detail, detail)}"
+            label = gettext("Entered stage: %(action)s") % {"action": actions.get(detail, detail)}
         elif kind == "messages":
-            label = f"Messages queued: {channels.get(detail, detail)}"
+            label = gettext("Messages queued: %(channel)s") % {
+                "channel": channels.get(detail, detail)
+            }
         else:
-            label = COUNT_LABELS.get(key, key)
+            label = str(COUNT_LABELS.get(key, key))
         rows.append((label, count))
     return rows

@@ -8,12 +8,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cases.selectors import cases_visible_to
 from common.access import permission_required_or_404
+from common.formatting import your_time
 from common.jobs import enqueue
 from common.numbers import parse_id
 from pipeline.forms import PipelineDateForm
@@ -97,9 +98,9 @@ def _start_pipeline(request, business_date: dt.date) -> None:
         else:
             text = _(
                 "The pipeline for %(date)s is already running: %(who)s started it at "
-                "%(time)s UTC. Nothing more was started."
+                "%(time)s. Nothing more was started."
             )
-        messages.warning(request, text % _run_facts(business_date, last))
+        messages.warning(request, text % _run_facts(request, business_date, last))
         return
     if not enqueue(
         "pipeline",
@@ -114,27 +115,27 @@ def _start_pipeline(request, business_date: dt.date) -> None:
                 "The pipeline for %(date)s could not be started: the job server cannot be "
                 "reached. Nothing was started; try again in a few minutes."
             )
-            % {"date": business_date},
+            % {"date": formats.date_format(business_date, "DATE_FORMAT")},
         )
         return
     if last is not None and last.status == PipelineRun.Status.RUNNING:
         messages.warning(
             request,
             _(
-                "The run of %(date)s that %(who)s started at %(time)s UTC stopped before the "
+                "The run of %(date)s that %(who)s started at %(time)s stopped before the "
                 "end (its worker is gone). It has been started again to finish the work."
             )
-            % _run_facts(business_date, last),
+            % _run_facts(request, business_date, last),
         )
     elif last is not None and last.status == PipelineRun.Status.SUCCEEDED:
         messages.info(
             request,
             _(
-                "The pipeline for %(date)s already ran (%(who)s started it at %(time)s UTC). "
+                "The pipeline for %(date)s already ran (%(who)s started it at %(time)s). "
                 "It has been started again and will do only what is left, such as payments "
                 "imported since; the new run appears below once a worker takes it."
             )
-            % _run_facts(business_date, last),
+            % _run_facts(request, business_date, last),
         )
     else:
         messages.success(
@@ -143,12 +144,12 @@ def _start_pipeline(request, business_date: dt.date) -> None:
                 "The pipeline for %(date)s has been started; the run appears below once a "
                 "worker takes it."
             )
-            % {"date": business_date},
+            % {"date": formats.date_format(business_date, "DATE_FORMAT")},
         )
 
 
-def _run_facts(business_date: dt.date, run: PipelineRun | None) -> dict[str, object]:
-    facts: dict[str, object] = {"date": business_date}
+def _run_facts(request, business_date: dt.date, run: PipelineRun | None) -> dict[str, object]:
+    facts: dict[str, object] = {"date": formats.date_format(business_date, "DATE_FORMAT")}
     if run is not None:
-        facts.update(who=run.starter, time=f"{run.started_at:%H:%M}")
+        facts.update(who=run.starter, time=your_time(run.started_at, request.user))
     return facts

@@ -16,7 +16,7 @@ from compliance.policies import policy_code_for_case, policy_version_current
 from compliance.presets import parse_parameters
 from compliance.rules import RuleContext, evaluate_rules
 from tests.compliance.factories import case_under, mobile, past_contact, utc
-from tests.factories import ContactPointFactory
+from tests.factories import CardAccountFactory, CaseFactory, ContactPointFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,26 @@ def varied_attempts() -> list[ContactAttempt]:
             cn, at=utc("2026-11-23 03:00") + dt.timedelta(minutes=minutes), contact_point=cn_point
         )
     attempt(cn, cn_point, channel="call", moment=utc("2026-11-23 05:00"), action="contact")
+    # China: three conversations today across the debtor's two cards; a call-back asked for
+    # lifting the quiet hours at 22:30 in Shanghai.
+    talkative = case_under("CN-bank", time_zone="Asia/Shanghai")
+    other_card = CaseFactory(
+        account=CardAccountFactory(debtor=talkative.debtor), strategy=talkative.strategy
+    )
+    for hours, spoken_about in ((1, talkative), (2, other_card), (3, other_card)):
+        past_contact(
+            spoken_about, at=utc("2026-11-23 05:00") - dt.timedelta(hours=hours), outcome="rpc"
+        )
+    attempt(
+        talkative,
+        mobile(talkative),
+        channel="call",
+        moment=utc("2026-11-23 05:00"),
+        action="contact",
+    )
+    late = case_under("CN-bank", time_zone="Asia/Shanghai")
+    past_contact(late, at=utc("2026-11-23 11:00"), outcome="callback")
+    attempt(late, mobile(late), channel="call", moment=utc("2026-11-23 14:30"), action="contact")
     # A third party already contacted once, under a policy that allows one contact.
     neighbour_case = case_under()
     neighbour = ContactPointFactory(
@@ -159,10 +179,15 @@ def test_the_batch_gate_decides_and_logs_exactly_as_one_attempt_at_a_time():
         "daily_call_attempts",
         "conversation_cooldown",
         "unanswered_attempts",
+        "effective_conversations",
         "third_party",
         "bankruptcy",
     ):
         assert f",{code}," in failed, code
+    lifted = [
+        row for row in together[1] if "the person agreed to be contacted" in str(row["rules"])
+    ]
+    assert [row["verdict"] for row in lifted] == ["allowed"]
 
 
 def test_the_batch_gate_judges_as_rules_that_load_their_own_history():

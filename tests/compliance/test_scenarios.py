@@ -17,7 +17,14 @@ from accounts.roles import Role
 from compliance.engine import compliance_decide
 from compliance.models import ComplianceLogEntry
 from tests.compliance.factories import case_under, local_moment, past_contact
-from tests.factories import AgencyFactory, ContactPointFactory, PlacementFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    CardAccountFactory,
+    CaseFactory,
+    ContactPointFactory,
+    PlacementFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +40,7 @@ class Past:
     channel: str = "call"
     direction: str = "outbound"
     to: str | None = "target"
+    about: str = "this_debt"  # or "another_debt": another card account of the same debtor
 
 
 def unanswered_calls(*local_times: str, outcome: str = "no_answer", to: str = "target"):
@@ -415,7 +423,10 @@ SCENARIOS = [
         "cn_answered_calls_do_not_count_as_unanswered",
         "CN-bank",
         time_zone="Asia/Shanghai",
-        history=tuple(Past(f"2026-11-23 08:{minute}0", "rpc") for minute in range(6)),
+        history=(
+            *(Past(f"2026-11-23 08:{minute}0", "rpc") for minute in range(2)),
+            *(Past(f"2026-11-23 09:{minute}0", "wrong_number") for minute in range(4)),
+        ),
     ),
     allowed(
         "cn_unanswered_dials_to_another_number_do_not_count",
@@ -454,6 +465,186 @@ SCENARIOS = [
             "third_party_name": "Li Guarantor",
             "third_party_relationship": "Guarantor",
         },
+    ),
+    # The Chinese rules of 2026: quiet hours in the debtor's time, unless the debtor agreed.
+    blocked(
+        "cn_a_call_at_0759_shanghai_time_waits_for_eight",
+        "CN-bank",
+        {"contact_window"},
+        next_allowed="2026-11-23 08:00",
+        at="2026-11-23 07:59",
+        time_zone="Asia/Shanghai",
+    ),
+    allowed(
+        "cn_a_call_at_0800_shanghai_time_is_allowed",
+        "CN-bank",
+        at="2026-11-23 08:00",
+        time_zone="Asia/Shanghai",
+    ),
+    blocked(
+        "cn_a_call_at_2200_in_urumqi_is_judged_on_the_debtors_clock",
+        "CN-bank",
+        {"contact_window"},
+        next_allowed="2026-11-24 08:00",
+        at="2026-11-23 22:00",
+        time_zone="Asia/Urumqi",
+    ),
+    blocked(
+        "cn_an_sms_at_2230_is_blocked_too",
+        "CN-bank",
+        {"contact_window"},
+        next_allowed="2026-11-24 08:00",
+        channel="sms",
+        at="2026-11-23 22:30",
+        time_zone="Asia/Shanghai",
+        action="sms_reminder",
+        target={"kind": "mobile", "sms_consent": True},
+    ),
+    blocked(
+        "cn_a_field_visit_at_0700_is_blocked",
+        "CN-bank",
+        {"contact_window"},
+        next_allowed="2026-11-23 08:00",
+        channel="visit",
+        at="2026-11-23 07:00",
+        time_zone="Asia/Shanghai",
+        target={"kind": "postal"},
+    ),
+    allowed(
+        "cn_a_letter_is_not_collection_at_night",
+        "CN-bank",
+        channel="letter",
+        at="2026-11-23 23:00",
+        time_zone="Asia/Shanghai",
+        action="demand_letter",
+        target={"kind": "postal"},
+    ),
+    allowed(
+        "cn_a_call_back_the_debtor_asked_for_lifts_the_quiet_hours",
+        "CN-bank",
+        at="2026-11-23 22:30",
+        time_zone="Asia/Shanghai",
+        history=(Past("2026-11-23 19:00", "callback"),),
+    ),
+    blocked(
+        "cn_a_call_back_asked_for_two_days_ago_no_longer_lifts_them",
+        "CN-bank",
+        {"contact_window"},
+        next_allowed="2026-11-24 08:00",
+        at="2026-11-23 22:30",
+        time_zone="Asia/Shanghai",
+        history=(Past("2026-11-21 19:00", "callback"),),
+    ),
+    blocked(
+        "cn_a_call_back_a_third_party_asked_for_does_not_lift_them_for_the_debtor",
+        "CN-bank",
+        {"contact_window"},
+        next_allowed="2026-11-24 08:00",
+        at="2026-11-23 22:30",
+        time_zone="Asia/Shanghai",
+        history=(Past("2026-11-23 19:00", "callback", to="third"),),
+    ),
+    # At most 6 unanswered attempts a day to one number.
+    allowed(
+        "cn_the_6th_unanswered_dial_to_one_number_is_allowed",
+        "CN-bank",
+        time_zone="Asia/Shanghai",
+        history=tuple(unanswered_calls(*(f"2026-11-23 08:{minute}0" for minute in range(5)))),
+    ),
+    blocked(
+        "cn_voicemails_count_as_unanswered",
+        "CN-bank",
+        {"unanswered_attempts"},
+        next_allowed="2026-11-24 08:00",
+        time_zone="Asia/Shanghai",
+        history=tuple(
+            unanswered_calls(*(f"2026-11-23 08:{m}0" for m in range(6)), outcome="voicemail")
+        ),
+    ),
+    # At most 3 effective conversations a day per debtor, whatever the debt.
+    blocked(
+        "cn_a_4th_conversation_with_the_debtor_in_a_day_is_blocked",
+        "CN-bank",
+        {"effective_conversations"},
+        next_allowed="2026-11-24 08:00",
+        time_zone="Asia/Shanghai",
+        history=(
+            Past("2026-11-23 08:10", "rpc"),
+            Past("2026-11-23 08:40", "promise"),
+            Past("2026-11-23 09:10", "refused", to="other"),
+        ),
+    ),
+    allowed(
+        "cn_a_3rd_conversation_in_a_day_is_allowed",
+        "CN-bank",
+        time_zone="Asia/Shanghai",
+        history=(Past("2026-11-23 08:10", "rpc"), Past("2026-11-23 08:40", "callback")),
+    ),
+    blocked(
+        "cn_conversations_about_the_debtors_other_cards_count",
+        "CN-bank",
+        {"effective_conversations"},
+        next_allowed="2026-11-24 08:00",
+        time_zone="Asia/Shanghai",
+        history=(
+            Past("2026-11-23 08:10", "rpc", about="another_debt"),
+            Past("2026-11-23 08:40", "rpc", about="another_debt"),
+            Past("2026-11-23 09:10", "rpc"),
+        ),
+    ),
+    blocked(
+        "cn_an_automated_voice_call_counts_like_a_collectors",
+        "CN-bank",
+        {"effective_conversations"},
+        next_allowed="2026-11-24 08:00",
+        time_zone="Asia/Shanghai",
+        actor="system",
+        history=tuple(Past(f"2026-11-23 08:{m}0", "rpc") for m in range(3)),
+    ),
+    allowed(
+        "cn_yesterdays_conversations_do_not_count",
+        "CN-bank",
+        time_zone="Asia/Shanghai",
+        history=tuple(Past(f"2026-11-22 20:{m}0", "rpc") for m in range(3)),
+    ),
+    allowed(
+        "cn_calls_the_debtor_made_do_not_count_as_conversations",
+        "CN-bank",
+        time_zone="Asia/Shanghai",
+        history=tuple(Past(f"2026-11-23 08:{m}0", "rpc", direction="inbound") for m in range(3)),
+    ),
+    allowed(
+        "cn_conversations_with_a_third_party_do_not_count_for_the_debtor",
+        "CN-bank",
+        time_zone="Asia/Shanghai",
+        history=tuple(Past(f"2026-11-23 08:{m}0", "third_party", to="third") for m in range(3)),
+    ),
+    # Third parties: only when the debtor is unreachable, only to locate or pass a message.
+    allowed(
+        "cn_a_third_party_may_pass_a_message_when_the_debtor_is_unreachable",
+        "CN-bank",
+        time_zone="Asia/Shanghai",
+        action="pass_message",
+        target=THIRD_PARTY,
+        debtor={"is_unreachable": True},
+    ),
+    blocked(
+        "cn_a_third_party_is_never_asked_about_the_debt",
+        "CN-bank",
+        {"third_party"},
+        time_zone="Asia/Shanghai",
+        action="contact",
+        target=THIRD_PARTY,
+        debtor={"is_unreachable": True},
+    ),
+    blocked(
+        "cn_a_third_party_who_asked_us_to_stop_is_not_contacted_again",
+        "CN-bank",
+        {"do_not_contact"},
+        time_zone="Asia/Shanghai",
+        action="location_inquiry",
+        target={**THIRD_PARTY, "do_not_contact": True},
+        debtor={"is_unreachable": True},
     ),
     # --- United Kingdom, FCA ---------------------------------------------------------------
     blocked(
@@ -564,9 +755,14 @@ def test_scenario(scenario: Scenario, collector):
         "third": ContactPointFactory(debtor=case.debtor, **{**THIRD_PARTY, "kind": "home"}),
         None: None,
     }
+    cases = {"this_debt": case}
+    if any(past.about == "another_debt" for past in scenario.history):
+        cases["another_debt"] = CaseFactory(
+            account=CardAccountFactory(debtor=case.debtor), strategy=case.strategy
+        )
     for past in scenario.history:
         past_contact(
-            case,
+            cases[past.about],
             at=local_moment(past.local, scenario.time_zone),
             outcome=past.outcome,
             channel=past.channel,

@@ -196,7 +196,7 @@ def test_a_row_outside_the_auditors_scope_is_not_found(client, supervisor, log):
 def test_blocks_are_counted_per_rule_team_and_agency(client, compliance_officer, log, team, agency):
     client.force_login(compliance_officer)
     response = client.get(reverse("compliance:blocks"), PERIOD)
-    assert response.context["by_rule"] == [("contact_window", 3)]
+    assert response.context["by_rule"] == [("contact_window", "Contact hours", 3)]
     assert response.context["by_team"] == [(team.name, 2), ("—", 1)]
     assert response.context["by_agency"] == [("—", 2), (agency.name, 1)]
     assert response.context["decisions"] == 5

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.utils import timezone
 
 from common.commands import add_business_day_arguments
@@ -20,6 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         add_business_day_arguments(parser)
 
+    @no_translations  # the operator reads English, whatever language was active
     def handle(self, *args, date=None, dry_run=False, **options):
         now = timezone.now()
         business_date = date or timezone.localdate(now)
