@@ -7,6 +7,8 @@ skipped; fuzzy entries are left out, as gettext's `msgfmt` would.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 from pathlib import Path
 
@@ -26,6 +28,13 @@ def catalog_files(root: Path = PROJECT_ROOT) -> list[Path]:
     )
 
 
+def read_catalog(po_path: Path):
+    """The catalog of a `.po` file. gettext leaves a second, empty plural form in new plural
+    entries although Chinese has one; Babel drops it with a printed warning, silenced here."""
+    with po_path.open("rb") as po_file, contextlib.redirect_stdout(io.StringIO()):
+        return read_po(po_file)
+
+
 def compile_catalogs(root: Path = PROJECT_ROOT) -> list[Path]:
     """Write the `.mo` of every catalog whose `.mo` is missing or older; return those written."""
     written = []
@@ -33,8 +42,7 @@ def compile_catalogs(root: Path = PROJECT_ROOT) -> list[Path]:
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file)
+        catalog = read_catalog(po_path)
         with mo_path.open("wb") as mo_file:
             write_mo(mo_file, catalog, use_fuzzy=False)
         written.append(mo_path)

@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
-from common.catalogs import PROJECT_ROOT, SKIPPED_FOLDERS, catalog_files, compile_catalogs
-
-
-def read_catalog(path: Path):
-    with path.open("rb") as po_file:
-        return read_po(po_file)
+from common.catalogs import (
+    PROJECT_ROOT,
+    SKIPPED_FOLDERS,
+    catalog_files,
+    compile_catalogs,
+    read_catalog,
+)
 
 
 def message_keys(path: Path) -> set[tuple[str | None, str]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from compliance.engine import compliance_decide
 from tests.compliance.factories import case_under, local_moment, mobile, sealed
@@ -13,13 +12,6 @@ pytestmark = pytest.mark.django_db
 
 SHANGHAI = "Asia/Shanghai"
 CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
-
-
-@pytest.fixture(autouse=True)
-def default_language_afterwards():
-    """A request in Chinese leaves Chinese active in this thread: the next test starts anew."""
-    yield
-    translation.deactivate()
 
 
 NOVEMBER = {"date_from": "2026-11-01", "date_to": "2026-11-30"}

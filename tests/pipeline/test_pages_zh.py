@@ -6,20 +6,12 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from pipeline.models import PipelineRun
 
 pytestmark = pytest.mark.django_db
 
 CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
-
-
-@pytest.fixture(autouse=True)
-def default_language_afterwards():
-    """A request in Chinese leaves Chinese active in this thread: the next test starts anew."""
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture
