@@ -70,6 +70,7 @@ def add_agencies(cases: int) -> None:
             licence_expires_on=dt.date(2030, 1, 1),
             contract_start=dt.date(2026, 1, 1),
             contract_end=dt.date(2027, 12, 31),
+            evaluated_on=BUSINESS_DATE - dt.timedelta(days=30),
             commission_rate="0.2000",
             capacity=at_agency_stage * share // 100 + 1,
             placement_days=30,

@@ -55,6 +55,16 @@ def application_role_grant(*, connection: BaseDatabaseWrapper, role: str) -> Non
                 for model in append_only_models()
                 if hasattr(model, "SEAL_FIELDS")
             ),
+            # PostgreSQL 17+: ANALYZE after the night's bulk moves (pipeline.services), not on
+            # the append-only tables (MAINTAIN would let the role lock them).
+            *(
+                (
+                    f"GRANT MAINTAIN ON ALL TABLES IN SCHEMA {schema} TO {grantee}",
+                    f"REVOKE MAINTAIN ON {append_only} FROM {grantee}",
+                )
+                if connection.pg_version >= 170000
+                else ()
+            ),
         ):
             cursor.execute(statement)
 

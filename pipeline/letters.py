@@ -39,25 +39,41 @@ def letter_html(*, subject: str, body: str, debtor, account, address: str, date:
 
 
 def letter_pdf(*, subject: str, body: str, debtor, account, address: str, date: dt.date) -> bytes:
-    """A one-column A4 letter in LETTER_PDF_FONT (the shipped font sets Chinese and Latin)."""
+    """A one-column A4 letter. Text that PDF's built-in Helvetica can set (Latin-1) is set in
+    it; any other (Chinese) in LETTER_PDF_FONT, which is embedded. Loading and subsetting a
+    CJK font costs some 150 ms a letter, against 5 ms for a letter in Helvetica: a night's
+    hundreds of thousands of English letters should not pay it."""
     with translation.override(debtor_interface_language(debtor)):
         dated = formats.date_format(date, "DATE_FORMAT")
         reference = gettext("Account reference: %(reference)s · card ending %(last4)s") % {
             "reference": account.account_reference,
             "last4": account.card_last4,
         }
+    texts = (dated, debtor.full_name, address, subject, body, reference)
     pdf = FPDF(format="A4")
     pdf.set_margins(25, 25, 25)
     pdf.add_page()
-    pdf.add_font("Letter", fname=settings.LETTER_PDF_FONT)
-    pdf.set_font("Letter", size=11)
+    if all(_latin1(text) for text in texts):
+        family = "Helvetica"
+    else:
+        family = "Letter"
+        pdf.add_font(family, fname=settings.LETTER_PDF_FONT)
+    pdf.set_font(family, size=11)
     pdf.multi_cell(0, 6, f"{dated}\n\n{debtor.full_name}\n{address}\n")
     pdf.ln(6)
-    pdf.set_font("Letter", size=14)
+    pdf.set_font(family, size=14)
     pdf.multi_cell(0, 8, subject)
     pdf.ln(4)
-    pdf.set_font("Letter", size=11)
+    pdf.set_font(family, size=11)
     pdf.multi_cell(0, 6, body)
     pdf.ln(6)
     pdf.multi_cell(0, 6, reference)
     return bytes(pdf.output())
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -14,9 +14,9 @@ from tests.pdfs import pdf_text
 pytestmark = pytest.mark.django_db
 
 
-def letter(language: str, **debtor) -> dict:
+def letter(language: str, reference: str = "CN0000012345", **debtor) -> dict:
     account = CardAccountFactory(
-        account_reference="CN0000012345",
+        account_reference=reference,
         card_last4="8888",
         debtor__language=language,
         **{f"debtor__{name}": value for name, value in debtor.items()},
@@ -62,3 +62,14 @@ def test_the_letters_html_copy_is_in_the_debtors_language():
 
     assert "2026年12月5日" in html
     assert "账户编号：CN0000012345 · 卡号尾号 8888" in html  # noqa: RUF001
+
+
+def test_a_latin_letter_is_set_in_helvetica_and_a_chinese_one_embeds_the_font():
+    latin = {"subject": "Reminder", "body": "Please pay", "address": "1 Main Street, Boston"}
+    english = letter_pdf(**dict(letter("en", full_name="Li Wei"), **latin))
+    chinese = letter_pdf(**letter("zh", reference="CN0000067890", full_name="张喆"))
+
+    assert b"/BaseFont /Helvetica" in english
+    assert b"FontFile" not in english  # nothing embedded: a few kB, rendered in milliseconds
+    assert b"FontFile" in chinese
+    assert "Reminder" in pdf_text(english)
