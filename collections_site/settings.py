@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_rq",
-    "axes",
+    "accounts.lockouts.LogInLockOutsConfig",  # django-axes
     # The product's apps, lowest layer first (the README's Layout section draws them).
     "common",
     "accounts",

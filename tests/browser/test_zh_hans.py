@@ -12,6 +12,7 @@ What counts as data, and so may stay in Latin letters (the allow-list, kept smal
   PDF, as Chinese staff write them too);
 - tokens with a digit, "/", "@", "." or "_" in them (references, IANA zones like Asia/Shanghai,
   e-mail addresses, file names, URLs);
+- product names: Django-RQ, the job queues' page in the admin;
 - text inside an element that declares another language (`lang="en"`): the language switcher
   names each language in itself.
 """
@@ -44,6 +45,10 @@ pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = ARTIFACTS / "zh-hans"
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 DATA_TOKEN = re.compile(r"^[A-Z0-9]+$|[0-9/@._]")
+# A token is a run of Latin letters, digits and "/@._-": Chinese text and its punctuation
+# ("金额币种为 USD" followed by a full-width comma) end it.
+TOKEN = re.compile(r"[A-Za-z0-9/@._-]+")
+PRODUCT_NAMES = {"Django"}
 
 # The visible text nodes of the page, each with the language its element declares.
 VISIBLE_TEXT = """
@@ -85,10 +90,10 @@ def english_on_page(page, data_words: set[str]) -> list[str]:
             continue
         words = [
             word
-            for token in text.split()
+            for token in TOKEN.findall(text)
             if not DATA_TOKEN.search(token)
             for word in LATIN_WORD.findall(token)
-            if word not in data_words
+            if word not in data_words and word not in PRODUCT_NAMES
         ]
         if words:
             english.append(text)

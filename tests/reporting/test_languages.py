@@ -151,6 +151,6 @@ def test_a_csv_has_its_headers_in_the_readers_language_and_plain_numbers(
     chinese = client.get(url, PERIOD, **CHINESE).content.decode("utf-8")
     english = client.get(url, PERIOD).content.decode("utf-8")
 
-    assert chinese.splitlines()[0].startswith("团队,催收员,拨打次数,本人接触")
+    assert chinese.splitlines()[0].startswith("团队,催收员,尝试次数,本人接触")
     assert english.splitlines()[0].startswith("Team,Collectors,Attempts,Right-party contacts")
     assert "280.00" in english and "$" not in english
