@@ -73,3 +73,11 @@ def test_a_latin_letter_is_set_in_helvetica_and_a_chinese_one_embeds_the_font():
     assert b"FontFile" not in english  # nothing embedded: a few kB, rendered in milliseconds
     assert b"FontFile" in chinese
     assert "Reminder" in pdf_text(english)
+
+
+def test_setting_a_chinese_letter_writes_nothing_to_the_workers_log(caplog):
+    caplog.set_level("INFO")
+
+    letter_pdf(**letter("zh", full_name="张喆"))
+
+    assert not [record for record in caplog.records if record.name.startswith("fontTools")]
