@@ -29,7 +29,7 @@ catalogs: $(VENV)/.installed
 # After marking strings: bring every catalog up to date with the code, then translate what is
 # new (tests/test_catalogs.py fails on a message with no translation or a fuzzy one).
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages --locale zh_Hans --no-location --no-obsolete \
+	DEBUG=1 $(PY) manage.py makemessages --locale zh_Hans --no-location --no-obsolete \
 		--ignore .venv --ignore tests --ignore bench --ignore var --ignore static \
 		--ignore staticfiles --ignore test-artifacts
 
