@@ -23,7 +23,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -41,7 +40,7 @@ from django.db.models import Count  # noqa: E402
 
 from agencies.models import Agency, AllocationMethod, PlacementRule  # noqa: E402
 from agencies.services import agencies_run_day  # noqa: E402
-from bench.pipeline import BUSINESS_DATE, NOW, build_world, print_steps  # noqa: E402
+from bench.pipeline import BUSINESS_DATE, NOW, build_world, print_steps, timed  # noqa: E402
 from cases.models import Case, Strategy  # noqa: E402
 from compliance.truncation import log_truncation_allowed  # noqa: E402
 from pipeline.local_gateway import LocalGateway  # noqa: E402
@@ -146,14 +145,6 @@ def message_counts() -> str:
         .annotate(n=Count("id"))
     )
     return ", ".join(f"{row['channel']} {row['status']}: {row['n']:,}" for row in rows)
-
-
-def timed(label: str, work) -> float:
-    started = time.perf_counter()
-    result = work()
-    elapsed = time.perf_counter() - started
-    print(f"  {label:<52} {elapsed:9.2f} s   {result}", flush=True)
-    return elapsed
 
 
 def main() -> None:
