@@ -309,6 +309,8 @@ MESSAGE_SEND_ATTEMPTS = envint("MESSAGE_SEND_ATTEMPTS", 4)
 MESSAGE_DISPATCH_BATCH = envint("MESSAGE_DISPATCH_BATCH", 500)
 MESSAGE_DISPATCH_WORKERS = envint("MESSAGE_DISPATCH_WORKERS", 2)
 MESSAGE_DISPATCH_SECONDS = envint("MESSAGE_DISPATCH_SECONDS", 240)
+# Letters handed to print are set as PDF later, by print runs: so many letters per print file.
+PRINT_FILE_LETTERS = envint("PRINT_FILE_LETTERS", 1000)
 # The font of letters and agency statements (a TrueType or OpenType file): by default the
 # shipped subset of Noto Sans CJK SC, which sets Latin text and Chinese names and addresses.
 LETTER_PDF_FONT = os.environ.get(
