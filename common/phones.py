@@ -1,0 +1,84 @@
+"""The one reader of phone numbers: any way a person writes one in, E.164 out.
+
+A number is stored, compared and searched in E.164 (`+14155550100`), so that `(415) 555-0100`,
+`+1 415-555-0100` and `001 415 555 0100` are one number. A number written without its country
+code is read in the national format of a region: the one given, else the deployment's
+PHONE_DEFAULT_REGION. `00` before the country code is read as `+` whatever the region (the
+international prefix of most of the world, and of no national number); the region's own
+prefix (`011` in North America) is understood too.
+
+A number is accepted when its length is possible for its country (phonenumbers'
+`IS_POSSIBLE`): a number too short to dial from anywhere else (a local number without its area
+code) or too long is refused. Whether the range is allocated is not checked, so numbers kept
+for fiction and tests (`555` exchanges) and ranges newer than the library's metadata pass.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+# Enough room for the longest E.164 number written with every space, dash and bracket.
+MAX_WRITTEN_LENGTH = 40
+
+PHONE_MESSAGES = {
+    "empty": _("Type a phone number."),
+    "too_long": _("A phone number has at most %(limit)s characters."),
+    "invalid": _(
+        "This is not a phone number: write it with its area code, e.g. (415) 555-0100, "
+        "or with its country code, e.g. +86 138 0013 8000."
+    ),
+}
+
+
+class PhoneNumberError(ValueError):
+    """The text is not a phone number; `code` says why (a key of PHONE_MESSAGES)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(PHONE_MESSAGES[self.code]) % {"limit": MAX_WRITTEN_LENGTH}
+
+
+def phone_parse(raw: str, *, region: str | None = None) -> phonenumbers.PhoneNumber:
+    """The number `raw` stands for, or PhoneNumberError."""
+    text = raw.strip()
+    if not text:
+        raise PhoneNumberError("empty")
+    if len(text) > MAX_WRITTEN_LENGTH:
+        raise PhoneNumberError("too_long")
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, region or settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        raise PhoneNumberError("invalid") from None
+    if phonenumbers.is_possible_number_with_reason(number) != (
+        phonenumbers.ValidationResult.IS_POSSIBLE
+    ):
+        raise PhoneNumberError("invalid")
+    return number
+
+
+def phone_e164(raw: str, *, region: str | None = None) -> str:
+    """`raw` in E.164 (`+` and digits), or PhoneNumberError."""
+    return phonenumbers.format_number(
+        phone_parse(raw, region=region), phonenumbers.PhoneNumberFormat.E164
+    )
+
+
+def phone_e164_or_none(raw: str, *, region: str | None = None) -> str | None:
+    try:
+        return phone_e164(raw, region=region)
+    except PhoneNumberError:
+        return None
+
+
+def phone_region(e164: str) -> str | None:
+    """The region (ISO 3166 code) a number in E.164 belongs to; None when no single one."""
+    region = phonenumbers.region_code_for_number(phonenumbers.parse(e164))
+    return None if region in (None, phonenumbers.UNKNOWN_REGION) else region
