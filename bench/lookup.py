@@ -6,7 +6,7 @@ third party's mobile (a UK or a mainland Chinese number): N debtors, 3N contact 
 cases are shared among ten teams' pools; the lookup is made as a collector of one team, so
 most numbers belong to debtors outside their scope and must show nothing.
 
-Timed: what the screen does with a number typed in one of several formats (`(555) 000-0042`,
+Timed: what the screen does with a number typed in one of several formats (`(212) 200-0042`,
 `+1 555-000-0042`, `001 555 000 0042`, `0086 138 …`, `+44 7…`): parse it to E.164, then
 read who has it on file among the collector's cases, for a sample of random numbers of the
 world. The floor, measured in the same run: one contact point fetched by its primary key.
@@ -59,7 +59,7 @@ def add_third_phones() -> None:
            SELECT now(), now(), CASE WHEN d.id % 10 = 0 THEN 'mobile' ELSE 'home' END,
                   CASE WHEN d.id % 20 = 0 THEN '+86138' || lpad(d.id::text, 8, '0')
                        WHEN d.id % 10 = 0 THEN '+447' || lpad(d.id::text, 9, '0')
-                       ELSE '+1212' || lpad(d.id::text, 7, '0') END,
+                       ELSE '+1212' || (2000000 + d.id) END,
                   CASE WHEN d.id % 10 = 0 THEN 'third_party' ELSE 'debtor' END,
                   CASE WHEN d.id % 10 = 0 THEN 'Contact ' || d.id ELSE '' END,
                   CASE WHEN d.id % 10 = 0 THEN 'emergency contact' ELSE '' END,
@@ -86,15 +86,18 @@ def as_typed(debtor_id: int, rng: random.Random) -> str:
             )
         national = f"7{n:09d}"
         return rng.choice([f"+44 {national[:4]} {national[4:]}", f"0044 {national}"])
-    area = "555" if rng.random() < 0.5 else ("555" if n % 10 == 0 else "212")
-    line = f"{n:07d}"
+    if n % 10 != 0 and rng.random() < 0.5:  # the home number, written nationally
+        line = f"{2_000_000 + n}"
+        return rng.choice(
+            [f"(212) {line[:3]}-{line[3:]}", f"212.{line[:3]}.{line[3:]}", f"1 212 {line}"]
+        )
+    line = f"{n:07d}"  # the mobile (a +1 555 number, a fiction range: written with its code)
     return rng.choice(
         [
-            f"({area}) {line[:3]}-{line[3:]}",
-            f"+1 {area}-{line[:3]}-{line[3:]}",
-            f"001 {area} {line[:3]} {line[3:]}",
-            f"{area}.{line[:3]}.{line[3:]}",
-            f"+1{area}{line}",
+            f"+1 555-{line[:3]}-{line[3:]}",
+            f"001 555 {line[:3]} {line[3:]}",
+            f"+1 (555) {line[:3]} {line[3:]}",
+            f"+1555{line}",
         ]
     )
 

@@ -7,10 +7,13 @@ PHONE_DEFAULT_REGION. `00` before the country code is read as `+` whatever the r
 international prefix of most of the world, and of no national number); the region's own
 prefix (`011` in North America) is understood too.
 
-A number is accepted when its length is possible for its country (phonenumbers'
-`IS_POSSIBLE`): a number too short to dial from anywhere else (a local number without its area
-code) or too long is refused. Whether the range is allocated is not checked, so numbers kept
-for fiction and tests (`555` exchanges) and ranges newer than the library's metadata pass.
+A number written with its country code is accepted when its length is possible for that
+country (phonenumbers' `IS_POSSIBLE`) and every digit written after the code is in it: a
+number too short to dial from anywhere else or too long is refused, and so is a trunk prefix
+after the code (`+1 1505 …` is not `+1 505 …`), except the British `(0)`. Whether the range
+is allocated is not checked, so numbers kept for fiction and tests (`+1 555 …`) pass. A
+number written without its country code is ambiguous, so it must be a valid number of the
+region (phonenumbers' metadata): `06 1234 5678` is Italian, never American.
 """
 
 from __future__ import annotations
@@ -22,6 +25,12 @@ from django.utils.translation import gettext_lazy as _
 # Enough room for the longest E.164 number written with every space, dash and bracket.
 MAX_WRITTEN_LENGTH = 40
 
+# Written without a plus or an international prefix: dialled within the region (the leading
+# `1` of `1 415 555 0100` is North America's trunk code, not a country code typed on purpose).
+NATIONAL_SOURCES = (
+    phonenumbers.CountryCodeSource.FROM_DEFAULT_COUNTRY,
+    phonenumbers.CountryCodeSource.FROM_NUMBER_WITHOUT_PLUS_SIGN,
+)
 PHONE_MESSAGES = {
     "empty": _("Type a phone number."),
     "too_long": _("A phone number has at most %(limit)s characters."),
@@ -54,12 +63,22 @@ def phone_parse(raw: str, *, region: str | None = None) -> phonenumbers.PhoneNum
     if text.startswith("00"):
         text = "+" + text[2:]
     try:
-        number = phonenumbers.parse(text, region or settings.PHONE_DEFAULT_REGION)
+        number = phonenumbers.parse(
+            text, region or settings.PHONE_DEFAULT_REGION, keep_raw_input=True
+        )
     except phonenumbers.NumberParseException:
         raise PhoneNumberError("invalid") from None
-    if phonenumbers.is_possible_number_with_reason(number) != (
-        phonenumbers.ValidationResult.IS_POSSIBLE
-    ):
+    if number.country_code_source in NATIONAL_SOURCES:
+        acceptable = phonenumbers.is_valid_number(number)
+    else:
+        acceptable = phonenumbers.is_possible_number_with_reason(number) == (
+            phonenumbers.ValidationResult.IS_POSSIBLE
+        )
+        if text.startswith("+"):
+            written = "".join(str(int(ch)) for ch in text.replace("(0)", "") if ch.isdecimal())
+            whole = f"{number.country_code}{phonenumbers.national_significant_number(number)}"
+            acceptable &= written == whole
+    if not acceptable:
         raise PhoneNumberError("invalid")
     return number
 
