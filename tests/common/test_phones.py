@@ -25,7 +25,8 @@ from common.phones import PhoneNumberError, phone_e164, phone_region
         ("+86 138-0013-8000", None, "+8613800138000"),
         ("138 0013 8000", "CN", "+8613800138000"),
         ("010-5555-0100", "CN", "+861055550100"),
-        ("+８６ １３８ ００１３ ８０００", None, "+8613800138000"),  # full-width digits
+        # Full-width digits, as a Chinese input method types them.
+        ("+" + "８６ １３８ ００１３ ８０００", None, "+8613800138000"),  # noqa: RUF001
         # United Kingdom.
         ("+44 20 7946 0000", None, "+442079460000"),
         ("+44 (0)20 7946 0000", None, "+442079460000"),
