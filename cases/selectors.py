@@ -3,6 +3,7 @@ and finding cases and debtors by what a person types: a number, an ID, a referen
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -18,7 +19,10 @@ from accounts.roles import AGENCY_ROLES, Role
 from cases.identity import national_id_hash, normalise_national_id
 from cases.models import CardAccount, Case, ContactPoint, Debtor
 from common.phones import phone_e164_or_none
+from common.sensitive import CARD, find_secrets
 
+# A national ID searched for travels in addresses as its keyed hash, never as typed.
+HASHED_NATIONAL_ID = re.compile(r"id:[0-9a-f]{64}")
 # A number on more files than this is a switchboard, not a caller: the rest are not listed.
 MOST_FILES_PER_NUMBER = 50
 
@@ -93,6 +97,8 @@ def cases_matching(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
     term = " ".join(term.split())
     if not term:
         return cases
+    if HASHED_NATIONAL_ID.fullmatch(term):
+        return cases.filter(debtor__national_id_hash=term.removeprefix("id:"))
     debtor_ids: set[int] = set()
     account_ids: set[int] = set()
     if e164 := _phone_in(term):
@@ -127,6 +133,20 @@ def cases_matching(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
     if account_ids:
         match |= Q(account_id__in=account_ids)
     return cases.filter(match)
+
+
+def search_term_for_address(term: str) -> str | None:
+    """What a search page's address carries instead of `term` when `term` holds a national ID
+    or a card number (as common.sensitive finds them): the ID's keyed hash (`id:…`, which
+    cases_matching reads back), or the card's last four (only they are stored). None when the
+    term may stay as typed. The page redirects to the address with it, so the number is
+    neither in the links, the pages nor the history it leaves."""
+    secret = next(find_secrets(term), None)
+    if secret is None:
+        return None
+    if secret.reason == CARD:
+        return secret.characters[-4:]
+    return f"id:{national_id_hash(secret.characters)}"
 
 
 @dataclass(frozen=True)

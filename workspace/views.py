@@ -14,9 +14,15 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from cases.models import Activity, Case, PromiseToPay
-from cases.selectors import cases_matching, cases_visible_to, debtors_with_number
+from cases.selectors import (
+    cases_matching,
+    cases_visible_to,
+    debtors_with_number,
+    search_term_for_address,
+)
 from common.access import permission_required_or_404
 from common.formatting import debtor_time, your_time
+from common.forms import address_with
 from compliance.engine import Decision
 from workspace.forms import (
     CallbackForm,
@@ -66,6 +72,8 @@ def case_list(request):
     elif status in Case.Status.values:
         cases = cases.filter(status=status)
     query = request.GET.get("q", "").strip()
+    if (safer := search_term_for_address(query)) is not None:
+        return redirect(address_with(request, "q", safer))
     if query:
         cases = cases_matching(cases, query)
     page = Paginator(cases.order_by("-priority_score", "id"), 50).get_page(request.GET.get("page"))

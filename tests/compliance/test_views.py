@@ -13,7 +13,7 @@ from accounts.roles import Role
 from compliance.engine import compliance_decide
 from compliance.models import ComplianceLogEntry
 from tests.compliance.factories import case_under, local_moment, mobile, sealed
-from tests.factories import PlacementFactory, UserFactory
+from tests.factories import ContactPointFactory, PlacementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -249,7 +249,7 @@ def test_an_agency_manager_cannot_see_the_log_either(client, agency):
 
 def test_the_log_finds_a_debtor_by_number_reference_and_last_four(client, compliance_officer, log):
     own = log["allowed"].case
-    own.debtor.contact_points.filter(kind="mobile").update(value="+14155550100")
+    ContactPointFactory(debtor=own.debtor, kind="home", value="+14155550100")
     own.account.card_last4 = "7777"
     own.account.save(update_fields=["card_last4"])
     client.force_login(compliance_officer)
