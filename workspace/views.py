@@ -95,11 +95,12 @@ def incoming_call(request):
     """Who is calling: the debtors with the caller's number on file, and their cases in the
     collector's scope, each a link to its page opening the inbound call. The number is posted,
     so that it stays out of addresses, histories and access logs."""
-    matches = None
+    matches, number = None, ""
     if request.method == "POST":
         form = IncomingCallForm(request.POST)
         if form.is_valid():
-            matches = debtors_with_number(user=request.user, e164=form.cleaned_data["number"])
+            number = form.cleaned_data["number"]
+            matches = debtors_with_number(user=request.user, e164=number)
     else:
         form = IncomingCallForm()
     return render(
@@ -108,7 +109,7 @@ def incoming_call(request):
         {
             "form": form,
             "matches": matches,
-            "number": form.cleaned_data.get("number") if form.is_bound and form.is_valid() else "",
+            "number": number,
             "business_date": timezone.localdate(),
         },
     )

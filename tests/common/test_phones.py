@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import phonenumbers
 import pytest
 
-from common.phones import PhoneNumberError, phone_e164, phone_region
+from common.phones import (
+    PhoneNumberError,
+    phone_e164,
+    phone_e164_or_none,
+    phone_parse,
+    phone_region,
+)
 
 
 @pytest.mark.parametrize(
@@ -77,3 +84,30 @@ def test_what_is_not_a_number_is_refused_with_its_reason(written, code):
 def test_a_numbers_region_is_its_country():
     assert phone_region("+8613800138000") == "CN"
     assert phone_region("+442079460000") == "GB"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "+14155550100",
+        "+1 415 555 0100",
+        "+115055550100",  # a trunk 1 after the code
+        "+390612345678",  # Italy's leading 0
+        "+4402079460000",  # a trunk 0 after the code
+        "+5215512345678",  # Mexico's former mobile 1
+        "+8613800138000",
+        "+86-138-0013-8000",
+        "+4930123456789",
+        "+80012345678",  # a non-geographic code
+        "+9991234567",  # no such code
+        "+1415555010",  # too short
+    ],
+)
+def test_a_number_already_in_e164_reads_as_the_full_parse_reads_it(written):
+    """phone_e164 skips parsing a number already in E.164; the answer must be the parse's."""
+    try:
+        number = phone_parse(written)
+        parsed = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    except PhoneNumberError:
+        parsed = None
+    assert phone_e164_or_none(written) == parsed
