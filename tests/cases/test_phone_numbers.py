@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from cases.models import ContactPoint, Debtor
 from cases.phones import normalise_stored_phone_numbers
@@ -91,3 +92,29 @@ def test_the_migration_brings_stored_numbers_to_e164_and_keeps_what_does_not_par
     assert changed == (3, 1)
     # Run again: nothing left to change.
     assert normalise_stored_phone_numbers(ContactPoint, Debtor) == (0, 0)
+
+
+def test_the_admin_stores_a_typed_number_in_e164_and_finds_it_typed_otherwise(client, admin_user):
+    debtor = DebtorFactory()
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:cases_contactpoint_add"),
+        {"debtor": debtor.pk, "kind": "home", "value": "(415) 555-0100", "owner": "debtor"},
+    )
+    assert response.status_code == 302
+    assert ContactPoint.objects.get(debtor=debtor, kind="home").value == "+14155550100"
+
+    found = client.get(reverse("admin:cases_contactpoint_changelist"), {"q": "415.555.0100"})
+    assert [point.value for point in found.context["cl"].result_list] == ["+14155550100"]
+
+
+def test_the_admin_refuses_a_number_that_does_not_parse(client, admin_user):
+    debtor = DebtorFactory()
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:cases_contactpoint_add"),
+        {"debtor": debtor.pk, "kind": "mobile", "value": "555 0100", "owner": "debtor"},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["value"]
+    assert not ContactPoint.objects.exists()
