@@ -245,6 +245,9 @@ RQ_QUEUES = {
 }
 RQ_SHOW_ADMIN_LINK = True
 
+# The country whose national format a phone number written without its country code is read in
+# (an ISO 3166 region code: "US", "CN", "GB"); every number is stored in E.164 (common/phones.py).
+PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "US").upper()
 # The compliance preset in force unless a strategy or portfolio names another.
 COLLECTIONS_POLICY = os.environ.get("COLLECTIONS_POLICY", "US-RegF")
 # Signed checkpoints of the compliance log (compliance/checkpoints.py): the private key where the
