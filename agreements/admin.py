@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from agreements.models import ApprovalLimit, PlanInstalment, RepaymentPlan, SettlementOffer
+
+
+@admin.register(ApprovalLimit)
+class ApprovalLimitAdmin(admin.ModelAdmin):
+    list_display = ("role", "currency", "max_discount_percent", "max_discount_amount")
+    list_filter = ("currency", "role")
+
+
+class PlanInstalmentInline(admin.TabularInline):
+    model = PlanInstalment
+    extra = 0
+    can_delete = False
+    readonly_fields = ("number", "due_date", "amount", "kept_on")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RepaymentPlan)
+class RepaymentPlanAdmin(admin.ModelAdmin):
+    """Plans are made and monitored by the product; the admin reads them."""
+
+    list_display = ("pk", "case", "total_amount", "currency", "status", "agreed_on", "agreed_by")
+    list_filter = ("status", "frequency", "agreed_via")
+    raw_id_fields = ("case", "agreed_by")
+    inlines = [PlanInstalmentInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(SettlementOffer)
+class SettlementOfferAdmin(admin.ModelAdmin):
+    list_display = ("pk", "case", "amount", "balance", "currency", "status", "expires_on")
+    list_filter = ("status", "kind")
+    raw_id_fields = ("case", "created_by", "decided_by")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
