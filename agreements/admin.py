@@ -19,30 +19,40 @@ class PlanInstalmentInline(admin.TabularInline):
         return False
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the product's services write (plans, offers and their decisions): the admin reads."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(RepaymentPlan)
-class RepaymentPlanAdmin(admin.ModelAdmin):
+class RepaymentPlanAdmin(ReadOnlyAdmin):
     """Plans are made and monitored by the product; the admin reads them."""
 
     list_display = ("pk", "case", "total_amount", "currency", "status", "agreed_on", "agreed_by")
+    list_select_related = ("case__account", "agreed_by")
     list_filter = ("status", "frequency", "agreed_via")
     raw_id_fields = ("case", "agreed_by")
     inlines = [PlanInstalmentInline]
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_add_permission(self, request) -> bool:
-        return False
+@admin.register(PlanInstalment)
+class PlanInstalmentAdmin(ReadOnlyAdmin):
+    list_display = ("plan", "number", "due_date", "amount", "kept_on")
+    list_select_related = ("plan",)
+    raw_id_fields = ("plan",)
 
 
 @admin.register(SettlementOffer)
-class SettlementOfferAdmin(admin.ModelAdmin):
+class SettlementOfferAdmin(ReadOnlyAdmin):
     list_display = ("pk", "case", "amount", "balance", "currency", "status", "expires_on")
+    list_select_related = ("case__account",)
     list_filter = ("status", "kind")
     raw_id_fields = ("case", "created_by", "decided_by")
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_add_permission(self, request) -> bool:
-        return False
