@@ -1,10 +1,13 @@
 from django.contrib import admin
 
 from agreements.models import ApprovalLimit, PlanInstalment, RepaymentPlan, SettlementOffer
+from common.admin import AmountFieldsMixin, FreeTextAdmin, ReadOnlyAdmin
 
 
 @admin.register(ApprovalLimit)
-class ApprovalLimitAdmin(admin.ModelAdmin):
+class ApprovalLimitAdmin(AmountFieldsMixin, FreeTextAdmin, admin.ModelAdmin):
+    """The approval matrix: the largest discount each role grants alone, per currency."""
+
     list_display = ("role", "currency", "max_discount_percent", "max_discount_amount")
     list_filter = ("currency", "role")
 
@@ -18,17 +21,7 @@ class PlanInstalmentInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows the product's services write (plans, offers and their decisions): the admin reads."""
-
     def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
