@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import django_rq
 import pytest
 
 from agreements.models import RepaymentPlan
@@ -17,9 +18,11 @@ from agreements.services import (
     plans_review_day,
 )
 from cases.models import Case
+from collections_site.nightly import run_collections_day
 from compliance.engine import compliance_decide
 from pipeline.services import BROKEN_PROMISE_PRIORITY
 from tests.agreements.conftest import AGREED_ON, NOW, case_in_team, moment, pay
+from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +238,21 @@ def test_under_us_regf_a_kept_plan_does_not_stop_contact(collector, team):
 
     assert decision.allowed
     assert "repayment_plan" not in [result.code for result in decision.results]
+
+
+def test_the_nightly_job_reviews_plans_before_the_pipeline_escalates(collector, team):
+    case = CaseFactory(team=team)  # on the default ladder
+    plan = make_plan(collector, case)
+    messages = django_rq.get_queue("messages")
+    try:
+        counts = run_collections_day(dt.date(2026, 12, 20).isoformat())
+    finally:
+        messages.empty()  # the dispatch job the nightly run enqueues after its work
+
+    plan.refresh_from_db()
+    case.refresh_from_db()
+    assert counts["agreements:plans_broken"] == 1
+    assert plan.status == RepaymentPlan.Status.BROKEN
+    # Resumed before the pipeline ran: the same night escalates it up its ladder.
+    assert case.paused_at is None
+    assert case.stage is not None
