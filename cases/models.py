@@ -372,8 +372,10 @@ class Case(TimeStampedModel):
         LITIGATION = "litigation", _("In litigation")
         CURED = "cured", _("Cured / paid")
         CLOSED = "closed", _("Closed")
+        SETTLED = "settled", _("Settled")
 
-    CLOSED_STATUSES = (Status.CURED, Status.CLOSED)
+    # Settled: closed by an agreement (a repayment plan paid in full, a settlement paid).
+    CLOSED_STATUSES = (Status.CURED, Status.CLOSED, Status.SETTLED)
 
     account = models.ForeignKey(
         CardAccount, on_delete=models.PROTECT, related_name="cases", verbose_name=_("account")
@@ -436,6 +438,15 @@ class Case(TimeStampedModel):
     pause_reason = models.CharField(
         _("reason for the pause"), max_length=300, blank=True, default="", db_default=""
     )
+    under_repayment_plan = models.BooleanField(
+        _("under a repayment plan"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "A repayment plan agreed with the debtor is being kept; where the policy says so, "
+            "collection contact stops."
+        ),
+    )
 
     class Meta:
         verbose_name = _("case")
@@ -445,13 +456,13 @@ class Case(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["account"],
-                condition=~Q(status__in=["cured", "closed"]),
+                condition=~Q(status__in=["cured", "closed", "settled"]),
                 name="one_open_case_per_account",
                 violation_error_message=_("This account already has an open case."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["cured", "closed"], closed_at__isnull=False)
-                | (~Q(status__in=["cured", "closed"]) & Q(closed_at__isnull=True)),
+                condition=Q(status__in=["cured", "closed", "settled"], closed_at__isnull=False)
+                | (~Q(status__in=["cured", "closed", "settled"]) & Q(closed_at__isnull=True)),
                 name="case_closed_at_matches_status",
             ),
             models.CheckConstraint(
@@ -477,14 +488,14 @@ class Case(TimeStampedModel):
                 F("team"),
                 F("priority_score").desc(),
                 F("id"),
-                condition=~Q(status__in=["cured", "closed"]),
+                condition=~Q(status__in=["cured", "closed", "settled"]),
                 name="case_team_queue",
             ),
             models.Index(
                 F("assigned_to"),
                 F("priority_score").desc(),
                 F("id"),
-                condition=~Q(status__in=["cured", "closed"]),
+                condition=~Q(status__in=["cured", "closed", "settled"]),
                 name="case_collector_queue",
             ),
             # The queue's tiers served by time (call-backs due, new phone-stage entries): each
@@ -494,7 +505,7 @@ class Case(TimeStampedModel):
                     F(owner),
                     F("next_action_at"),
                     F("id"),
-                    condition=~Q(status__in=["cured", "closed"]) & tier,
+                    condition=~Q(status__in=["cured", "closed", "settled"]) & tier,
                     name=f"case_{label}_{slice_name}",
                 )
                 for owner, slice_name in (("team", "pool"), ("assigned_to", "own"))
@@ -506,7 +517,7 @@ class Case(TimeStampedModel):
             # The nightly escalation walks open cases by strategy and stage.
             models.Index(
                 fields=["strategy", "stage"],
-                condition=~Q(status__in=["cured", "closed"]),
+                condition=~Q(status__in=["cured", "closed", "settled"]),
                 name="case_open_by_stage",
             ),
             models.Index(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agencies.services import agencies_run_day
+from agreements.services import agreements_run_day
 from common.jobs import enqueue
 from pipeline.jobs import start_dispatch
 from pipeline.models import PipelineRun
@@ -21,13 +22,16 @@ def run_collections_day(
     business_date: str | None = None, triggered_by_id: int | None = None
 ) -> dict[str, int]:
     """The nightly pipeline for `business_date` (ISO), by default the bank's today, then the
-    agencies' step for the same date (recalls, payment attribution, placements).
+    agencies' step for the same date (recalls, payment attribution, placements). Agreements are
+    reviewed first, so that a broken plan's case is escalated by the same night's pipeline and a
+    plan or settlement paid off closes its case before the pipeline looks at it.
 
     `triggered_by_id`: the person who started it from the pipeline page (None: the schedule).
     A date already running elsewhere raises PipelineAlreadyRunning: the job fails visibly.
     """
     now = timezone.now()
     day = dt.date.fromisoformat(business_date) if business_date else timezone.localdate(now)
+    agreement_counts = agreements_run_day(business_date=day, now=now)
     if triggered_by_id is None:
         result = pipeline_run_day(business_date=day, now=now)
     else:
@@ -39,7 +43,11 @@ def run_collections_day(
         )
     agency_counts = agencies_run_day(business_date=day, now=now)
     django_rq.get_queue("messages").enqueue(start_dispatch)
-    return {**result.counts, **{f"agencies:{key}": n for key, n in agency_counts.items()}}
+    return {
+        **result.counts,
+        **{f"agencies:{key}": n for key, n in agency_counts.items()},
+        **{f"agreements:{key}": n for key, n in agreement_counts.items()},
+    }
 
 
 def resume_abandoned_days() -> int:

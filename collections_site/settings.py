@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "workspace",
     "agencies",
     "feeds",
+    "agreements",
     "supervision",
     "reporting",
     "demo",

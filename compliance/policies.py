@@ -10,7 +10,7 @@ from django.db.models import Max
 
 from cases.models import Case
 from compliance.models import CompliancePolicy, CompliancePolicyVersion, PortfolioPolicy
-from compliance.presets import PRESETS, parse_parameters
+from compliance.presets import PRESETS, PolicyParameters, parse_parameters
 
 
 class UnknownPolicy(LookupError):
@@ -104,3 +104,13 @@ def policy_version_create(
             note=note,
             created_by=created_by,
         )
+
+
+def policy_parameters_for_cases(*, case_ids) -> dict[int, PolicyParameters]:
+    """The parameters of the policy each case is under now: case id -> parameters."""
+    codes = policy_codes_for_cases(case_ids=case_ids)
+    parameters = {
+        code: parse_parameters(policy_version_current(code=code).parameters)
+        for code in set(codes.values())
+    }
+    return {pk: parameters[code] for pk, code in codes.items()}

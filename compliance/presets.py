@@ -41,6 +41,7 @@ FIXED_RULE_CODES = (
     "vulnerability",
     "contact_window",
     "conversation_cooldown",
+    "repayment_plan",
 )
 # What people call each rule; a cap a policy names itself is shown by its code.
 RULE_NAMES = {
@@ -60,6 +61,7 @@ RULE_NAMES = {
     "vulnerability": gettext_lazy("Vulnerable debtor"),
     "contact_window": gettext_lazy("Contact hours"),
     "conversation_cooldown": gettext_lazy("Wait after a conversation"),
+    "repayment_plan": gettext_lazy("Repayment plan kept"),
     "call_frequency": gettext_lazy("Call attempts in 7 days"),
     "ma_phone_communications": gettext_lazy("Phone communications in 7 days"),
     "ma_home_visits": gettext_lazy("Visits in 30 days"),
@@ -156,11 +158,16 @@ class PolicyParameters:
     # contact happen outside the contact window.
     consent_lifts_contact_window: bool = False
     # Parameters of rules whose records do not exist yet; the gate applies each once its
-    # feature lands: a recording reference on calls (issue 16), field visits (issue 15), and
-    # agreed instalment plans (issue 17), while kept, stopping contact about the debt.
+    # feature lands: a recording reference on calls (issue 16), field visits (issue 15).
     call_recording_required: bool = False
     field_visit: FieldVisitPolicy | None = None
+    # Repayment plans: while one is kept, collection contact stops (except `plan_exceptions`,
+    # e.g. reminders of the next instalment); the longest plan allowed, in months (None: no
+    # limit); the days an instalment may be late before the plan counts as broken.
     instalment_plan_stops_contact: bool = False
+    plan_exceptions: ActionExceptions = ActionExceptions(actions=(), channels=())
+    plan_max_months: int | None = None
+    plan_grace_days: int = 0
 
     @property
     def lookback(self) -> dt.timedelta:
@@ -341,7 +348,12 @@ OPTIONAL_TOP_KEYS = (
     "call_recording_required",
     "field_visit",
     "instalment_plan_stops_contact",
+    "plan_exceptions",
+    "plan_max_months",
+    "plan_grace_days",
 )
+# The repayment plans' limits, which every shipped preset sets (compliance migration 0007).
+PLAN_KEYS = ("plan_exceptions", "plan_max_months", "plan_grace_days")
 FIELD_VISIT_KEYS = ("min_staff", "identification_shown")
 
 
@@ -433,6 +445,19 @@ def parse_parameters(data: Any) -> PolicyParameters:
         call_recording_required=top.optional_boolean("call_recording_required"),
         field_visit=field_visit,
         instalment_plan_stops_contact=top.optional_boolean("instalment_plan_stops_contact"),
+        plan_exceptions=(
+            _read_exceptions(top.child("plan_exceptions", ("actions", "channels")))
+            if "plan_exceptions" in top.data
+            else ActionExceptions(actions=(), channels=())
+        ),
+        plan_max_months=(
+            top.integer("plan_max_months", minimum=1, nullable=True)
+            if "plan_max_months" in top.data
+            else None
+        ),
+        plan_grace_days=(
+            top.integer("plan_grace_days", minimum=0) if "plan_grace_days" in top.data else 0
+        ),
     )
     excusable = [cap.code for cap in caps if cap.exclude_consented]
     if cooldown and cooldown.exclude_consented:
@@ -502,6 +527,10 @@ US_REGF_PARAMETERS: dict[str, Any] = {
     },
     "vulnerability_gate": True,
     "record_retention_years": 3,
+    # No legal limit on a plan's length; a firm sets its own. Five days' grace: firm policy.
+    "plan_exceptions": {"actions": [], "channels": []},
+    "plan_max_months": None,
+    "plan_grace_days": 5,
 }
 
 
@@ -578,7 +607,16 @@ CN_BANK_PARAMETERS: dict[str, Any] = {
     "record_retention_years": 2,
     "call_recording_required": True,
     "field_visit": {"min_staff": 2, "identification_shown": True},
+    # Art. 70: a personalised plan of at most 5 years; once agreed, collection stops unless the
+    # cardholder defaults. Reminders of the next instalment still go out. Three days' grace
+    # before an instalment counts as missed is firm policy (approx.).
     "instalment_plan_stops_contact": True,
+    "plan_exceptions": {
+        "actions": ["instalment_reminder"],
+        "channels": ["call", "sms", "email", "letter"],
+    },
+    "plan_max_months": 60,
+    "plan_grace_days": 3,
 }
 
 UK_FCA_PARAMETERS: dict[str, Any] = {
@@ -609,6 +647,9 @@ UK_FCA_PARAMETERS: dict[str, Any] = {
     },
     "vulnerability_gate": True,
     "record_retention_years": None,
+    "plan_exceptions": {"actions": [], "channels": []},
+    "plan_max_months": None,
+    "plan_grace_days": 5,
 }
 
 PRESETS: dict[str, Preset] = {

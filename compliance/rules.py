@@ -442,6 +442,17 @@ def dispute_pending(context: RuleContext) -> RuleResult:
     )
 
 
+def repayment_plan(context: RuleContext) -> RuleResult:
+    """While an agreed repayment plan is kept, collection stops (where the policy says so)."""
+    return _flag_with_exceptions(
+        context,
+        code="repayment_plan",
+        flagged=context.case.under_repayment_plan,
+        exceptions=context.parameters.plan_exceptions,
+        blocked_reason="A repayment plan agreed with the debtor is being kept.",
+    )
+
+
 def deceased(context: RuleContext) -> RuleResult:
     debtor, code = context.debtor, "deceased"
     representative = debtor.estate_representative.strip()
@@ -819,6 +830,8 @@ def evaluate_rules(context: RuleContext) -> tuple[RuleResult, ...]:
     """Every rule of the policy, in a fixed order; none is skipped because another failed."""
     parameters = context.parameters
     results = [rule(context) for rule in FLAG_AND_ACCESS_RULES]
+    if parameters.instalment_plan_stops_contact:
+        results.append(repayment_plan(context))
     if parameters.vulnerability_gate:
         results.append(vulnerability(context))
     results.append(contact_window(context))

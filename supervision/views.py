@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.navigation import dashboard_tabs
 from accounts.selectors import collector_teams_for
+from agreements.selectors import offers_awaiting_approval
 from cases.models import Case
 from cases.selectors import cases_visible_to, search_term_for_address
 from common.access import permission_required_or_404
@@ -260,6 +261,7 @@ def approvals(request):
         request,
         "supervision/approvals.html",
         {
+            "offers": offers_awaiting_approval(request.user),
             "tabs": dashboard_tabs(request.user, "supervision:approvals"),
             "waiting": waiting,
             "granted": granted,

@@ -29,6 +29,7 @@ from agencies.models import (
     PlacementExtension,
     PlacementRule,
 )
+from agreements.models import ApprovalLimit, PlanInstalment, RepaymentPlan, SettlementOffer
 from cases.identity import national_id_hash
 from cases.models import (
     Activity,
@@ -278,6 +279,52 @@ def make_compliance_chain_head() -> ComplianceChainHead:
     return ComplianceChainHead.objects.get()
 
 
+def make_plan() -> RepaymentPlan:
+    case = make_case()
+    plan = RepaymentPlan.objects.create(
+        case=case,
+        total_amount=Decimal("300.00"),
+        currency="USD",
+        frequency=RepaymentPlan.Frequency.MONTHLY,
+        instalment_count=1,
+        first_due_date=dt.date(2026, 12, 31),
+        agreed_on=dt.date(2026, 12, 1),
+        agreed_by=case.assigned_to,
+        agreed_via=RepaymentPlan.Channel.CALL,
+    )
+    plan.instalments.create(number=1, due_date=plan.first_due_date, amount=plan.total_amount)
+    return plan
+
+
+def make_offer() -> SettlementOffer:
+    case = make_case()
+    return SettlementOffer.objects.create(
+        case=case,
+        balance=Decimal("1200.00"),
+        amount=Decimal("1000.00"),
+        waived_amount=Decimal("200.00"),
+        currency="USD",
+        expires_on=dt.date(2026, 12, 31),
+        reason="Hardship",
+        status=SettlementOffer.Status.OFFERED,
+        offered_on=dt.date(2026, 12, 1),
+        created_by=case.assigned_to,
+        decided_by=case.assigned_to,
+        decided_at=timezone.now(),
+    )
+
+
+def make_approval_limit() -> ApprovalLimit:
+    """One row per role and currency: each call takes a currency code of its own."""
+    n = next(serial)
+    return ApprovalLimit.objects.create(
+        role=Role.COLLECTOR,
+        currency="".join(chr(ord("A") + n // 26**place % 26) for place in (2, 1, 0)),
+        max_discount_percent=Decimal("10.00"),
+        max_discount_amount=Decimal("200.00"),
+    )
+
+
 MAKERS: dict[type[Model], Callable[[], Model]] = {
     User: make_user,
     Team: make_team,
@@ -309,6 +356,10 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     PlacementExtension: lambda: PlacementExtensionFactory(placement=make_placement()),
     CommissionStatement: CommissionStatementFactory,
     CommissionStatementLine: make_statement_line,
+    RepaymentPlan: make_plan,
+    PlanInstalment: lambda: make_plan().instalments.get(),
+    SettlementOffer: make_offer,
+    ApprovalLimit: make_approval_limit,
 }
 # The application alone writes these (the compliance engine, the feed importer); policy
 # versions are added but never changed.
@@ -320,6 +371,9 @@ ENGINE_WRITTEN = (
     PlacementExtension,
     CommissionStatement,
     CommissionStatementLine,
+    RepaymentPlan,
+    PlanInstalment,
+    SettlementOffer,
 )
 # The dashboards' tables: their jobs and services write them, the admin only reads them.
 MAKERS.update(DASHBOARD_MAKERS)

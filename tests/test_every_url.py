@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.navigation import nav_links_for
 from accounts.roles import AGENCY_ROLES, Role
+from agreements.models import RepaymentPlan, SettlementOffer
 from cases.models import Case
 from compliance.log import log_append
 from compliance.models import ComplianceLogEntry
@@ -127,8 +128,32 @@ def world(team, agency):
         status=ImportRun.Status.SUCCEEDED,
         user=people[Role.ADMIN],
     )
+    plan = RepaymentPlan.objects.create(
+        case=in_house,
+        total_amount=100,
+        currency="USD",
+        frequency=RepaymentPlan.Frequency.MONTHLY,
+        instalment_count=1,
+        first_due_date=DAY,
+        agreed_on=DAY,
+        agreed_via=RepaymentPlan.Channel.CALL,
+    )
+    plan.instalments.create(number=1, due_date=DAY, amount=100)
+    offer = SettlementOffer.objects.create(
+        case=in_house,
+        balance=in_house.account.balance,
+        amount=100,
+        waived_amount=in_house.account.balance - 100,
+        currency="USD",
+        expires_on=DAY,
+        reason="Hardship",
+        status=SettlementOffer.Status.OFFERED,
+        offered_on=DAY,
+    )
     arguments = {
         "case_id": in_house.pk,
+        "plan_id": plan.pk,
+        "offer_id": offer.pk,
         "placement_id": placement.pk,
         "agency_id": agency.pk,
         "statement_id": CommissionStatementFactory(agency=agency).pk,

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from agencies.models import CommissionStatement
+from agreements.models import RepaymentPlan, SettlementOffer
 from cases.models import Case
 from compliance.log import log_append
 from compliance.models import ComplianceLogEntry
@@ -35,7 +36,15 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bank_day")]
 TODAY = DAY
 # Patterns only staff reach (the admin and its RQ dashboard): checked apart, below.
 STAFF_NAMESPACES = ("admin", "django_rq")
-OBJECT_KWARGS = ("case_id", "placement_id", "agency_id", "statement_id", "entry_id")
+OBJECT_KWARGS = (
+    "case_id",
+    "placement_id",
+    "agency_id",
+    "statement_id",
+    "entry_id",
+    "plan_id",
+    "offer_id",
+)
 
 
 def all_patterns(patterns=None, prefix: str = "", namespace: str = ""):
@@ -82,6 +91,33 @@ def statement(agency) -> CommissionStatement:
     )
 
 
+def plan(case) -> RepaymentPlan:
+    return RepaymentPlan.objects.create(
+        case=case,
+        total_amount=100,
+        currency="USD",
+        frequency=RepaymentPlan.Frequency.MONTHLY,
+        instalment_count=1,
+        first_due_date=TODAY,
+        agreed_on=TODAY,
+        agreed_via=RepaymentPlan.Channel.CALL,
+    )
+
+
+def offer(case) -> SettlementOffer:
+    return SettlementOffer.objects.create(
+        case=case,
+        balance=case.account.balance,
+        amount=100,
+        waived_amount=case.account.balance - 100,
+        currency="USD",
+        expires_on=TODAY,
+        reason="Hardship",
+        status=SettlementOffer.Status.OFFERED,
+        offered_on=TODAY,
+    )
+
+
 @pytest.fixture
 def world(agency, team):
     other = AgencyFactory(name="Hidden Agency")
@@ -114,6 +150,8 @@ def world(agency, team):
             "agency_id": [other.pk],
             "statement_id": [statement(other).pk],
             "entry_id": [log_row(elsewhere.case, other).pk, log_row(in_house, None).pk],
+            "plan_id": [plan(case).pk for case in (recalled.case, elsewhere.case, in_house)],
+            "offer_id": [offer(case).pk for case in (recalled.case, elsewhere.case, in_house)],
         },
         "in_scope": {
             "case_id": own_placement.case.pk,
@@ -121,6 +159,8 @@ def world(agency, team):
             "agency_id": agency.pk,
             "statement_id": statement(agency).pk,
             "entry_id": log_row(own_placement.case, agency).pk,
+            "plan_id": plan(own_placement.case).pk,
+            "offer_id": offer(own_placement.case).pk,
         },
     }
 

@@ -1,0 +1,615 @@
+"""Repayment plans and settlement offers: making them, deciding them, and the nightly review that
+finds each one kept, broken, paid or lapsed.
+
+Every service takes the acting user and the moment (`business_date`, `now`); none reads the
+clock. Cases are always taken through `cases_visible_to(actor)`, so nothing outside the actor's
+scope is touched. The nightly steps are set-based and safe to rerun: a second run for the same
+date finds nothing left to change.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from agreements.models import ApprovalLimit, PlanInstalment, RepaymentPlan, SettlementOffer
+from cases.models import Activity, Case, ContactPoint, Payment, PromiseToPay, StageEntry
+from cases.selectors import cases_visible_to
+from common.batches import in_batch, keyset_batches
+from common.formatting import money
+from common.money import AMOUNT_OUTPUT, CENT
+from compliance.policies import policy_parameters_for_cases
+from pipeline.letters import debtor_interface_language
+from pipeline.models import OutboundMessage
+from pipeline.services import BROKEN_PROMISE_PRIORITY, paid_since
+
+BATCH_SIZE = 2000
+# How a plan's pause is named on the case; the review resumes only pauses named so, never a
+# supervisor's own.
+PLAN_PAUSE_PREFIX = "Repayment plan #"
+
+
+class AgreementRefused(Exception):
+    """The agreement cannot be made or decided as asked; the message says why."""
+
+
+# Instalments ---------------------------------------------------------------------------------
+
+
+def _add_months(start: dt.date, months: int) -> dt.date:
+    """The same day of the month `months` later; the month's last day when it is shorter."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def plan_due_dates(*, first_due_date: dt.date, count: int, frequency: str) -> list[dt.date]:
+    """The instalments' due dates. Monthly ones keep the first date's day of the month, or the
+    month's last day (from the 31st: 28 or 29 February, 30 April, 31 May...)."""
+    if frequency == RepaymentPlan.Frequency.MONTHLY:
+        return [_add_months(first_due_date, n) for n in range(count)]
+    step = dt.timedelta(days=7 if frequency == RepaymentPlan.Frequency.WEEKLY else 14)
+    return [first_due_date + step * n for n in range(count)]
+
+
+def plan_amounts(*, total: Decimal, count: int) -> list[Decimal]:
+    """Equal instalments rounded down to the cent; the last takes the remainder."""
+    each = (total / count).quantize(CENT, rounding=ROUND_DOWN)
+    return [each] * (count - 1) + [total - each * (count - 1)]
+
+
+def _months_between(start: dt.date, end: dt.date) -> int:
+    """Whole or part months from `start` to `end` (a plan ending 60 months and a day later
+    lasts 61)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months + (1 if end > _add_months(start, months) else 0)
+
+
+# Plans ---------------------------------------------------------------------------------------
+
+
+def _note(case: Case, actor, now: dt.datetime, text: str) -> Activity:
+    return Activity(
+        case_id=case.pk,
+        debtor_id=case.debtor_id,
+        channel=Activity.Channel.NOTE,
+        direction=Activity.Direction.INTERNAL,
+        outcome=Activity.Outcome.NOTE,
+        notes=text,
+        actor=actor,
+        occurred_at=now,
+    )
+
+
+def _visible_open_case(actor, case: Case) -> Case:
+    locked = (
+        cases_visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("account")
+        .filter(pk=case.pk)
+        .first()
+    )
+    if locked is None:
+        raise Case.DoesNotExist
+    if not locked.is_open:
+        raise AgreementRefused(_("The case is closed."))
+    return locked
+
+
+def plan_create(
+    *,
+    actor,
+    case: Case,
+    total_amount: Decimal,
+    instalment_count: int,
+    frequency: str,
+    first_due_date: dt.date,
+    agreed_via: str,
+    business_date: dt.date,
+    now: dt.datetime,
+) -> RepaymentPlan:
+    """Record a repayment plan agreed with the debtor, its instalments, and pause the case
+    (out of the queue, no escalation) while it is kept.
+
+    Refused, with the reason, beyond the policy's longest plan, for more than the balance, for
+    a first instalment in the past, or while the case has another active plan.
+    """
+    if total_amount <= 0:
+        raise AgreementRefused(_("The total must be more than zero."))
+    if instalment_count < 1:
+        raise AgreementRefused(_("A plan needs at least one instalment."))
+    if first_due_date < business_date:
+        raise AgreementRefused(_("The first instalment cannot be due before today."))
+    due_dates = plan_due_dates(
+        first_due_date=first_due_date, count=instalment_count, frequency=frequency
+    )
+    amounts = plan_amounts(total=total_amount, count=instalment_count)
+    if amounts[0] <= 0:
+        raise AgreementRefused(_("Each instalment must be at least one cent."))
+    with transaction.atomic():
+        locked = _visible_open_case(actor, case)
+        account = locked.account
+        if total_amount > account.balance:
+            raise AgreementRefused(
+                _("The total is more than the balance of %(balance)s.")
+                % {"balance": money(account.balance, account.currency)}
+            )
+        limit = policy_parameters_for_cases(case_ids=[locked.pk])[locked.pk].plan_max_months
+        months = _months_between(business_date, due_dates[-1])
+        if limit is not None and months > limit:
+            raise AgreementRefused(
+                _(
+                    "The policy allows plans of at most %(limit)s months; this one would run "
+                    "%(months)s months, until %(last)s."
+                )
+                % {"limit": limit, "months": months, "last": formats.date_format(due_dates[-1])}
+            )
+        if RepaymentPlan.objects.filter(case=locked, status=RepaymentPlan.Status.ACTIVE).exists():
+            raise AgreementRefused(_("This case already has an active repayment plan."))
+        plan = RepaymentPlan.objects.create(
+            case=locked,
+            total_amount=total_amount,
+            currency=account.currency,
+            frequency=frequency,
+            instalment_count=instalment_count,
+            first_due_date=first_due_date,
+            agreed_on=business_date,
+            agreed_by=actor,
+            agreed_via=agreed_via,
+        )
+        PlanInstalment.objects.bulk_create(
+            PlanInstalment(plan=plan, number=n, due_date=due, amount=amount)
+            for n, (due, amount) in enumerate(zip(due_dates, amounts, strict=True), start=1)
+        )
+        # The plan replaces a pending promise: one agreement at a time is monitored.
+        PromiseToPay.objects.filter(case=locked, status=PromiseToPay.Status.PENDING).update(
+            status=PromiseToPay.Status.CANCELLED, resolved_on=business_date
+        )
+        changes = {"under_repayment_plan": True, "claimed_by": None, "claim_expires_at": None}
+        if locked.paused_at is None:
+            changes.update(paused_at=now, pause_reason=f"{PLAN_PAUSE_PREFIX}{plan.pk}")
+        Case.objects.filter(pk=locked.pk).update(**changes)
+        _note(locked, actor, now, f"Repayment plan #{plan.pk} agreed: {plan}.").save()
+    return plan
+
+
+def _cases_settle(case_ids: list[int], now: dt.datetime, note: str) -> int:
+    """Close these open cases as settled and cancel what they still had coming."""
+    open_cases = Case.objects.filter(in_batch(case_ids)).exclude(status__in=Case.CLOSED_STATUSES)
+    rows = list(open_cases.values_list("pk", "debtor_id"))
+    if not rows:
+        return 0
+    ids = [pk for pk, _debtor in rows]
+    settled = Case.objects.filter(in_batch(ids)).update(
+        status=Case.Status.SETTLED,
+        closed_at=now,
+        paused_at=None,
+        pause_reason="",
+        under_repayment_plan=False,
+        claimed_by=None,
+        claim_expires_at=None,
+        next_action_at=None,
+    )
+    OutboundMessage.objects.filter(
+        in_batch(ids, "case_id"), status__in=OutboundMessage.OPEN_STATUSES
+    ).update(status=OutboundMessage.Status.CANCELLED, last_error="case settled")
+    PromiseToPay.objects.filter(
+        in_batch(ids, "case_id"), status=PromiseToPay.Status.PENDING
+    ).update(status=PromiseToPay.Status.CANCELLED, resolved_on=now.date())
+    StageEntry.objects.filter(
+        in_batch(ids, "case_id"), action_status=StageEntry.ActionStatus.PENDING
+    ).update(action_status=StageEntry.ActionStatus.SKIPPED, action_note="case settled")
+    Activity.objects.bulk_create(
+        Activity(
+            case_id=pk,
+            debtor_id=debtor_id,
+            channel=Activity.Channel.SYSTEM,
+            direction=Activity.Direction.INTERNAL,
+            outcome=Activity.Outcome.NOTE,
+            notes=note,
+            occurred_at=now,
+        )
+        for pk, debtor_id in rows
+    )
+    return settled
+
+
+def _plan_verdict(
+    *, paid: Decimal, total: Decimal, instalments: list[tuple], grace_days: int, day: dt.date
+) -> tuple[str, list[int]]:
+    """('kept' | 'broken' | 'running', ids of instalments kept now) for one plan."""
+    if paid >= total:
+        return "kept", [pk for pk, _due, _amount, kept_on in instalments if kept_on is None]
+    covered, kept = Decimal(0), []
+    for pk, due_date, amount, kept_on in instalments:
+        if due_date > day:
+            break
+        covered += amount
+        if covered <= paid:
+            if kept_on is None:
+                kept.append(pk)
+        elif day > due_date + dt.timedelta(days=grace_days):
+            return "broken", kept
+    return "running", kept
+
+
+def plans_review_day(*, business_date: dt.date, now: dt.datetime, batch_size: int = BATCH_SIZE):
+    """The night's review of active plans, for `business_date`.
+
+    An instalment is kept when the account's payments since the plan was agreed cover it and
+    every one before it. One left uncovered past the policy's grace days breaks the plan: the
+    case resumes its ladder where it stood, at the top of the queue. A plan paid in full is kept
+    and closes its case as settled. A plan whose case was closed otherwise (cured, closed) is
+    cancelled, unless it was paid.
+    """
+    counts: Counter = Counter()
+    active = RepaymentPlan.objects.filter(status=RepaymentPlan.Status.ACTIVE).annotate(
+        paid=paid_since("case__account_id", "agreed_on", business_date)
+    )
+    fields = ("case_id", "case__status", "total_amount", "paid")
+    for rows in keyset_batches(active, fields, batch_size):
+        plan_ids = [row[0] for row in rows]
+        grace = {
+            case_id: parameters.plan_grace_days
+            for case_id, parameters in policy_parameters_for_cases(
+                case_ids={row[1] for row in rows}
+            ).items()
+        }
+        instalments: dict[int, list[tuple]] = {pk: [] for pk in plan_ids}
+        for plan_id, *instalment in (
+            PlanInstalment.objects.filter(in_batch(plan_ids, "plan_id"))
+            .order_by("plan_id", "number")
+            .values_list("plan_id", "pk", "due_date", "amount", "kept_on")
+        ):
+            instalments[plan_id].append(tuple(instalment))
+        kept_plans, broken_plans, cancelled_plans, kept_instalments = [], [], [], []
+        settle_cases, resume_cases, paid_amounts = [], [], []
+        for plan_id, case_id, case_status, total, paid in rows:
+            verdict, kept_now = _plan_verdict(
+                paid=paid,
+                total=total,
+                instalments=instalments[plan_id],
+                grace_days=grace[case_id],
+                day=business_date,
+            )
+            kept_instalments += kept_now
+            paid_amounts.append(RepaymentPlan(pk=plan_id, paid_amount=paid))
+            if verdict == "kept":
+                kept_plans.append(plan_id)
+                settle_cases.append(case_id)
+            elif case_status in Case.CLOSED_STATUSES:
+                cancelled_plans.append(plan_id)
+            elif verdict == "broken":
+                broken_plans.append(plan_id)
+                resume_cases.append(case_id)
+        with transaction.atomic():
+            RepaymentPlan.objects.bulk_update(paid_amounts, ["paid_amount"])
+            PlanInstalment.objects.filter(in_batch(kept_instalments), kept_on__isnull=True).update(
+                kept_on=business_date
+            )
+            for status, ids, key in (
+                (RepaymentPlan.Status.KEPT, kept_plans, "plans_kept"),
+                (RepaymentPlan.Status.BROKEN, broken_plans, "plans_broken"),
+                (RepaymentPlan.Status.CANCELLED, cancelled_plans, "plans_cancelled"),
+            ):
+                counts[key] += RepaymentPlan.objects.filter(
+                    in_batch(ids), status=RepaymentPlan.Status.ACTIVE
+                ).update(status=status, resolved_on=business_date)
+            counts["instalments_kept"] += len(kept_instalments)
+            counts["cases_settled"] += _cases_settle(
+                settle_cases, now, "Repayment plan paid in full: case settled."
+            )
+            resumed = Case.objects.filter(in_batch(resume_cases)).exclude(
+                status__in=Case.CLOSED_STATUSES
+            )
+            resumed.update(
+                under_repayment_plan=False,
+                priority_score=BROKEN_PROMISE_PRIORITY,
+                next_action_at=now,
+            )
+            resumed.filter(pause_reason__startswith=PLAN_PAUSE_PREFIX).update(
+                paused_at=None, pause_reason=""
+            )
+            Case.objects.filter(in_batch([row[1] for row in rows])).filter(
+                status__in=Case.CLOSED_STATUSES, under_repayment_plan=True
+            ).update(under_repayment_plan=False)
+            counts["cases_resumed"] += len(resume_cases)
+    return counts
+
+
+# Settlements ---------------------------------------------------------------------------------
+
+
+def approval_limit(user, currency: str) -> ApprovalLimit | None:
+    """The user's role's limit in `currency` (none: they may grant no discount alone)."""
+    role = user.role
+    if role is None:
+        return None
+    return ApprovalLimit.objects.filter(role=role, currency=currency).first()
+
+
+def offer_within_authority(user, *, currency: str, waived: Decimal, percent: Decimal) -> bool:
+    """Whether `user` may grant this discount on their own (both of the role's limits hold)."""
+    limit = approval_limit(user, currency)
+    return (
+        limit is not None
+        and waived <= limit.max_discount_amount
+        and percent <= limit.max_discount_percent
+    )
+
+
+def _percent(waived: Decimal, balance: Decimal) -> Decimal:
+    return (waived * 100 / balance).quantize(CENT) if balance else Decimal(0)
+
+
+def offer_make(
+    *,
+    actor,
+    case: Case,
+    kind: str,
+    amount: Decimal,
+    expires_on: dt.date,
+    reason: str,
+    business_date: dt.date,
+    now: dt.datetime,
+) -> SettlementOffer:
+    """Offer to settle the case for `amount` (the rest of the balance waived) until
+    `expires_on`. Within the maker's authority the offer stands at once; above it, it waits
+    for someone whose authority covers it."""
+    reason = reason.strip()
+    if not reason:
+        raise AgreementRefused(_("Give the reason for the offer."))
+    if expires_on < business_date:
+        raise AgreementRefused(_("The offer cannot expire before today."))
+    with transaction.atomic():
+        locked = _visible_open_case(actor, case)
+        account = locked.account
+        if amount <= 0 or amount >= account.balance:
+            raise AgreementRefused(
+                _("The amount to pay must be more than zero and less than the balance of %(b)s.")
+                % {"b": money(account.balance, account.currency)}
+            )
+        if SettlementOffer.objects.filter(
+            case=locked, status__in=SettlementOffer.OPEN_STATUSES
+        ).exists():
+            raise AgreementRefused(_("This case already has an open settlement offer."))
+        waived = account.balance - amount
+        within = offer_within_authority(
+            actor,
+            currency=account.currency,
+            waived=waived,
+            percent=_percent(waived, account.balance),
+        )
+        offer = SettlementOffer.objects.create(
+            case=locked,
+            kind=kind,
+            balance=account.balance,
+            amount=amount,
+            waived_amount=waived,
+            currency=account.currency,
+            expires_on=expires_on,
+            reason=reason[:300],
+            status=SettlementOffer.Status.OFFERED if within else SettlementOffer.Status.AWAITING,
+            offered_on=business_date,
+            created_by=actor,
+            decided_by=actor if within else None,
+            decided_at=now if within else None,
+            decision_note="Within the maker's authority." if within else "",
+        )
+        _note(locked, actor, now, f"Settlement offer #{offer.pk} made: {offer}.").save()
+    return offer
+
+
+def offer_decide(
+    *, actor, offer: SettlementOffer, approve: bool, note: str, now: dt.datetime
+) -> SettlementOffer:
+    """Approve or reject an offer awaiting approval. Approving needs authority over its
+    discount; anyone who may decide may reject."""
+    with transaction.atomic():
+        locked = (
+            SettlementOffer.objects.select_for_update()
+            .filter(pk=offer.pk, case__in=cases_visible_to(actor))
+            .first()
+        )
+        if locked is None:
+            raise SettlementOffer.DoesNotExist
+        if locked.status != SettlementOffer.Status.AWAITING:
+            raise AgreementRefused(_("This offer no longer awaits a decision."))
+        if approve and not offer_within_authority(
+            actor,
+            currency=locked.currency,
+            waived=locked.waived_amount,
+            percent=locked.discount_percent,
+        ):
+            raise AgreementRefused(
+                _(
+                    "A discount of %(amount)s (%(percent)s%%) is beyond your authority: someone "
+                    "whose limit covers it must decide."
+                )
+                % {
+                    "amount": money(locked.waived_amount, locked.currency),
+                    "percent": locked.discount_percent,
+                }
+            )
+        locked.status = (
+            SettlementOffer.Status.OFFERED if approve else SettlementOffer.Status.REJECTED
+        )
+        locked.decided_by, locked.decided_at, locked.decision_note = actor, now, note.strip()[:300]
+        if not approve:
+            locked.resolved_on = now.date()
+        locked.save(
+            update_fields=[
+                "status",
+                "decided_by",
+                "decided_at",
+                "decision_note",
+                "resolved_on",
+                "updated_at",
+            ]
+        )
+        verdict = "approved" if approve else "rejected"
+        _note(locked.case, actor, now, f"Settlement offer #{locked.pk} {verdict}.").save()
+    return locked
+
+
+def offer_accept(
+    *, actor, offer: SettlementOffer, business_date: dt.date, now: dt.datetime
+) -> SettlementOffer:
+    """Record that the debtor accepted an approved offer before it expired."""
+    with transaction.atomic():
+        locked = (
+            SettlementOffer.objects.select_for_update()
+            .filter(pk=offer.pk, case__in=cases_visible_to(actor))
+            .first()
+        )
+        if locked is None:
+            raise SettlementOffer.DoesNotExist
+        if locked.status != SettlementOffer.Status.OFFERED:
+            raise AgreementRefused(_("Only an approved offer can be accepted."))
+        if locked.expires_on < business_date:
+            raise AgreementRefused(_("The offer has expired."))
+        locked.status, locked.accepted_on = SettlementOffer.Status.ACCEPTED, business_date
+        locked.save(update_fields=["status", "accepted_on", "updated_at"])
+        _note(locked.case, actor, now, f"Settlement offer #{locked.pk} accepted.").save()
+    return locked
+
+
+def _paid_by_expiry(business_date: dt.date) -> Coalesce:
+    """Over an offer: the account's payments from its acceptance to its expiry (or today)."""
+    payments = (
+        Payment.objects.filter(
+            account_id=OuterRef("case__account_id"),
+            received_on__gte=OuterRef("accepted_on"),
+            received_on__lte=OuterRef("expires_on"),
+        )
+        .filter(received_on__lte=business_date)
+        .order_by()
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(payments, output_field=AMOUNT_OUTPUT), Value(Decimal(0)))
+
+
+def settlements_review_day(
+    *, business_date: dt.date, now: dt.datetime, batch_size: int = BATCH_SIZE
+) -> Counter:
+    """Accepted offers paid by their expiry close their cases as settled, the unpaid rest of the
+    balance recorded as waived; open offers past their expiry lapse."""
+    counts: Counter = Counter()
+    accepted = SettlementOffer.objects.filter(status=SettlementOffer.Status.ACCEPTED).annotate(
+        paid=_paid_by_expiry(business_date)
+    )
+    fields = ("case_id", "amount", "balance", "paid")
+    status = SettlementOffer.Status
+    for rows in keyset_batches(accepted, fields, batch_size):
+        paid = {row[0] for row in rows if row[4] >= row[2]}
+        offers = [
+            SettlementOffer(
+                pk=pk,
+                status=status.PAID if pk in paid else status.ACCEPTED,
+                resolved_on=business_date if pk in paid else None,
+                paid_amount=paid_amount,
+                written_off_amount=max(balance - paid_amount, Decimal(0)) if pk in paid else None,
+            )
+            for pk, _case, _amount, balance, paid_amount in rows
+        ]
+        with transaction.atomic():
+            SettlementOffer.objects.bulk_update(
+                offers, ["status", "resolved_on", "paid_amount", "written_off_amount"]
+            )
+            counts["offers_paid"] += len(paid)
+            counts["cases_settled"] += _cases_settle(
+                [row[1] for row in rows if row[0] in paid], now, "Settlement paid: case settled."
+            )
+    counts["offers_lapsed"] += SettlementOffer.objects.filter(
+        status__in=SettlementOffer.OPEN_STATUSES, expires_on__lt=business_date
+    ).update(status=SettlementOffer.Status.LAPSED, resolved_on=business_date)
+    return counts
+
+
+def agreements_run_day(*, business_date: dt.date, now: dt.datetime) -> Counter:
+    """The night's step for agreements: plans first, then settlement offers."""
+    return plans_review_day(business_date=business_date, now=now) + settlements_review_day(
+        business_date=business_date, now=now
+    )
+
+
+# Letters -------------------------------------------------------------------------------------
+
+
+def debtor_address(debtor) -> str:
+    """The debtor's own postal address on file (the first valid one), else empty."""
+    return (
+        ContactPoint.objects.filter(
+            debtor=debtor, kind=ContactPoint.Kind.POSTAL, owner=ContactPoint.Owner.DEBTOR
+        )
+        .exclude(invalid=True)
+        .order_by("pk")
+        .values_list("value", flat=True)
+        .first()
+        or ""
+    )
+
+
+def plan_letter_text(plan: RepaymentPlan) -> tuple[str, str]:
+    """(subject, body) of the plan's confirmation letter, in the debtor's language."""
+    debtor = plan.case.debtor
+    with translation.override(debtor_interface_language(debtor)):
+        subject = _("Confirmation of your repayment plan")
+        lines = [
+            _(
+                "This letter confirms the repayment plan agreed with you on %(date)s: "
+                "%(total)s in %(count)s instalments, as follows."
+            )
+            % {
+                "date": formats.date_format(plan.agreed_on),
+                "total": money(plan.total_amount, plan.currency),
+                "count": plan.instalment_count,
+            },
+            "",
+        ]
+        lines += [
+            _("%(number)s. %(amount)s by %(date)s")
+            % {
+                "number": instalment.number,
+                "amount": money(instalment.amount, plan.currency),
+                "date": formats.date_format(instalment.due_date),
+            }
+            for instalment in plan.instalments.order_by("number")
+        ]
+        lines += [
+            "",
+            _(
+                "While you keep to this plan we will not contact you about this debt, except to "
+                "remind you of the next instalment. If an instalment is missed, collection "
+                "resumes."
+            ),
+        ]
+    return subject, "\n".join(lines)
+
+
+def offer_letter_text(offer: SettlementOffer) -> tuple[str, str]:
+    """(subject, body) of the settlement offer's letter, in the debtor's language."""
+    debtor = offer.case.debtor
+    with translation.override(debtor_interface_language(debtor)):
+        subject = _("Your settlement offer")
+        body = _(
+            "We agree to settle your balance of %(balance)s for %(amount)s, if paid by "
+            "%(date)s. Once it is paid, the remaining %(waived)s is waived and the account is "
+            "settled. If it is not paid by that date, this offer lapses."
+        ) % {
+            "balance": money(offer.balance, offer.currency),
+            "amount": money(offer.amount, offer.currency),
+            "date": formats.date_format(offer.expires_on),
+            "waived": money(offer.waived_amount, offer.currency),
+        }
+    return subject, body

@@ -1,0 +1,236 @@
+"""The agreements' pages: a case's plans and offers, making them, their letters, and deciding
+an offer. Every object is found through the user's case scope: outside it, 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agreements.forms import DecisionForm, OfferForm, PlanForm
+from agreements.models import SettlementOffer
+from agreements.selectors import offers_visible_to, plans_visible_to
+from agreements.services import (
+    AgreementRefused,
+    debtor_address,
+    offer_accept,
+    offer_decide,
+    offer_letter_text,
+    offer_make,
+    offer_within_authority,
+    plan_create,
+    plan_letter_text,
+)
+from cases.models import Case
+from cases.selectors import cases_visible_to
+from common.access import permission_required_or_404
+from common.days import business_day_of
+from pipeline.letters import letter_html, letter_pdf
+
+
+def _case(user, case_id: int) -> Case:
+    return get_object_or_404(cases_visible_to(user).select_related("account", "debtor"), pk=case_id)
+
+
+@permission_required_or_404("agreements.view_repaymentplan", "agreements.view_settlementoffer")
+def case_agreements(request, case_id: int):
+    """A case's plans and offers, with the way to make new ones."""
+    case = _case(request.user, case_id)
+    return render(
+        request,
+        "agreements/case_agreements.html",
+        {
+            "case": case,
+            "plans": case.repayment_plans.select_related("agreed_by").prefetch_related(
+                "instalments"
+            ),
+            "offers": case.settlement_offers.select_related("created_by", "decided_by"),
+            "can_add_plan": request.user.has_perm("agreements.add_repaymentplan"),
+            "can_add_offer": request.user.has_perm("agreements.add_settlementoffer"),
+        },
+    )
+
+
+@permission_required_or_404("agreements.add_repaymentplan")
+@require_http_methods(["GET", "POST"])
+def plan_new(request, case_id: int):
+    case = _case(request.user, case_id)
+    now = timezone.now()
+    business_date = business_day_of(now)
+    form = PlanForm(request.POST or None, initial={"first_due_date": business_date})
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = plan_create(
+                actor=request.user,
+                case=case,
+                business_date=business_date,
+                now=now,
+                **form.cleaned_data,
+            )
+        except AgreementRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("Repayment plan recorded; the case is paused."))
+            return redirect("agreements:plan", plan.pk)
+    return render(request, "agreements/plan_form.html", {"case": case, "form": form})
+
+
+@permission_required_or_404("agreements.view_repaymentplan")
+def plan_detail(request, plan_id: int):
+    plan = get_object_or_404(
+        plans_visible_to(request.user).select_related("case__account", "agreed_by"), pk=plan_id
+    )
+    return render(
+        request,
+        "agreements/plan_detail.html",
+        {"plan": plan, "case": plan.case, "instalments": plan.instalments.all()},
+    )
+
+
+def _letter_fields(agreement, subject: str, body: str) -> dict:
+    case = agreement.case
+    return {
+        "subject": subject,
+        "body": body,
+        "debtor": case.debtor,
+        "account": case.account,
+        "address": debtor_address(case.debtor),
+        "date": agreement.created_at.date(),
+    }
+
+
+def _pdf(document: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@permission_required_or_404("agreements.view_repaymentplan")
+def plan_letter(request, plan_id: int, pdf: bool = False):
+    """The plan's confirmation letter in the debtor's language: HTML, or PDF for print."""
+    plan = get_object_or_404(
+        plans_visible_to(request.user).select_related("case__account", "case__debtor"),
+        pk=plan_id,
+    )
+    fields = _letter_fields(plan, *plan_letter_text(plan))
+    if pdf:
+        return _pdf(letter_pdf(**fields), f"repayment-plan-{plan.pk}.pdf")
+    return HttpResponse(letter_html(**fields))
+
+
+@permission_required_or_404("agreements.add_settlementoffer")
+@require_http_methods(["GET", "POST"])
+def offer_new(request, case_id: int):
+    case = _case(request.user, case_id)
+    now = timezone.now()
+    business_date = business_day_of(now)
+    form = OfferForm(request.POST or None, business_date=business_date)
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer = offer_make(
+                actor=request.user,
+                case=case,
+                business_date=business_date,
+                now=now,
+                **form.cleaned_data,
+            )
+        except AgreementRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            if offer.status == SettlementOffer.Status.AWAITING:
+                messages.warning(
+                    request,
+                    _("The discount is beyond your authority: the offer awaits approval."),
+                )
+            else:
+                messages.success(request, _("Offer approved within your authority."))
+            return redirect("agreements:offer", offer.pk)
+    return render(request, "agreements/offer_form.html", {"case": case, "form": form})
+
+
+@permission_required_or_404("agreements.view_settlementoffer")
+def offer_detail(request, offer_id: int):
+    offer = get_object_or_404(
+        offers_visible_to(request.user).select_related("case__account", "created_by", "decided_by"),
+        pk=offer_id,
+    )
+    return render(
+        request,
+        "agreements/offer_detail.html",
+        {
+            "offer": offer,
+            "case": offer.case,
+            "can_decide": request.user.has_perm("agreements.decide_settlementoffer")
+            and offer.status == SettlementOffer.Status.AWAITING,
+            "within_authority": offer_within_authority(
+                request.user,
+                currency=offer.currency,
+                waived=offer.waived_amount,
+                percent=offer.discount_percent,
+            ),
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+@permission_required_or_404("agreements.add_settlementoffer")
+@require_POST
+def offer_accepted(request, offer_id: int):
+    """The debtor accepted an approved offer."""
+    offer = get_object_or_404(offers_visible_to(request.user), pk=offer_id)
+    now = timezone.now()
+    try:
+        offer_accept(actor=request.user, offer=offer, business_date=business_day_of(now), now=now)
+    except AgreementRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Acceptance recorded; the offer letter is ready."))
+    return redirect("agreements:offer", offer.pk)
+
+
+@permission_required_or_404("agreements.decide_settlementoffer")
+@require_POST
+def offer_decision(request, offer_id: int):
+    """Approve or reject an offer awaiting approval; back to where the decision was made."""
+    offer = get_object_or_404(offers_visible_to(request.user), pk=offer_id)
+    form = DecisionForm(request.POST)
+    approve = request.POST.get("decision") == "approve"
+    back = "supervision:approvals" if request.POST.get("from") == "approvals" else None
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("note", [])))
+    else:
+        try:
+            offer_decide(
+                actor=request.user,
+                offer=offer,
+                approve=approve,
+                note=form.cleaned_data["note"],
+                now=timezone.now(),
+            )
+        except AgreementRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                (_("Offer #%(id)s approved.") if approve else _("Offer #%(id)s rejected."))
+                % {"id": offer.pk},
+            )
+    return redirect(back) if back else redirect("agreements:offer", offer.pk)
+
+
+@permission_required_or_404("agreements.view_settlementoffer")
+def offer_letter(request, offer_id: int, pdf: bool = False):
+    """An approved offer's letter in the debtor's language: HTML, or PDF for print."""
+    offer = get_object_or_404(
+        offers_visible_to(request.user)
+        .exclude(status__in=[SettlementOffer.Status.AWAITING, SettlementOffer.Status.REJECTED])
+        .select_related("case__account", "case__debtor"),
+        pk=offer_id,
+    )
+    fields = _letter_fields(offer, *offer_letter_text(offer))
+    if pdf:
+        return _pdf(letter_pdf(**fields), f"settlement-offer-{offer.pk}.pdf")
+    return HttpResponse(letter_html(**fields))
