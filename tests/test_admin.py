@@ -56,7 +56,7 @@ from compliance.models import (
 from compliance.policies import policy_version_create
 from compliance.presets import PRESETS
 from feeds.models import ImportRejectedRow, ImportRun
-from pipeline.models import OutboundMessage, PipelineRun
+from pipeline.models import OutboundMessage, PipelineRun, PrintFile
 from tests.factories import (
     ActivityFactory,
     AgencyFactory,
@@ -229,6 +229,15 @@ def make_outbound_message() -> OutboundMessage:
     )
 
 
+def make_print_file() -> PrintFile:
+    # A file name only: the admin lists and links it without reading it.
+    return PrintFile.objects.create(
+        created_at=dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC),
+        file="print/2026/11/letters-20261123-060000-1.pdf",
+        letters=1,
+    )
+
+
 def make_policy() -> CompliancePolicy:
     policy = CompliancePolicy.objects.create(
         code=f"POLICY-{next(serial)}", preset="US-RegF", name="Card policy"
@@ -344,6 +353,7 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     ImportRejectedRow: make_import_rejected_row,
     StageEntry: make_stage_entry,
     OutboundMessage: make_outbound_message,
+    PrintFile: make_print_file,
     CompliancePolicy: make_policy,
     CompliancePolicyVersion: make_policy_version,
     PortfolioPolicy: make_portfolio_policy,
@@ -374,6 +384,7 @@ ENGINE_WRITTEN = (
     RepaymentPlan,
     PlanInstalment,
     SettlementOffer,
+    PrintFile,
 )
 # The dashboards' tables: their jobs and services write them, the admin only reads them.
 MAKERS.update(DASHBOARD_MAKERS)
