@@ -161,6 +161,9 @@ class PolicyParameters:
     call_recording_required: bool = False
     field_visit: FieldVisitPolicy | None = None
     instalment_plan_stops_contact: bool = False
+    # Under the vulnerability gate, members of a specialist team (accounts.Team.is_specialist)
+    # may contact a vulnerable debtor without a per-call approval; everyone else still needs it.
+    specialists_contact_vulnerable_without_approval: bool = False
 
     @property
     def lookback(self) -> dt.timedelta:
@@ -341,6 +344,7 @@ OPTIONAL_TOP_KEYS = (
     "call_recording_required",
     "field_visit",
     "instalment_plan_stops_contact",
+    "specialists_contact_vulnerable_without_approval",
 )
 FIELD_VISIT_KEYS = ("min_staff", "identification_shown")
 
@@ -433,6 +437,9 @@ def parse_parameters(data: Any) -> PolicyParameters:
         call_recording_required=top.optional_boolean("call_recording_required"),
         field_visit=field_visit,
         instalment_plan_stops_contact=top.optional_boolean("instalment_plan_stops_contact"),
+        specialists_contact_vulnerable_without_approval=top.optional_boolean(
+            "specialists_contact_vulnerable_without_approval"
+        ),
     )
     excusable = [cap.code for cap in caps if cap.exclude_consented]
     if cooldown and cooldown.exclude_consented:
@@ -608,6 +615,9 @@ UK_FCA_PARAMETERS: dict[str, Any] = {
         "trusted_relationships": [],
     },
     "vulnerability_gate": True,
+    # FG21/1: vulnerable customers are served by the specialist team, whose members need no
+    # approval for each call; a standard collector still does.
+    "specialists_contact_vulnerable_without_approval": True,
     "record_retention_years": None,
 }
 
@@ -669,8 +679,9 @@ PRESETS: dict[str, Preset] = {
                 "CONC 7 sets no numeric caps: 08:00-21:00 and 3 call attempts per local day are "
                 "this preset's defaults for the firm's own policy (approx.). Third parties only "
                 "to locate the customer, never told of the debt (CONC 7.9); vulnerable customers "
-                "routed to specialist handling (FG21/1); customers' stated preferences (opt-outs) "
-                "honoured."
+                "routed to specialist handling (FG21/1): a specialist team's members contact them "
+                "without a per-call approval, other collectors need one; customers' stated "
+                "preferences (opt-outs) honoured."
             ),
             parameters=UK_FCA_PARAMETERS,
         ),

@@ -18,12 +18,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import DateTimeField, F, Q, Value
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from psycopg.sql import Literal
 
+from accounts.models import Team
 from cases.models import (
     CALL_BACK_PRIORITY,
     Activity,
@@ -33,11 +34,11 @@ from cases.models import (
     PromiseInstalment,
     PromiseToPay,
 )
-from cases.selectors import case_scope_slices
+from cases.selectors import case_scope_slices, current_placements
 from common.formatting import your_time
 from compliance.engine import Decision, compliance_decide, compliance_record_contact
 from pipeline.services import BROKEN_PROMISE_PRIORITY, priority_score
-from workspace.selectors import queue_shape, queue_tiers
+from workspace.selectors import queue_policy, queue_shape, queue_tiers
 
 # Outcomes where nobody was reached: the case comes back after WORKSPACE_RETRY_AFTER_MINUTES.
 UNANSWERED_OUTCOMES = (Activity.Outcome.NO_ANSWER, Activity.Outcome.VOICEMAIL)
@@ -297,16 +298,18 @@ def _lock_case_for(case: Case, user, now: dt.datetime) -> Case:
 def _finish_outcome(
     case: Case, *, now: dt.datetime, next_action_at: dt.datetime | None, **changes
 ) -> None:
-    """After an outcome: release the claim, set when the case comes back, drop a broken
-    promise's or a call-back's band back to the usual score."""
+    """After an outcome: set when the case comes back, drop a broken promise's or a
+    call-back's band back to the usual score.
+
+    The collector keeps the claim while they finish on the case (a note, a promise after the
+    call, a call-back): Next case releases it, or the lease runs out once the page is closed.
+    """
     if "priority_score" not in changes and case.priority_score >= BROKEN_PROMISE_PRIORITY:
         account = case.account
         changes["priority_score"] = priority_score(
             account.balance, account.days_past_due(timezone.localdate(now))
         )
-    Case.objects.filter(pk=case.pk).update(
-        claimed_by=None, claim_expires_at=None, next_action_at=next_action_at, **changes
-    )
+    Case.objects.filter(pk=case.pk).update(next_action_at=next_action_at, **changes)
 
 
 def _activity(case: Case, user, now: dt.datetime, **fields) -> Activity:
@@ -366,8 +369,8 @@ def call_log(
 ) -> CallResult:
     """Record a call and its outcome, if the compliance gate allows the call.
 
-    Allowed: the call activity and the gate's contact row are written together, the claim
-    is released, and an unanswered case comes back after the retry delay. Blocked: only the
+    Allowed: the call activity and the gate's contact row are written together, and an
+    unanswered case comes back after the retry delay. Blocked: only the
     gate's blocked row is written. Every call is recorded here, a call a supervisor approved
     (`override`) too.
     """
@@ -512,11 +515,15 @@ DEBTOR_FLAGS = {
 }
 
 
-def debtor_flag_record(*, case: Case, user, flag: str, reason: str, now: dt.datetime) -> Activity:
+def debtor_flag_record(
+    *, case: Case, user, flag: str, reason: str, now: dt.datetime
+) -> FlagRecorded:
     """Record a dispute, a cease-communication request or a vulnerability, with the reason.
 
     The compliance gate reads these flags, so from now on calls are blocked (or, for a
-    vulnerable debtor, need an approver), and the queue stops serving the case.
+    vulnerable debtor, need an approver unless a specialist makes them), and the queue stops
+    serving the case. A vulnerable debtor's in-house cases move to the specialist team's pool
+    (specialist_team_for), whose members' queue serves them.
     """
     if flag not in DEBTOR_FLAGS:
         raise ValueError(f"{flag!r} is not a debtor flag the workspace records.")
@@ -526,4 +533,34 @@ def debtor_flag_record(*, case: Case, user, flag: str, reason: str, now: dt.date
         if flag == "is_vulnerable":
             changes["vulnerability_note"] = reason
         Debtor.objects.filter(pk=case.debtor_id).update(**changes)
-        return _note(locked, user, now, f"{DEBTOR_FLAGS[flag]}: {reason}")
+        text = f"{DEBTOR_FLAGS[flag]}: {reason}"
+        team = specialist_team_for(locked) if flag == "is_vulnerable" else None
+        if team is not None:
+            text += f" Moved to the specialist team {team.name}."
+            _debtor_cases_in_house(locked).update(
+                team=team, assigned_to=None, claimed_by=None, claim_expires_at=None
+            )
+        return FlagRecorded(_note(locked, user, now, text), team)
+
+
+@dataclass(frozen=True)
+class FlagRecorded:
+    note: Activity
+    moved_to: Team | None  # the specialist team the debtor's cases moved to
+
+
+def specialist_team_for(case: Case) -> Team | None:
+    """Where a vulnerable debtor's case goes: the first specialist team by name, unless the
+    case is in a specialist team already or the queue's policy has no vulnerability gate."""
+    if not queue_policy().vulnerability_gate:
+        return None
+    if case.team_id is not None and Team.objects.filter(pk=case.team_id, is_specialist=True):
+        return None
+    return Team.objects.filter(is_specialist=True).order_by("name").first()
+
+
+def _debtor_cases_in_house(case: Case):
+    """The debtor's cases still worked in-house: open or promised, not placed with an agency."""
+    return Case.objects.filter(
+        debtor_id=case.debtor_id, status__in=(Case.Status.OPEN, Case.Status.PROMISED)
+    ).exclude(Exists(current_placements().filter(case_id=OuterRef("pk"))))

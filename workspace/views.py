@@ -374,10 +374,15 @@ def debtor_flag_view(request, case: Case, now: dt.datetime):
     if not form.is_valid():
         return _render_workspace(request, case, now=now, debtor_flag_form=form)
     data = form.cleaned_data
-    debtor_flag_record(
+    recorded = debtor_flag_record(
         case=case, user=request.user, flag=data["flag"], reason=data["reason"], now=now
     )
     message = gettext("%(flag)s. Calls on this case now need the gate's approval.") % {
         "flag": gettext(DEBTOR_FLAGS[data["flag"]])
     }
+    if recorded.moved_to is not None:
+        message = gettext(
+            "%(flag)s. The debtor's cases moved to the specialist team %(team)s, whose "
+            "members' queue serves them."
+        ) % {"flag": gettext(DEBTOR_FLAGS[data["flag"]]), "team": recorded.moved_to}
     return _render_workspace(request, case, now=now, feedback=Feedback("success", message))
