@@ -14,6 +14,7 @@ import re
 import weakref
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -433,9 +434,9 @@ def promise_record(
         if not decision.allowed:
             return PromiseResult(CallResult(decision, None), None)
         currency = locked.account.currency
-        summary = f"Promise: {amount} {currency} by {due_date.isoformat()}"
+        summary = f"Promise: {amount} {currency} by {_day(due_date)}"
         if instalments:
-            parts = ", ".join(f"{value} on {day.isoformat()}" for day, value in instalments)
+            parts = ", ".join(f"{value} on {_day(day)}" for day, value in instalments)
             summary += f" in {parts}"
         activity = _activity(
             locked,
@@ -465,6 +466,18 @@ def promise_record(
 
 # --- Internal records -----------------------------------------------------------------------
 
+# The history's notes are records, written once in English: their dates read as the page's
+# ("5 Dec 2026"), and a moment names the clock it is told on.
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _on_the_debtors_clock(moment: dt.datetime, debtor: Debtor) -> str:
+    local = moment.astimezone(ZoneInfo(debtor.time_zone))
+    return f"{_day(local)}, {local:%H:%M} debtor's time ({debtor.time_zone})"
+
 
 def callback_schedule(
     *, case: Case, user, when: dt.datetime, notes: str = "", now: dt.datetime
@@ -472,7 +485,7 @@ def callback_schedule(
     """Serve the case first at `when`, in the call-back band (the form checked the window)."""
     with transaction.atomic():
         locked = _lock_case_for(case, user, now)
-        text = f"Call-back scheduled for {when.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC."
+        text = f"Call-back scheduled for {_on_the_debtors_clock(when, locked.debtor)}."
         activity = _note(locked, user, now, f"{text} {notes}".strip())
         _finish_outcome(locked, now=now, next_action_at=when, priority_score=CALL_BACK_PRIORITY)
     return activity

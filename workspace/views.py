@@ -116,13 +116,12 @@ def _blocked(decision: Decision) -> Feedback:
 def _workspace_context(request, case: Case, *, now: dt.datetime, **forms) -> dict:
     user = request.user
     business_date = timezone.localdate(now)
-    debtor_zone, collector_zone = ZoneInfo(case.debtor.time_zone), ZoneInfo(user.time_zone)
+    debtor_zone = ZoneInfo(case.debtor.time_zone)
     policy = queue_policy()
     defaults = {
         "call_form": CallLogForm(case=case),
         "promise_form": PromiseForm(case=case, business_date=business_date),
         "callback_form": CallbackForm(
-            collector_zone=collector_zone,
             debtor_zone=debtor_zone,
             call_window=policy.call_window,
             now=now,
@@ -314,7 +313,6 @@ def promise_take(request, case: Case, now: dt.datetime):
 def callback_schedule_view(request, case: Case, now: dt.datetime):
     form = CallbackForm(
         request.POST,
-        collector_zone=ZoneInfo(request.user.time_zone),
         debtor_zone=ZoneInfo(case.debtor.time_zone),
         call_window=queue_policy().call_window,
         now=now,
