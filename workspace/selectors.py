@@ -192,8 +192,9 @@ def serves_vulnerable(user, policy: QueuePolicy) -> bool:
     per-call approval (otherwise every call would wait for an approver: a dead end)."""
     if not policy.vulnerability_gate:
         return True
-    team = user.team if user.team_id is not None else None
-    return policy.specialists_contact_vulnerable and team is not None and team.is_specialist
+    if not policy.specialists_contact_vulnerable or user.team_id is None:
+        return False
+    return user.team.is_specialist
 
 
 def _not_blocked_by_flags(policy: QueuePolicy, user) -> Q:
