@@ -92,6 +92,8 @@ def test_on_a_phone_the_call_form_is_on_the_first_screen_and_the_claim_badge_sta
 
     page.get_by_role("button", name="No answer").click()
     expect(page.locator("#action-feedback")).to_contain_text("Logged: No answer.")
+    expect(national_id).to_be_visible()  # the panel opened stays open after the action
+    expect(page.locator("#account-panel")).to_be_hidden()  # and the others folded
     expect(lease).to_contain_text("Yours")  # claimed with Next case, still the collector's
     expect(lease).not_to_contain_text("Not claimed")
     history = page.locator("#history")
