@@ -112,3 +112,14 @@ def test_the_teams_page_says_which_team_is_specialist(client, supervisor, team, 
     page = client.get(reverse("supervision:teams")).content.decode()
     assert "Vulnerable customers' team" in page
     assert page.count("Vulnerable customers' team") == 1
+
+
+def test_supervisors_see_the_specialist_team_named_where_cases_and_collectors_move(
+    client, supervisor, team, specialist_team
+):
+    specialist_team.supervisors.add(supervisor)
+    client.force_login(supervisor)
+    for name in ("supervision:reassign", "supervision:teams"):
+        page = client.get(reverse(name)).content.decode().replace("&#x27;", "'")
+        assert "Vulnerable customers (vulnerable customers' team)" in page
+        assert "Team A (" not in page
