@@ -565,15 +565,65 @@ class FlagRecorded:
 def specialist_team_for(case: Case) -> Team | None:
     """Where a vulnerable debtor's case goes: the first specialist team by name, unless the
     case is in a specialist team already or the queue's policy has no vulnerability gate."""
-    if not queue_policy().vulnerability_gate:
-        return None
     if case.team_id is not None and Team.objects.filter(pk=case.team_id, is_specialist=True):
+        return None
+    return _specialist_team()
+
+
+def _specialist_team() -> Team | None:
+    if not queue_policy().vulnerability_gate:
         return None
     return Team.objects.filter(is_specialist=True).order_by("name").first()
 
 
+def _cases_in_house():
+    """Cases still worked in-house: open or promised, not placed with an agency."""
+    return Case.objects.filter(status__in=(Case.Status.OPEN, Case.Status.PROMISED)).exclude(
+        Exists(current_placements().filter(case_id=OuterRef("pk")))
+    )
+
+
 def _debtor_cases_in_house(case: Case):
-    """The debtor's cases still worked in-house: open or promised, not placed with an agency."""
-    return Case.objects.filter(
-        debtor_id=case.debtor_id, status__in=(Case.Status.OPEN, Case.Status.PROMISED)
-    ).exclude(Exists(current_placements().filter(case_id=OuterRef("pk"))))
+    return _cases_in_house().filter(debtor_id=case.debtor_id)
+
+
+ROUTE_BATCH = 1000
+
+
+def vulnerable_cases_route(*, now: dt.datetime) -> int:
+    """Move vulnerable debtors' in-house cases that no specialist team holds to a specialist
+    team's pool (specialist_team_for), each with a note: what recording the vulnerability on
+    the case page does, for a flag set in the admin or by a bank file. A case a collector holds
+    by a live claim waits for the next run. Returns how many cases moved."""
+    team = _specialist_team()
+    if team is None:
+        return 0
+    waiting = (
+        _cases_in_house()
+        .filter(debtor__is_vulnerable=True)
+        .exclude(team__is_specialist=True)
+        .filter(Q(claimed_by__isnull=True) | Q(claim_expires_at__lte=now))
+        .order_by("pk")
+    )
+    moved = 0
+    while True:
+        with transaction.atomic():
+            batch = list(waiting.values_list("pk", "debtor_id")[:ROUTE_BATCH])
+            if not batch:
+                return moved
+            Case.objects.filter(pk__in=[pk for pk, _ in batch]).update(
+                team=team, assigned_to=None, claimed_by=None, claim_expires_at=None
+            )
+            Activity.objects.bulk_create(
+                Activity(
+                    case_id=pk,
+                    debtor_id=debtor_id,
+                    occurred_at=now,
+                    channel=Activity.Channel.NOTE,
+                    direction=Activity.Direction.INTERNAL,
+                    outcome=Activity.Outcome.NOTE,
+                    notes=f"Vulnerable debtor: moved to the specialist team {team.name}.",
+                )
+                for pk, debtor_id in batch
+            )
+        moved += len(batch)

@@ -3,6 +3,8 @@ collectors, and routed there when a collector records the vulnerability."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +13,7 @@ from accounts.roles import Role
 from cases.models import Activity, Case
 from tests.factories import TeamFactory, UserFactory
 from workspace.selectors import queue_for
-from workspace.services import call_log, case_claim_next
+from workspace.services import call_log, case_claim_next, vulnerable_cases_route
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -123,3 +125,37 @@ def test_supervisors_see_the_specialist_team_named_where_cases_and_collectors_mo
         page = client.get(reverse(name)).content.decode().replace("&#x27;", "'")
         assert "Vulnerable customers (vulnerable customers' team)" in page
         assert "Team A (" not in page
+
+
+def test_cases_of_debtors_flagged_elsewhere_move_to_the_specialist_team_once(
+    uk_fca, collector, outsider, team, other_team, specialist_team, make_case
+):
+    now = timezone.now()
+    flagged = make_case(team=team, assigned_to=collector, debtor__is_vulnerable=True)
+    held = make_case(
+        team=other_team,
+        debtor__is_vulnerable=True,
+        claimed_by=outsider,
+        claim_expires_at=now + dt.timedelta(minutes=5),
+    )
+    there = make_case(team=specialist_team, debtor__is_vulnerable=True)
+    usual = make_case(team=team)
+
+    assert vulnerable_cases_route(now=now) == 1
+    flagged.refresh_from_db()
+    assert (flagged.team, flagged.assigned_to) == (specialist_team, None)
+    assert flagged.activities.get().notes == (
+        "Vulnerable debtor: moved to the specialist team Vulnerable customers."
+    )
+    for case, team_now in ((held, other_team), (there, specialist_team), (usual, team)):
+        case.refresh_from_db()
+        assert case.team == team_now and not case.activities.exists()
+
+    later = now + dt.timedelta(minutes=10)  # the claim has run out: the held case moves too
+    assert vulnerable_cases_route(now=later) == 1
+    assert vulnerable_cases_route(now=later) == 0
+
+
+def test_without_a_specialist_team_nothing_moves(uk_fca, team, make_case):
+    make_case(team=team, debtor__is_vulnerable=True)
+    assert vulnerable_cases_route(now=timezone.now()) == 0
