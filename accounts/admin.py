@@ -59,7 +59,8 @@ class UserAdmin(FreeTextAdmin, DjangoUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(FreeTextAdmin, admin.ModelAdmin):
-    list_display = ("name", "member_count", "created_at")
+    list_display = ("name", "is_specialist", "member_count", "created_at")
+    list_filter = ("is_specialist",)
     search_fields = ("name",)
     autocomplete_fields = ("supervisors",)
     readonly_fields = TIMESTAMPS

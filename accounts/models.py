@@ -38,6 +38,16 @@ class Team(TimeStampedModel):
         blank=True,
         verbose_name=_("supervisors"),
     )
+    # Vulnerable customers are routed to such a team (FCA FG21/1): its members' queue serves
+    # them, and a policy may let its members contact them without a per-call approval.
+    is_specialist = models.BooleanField(
+        _("vulnerable customers' team"),
+        default=False,
+        help_text=_(
+            "A specialist team: its members are served vulnerable customers' cases, and a "
+            "policy may let them call those customers without a per-call approval."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

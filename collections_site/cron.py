@@ -12,7 +12,7 @@ from compliance.jobs import seal_compliance_log, write_log_checkpoint
 from feeds.jobs import resume_stalled_imports
 from pipeline.jobs import PRINT_JOB_TIMEOUT, print_letters, start_dispatch
 from reporting.jobs import refresh_statistics, snapshot_statistics, snapshot_yesterday
-from workspace.jobs import release_expired_claims
+from workspace.jobs import release_expired_claims, route_vulnerable_cases
 
 cron.register(run_collections_day, queue_name="pipeline", cron="30 1 * * *", job_timeout=3600)
 # A date whose run's process died is run again, which finishes its work.
@@ -22,6 +22,8 @@ cron.register(start_dispatch, queue_name="messages", interval=60)
 # Letters handed to print are set into print files, off the dispatch path.
 cron.register(print_letters, queue_name="default", interval=600, job_timeout=PRINT_JOB_TIMEOUT)
 cron.register(release_expired_claims, queue_name="default", interval=300)
+# Vulnerable debtors flagged in the admin or by a bank file: their cases to a specialist team.
+cron.register(route_vulnerable_cases, queue_name="default", interval=600)
 # Writers append unsealed rows; the sealer chains them within seconds, on its own queue so a
 # long job elsewhere never holds it up.
 cron.register(seal_compliance_log, queue_name="compliance", interval=5)

@@ -168,6 +168,9 @@ class PolicyParameters:
     plan_exceptions: ActionExceptions = ActionExceptions(actions=(), channels=())
     plan_max_months: int | None = None
     plan_grace_days: int = 0
+    # Under the vulnerability gate, members of a specialist team (accounts.Team.is_specialist)
+    # may contact a vulnerable debtor without a per-call approval; everyone else still needs it.
+    specialists_contact_vulnerable_without_approval: bool = False
 
     @property
     def lookback(self) -> dt.timedelta:
@@ -351,6 +354,7 @@ OPTIONAL_TOP_KEYS = (
     "plan_exceptions",
     "plan_max_months",
     "plan_grace_days",
+    "specialists_contact_vulnerable_without_approval",
 )
 # The repayment plans' limits, which every shipped preset sets (compliance migration 0007).
 PLAN_KEYS = ("plan_exceptions", "plan_max_months", "plan_grace_days")
@@ -457,6 +461,9 @@ def parse_parameters(data: Any) -> PolicyParameters:
         ),
         plan_grace_days=(
             top.integer("plan_grace_days", minimum=0) if "plan_grace_days" in top.data else 0
+        ),
+        specialists_contact_vulnerable_without_approval=top.optional_boolean(
+            "specialists_contact_vulnerable_without_approval"
         ),
     )
     excusable = [cap.code for cap in caps if cap.exclude_consented]
@@ -646,6 +653,9 @@ UK_FCA_PARAMETERS: dict[str, Any] = {
         "trusted_relationships": [],
     },
     "vulnerability_gate": True,
+    # FG21/1: vulnerable customers are served by the specialist team, whose members need no
+    # approval for each call; a standard collector still does.
+    "specialists_contact_vulnerable_without_approval": True,
     "record_retention_years": None,
     "plan_exceptions": {"actions": [], "channels": []},
     "plan_max_months": None,
@@ -710,8 +720,9 @@ PRESETS: dict[str, Preset] = {
                 "CONC 7 sets no numeric caps: 08:00-21:00 and 3 call attempts per local day are "
                 "this preset's defaults for the firm's own policy (approx.). Third parties only "
                 "to locate the customer, never told of the debt (CONC 7.9); vulnerable customers "
-                "routed to specialist handling (FG21/1); customers' stated preferences (opt-outs) "
-                "honoured."
+                "routed to specialist handling (FG21/1): a specialist team's members contact them "
+                "without a per-call approval, other collectors need one; customers' stated "
+                "preferences (opt-outs) honoured."
             ),
             parameters=UK_FCA_PARAMETERS,
         ),

@@ -616,16 +616,29 @@ def channel_consent(context: RuleContext) -> RuleResult:
 
 
 def vulnerability(context: RuleContext) -> RuleResult:
+    """A vulnerable debtor needs an approver, unless the policy lets a specialist team's
+    members contact them and the actor is one."""
     code = "vulnerability"
-    if context.debtor.is_vulnerable:
-        return _failed(
+    if not context.debtor.is_vulnerable:
+        return _passed(code, True, "Not flagged vulnerable.", is_vulnerable=False)
+    allowed = context.parameters.specialists_contact_vulnerable_without_approval
+    team = getattr(context.actor, "team", None)
+    specialist = team is not None and team.is_specialist
+    inputs = {"is_vulnerable": True, "specialist_team": team.pk if specialist else None}
+    if allowed and specialist:
+        return _passed(
             code,
             True,
-            "Vulnerable debtor: route to specialist handling; contact needs the approval of a "
-            "user who may override compliance.",
-            is_vulnerable=True,
+            f"Vulnerable debtor, handled by the specialist team {team.name}.",
+            **inputs,
         )
-    return _passed(code, True, "Not flagged vulnerable.", is_vulnerable=False)
+    return _failed(
+        code,
+        True,
+        "Vulnerable debtor: route to specialist handling; contact needs the approval of a "
+        "user who may override compliance.",
+        **inputs,
+    )
 
 
 def contact_window(context: RuleContext) -> RuleResult:

@@ -30,6 +30,15 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{name} ({obj.team})" if obj.team_id else name
 
 
+class TeamChoiceField(forms.ModelChoiceField):
+    """Teams by name; a specialist team says so, as vulnerable customers' cases go there."""
+
+    def label_from_instance(self, obj: Team) -> str:
+        if obj.is_specialist:
+            return _("%(team)s (vulnerable customers' team)") % {"team": obj.name}
+        return obj.name
+
+
 class ReasonField(FreeTextField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 300)
@@ -132,7 +141,7 @@ class ReassignForm(forms.Form):
         empty_label="—",
         label=gettext_lazy("Give to collector"),
     )
-    team = forms.ModelChoiceField(
+    team = TeamChoiceField(
         queryset=Team.objects.none(),
         required=False,
         empty_label="—",
@@ -157,7 +166,7 @@ class ReassignForm(forms.Form):
 
 class MoveCollectorForm(forms.Form):
     collector = PersonChoiceField(label=gettext_lazy("Collector"), queryset=User.objects.none())
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), label=gettext_lazy("To team"))
+    team = TeamChoiceField(queryset=Team.objects.none(), label=gettext_lazy("To team"))
     return_cases = forms.BooleanField(
         required=False,
         initial=True,

@@ -77,6 +77,7 @@ def test_the_schedule_registers_every_recurring_job(queue):
         "pipeline.jobs.print_letters",
         "feeds.jobs.resume_stalled_imports",
         "workspace.jobs.release_expired_claims",
+        "workspace.jobs.route_vulnerable_cases",
         "compliance.jobs.seal_compliance_log",
         "compliance.jobs.write_log_checkpoint",
         "reporting.jobs.refresh_statistics",

@@ -253,7 +253,8 @@ class PromiseForm(_CallForm):
 
 
 class CallbackForm(forms.Form):
-    """The call-back time is typed in the collector's own zone and checked in the debtor's."""
+    """The call-back time is typed on the debtor's clock, as they asked for it ("call me at
+    six"), and checked against the call window there; the form names the zone."""
 
     prefix = "callback"
 
@@ -270,24 +271,29 @@ class CallbackForm(forms.Form):
     def __init__(
         self,
         *args,
-        collector_zone: ZoneInfo,
         debtor_zone: ZoneInfo,
         call_window: ContactWindow | None,
         now: dt.datetime,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        self.collector_zone, self.debtor_zone = collector_zone, debtor_zone
+        self.debtor_zone = debtor_zone
         self.call_window, self.now = call_window, now
-        self.fields["when"].label = gettext("Call back at (your time, %(zone)s)") % {
-            "zone": collector_zone.key
+        self.fields["when"].label = gettext("Call back at (debtor's time, %(zone)s)") % {
+            "zone": debtor_zone.key
         }
         self.helper = _helper("callback-form")
 
     def clean_when(self) -> dt.datetime:
-        # Django read the wall-clock value in the current zone; it is the collector's.
+        # Django read the wall-clock value in the current zone; it is the debtor's. A time
+        # that does not exist there (skipped by daylight saving) is refused, not shifted.
         typed = timezone.make_naive(self.cleaned_data["when"])
-        when = typed.replace(tzinfo=self.collector_zone)
+        when = typed.replace(tzinfo=self.debtor_zone)
+        if when.astimezone(dt.UTC).astimezone(self.debtor_zone).replace(tzinfo=None) != typed:
+            raise forms.ValidationError(
+                gettext("That time does not exist in %(zone)s (the clocks change then).")
+                % {"zone": self.debtor_zone.key}
+            )
         if when <= self.now:
             raise forms.ValidationError(gettext("The call-back must be in the future."))
         if when > self.now + dt.timedelta(days=promise_max_days()):
@@ -295,22 +301,19 @@ class CallbackForm(forms.Form):
                 gettext("Schedule call-backs within %(days)s days.") % {"days": promise_max_days()}
             )
         window = self.call_window
-        local = when.astimezone(self.debtor_zone)
-        if window and not window.start <= local.time() < window.end:
+        if window and not window.start <= typed.time() < window.end:
             opening = window_opening_at_or_after(when, window, self.debtor_zone)
             raise forms.ValidationError(
                 gettext(
-                    "That is %(time)s for the debtor (%(zone)s), outside the call window "
-                    "%(start)s-%(end)s; the next opening is %(opening)s your time."
+                    "%(time)s is outside the call window %(start)s-%(end)s (debtor's time, "
+                    "%(zone)s); the next opening is %(opening)s."
                 )
                 % {
-                    "time": time_format(local),
+                    "time": time_format(typed),
                     "zone": self.debtor_zone.key,
                     "start": time_format(window.start),
                     "end": time_format(window.end),
-                    "opening": date_format(
-                        opening.astimezone(self.collector_zone), "DATETIME_FORMAT"
-                    ),
+                    "opening": date_format(opening.astimezone(self.debtor_zone), "DATETIME_FORMAT"),
                 }
             )
         return when

@@ -62,6 +62,7 @@ class QueuePolicy:
 
     call_window: ContactWindow | None
     vulnerability_gate: bool
+    specialists_contact_vulnerable: bool = False
 
 
 def _refreshed_every(seconds: float):
@@ -94,6 +95,7 @@ def queue_policy() -> QueuePolicy:
     return QueuePolicy(
         call_window=parameters.contact_windows.get("call"),
         vulnerability_gate=parameters.vulnerability_gate,
+        specialists_contact_vulnerable=parameters.specialists_contact_vulnerable_without_approval,
     )
 
 
@@ -184,9 +186,20 @@ def _callable_phone(debtor_ref) -> Exists:
     )
 
 
-def _not_blocked_by_flags(policy: QueuePolicy) -> Q:
+def serves_vulnerable(user, policy: QueuePolicy) -> bool:
+    """Whether `user`'s queue serves vulnerable debtors' cases: always without the gate; under
+    it, only to a specialist team's members, and only when the policy lets them call without a
+    per-call approval (otherwise every call would wait for an approver: a dead end)."""
+    if not policy.vulnerability_gate:
+        return True
+    if not policy.specialists_contact_vulnerable or user.team_id is None:
+        return False
+    return user.team.is_specialist
+
+
+def _not_blocked_by_flags(policy: QueuePolicy, user) -> Q:
     flags = [*CALL_BLOCKING_DEBTOR_FLAGS]
-    if policy.vulnerability_gate:
+    if not serves_vulnerable(user, policy):
         flags.append("is_vulnerable")
     return Q(**{f"debtor__{flag}": False for flag in flags})
 
@@ -207,9 +220,10 @@ def queue_tiers(user, *, now: dt.datetime) -> list[QueueTier]:
     """The user's queue as tiers served in order: call-backs due, broken promises, new
     phone-stage entries, then by score.
 
-    Only cases that look callable now are in it: no blocking debtor flag, a usable phone
-    number, the debtor's local time inside the call window, no call-back or retry still to
-    come. The compliance gate still judges the call itself; this only avoids dead ends.
+    Only cases that look callable now are in it: no blocking debtor flag (a vulnerable
+    debtor's case goes to a specialist team's members only: serves_vulnerable), a usable
+    phone number, the debtor's local time inside the call window, no call-back or retry
+    still to come. The compliance gate still judges the call itself; this only avoids dead ends.
     Each slice of a tier walks an index in its own order, so serving the top case reads a
     handful of rows however long the queue is.
     """
@@ -218,7 +232,7 @@ def queue_tiers(user, *, now: dt.datetime) -> list[QueueTier]:
     # One part per slice of the user's scope: an OR of scopes would hide the indexes.
     parts = [
         _workable(Case.objects.filter(scope), user, now)
-        .filter(_not_blocked_by_flags(policy))
+        .filter(_not_blocked_by_flags(policy, user))
         .filter(debtor__time_zone__in=zones)
         .filter(_callable_phone(OuterRef("debtor_id")))
         for scope in case_scope_slices(user)
@@ -274,6 +288,7 @@ def queue_shape(user, *, now: dt.datetime) -> tuple:
         user.team_id,
         user.agency_id,
         policy,
+        serves_vulnerable(user, policy),
         time_zones_open_for_calls(window=policy.call_window, now=now),
         tuple(callable_stage_ids()),
     )
@@ -305,7 +320,7 @@ def cases_waiting_for(user, *, now: dt.datetime) -> QuerySet[Case]:
     zones = time_zones_open_for_calls(window=policy.call_window, now=now)
     return (
         cases_workable_by(user, now=now)
-        .filter(_not_blocked_by_flags(policy))
+        .filter(_not_blocked_by_flags(policy, user))
         .filter(_callable_phone(OuterRef("debtor_id")))
         .filter(Q(next_action_at__gt=now) | ~Q(debtor__time_zone__in=zones))
         .order_by(F("next_action_at").asc(nulls_first=True), "-priority_score", "id")

@@ -14,16 +14,18 @@ import re
 import weakref
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import DateTimeField, F, Q, Value
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from psycopg.sql import Literal
 
+from accounts.models import Team
 from cases.models import (
     CALL_BACK_PRIORITY,
     Activity,
@@ -33,11 +35,11 @@ from cases.models import (
     PromiseInstalment,
     PromiseToPay,
 )
-from cases.selectors import case_scope_slices
+from cases.selectors import case_scope_slices, current_placements
 from common.formatting import your_time
 from compliance.engine import Decision, compliance_decide, compliance_record_contact
 from pipeline.services import BROKEN_PROMISE_PRIORITY, priority_score
-from workspace.selectors import queue_shape, queue_tiers
+from workspace.selectors import queue_policy, queue_shape, queue_tiers
 
 # Outcomes where nobody was reached: the case comes back after WORKSPACE_RETRY_AFTER_MINUTES.
 UNANSWERED_OUTCOMES = (Activity.Outcome.NO_ANSWER, Activity.Outcome.VOICEMAIL)
@@ -297,16 +299,18 @@ def _lock_case_for(case: Case, user, now: dt.datetime) -> Case:
 def _finish_outcome(
     case: Case, *, now: dt.datetime, next_action_at: dt.datetime | None, **changes
 ) -> None:
-    """After an outcome: release the claim, set when the case comes back, drop a broken
-    promise's or a call-back's band back to the usual score."""
+    """After an outcome: set when the case comes back, drop a broken promise's or a
+    call-back's band back to the usual score.
+
+    The collector keeps the claim while they finish on the case (a note, a promise after the
+    call, a call-back): Next case releases it, or the lease runs out once the page is closed.
+    """
     if "priority_score" not in changes and case.priority_score >= BROKEN_PROMISE_PRIORITY:
         account = case.account
         changes["priority_score"] = priority_score(
             account.balance, account.days_past_due(timezone.localdate(now))
         )
-    Case.objects.filter(pk=case.pk).update(
-        claimed_by=None, claim_expires_at=None, next_action_at=next_action_at, **changes
-    )
+    Case.objects.filter(pk=case.pk).update(next_action_at=next_action_at, **changes)
 
 
 def _activity(case: Case, user, now: dt.datetime, **fields) -> Activity:
@@ -366,8 +370,8 @@ def call_log(
 ) -> CallResult:
     """Record a call and its outcome, if the compliance gate allows the call.
 
-    Allowed: the call activity and the gate's contact row are written together, the claim
-    is released, and an unanswered case comes back after the retry delay. Blocked: only the
+    Allowed: the call activity and the gate's contact row are written together, and an
+    unanswered case comes back after the retry delay. Blocked: only the
     gate's blocked row is written. Every call is recorded here, a call a supervisor approved
     (`override`) too.
     """
@@ -430,9 +434,9 @@ def promise_record(
         if not decision.allowed:
             return PromiseResult(CallResult(decision, None), None)
         currency = locked.account.currency
-        summary = f"Promise: {amount} {currency} by {due_date.isoformat()}"
+        summary = f"Promise: {amount} {currency} by {_day(due_date)}"
         if instalments:
-            parts = ", ".join(f"{value} on {day.isoformat()}" for day, value in instalments)
+            parts = ", ".join(f"{value} on {_day(day)}" for day, value in instalments)
             summary += f" in {parts}"
         activity = _activity(
             locked,
@@ -462,6 +466,18 @@ def promise_record(
 
 # --- Internal records -----------------------------------------------------------------------
 
+# The history's notes are records, written once in English: their dates read as the page's
+# ("5 Dec 2026"), and a moment names the clock it is told on.
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _on_the_debtors_clock(moment: dt.datetime, debtor: Debtor) -> str:
+    local = moment.astimezone(ZoneInfo(debtor.time_zone))
+    return f"{_day(local)}, {local:%H:%M} debtor's time ({debtor.time_zone})"
+
 
 def callback_schedule(
     *, case: Case, user, when: dt.datetime, notes: str = "", now: dt.datetime
@@ -469,7 +485,7 @@ def callback_schedule(
     """Serve the case first at `when`, in the call-back band (the form checked the window)."""
     with transaction.atomic():
         locked = _lock_case_for(case, user, now)
-        text = f"Call-back scheduled for {when.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC."
+        text = f"Call-back scheduled for {_on_the_debtors_clock(when, locked.debtor)}."
         activity = _note(locked, user, now, f"{text} {notes}".strip())
         _finish_outcome(locked, now=now, next_action_at=when, priority_score=CALL_BACK_PRIORITY)
     return activity
@@ -512,11 +528,15 @@ DEBTOR_FLAGS = {
 }
 
 
-def debtor_flag_record(*, case: Case, user, flag: str, reason: str, now: dt.datetime) -> Activity:
+def debtor_flag_record(
+    *, case: Case, user, flag: str, reason: str, now: dt.datetime
+) -> FlagRecorded:
     """Record a dispute, a cease-communication request or a vulnerability, with the reason.
 
     The compliance gate reads these flags, so from now on calls are blocked (or, for a
-    vulnerable debtor, need an approver), and the queue stops serving the case.
+    vulnerable debtor, need an approver unless a specialist makes them), and the queue stops
+    serving the case. A vulnerable debtor's in-house cases move to the specialist team's pool
+    (specialist_team_for), whose members' queue serves them.
     """
     if flag not in DEBTOR_FLAGS:
         raise ValueError(f"{flag!r} is not a debtor flag the workspace records.")
@@ -526,4 +546,84 @@ def debtor_flag_record(*, case: Case, user, flag: str, reason: str, now: dt.date
         if flag == "is_vulnerable":
             changes["vulnerability_note"] = reason
         Debtor.objects.filter(pk=case.debtor_id).update(**changes)
-        return _note(locked, user, now, f"{DEBTOR_FLAGS[flag]}: {reason}")
+        text = f"{DEBTOR_FLAGS[flag]}: {reason}"
+        team = specialist_team_for(locked) if flag == "is_vulnerable" else None
+        if team is not None:
+            text += f" Moved to the specialist team {team.name}."
+            _debtor_cases_in_house(locked).update(
+                team=team, assigned_to=None, claimed_by=None, claim_expires_at=None
+            )
+        return FlagRecorded(_note(locked, user, now, text), team)
+
+
+@dataclass(frozen=True)
+class FlagRecorded:
+    note: Activity
+    moved_to: Team | None  # the specialist team the debtor's cases moved to
+
+
+def specialist_team_for(case: Case) -> Team | None:
+    """Where a vulnerable debtor's case goes: the first specialist team by name, unless the
+    case is in a specialist team already or the queue's policy has no vulnerability gate."""
+    if case.team_id is not None and Team.objects.filter(pk=case.team_id, is_specialist=True):
+        return None
+    return _specialist_team()
+
+
+def _specialist_team() -> Team | None:
+    if not queue_policy().vulnerability_gate:
+        return None
+    return Team.objects.filter(is_specialist=True).order_by("name").first()
+
+
+def _cases_in_house():
+    """Cases still worked in-house: open or promised, not placed with an agency."""
+    return Case.objects.filter(status__in=(Case.Status.OPEN, Case.Status.PROMISED)).exclude(
+        Exists(current_placements().filter(case_id=OuterRef("pk")))
+    )
+
+
+def _debtor_cases_in_house(case: Case):
+    return _cases_in_house().filter(debtor_id=case.debtor_id)
+
+
+ROUTE_BATCH = 1000
+
+
+def vulnerable_cases_route(*, now: dt.datetime) -> int:
+    """Move vulnerable debtors' in-house cases that no specialist team holds to a specialist
+    team's pool (specialist_team_for), each with a note: what recording the vulnerability on
+    the case page does, for a flag set in the admin or by a bank file. A case a collector holds
+    by a live claim waits for the next run. Returns how many cases moved."""
+    team = _specialist_team()
+    if team is None:
+        return 0
+    waiting = (
+        _cases_in_house()
+        .filter(debtor__is_vulnerable=True)
+        .exclude(team__is_specialist=True)
+        .filter(Q(claimed_by__isnull=True) | Q(claim_expires_at__lte=now))
+        .order_by("pk")
+    )
+    moved = 0
+    while True:
+        with transaction.atomic():
+            batch = list(waiting.values_list("pk", "debtor_id")[:ROUTE_BATCH])
+            if not batch:
+                return moved
+            Case.objects.filter(pk__in=[pk for pk, _ in batch]).update(
+                team=team, assigned_to=None, claimed_by=None, claim_expires_at=None
+            )
+            Activity.objects.bulk_create(
+                Activity(
+                    case_id=pk,
+                    debtor_id=debtor_id,
+                    occurred_at=now,
+                    channel=Activity.Channel.NOTE,
+                    direction=Activity.Direction.INTERNAL,
+                    outcome=Activity.Outcome.NOTE,
+                    notes=f"Vulnerable debtor: moved to the specialist team {team.name}.",
+                )
+                for pk, debtor_id in batch
+            )
+        moved += len(batch)

@@ -147,13 +147,12 @@ def _blocked(decision: Decision) -> Feedback:
 def _workspace_context(request, case: Case, *, now: dt.datetime, **forms) -> dict:
     user = request.user
     business_date = timezone.localdate(now)
-    debtor_zone, collector_zone = ZoneInfo(case.debtor.time_zone), ZoneInfo(user.time_zone)
+    debtor_zone = ZoneInfo(case.debtor.time_zone)
     policy = queue_policy()
     defaults = {
         "call_form": CallLogForm(case=case),
         "promise_form": PromiseForm(case=case, business_date=business_date),
         "callback_form": CallbackForm(
-            collector_zone=collector_zone,
             debtor_zone=debtor_zone,
             call_window=policy.call_window,
             now=now,
@@ -345,7 +344,6 @@ def promise_take(request, case: Case, now: dt.datetime):
 def callback_schedule_view(request, case: Case, now: dt.datetime):
     form = CallbackForm(
         request.POST,
-        collector_zone=ZoneInfo(request.user.time_zone),
         debtor_zone=ZoneInfo(case.debtor.time_zone),
         call_window=queue_policy().call_window,
         now=now,
@@ -405,10 +403,15 @@ def debtor_flag_view(request, case: Case, now: dt.datetime):
     if not form.is_valid():
         return _render_workspace(request, case, now=now, debtor_flag_form=form)
     data = form.cleaned_data
-    debtor_flag_record(
+    recorded = debtor_flag_record(
         case=case, user=request.user, flag=data["flag"], reason=data["reason"], now=now
     )
     message = gettext("%(flag)s. Calls on this case now need the gate's approval.") % {
         "flag": gettext(DEBTOR_FLAGS[data["flag"]])
     }
+    if recorded.moved_to is not None:
+        message = gettext(
+            "%(flag)s. The debtor's cases moved to the specialist team %(team)s, whose "
+            "members' queue serves them."
+        ) % {"flag": gettext(DEBTOR_FLAGS[data["flag"]]), "team": recorded.moved_to}
     return _render_workspace(request, case, now=now, feedback=Feedback("success", message))

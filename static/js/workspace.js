@@ -63,6 +63,27 @@
     }
   });
 
+  // The case page's panels fold on a narrow screen; an action re-renders the page's workspace,
+  // so a panel the collector opened is opened again in the new copy. After the settle: htmx
+  // settles an element's class from its old copy to its new one, which would fold it again.
+  let openPanels = [];
+  document.body.addEventListener("htmx:beforeSwap", function () {
+    openPanels = Array.from(document.querySelectorAll(".case-panel-body.show"), (panel) => panel.id);
+  });
+  document.body.addEventListener("htmx:afterSettle", function () {
+    for (const id of openPanels) {
+      const panel = document.getElementById(id);
+      if (!panel) continue;
+      panel.classList.add("show");
+      const toggle = document.querySelector('[data-bs-target="#' + id + '"]');
+      if (toggle) {
+        toggle.classList.remove("collapsed");
+        toggle.setAttribute("aria-expanded", "true");
+      }
+    }
+    openPanels = [];
+  });
+
   // After an outcome is logged the form that took it is done: leave its field, so the next
   // key ("n") goes to the next case instead of into the field htmx kept the focus in. This
   // runs in the swap itself, before the page can take another key: on settle (a moment

@@ -220,21 +220,44 @@ def test_a_promise_is_refused_with_a_clear_message(worker, case, data, message):
     assert not log_rows(case).exists()
 
 
-def test_a_call_back_is_shown_in_both_times_and_brings_the_case_back(worker, collector, case):
+def test_a_call_back_is_typed_on_the_debtors_clock_and_shown_on_both(worker, collector, case):
     collector.time_zone = "Europe/Paris"
     collector.save()
     debtor_zone = case.debtor.time_zone
     tomorrow_noon = dt.datetime.combine(
         timezone.localdate() + dt.timedelta(days=1), dt.time(12), tzinfo=ZoneInfo(debtor_zone)
     )
-    typed = tomorrow_noon.astimezone(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%dT%H:%M")
-    page = post(worker, "callback", case, {"when": typed})
+    form = worker.get(reverse("workspace:detail", args=[case.pk])).content.decode()
+    assert f"Call back at (debtor's time, {debtor_zone})" in form.replace("&#x27;", "'")
+
+    page = post(worker, "callback", case, {"when": tomorrow_noon.strftime("%Y-%m-%dT%H:%M")})
+
     assert "Call-back scheduled" in page
     assert "12:00 debtor's time" in page
+    in_paris = tomorrow_noon.astimezone(ZoneInfo("Europe/Paris"))
+    assert f"{in_paris:%H:%M} your time" in page
     case.refresh_from_db()
     assert case.next_action_at == tomorrow_noon
     assert case.priority_score == CALL_BACK_PRIORITY
-    assert case.activities.get().channel == Activity.Channel.NOTE
+    note = case.activities.get()
+    assert note.channel == Activity.Channel.NOTE
+    day = tomorrow_noon.date()
+    assert note.notes == (
+        f"Call-back scheduled for {day.day} {day:%b %Y}, 12:00 debtor's time ({debtor_zone})."
+    )
+    assert "UTC." not in page
+
+
+def test_a_call_back_at_a_time_the_clocks_skip_is_refused(worker, case):
+    Debtor.objects.filter(pk=case.debtor_id).update(time_zone="Europe/London")
+    now = timezone.now()
+    # The next spring change in London: 01:00-02:00 on the last Sunday of March does not exist.
+    year = now.year + 1 if now.month > 3 else now.year
+    march_end = dt.date(year, 3, 31)
+    sunday = march_end - dt.timedelta(days=(march_end.weekday() + 1) % 7)
+    page = post(worker, "callback", case, {"when": f"{sunday.isoformat()}T01:30"})
+    assert "That time does not exist in Europe/London" in page
+    assert not case.activities.exists()
 
 
 def test_a_call_back_outside_the_debtors_window_is_refused(worker, collector, case):
@@ -243,9 +266,8 @@ def test_a_call_back_outside_the_debtors_window_is_refused(worker, collector, ca
         dt.time(23),
         tzinfo=ZoneInfo(case.debtor.time_zone),
     )
-    typed = night.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")  # the collector's zone is UTC
-    page = post(worker, "callback", case, {"when": typed})
-    assert "outside the call window 08:00-21:00" in page
+    page = post(worker, "callback", case, {"when": night.strftime("%Y-%m-%dT%H:%M")})
+    assert "23:00 is outside the call window 08:00-21:00 (debtor's time" in page
     assert not case.activities.exists()
 
 

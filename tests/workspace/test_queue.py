@@ -259,7 +259,7 @@ def test_a_lease_held_by_someone_else_is_not_renewed(collector, outsider, team, 
     assert case_renew_claim(case=case, user=collector, now=now) is False
 
 
-def test_logging_an_outcome_releases_the_claim_and_an_unanswered_case_comes_back_later(
+def test_logging_an_outcome_keeps_the_claim_and_an_unanswered_case_comes_back_later(
     collector, team, make_case
 ):
     case = make_case(team=team, priority_score=BROKEN_PROMISE_PRIORITY)
@@ -274,7 +274,7 @@ def test_logging_an_outcome_releases_the_claim_and_an_unanswered_case_comes_back
     )
     assert result.allowed
     case.refresh_from_db()
-    assert case.claimed_by is None and case.claim_expires_at is None
+    assert case.claimed_by == collector and case.claim_expires_at > now  # until Next case
     assert case.next_action_at > now
     assert case.priority_score < BROKEN_PROMISE_PRIORITY
     assert case not in queue_for(collector, now=now)
