@@ -10,7 +10,7 @@ from django.db.models import Max
 
 from cases.models import Case
 from compliance.models import CompliancePolicy, CompliancePolicyVersion, PortfolioPolicy
-from compliance.presets import PRESETS, parse_parameters
+from compliance.presets import PRESETS, PolicyParameters, parse_parameters
 
 
 class UnknownPolicy(LookupError):
@@ -104,3 +104,8 @@ def policy_version_create(
             note=note,
             created_by=created_by,
         )
+
+
+def policy_parameters_for_case(*, case) -> PolicyParameters:
+    """The parameters of the policy version in force for `case`."""
+    return parse_parameters(policy_version_current(code=policy_code_for_case(case=case)).parameters)

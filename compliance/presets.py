@@ -161,6 +161,9 @@ class PolicyParameters:
     call_recording_required: bool = False
     field_visit: FieldVisitPolicy | None = None
     instalment_plan_stops_contact: bool = False
+    # What the collector must say on a right-party contact (empty: nothing is required); the
+    # call forms show it and refuse such an outcome until the collector confirms saying it.
+    right_party_disclosure: str = ""
 
     @property
     def lookback(self) -> dt.timedelta:
@@ -221,6 +224,14 @@ class _Reader:
     def optional_boolean(self, key: str) -> bool:
         """False when absent (a parameter added since the first policies were stored)."""
         return self.boolean(key) if key in self.data else False
+
+    def optional_text(self, key: str) -> str:
+        """'' when absent; when present, any string (empty: nothing required)."""
+        value = self.data.get(key, "")
+        if not isinstance(value, str):
+            self.fail(key, gettext("must be a string"))
+            return ""
+        return value.strip()
 
     def text(self, key: str) -> str:
         value = self.data.get(key)
@@ -341,6 +352,7 @@ OPTIONAL_TOP_KEYS = (
     "call_recording_required",
     "field_visit",
     "instalment_plan_stops_contact",
+    "right_party_disclosure",
 )
 FIELD_VISIT_KEYS = ("min_staff", "identification_shown")
 
@@ -433,6 +445,7 @@ def parse_parameters(data: Any) -> PolicyParameters:
         call_recording_required=top.optional_boolean("call_recording_required"),
         field_visit=field_visit,
         instalment_plan_stops_contact=top.optional_boolean("instalment_plan_stops_contact"),
+        right_party_disclosure=top.optional_text("right_party_disclosure"),
     )
     excusable = [cap.code for cap in caps if cap.exclude_consented]
     if cooldown and cooldown.exclude_consented:
@@ -502,6 +515,12 @@ US_REGF_PARAMETERS: dict[str, Any] = {
     },
     "vulnerability_gate": True,
     "record_retention_years": 3,
+    # 15 USC 1692e(11): the initial communication says so; later ones say they are from a
+    # debt collector (this text covers both).
+    "right_party_disclosure": (
+        "This is a communication from a debt collector. This is an attempt to collect a debt "
+        "and any information obtained will be used for that purpose."
+    ),
 }
 
 
@@ -579,6 +598,11 @@ CN_BANK_PARAMETERS: dict[str, Any] = {
     "call_recording_required": True,
     "field_visit": {"min_staff": 2, "identification_shown": True},
     "instalment_plan_stops_contact": True,
+    # Said to the debtor in Chinese: who is calling, for whom, and that the call is recorded.
+    "right_party_disclosure": (
+        "您好，我是【机构名称】的催收员【姓名】，工号【工号】，受【银行名称】委托，"  # noqa: RUF001 (Chinese punctuation)
+        "就您名下信用卡的逾期欠款与您联系。本次通话全程录音。"
+    ),
 }
 
 UK_FCA_PARAMETERS: dict[str, Any] = {
@@ -609,6 +633,12 @@ UK_FCA_PARAMETERS: dict[str, Any] = {
     },
     "vulnerability_gate": True,
     "record_retention_years": None,
+    # CONC 7.9: say who is calling and for whom, and verify identity before discussing the debt.
+    "right_party_disclosure": (
+        "My name is [name], calling from [firm] on behalf of [creditor] about your credit card "
+        "account. Calls are recorded. Before we discuss the account, I need to confirm that I "
+        "am speaking to the account holder."
+    ),
 }
 
 PRESETS: dict[str, Preset] = {

@@ -21,7 +21,13 @@ from common.numbers import AmountError, parse_amount
 from common.sensitive import mask_secrets
 from compliance.presets import ContactWindow
 from compliance.rules import window_opening_at_or_after
-from workspace.services import CALL_OUTCOMES, CONTACT_POINT_MARKS
+from workspace.services import (
+    CALL_OUTCOMES,
+    CONTACT_POINT_MARKS,
+    INBOUND_OUTCOMES,
+    RIGHT_PARTY_OUTCOMES,
+    disclosure_required,
+)
 
 
 def _helper(form_id: str) -> FormHelper:
@@ -102,7 +108,27 @@ class _CallForm(forms.Form):
             field.initial = usable[0].pk
 
 
-class CallLogForm(_CallForm):
+def _disclosure_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        required=False, label=_("I gave the disclosure shown above to the person")
+    )
+
+
+class _DisclosureCheck:
+    """A right-party contact needs the policy's disclosure, confirmed by the collector."""
+
+    def check_disclosure(self, case: Case, outcome: str | None, given: bool) -> None:
+        if outcome and not given and disclosure_required(case=case, outcome=outcome):
+            self.add_error(
+                "disclosure_given",
+                gettext(
+                    "A right-party contact needs the disclosure: say it, then tick that you "
+                    "gave it (or choose another outcome)."
+                ),
+            )
+
+
+class CallLogForm(_DisclosureCheck, _CallForm):
     """Contact point and notes; the outcome comes from the button pressed (keys 1-9)."""
 
     prefix = "call"  # several forms share the page: unique ids and names
@@ -113,11 +139,21 @@ class CallLogForm(_CallForm):
     notes = FreeTextField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    disclosure_given = _disclosure_field()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        self.case = case
         self.helper = _helper("call-form")
+        # The disclosure's box is drawn beside its text (workspace/_call_form_extras.html).
         self.helper.layout = Layout("contact_point", "notes")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self.check_disclosure(
+            self.case, cleaned.get("outcome"), cleaned.get("disclosure_given", False)
+        )
+        return cleaned
 
 
 def promise_max_days() -> int:
@@ -284,35 +320,121 @@ class CallbackForm(forms.Form):
         self.helper = _helper("callback-form")
 
     def clean_when(self) -> dt.datetime:
-        # Django read the wall-clock value in the current zone; it is the collector's.
-        typed = timezone.make_naive(self.cleaned_data["when"])
-        when = typed.replace(tzinfo=self.collector_zone)
-        if when <= self.now:
-            raise forms.ValidationError(gettext("The call-back must be in the future."))
-        if when > self.now + dt.timedelta(days=promise_max_days()):
-            raise forms.ValidationError(
-                gettext("Schedule call-backs within %(days)s days.") % {"days": promise_max_days()}
+        return callback_time(
+            self.cleaned_data["when"],
+            collector_zone=self.collector_zone,
+            debtor_zone=self.debtor_zone,
+            call_window=self.call_window,
+            now=self.now,
+        )
+
+
+def callback_time(
+    typed: dt.datetime,
+    *,
+    collector_zone: ZoneInfo,
+    debtor_zone: ZoneInfo,
+    call_window: ContactWindow | None,
+    now: dt.datetime,
+) -> dt.datetime:
+    """A call-back time typed in the collector's zone, checked: in the future, within the
+    promise horizon, and inside the call window on the debtor's clock."""
+    # Django read the wall-clock value in the current zone; it is the collector's.
+    when = timezone.make_naive(typed).replace(tzinfo=collector_zone)
+    if when <= now:
+        raise forms.ValidationError(gettext("The call-back must be in the future."))
+    if when > now + dt.timedelta(days=promise_max_days()):
+        raise forms.ValidationError(
+            gettext("Schedule call-backs within %(days)s days.") % {"days": promise_max_days()}
+        )
+    window = call_window
+    local = when.astimezone(debtor_zone)
+    if window and not window.start <= local.time() < window.end:
+        opening = window_opening_at_or_after(when, window, debtor_zone)
+        raise forms.ValidationError(
+            gettext(
+                "That is %(time)s for the debtor (%(zone)s), outside the call window "
+                "%(start)s-%(end)s; the next opening is %(opening)s your time."
             )
-        window = self.call_window
-        local = when.astimezone(self.debtor_zone)
-        if window and not window.start <= local.time() < window.end:
-            opening = window_opening_at_or_after(when, window, self.debtor_zone)
-            raise forms.ValidationError(
-                gettext(
-                    "That is %(time)s for the debtor (%(zone)s), outside the call window "
-                    "%(start)s-%(end)s; the next opening is %(opening)s your time."
-                )
-                % {
-                    "time": time_format(local),
-                    "zone": self.debtor_zone.key,
-                    "start": time_format(window.start),
-                    "end": time_format(window.end),
-                    "opening": date_format(
-                        opening.astimezone(self.collector_zone), "DATETIME_FORMAT"
-                    ),
-                }
+            % {
+                "time": time_format(local),
+                "zone": debtor_zone.key,
+                "start": time_format(window.start),
+                "end": time_format(window.end),
+                "opening": date_format(opening.astimezone(collector_zone), "DATETIME_FORMAT"),
+            }
+        )
+    return when
+
+
+class InboundCallForm(_DisclosureCheck, forms.Form):
+    """A call the debtor made: who called, the outcome, notes, and a call-back they asked for
+    (typed in the collector's zone, checked like any call-back)."""
+
+    prefix = "inbound"
+
+    contact_point = ContactPointField(
+        label=_("Calling from"), required=False, empty_label=_("A number not on file")
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[(o.value, o.label) for o in INBOUND_OUTCOMES]
+    )
+    notes = FreeTextField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    callback_at = forms.DateTimeField(
+        label=_("Call-back requested for (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    disclosure_given = _disclosure_field()
+
+    def __init__(
+        self,
+        *args,
+        case: Case,
+        collector_zone: ZoneInfo,
+        debtor_zone: ZoneInfo,
+        call_window: ContactWindow | None,
+        now: dt.datetime,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.case, self.now = case, now
+        self.collector_zone, self.debtor_zone, self.call_window = (
+            collector_zone,
+            debtor_zone,
+            call_window,
+        )
+        self.fields["contact_point"].offer(_phone_points(case))
+        self.fields["callback_at"].label = gettext(
+            "Call-back requested for (optional, your time, %(zone)s)"
+        ) % {"zone": collector_zone.key}
+        self.helper = _helper("inbound-form")
+        self.helper.layout = Layout("contact_point", "outcome", "callback_at", "notes")
+
+    def clean_callback_at(self) -> dt.datetime | None:
+        typed = self.cleaned_data["callback_at"]
+        if typed is None:
+            return None
+        return callback_time(
+            typed,
+            collector_zone=self.collector_zone,
+            debtor_zone=self.debtor_zone,
+            call_window=self.call_window,
+            now=self.now,
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        outcome = cleaned.get("outcome")
+        if cleaned.get("callback_at") and outcome and outcome not in RIGHT_PARTY_OUTCOMES:
+            self.add_error(
+                "callback_at",
+                gettext("Only the debtor can ask for a call-back: choose the debtor's outcome."),
             )
-        return when
+        self.check_disclosure(self.case, outcome, cleaned.get("disclosure_given", False))
+        return cleaned
 
 
 class NoteForm(forms.Form):
