@@ -110,7 +110,9 @@ class _CallForm(forms.Form):
 
 def _disclosure_field() -> forms.BooleanField:
     return forms.BooleanField(
-        required=False, label=_("I gave the disclosure shown above to the person")
+        required=False,
+        label=_("I gave the disclosure shown above to the person"),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
 
