@@ -14,7 +14,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, ContactPoint
+from cases.models import Activity, Case, ContactPoint
 from common.formatting import number
 from common.forms import AmountField, DateInput, FreeTextField
 from common.numbers import AmountError, parse_amount
@@ -162,7 +162,9 @@ def promise_max_days() -> int:
     return settings.PROMISE_MAX_DAYS
 
 
-class PromiseForm(_CallForm):
+class PromiseForm(_DisclosureCheck, _CallForm):
+    """A promise is taken in a right-party contact: the policy's disclosure is due on it."""
+
     prefix = "promise"
     amount = AmountField(positive=True, label=_("Amount"))
     due_date = forms.DateField(label=_("Pay by"), widget=DateInput)
@@ -179,8 +181,11 @@ class PromiseForm(_CallForm):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 1})
     )
 
-    def __init__(self, *args, business_date: dt.date, **kwargs):
-        super().__init__(*args, **kwargs)
+    disclosure_given = _disclosure_field()
+
+    def __init__(self, *args, case: Case, business_date: dt.date, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        self.case = case
         self.business_date = business_date
         self.latest_date = business_date + dt.timedelta(days=promise_max_days())
         self.fields["amount"].widget.attrs["data-shortcut-focus"] = "p"
@@ -286,6 +291,9 @@ class PromiseForm(_CallForm):
                 )
             if max(day for day, _amount in plan) > due_date:
                 self.add_error("instalments", gettext("An instalment falls after the pay-by date."))
+        self.check_disclosure(
+            self.case, Activity.Outcome.PROMISE, cleaned.get("disclosure_given", False)
+        )
         return cleaned
 
 

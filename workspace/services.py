@@ -503,6 +503,7 @@ def promise_record(
     notes: str = "",
     business_date: dt.date,
     now: dt.datetime,
+    disclosure_given: bool = False,
 ) -> PromiseResult:
     """A call whose outcome is a promise to pay: gated like any call, then the promise.
 
@@ -529,6 +530,7 @@ def promise_record(
             contact_point=contact_point,
             outcome=Activity.Outcome.PROMISE,
             notes=f"{summary}. {notes}".strip(),
+            disclosure_given=disclosure_given,
         )
         compliance_record_contact(decision=decision, activity=activity)
         promise = PromiseToPay.objects.create(

@@ -349,6 +349,7 @@ def promise_take(request, case: Case, now: dt.datetime):
         notes=data["notes"],
         business_date=business_date,
         now=now,
+        disclosure_given=data["disclosure_given"],
     )
     if result.promise is None:
         return _render_workspace(

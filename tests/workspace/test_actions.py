@@ -156,6 +156,7 @@ def test_a_promise_is_a_gated_call_that_sets_the_case_promised(worker, collector
             "amount": "300.00",
             "due_date": in_days(20),
             "instalments": f"{in_days(10)} 100.00\n{in_days(20)} 200.00",
+            "disclosure_given": "on",
         },
     )
     assert "Promise taken" in page
@@ -169,6 +170,7 @@ def test_a_promise_is_a_gated_call_that_sets_the_case_promised(worker, collector
     case.refresh_from_db()
     assert case.status == Case.Status.PROMISED
     assert case.activities.get().outcome == Activity.Outcome.PROMISE
+    assert case.activities.get().disclosure_given
     assert set(log_rows(case).values_list("kind", flat=True)) == {Kind.DECISION, Kind.CONTACT}
 
 

@@ -176,3 +176,19 @@ def test_a_recording_reference_that_is_no_web_address_is_not_linked(worker, case
 
     assert 'href="javascript' not in page
     assert "recording missing" not in page
+
+
+def test_a_promise_is_a_right_party_contact_and_needs_the_disclosure_too(worker, case):
+    point = case.debtor.contact_points.get()
+    due = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    body = {"promise-contact_point": point.pk, "promise-amount": "80", "promise-due_date": due}
+    url = reverse("workspace:promise", args=[case.pk])
+
+    refused = worker.post(url, body, **HTMX).content.decode().replace("&#x27;", "'")
+
+    assert "A right-party contact needs the disclosure" in refused
+    assert not case.promises.exists()
+
+    worker.post(url, {**body, "promise-disclosure_given": "on"}, **HTMX)
+    assert case.promises.exists()
+    assert case.activities.get().disclosure_given
