@@ -204,7 +204,9 @@ def dialer_event_read(body: bytes) -> CallEvent:
     return CallEvent(
         event_id=_text(data, "event_id", max_length=200),
         type=event_type,
-        call_id=_text(data, "call_id", max_length=200, required=False),
+        # Required: the call's events find one another by it (else an ended call could be
+        # taken for another one and recorded twice).
+        call_id=_text(data, "call_id", max_length=200),
         occurred_at=_moment(data.get("occurred_at")),
         collector=collector,
         case=case,
@@ -260,14 +262,13 @@ def _call_activity(dialer: Dialer, event: CallEvent) -> Activity | None:
     """The activity of this call: an earlier event's of the same call, else the call the
     collector logged on the case nearest the call's start, within the matching window, that
     no other dialer event has claimed."""
-    if event.call_id:
-        earlier = (
-            DialerEvent.objects.filter(dialer=dialer, call_id=event.call_id, activity__isnull=False)
-            .select_related("activity")
-            .first()
-        )
-        if earlier is not None:
-            return earlier.activity
+    earlier = (
+        DialerEvent.objects.filter(dialer=dialer, call_id=event.call_id, activity__isnull=False)
+        .select_related("activity")
+        .first()
+    )
+    if earlier is not None:
+        return earlier.activity
     window = dt.timedelta(minutes=settings.DIALER_MATCH_MINUTES)
     candidates = (
         Activity.objects.filter(

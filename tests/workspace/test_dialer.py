@@ -243,6 +243,7 @@ def test_a_malformed_body_is_refused(client, dialer, case, collector, now, body,
         ({"duration_seconds": -1}, "duration_seconds:"),
         ({"outcome": "promise"}, "outcome:"),
         ({"event_id": ""}, "event_id:"),
+        ({"call_id": None}, "call_id:"),
     ],
 )
 def test_an_event_with_a_wrong_field_is_refused_with_the_field_named(
