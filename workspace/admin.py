@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from common.admin import TIMESTAMPS
 from workspace.models import Dialer, DialerEvent
@@ -42,6 +44,10 @@ class DialerAdmin(admin.ModelAdmin):
     @admin.display(description=_("Shared secret"))
     def secret_hint(self, dialer: Dialer) -> str:
         return dialer.secret_hint if dialer.secret else ""
+
+    @method_decorator(sensitive_post_parameters("secret"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(DialerEvent)

@@ -303,3 +303,16 @@ def test_a_new_event_for_a_matched_activity_is_not_matched_twice(
 
     assert created != logged.pk
     assert Activity.objects.get(pk=created).outcome == "no_answer"
+
+
+def test_the_admin_adds_a_dialer_and_keeps_its_secret_when_left_empty(admin_client):
+    add = reverse("admin:workspace_dialer_add")
+    admin_client.post(add, {"name": "pbx", "secret": "first-secret", "is_active": "on"})
+    dialer = Dialer.objects.get(name="pbx")
+
+    change = reverse("admin:workspace_dialer_change", args=[dialer.pk])
+    admin_client.post(change, {"name": "pbx", "secret": "", "is_active": "on"})
+
+    dialer.refresh_from_db()
+    assert dialer.secret == "first-secret"
+    assert "first-secret" not in admin_client.get(change).content.decode()
