@@ -240,22 +240,25 @@ def dialer_event_receive(*, dialer: Dialer, body: bytes, now: dt.datetime) -> Di
             raise DialerRefused(
                 409, f"Event {event.event_id} was received before; it is not applied twice."
             ) from None
-        stored.activity = _apply(dialer, event)
-        stored.save(update_fields=["activity"])
+        stored.activity, stored.awaiting_outcome = _apply(dialer, event)
+        stored.save(update_fields=["activity", "awaiting_outcome"])
     return stored
 
 
-def _apply(dialer: Dialer, event: CallEvent) -> Activity | None:
+def _apply(dialer: Dialer, event: CallEvent) -> tuple[Activity | None, bool]:
+    """The event's activity, and whether it awaits the collector's outcome (an outbound call
+    recorded here without one)."""
     activity = _call_activity(dialer, event)
     if event.type == DialerEvent.Type.CALL_STARTED:
-        return activity
+        return activity, False
     if activity is None:
-        return _record_call(event)
+        awaiting = event.direction == Direction.OUTBOUND and not event.outcome
+        return _record_call(event), awaiting
     changes: dict[str, Any] = {"duration_seconds": event.duration_seconds}
     if event.recording_reference:
         changes["recording_reference"] = event.recording_reference
     Activity.objects.filter(pk=activity.pk).update(**changes)
-    return activity
+    return activity, False
 
 
 def _call_activity(dialer: Dialer, event: CallEvent) -> Activity | None:

@@ -72,6 +72,14 @@ class DialerEvent(models.Model):
         related_name="dialer_events",
         verbose_name=_("activity"),
     )
+    awaiting_outcome = models.BooleanField(
+        _("awaiting the collector's outcome"),
+        default=False,
+        help_text=_(
+            "The event recorded a call the collector had not logged, with no outcome: the "
+            "collector's outcome, logged next, completes that call instead of adding one."
+        ),
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]

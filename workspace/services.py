@@ -404,6 +404,11 @@ def call_log(
         raise ValueError(f"{outcome!r} is not a call outcome.")
     with transaction.atomic():
         locked = _lock_case_for(case, user, now)
+        reported = _call_awaiting_outcome(locked, user, contact_point, now)
+        if reported is not None:
+            return _call_complete(
+                reported, locked, outcome=outcome, notes=notes, now=now, disclosure=disclosure_given
+            )
         decision = _gated_call(
             case=locked, user=user, contact_point=contact_point, now=now, override=override
         )
@@ -426,6 +431,58 @@ def call_log(
             now=now,
             next_action_at=now + retry_after() if outcome in UNANSWERED_OUTCOMES else None,
         )
+    return CallResult(decision, activity)
+
+
+def _call_awaiting_outcome(
+    case: Case, user, contact_point: ContactPoint, now: dt.datetime
+) -> Activity | None:
+    """The call a dialer reported and recorded before the collector logged it (same case,
+    collector and number, within DIALER_MATCH_MINUTES), still waiting for their outcome."""
+    window = dt.timedelta(minutes=settings.DIALER_MATCH_MINUTES)
+    return (
+        Activity.objects.filter(
+            case=case,
+            actor=user,
+            contact_point=contact_point,
+            channel=Activity.Channel.CALL,
+            direction=Activity.Direction.OUTBOUND,
+            occurred_at__gte=now - window,
+            occurred_at__lte=now,
+            dialer_events__awaiting_outcome=True,
+        )
+        .order_by("-occurred_at", "-pk")
+        .first()
+    )
+
+
+def _call_complete(
+    activity: Activity, case: Case, *, outcome: str, notes: str, now: dt.datetime, disclosure: bool
+) -> CallResult:
+    """Give the collector's outcome to the call the dialer recorded: the call was made (and
+    judged, and logged) once; logging it again would count it twice. The result carries the
+    decision it was made under."""
+    activity.outcome, activity.disclosure_given = outcome, disclosure
+    activity.notes = f"{activity.notes} {notes}".strip()
+    activity.save(update_fields=["outcome", "disclosure_given", "notes"])
+    activity.dialer_events.update(awaiting_outcome=False)
+    made = activity.compliance_log.select_related("decision_entry").get()
+    decided = made.decision_entry
+    decision = Decision(
+        allowed=decided.verdict != decided.Verdict.BLOCKED,
+        overridden=decided.verdict == decided.Verdict.OVERRIDDEN,
+        reason=decided.reason,
+        next_allowed_at=decided.next_allowed_at,
+        results=(),
+        policy_code=decided.policy_code,
+        policy_version=decided.policy_version,
+        log_entry=decided,
+    )
+    _finish_outcome(
+        case,
+        now=now,
+        next_action_at=now + retry_after() if outcome in UNANSWERED_OUTCOMES else None,
+    )
     return CallResult(decision, activity)
 
 

@@ -299,7 +299,7 @@ def call_log_view(request, case: Case, now: dt.datetime):
         disclosure_given=form.cleaned_data["disclosure_given"],
         now=now,
     )
-    if not result.allowed:
+    if result.activity is None:  # blocked (a call a dialer made is recorded whatever)
         feedback = _blocked(result.decision)
         return _render_workspace(request, case, now=now, feedback=feedback)
     logged = gettext("Logged: %(outcome)s.") % {"outcome": result.activity.get_outcome_display()}

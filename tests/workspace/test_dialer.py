@@ -316,3 +316,43 @@ def test_the_admin_adds_a_dialer_and_keeps_its_secret_when_left_empty(admin_clie
     dialer.refresh_from_db()
     assert dialer.secret == "first-secret"
     assert "first-secret" not in admin_client.get(change).content.decode()
+
+
+def test_the_collectors_outcome_completes_the_call_the_dialer_recorded_first(
+    client, dialer, case, collector, now
+):
+    point = case.debtor.contact_points.get()
+    ended = event(case, collector, now - dt.timedelta(minutes=2), duration_seconds=0)
+    recorded = send(client, ended, now=now).json()["activity"]
+    assert Activity.objects.get(pk=recorded).outcome == "no_answer"
+
+    result = call_log(
+        case=case,
+        user=collector,
+        contact_point=point,
+        outcome="voicemail",
+        notes="Left a message",
+        now=now,
+    )
+
+    assert result.activity.pk == recorded
+    activity = case.activities.get()  # the call counts once
+    assert (activity.outcome, activity.notes) == (
+        "voicemail",
+        "Reported by the dialer. Left a message",
+    )
+    assert result.decision.log_entry.kind == Kind.DECISION
+    assert ComplianceLogEntry.objects.filter(case_id=case.pk, kind=Kind.DECISION).count() == 1
+    assert not DialerEvent.objects.get().awaiting_outcome
+    # A second call logged afterwards is a new call, judged by the gate.
+    again = call_log(case=case, user=collector, contact_point=point, outcome="no_answer", now=now)
+    assert again.activity.pk != recorded
+    assert case.activities.count() == 2
+
+
+def test_a_call_the_dialer_recorded_with_its_outcome_awaits_nothing(
+    client, dialer, case, collector, now
+):
+    send(client, event(case, collector, now, outcome="voicemail"), now=now)
+
+    assert not DialerEvent.objects.get().awaiting_outcome
