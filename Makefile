@@ -49,7 +49,7 @@ test-later: $(VENV)/.installed-test catalogs
 
 # Benchmarks run on PostgreSQL at the scale the issues name (minutes, not seconds).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/collections_bench
-BENCHES := pipeline compliance_chain workspace feeds dashboards agencies dispatch night
+BENCHES := pipeline compliance_chain workspace feeds dashboards agencies dispatch night lookup
 bench: $(addprefix bench-,$(BENCHES))
 bench-%: $(VENV)/.installed
 	-psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))" 2>/dev/null

@@ -34,6 +34,7 @@ NAV_LINKS: list[NavLink] = [
     NavLink(_("My queue"), "workspace:queue", "cases.work_case"),
     NavLink(_("Cases"), "workspace:list", "cases.view_case"),
     NavLink(_("Dashboard"), "reporting:home", "reporting.view_dashboard"),
+    NavLink(_("Incoming call"), "workspace:incoming", "cases.work_case"),
     NavLink(_("Agencies"), "agencies:league", "agencies.view_agency_performance"),
     NavLink(_("Compliance log"), "compliance:log", "compliance.view_compliance_log"),
     NavLink(_("Approved calls"), "supervision:my_approvals", "cases.work_case"),

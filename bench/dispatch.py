@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -41,6 +39,7 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.dispatch_workers import dispatch_in_workers, run_dispatch_worker  # noqa: E402
 from compliance.log import compliance_log_seal, compliance_log_verify  # noqa: E402
 from compliance.truncation import log_truncation_allowed  # noqa: E402
 from pipeline.local_gateway import LocalGateway  # noqa: E402
@@ -89,45 +88,10 @@ def build_world(messages: int) -> float:
     return time.perf_counter() - started
 
 
-def worker(slot: int) -> None:
-    """One dispatch worker: the job itself, its clock held at MOMENT (contact hours)."""
-    from pipeline import jobs
-
-    class Clock:
-        @staticmethod
-        def now() -> dt.datetime:
-            return MOMENT
-
-    jobs.timezone = Clock
-    settings.MESSAGE_DISPATCH_SECONDS = 24 * 3600  # one job to the end: no re-queueing
-    started = time.time()
-    claimed = jobs.dispatch_messages(slot)
-    print(json.dumps({"slot": slot, "claimed": claimed, "started": started, "ended": time.time()}))
-
-
 def dispatch(workers: int, batch: int, gateway: LocalGateway) -> tuple[float, list[dict]]:
-    environment = {
-        **os.environ,
-        "SMS_BACKEND": "pipeline.channels.HTTPSMSBackend",
-        "SMS_GATEWAY_URL": "",
-        "SMS_GATEWAY_BATCH_URL": gateway.batch_url,
-        "MESSAGE_DISPATCH_BATCH": str(batch),
-    }
-    processes = [
-        subprocess.Popen(
-            [sys.executable, __file__, "--worker", str(slot)],
-            env=environment,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for slot in range(workers)
-    ]
-    reports = []
-    for process in processes:
-        out, _ = process.communicate()
-        if process.returncode:
-            sys.exit(f"a worker failed ({process.returncode})")
-        reports.append(json.loads(out.strip().splitlines()[-1]))
+    reports = dispatch_in_workers(
+        __file__, workers, MOMENT, gateway, MESSAGE_DISPATCH_BATCH=str(batch)
+    )
     elapsed = max(r["ended"] for r in reports) - min(r["started"] for r in reports)
     return elapsed, reports
 
@@ -180,9 +144,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--verify", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--moment", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.worker is not None:
-        worker(arguments.worker)
+        run_dispatch_worker(arguments.worker, dt.datetime.fromisoformat(arguments.moment))
         return
 
     ensure_database()

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -40,11 +38,13 @@ from django.db.models import Count  # noqa: E402
 
 from agencies.models import Agency, AllocationMethod, PlacementRule  # noqa: E402
 from agencies.services import agencies_run_day  # noqa: E402
+from bench.dispatch_workers import dispatch_in_workers, run_dispatch_worker  # noqa: E402
 from bench.pipeline import BUSINESS_DATE, NOW, build_world, print_steps, timed  # noqa: E402
 from cases.models import Case, Strategy  # noqa: E402
 from compliance.truncation import log_truncation_allowed  # noqa: E402
 from pipeline.local_gateway import LocalGateway  # noqa: E402
 from pipeline.models import OutboundMessage  # noqa: E402
+from pipeline.printing import letters_print  # noqa: E402
 from pipeline.services import pipeline_run_day  # noqa: E402
 from reporting.stats import stats_refresh  # noqa: E402
 
@@ -97,45 +97,10 @@ def reset_night() -> None:
     sql("VACUUM ANALYZE")
 
 
-def worker(slot: int, moment: dt.datetime) -> None:
-    """One dispatch worker: the job itself, its clock held at `moment`."""
-    from pipeline import jobs
-
-    class Clock:
-        @staticmethod
-        def now() -> dt.datetime:
-            return moment
-
-    jobs.timezone = Clock
-    settings.MESSAGE_DISPATCH_SECONDS = 24 * 3600  # one job to the end: no re-queueing
-    print(json.dumps({"slot": slot, "claimed": jobs.dispatch_messages(slot)}))
-
-
 def dispatch(workers: int, moment: dt.datetime, gateway: LocalGateway) -> str:
     """Every message due at `moment`, sent by `workers` processes; what they claimed."""
-    environment = {
-        **os.environ,
-        "SMS_BACKEND": "pipeline.channels.HTTPSMSBackend",
-        "SMS_GATEWAY_URL": "",
-        "SMS_GATEWAY_BATCH_URL": gateway.batch_url,
-    }
-    processes = [
-        subprocess.Popen(
-            [sys.executable, __file__, "--worker", str(slot), "--moment", moment.isoformat()],
-            env=environment,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for slot in range(workers)
-    ]
-    claimed = 0
-    for process in processes:
-        out, _ = process.communicate()
-        if process.returncode:
-            sys.exit(f"a dispatch worker failed ({process.returncode})")
-        claimed += json.loads(out.strip().splitlines()[-1])["claimed"]
-    connection.close()  # the workers changed the world: no stale reads from here
-    return f"{claimed:,} claimed"
+    reports = dispatch_in_workers(__file__, workers, moment, gateway)
+    return f"{sum(report['claimed'] for report in reports):,} claimed"
 
 
 def message_counts() -> str:
@@ -156,7 +121,7 @@ def main() -> None:
     parser.add_argument("--moment", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.worker is not None:
-        worker(arguments.worker, dt.datetime.fromisoformat(arguments.moment))
+        run_dispatch_worker(arguments.worker, dt.datetime.fromisoformat(arguments.moment))
         return
     if connection.vendor != "postgresql":
         sys.exit("This benchmark runs on PostgreSQL: set DATABASE_URL=postgres://...")
@@ -214,6 +179,10 @@ def main() -> None:
             lambda: dispatch(arguments.workers, MORNING, gateway),
         )
         print(f"    messages: {message_counts()}; the gateway took {len(gateway.delivered):,}")
+        printing = timed(
+            "print run: the letters into print files (one worker)",
+            lambda: f"{letters_print(now=MORNING):,} letters",
+        )
     finally:
         gateway.stop()
 
@@ -224,6 +193,7 @@ def main() -> None:
     print(f"  the night   {night:9.2f} s   the pipeline alone {pipeline:.2f} s")
     print(f"  night / pipeline alone = {ratio:.2f} (goal <= {GOAL})")
     print(f"  the morning's reminders: {morning:.2f} s")
+    print(f"  the print run, off the night's path: {printing:.2f} s")
     print("  RESULT:", "meets the goal" if ratio <= GOAL else "DOES NOT meet the goal")
 
 

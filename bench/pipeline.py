@@ -133,10 +133,10 @@ WITH reached AS (
     RETURNING id, case_id, stage_id
 )
 INSERT INTO cases_outboundmessage (created_at, updated_at, channel, status, subject, body,
-    document_html, document_pdf, attempts, last_error, provider_reference, delivery_status,
+    document_html, attempts, last_error, provider_reference, delivery_status,
     case_id, stage_entry_id, contact_point_id)
 SELECT %(now)s, %(now)s, CASE r.action WHEN 'sms' THEN 'sms' ELSE 'letter' END, 'pending',
-       '', '', '', '', 0, '', '', '', e.case_id, e.id,
+       '', '', '', 0, '', '', '', e.case_id, e.id,
        (SELECT p.id FROM cases_contactpoint p
         WHERE p.debtor_id = r.debtor_id AND p.owner = 'debtor' AND NOT p.invalid
           AND NOT p.opted_out AND NOT p.do_not_contact

@@ -31,6 +31,7 @@ from cases.models import (
     Strategy,
 )
 from common.admin import TIMESTAMPS, AmountFieldsMixin, FreeTextAdmin
+from common.phones import phone_e164_or_none
 
 DEBTOR_IDENTITY_FIELDS = ("full_name", "birth_date", "time_zone", "language")
 DEBTOR_CIRCUMSTANCE_FIELDS = (
@@ -192,6 +193,13 @@ class ContactPointAdmin(FreeTextAdmin, admin.ModelAdmin):
     readonly_fields = TIMESTAMPS
     show_full_result_count = False
     actions = ("mark_invalid", "mark_do_not_contact")
+
+    def get_search_results(self, request, queryset, search_term):
+        """A phone number typed in any format also finds the number stored in E.164."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if e164 := phone_e164_or_none(search_term):
+            results |= queryset.filter(kind__in=ContactPoint.PHONE_KINDS, value=e164)
+        return results, may_have_duplicates
 
     @admin.action(
         description=_("Mark selected as invalid (wrong number or address)"),

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import TimeStampedModel, validate_time_zone
 from common.formatting import money, number
 from common.money import AMOUNT, CENT
+from common.phones import PhoneNumberError, phone_e164
 
 # A scheduled call-back lifts the case's score into this band (above broken promises, whose
 # band starts at pipeline.services.BROKEN_PROMISE_PRIORITY) until an outcome is logged;
@@ -26,6 +28,13 @@ last_four_digits = RegexValidator(r"^[0-9]{4}$", _("Exactly four digits."))
 last_four_characters = RegexValidator(
     r"^[0-9A-Z]{4}$", _("Exactly four digits or capital letters.")
 )
+
+
+def e164_or_validation_error(field: str, raw: str) -> str:
+    try:
+        return phone_e164(raw)
+    except PhoneNumberError as error:
+        raise ValidationError({field: error.message}) from None
 
 
 class Debtor(TimeStampedModel):
@@ -78,8 +87,18 @@ class Debtor(TimeStampedModel):
                 violation_error_message=_("A represented debtor needs the attorney's name."),
             ),
         ]
-        # The work queue reads the distinct zones debtors live in by walking this index.
-        indexes = [models.Index(fields=["time_zone"], name="debtor_time_zone")]
+        indexes = [
+            # The work queue reads the distinct zones debtors live in by walking this index.
+            models.Index(fields=["time_zone"], name="debtor_time_zone"),
+            # The case search finds a debtor by the last four of their national ID.
+            models.Index(fields=["national_id_last4"], name="debtor_national_id_last4"),
+        ]
+
+    def clean(self) -> None:
+        """The attorney's number in E.164, as contact points hold theirs (see ContactPoint)."""
+        super().clean()
+        if self.attorney_phone.strip():
+            self.attorney_phone = e164_or_validation_error("attorney_phone", self.attorney_phone)
 
     def __str__(self) -> str:
         return gettext("%(name)s (ID %(national_id)s)") % {
@@ -152,6 +171,22 @@ class ContactPoint(TimeStampedModel):
                 violation_error_message=_("A third party's contact point needs the person's name."),
             ),
         ]
+        # A caller's number (E.164) finds whoever has it on file, across all debtors: the
+        # incoming-call screen and the case search. Phones only: addresses are never looked up.
+        indexes = [
+            models.Index(
+                fields=["value"],
+                condition=Q(kind__in=["mobile", "home", "work"]),
+                name="contact_point_phone",
+            )
+        ]
+
+    def clean(self) -> None:
+        """A phone number is stored in E.164 (common/phones.py), however it was typed, so that
+        it is compared and found as one number (and one per debtor and kind)."""
+        super().clean()
+        if self.kind in self.PHONE_KINDS and self.value:
+            self.value = e164_or_validation_error("value", self.value)
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
@@ -207,6 +242,8 @@ class CardAccount(TimeStampedModel):
                 condition=Q(currency__regex=r"^[A-Z]{3}$"), name="account_currency_iso"
             ),
         ]
+        # The case search finds an account by its card's last four.
+        indexes = [models.Index(fields=["card_last4"], name="account_card_last4")]
 
     def __str__(self) -> str:
         return gettext("%(reference)s (card %(card)s)") % {

@@ -1,7 +1,10 @@
-"""Who may see which case: the one scoping function every view, job and export goes through."""
+"""Who may see which case: the one scoping function every view, job and export goes through;
+and finding cases and debtors by what a person types: a number, an ID, a reference, a name."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
@@ -13,7 +16,15 @@ from django.db.models import (
 )
 
 from accounts.roles import AGENCY_ROLES, Role
-from cases.models import Case
+from cases.identity import national_id_hash, normalise_national_id
+from cases.models import CardAccount, Case, ContactPoint, Debtor
+from common.phones import phone_e164_or_none
+from common.sensitive import CARD, find_secrets
+
+# A national ID searched for travels in addresses as its keyed hash, never as typed.
+HASHED_NATIONAL_ID = re.compile(r"id:[0-9a-f]{64}")
+# A number on more files than this is a switchboard, not a caller: the rest are not listed.
+MOST_FILES_PER_NUMBER = 50
 
 
 def current_placements() -> QuerySet:
@@ -62,3 +73,124 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if not slices:
         return Case.objects.none()
     return Case.objects.filter(reduce(or_, slices))
+
+
+def _phone_in(term: str) -> str | None:
+    """The term read as a phone number (E.164), if it is written like one: digits, spaces,
+    brackets, dashes, dots and a leading plus. A name never is, whatever its letters would
+    dial."""
+    if not term or any(ch.isalpha() for ch in term):
+        return None
+    return phone_e164_or_none(term)
+
+
+def cases_matching(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
+    """The cases of `cases` (already scoped to the reader) that `term` finds.
+
+    A term finds a case by its debtor's phone number in any format (compared in E.164, with
+    third parties' numbers on the debtor's file), the debtor's national ID typed whole (its
+    keyed hash) or its last four, the card's last four, the account reference (as typed or in
+    capitals) and the debtor's name (a part of it, any case). Every lookup but the name's
+    follows an index; their few matching debtors and accounts are read first, so the scoped
+    queryset is filtered by lists of ids.
+    """
+    term = " ".join(term.split())
+    if not term:
+        return cases
+    if HASHED_NATIONAL_ID.fullmatch(term):
+        return cases.filter(debtor__national_id_hash=term.removeprefix("id:"))
+    debtor_ids: set[int] = set()
+    account_ids: set[int] = set()
+    if e164 := _phone_in(term):
+        debtor_ids.update(
+            ContactPoint.objects.filter(kind__in=ContactPoint.PHONE_KINDS, value=e164).values_list(
+                "debtor_id", flat=True
+            )[:MOST_FILES_PER_NUMBER]
+        )
+    national_id = normalise_national_id(term)
+    if len(national_id) > 4:
+        debtor_ids.update(
+            Debtor.objects.filter(national_id_hash=national_id_hash(national_id)).values_list(
+                "pk", flat=True
+            )
+        )
+    elif len(national_id) == 4 and len(term) == 4:
+        debtor_ids.update(
+            Debtor.objects.filter(national_id_last4=national_id).values_list("pk", flat=True)
+        )
+        if national_id.isdigit():
+            account_ids.update(
+                CardAccount.objects.filter(card_last4=national_id).values_list("pk", flat=True)
+            )
+    account_ids.update(
+        CardAccount.objects.filter(account_reference__in={term, term.upper()}).values_list(
+            "pk", flat=True
+        )
+    )
+    match = Q(debtor__full_name__icontains=term)
+    if debtor_ids:
+        match |= Q(debtor_id__in=debtor_ids)
+    if account_ids:
+        match |= Q(account_id__in=account_ids)
+    return cases.filter(match)
+
+
+def search_term_for_address(term: str) -> str | None:
+    """What a search page's address carries instead of `term` when `term` holds a national ID
+    or a card number (as common.sensitive finds them): the ID's keyed hash (`id:…`, which
+    cases_matching reads back), or the card's last four (only they are stored). None when the
+    term may stay as typed. The page redirects to the address with it, so the number is
+    neither in the links, the pages nor the history it leaves."""
+    secret = next(find_secrets(term), None)
+    if secret is None:
+        return None
+    if secret.reason == CARD:
+        return secret.characters[-4:]
+    return f"id:{national_id_hash(secret.characters)}"
+
+
+@dataclass(frozen=True)
+class NumberOnFile:
+    """A debtor who has the number on file, how (their own or a third party's contact
+    points), and their cases the reader may see."""
+
+    debtor: Debtor
+    contact_points: list[ContactPoint]
+    cases: list[Case]
+
+    @property
+    def is_debtors_own(self) -> bool:
+        return any(point.owner == ContactPoint.Owner.DEBTOR for point in self.contact_points)
+
+
+def debtors_with_number(*, user, e164: str) -> list[NumberOnFile]:
+    """Who has the number `e164` on file, among the debtors with a case `user` may see.
+
+    A debtor none of whose cases is in the reader's scope is left out entirely: the answer
+    never says that a number is known elsewhere. Two indexed reads: the contact points with
+    the number, then the reader's cases of their debtors.
+    """
+    points = list(
+        ContactPoint.objects.filter(kind__in=ContactPoint.PHONE_KINDS, value=e164).order_by(
+            "debtor_id", "id"
+        )[:MOST_FILES_PER_NUMBER]
+    )
+    if not points:
+        return []
+    cases = (
+        cases_visible_to(user)
+        .filter(debtor_id__in={point.debtor_id for point in points})
+        .select_related("debtor", "account", "stage", "assigned_to")
+        .order_by("debtor__full_name", "debtor_id", "-priority_score", "id")
+    )
+    by_debtor: dict[int, list[Case]] = {}
+    for case in cases:
+        by_debtor.setdefault(case.debtor_id, []).append(case)
+    return [
+        NumberOnFile(
+            debtor=found[0].debtor,
+            contact_points=[point for point in points if point.debtor_id == debtor_id],
+            cases=found,
+        )
+        for debtor_id, found in by_debtor.items()
+    ]

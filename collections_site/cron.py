@@ -10,7 +10,7 @@ from rq import cron
 from collections_site.nightly import resume_abandoned_days, run_collections_day
 from compliance.jobs import seal_compliance_log, write_log_checkpoint
 from feeds.jobs import resume_stalled_imports
-from pipeline.jobs import start_dispatch
+from pipeline.jobs import PRINT_JOB_TIMEOUT, print_letters, start_dispatch
 from reporting.jobs import refresh_statistics, snapshot_statistics, snapshot_yesterday
 from workspace.jobs import release_expired_claims
 
@@ -19,6 +19,8 @@ cron.register(run_collections_day, queue_name="pipeline", cron="30 1 * * *", job
 cron.register(resume_abandoned_days, queue_name="pipeline", interval=300)
 # Each dispatch slot sends while messages are due; a slot whose worker runs is left alone.
 cron.register(start_dispatch, queue_name="messages", interval=60)
+# Letters handed to print are set into print files, off the dispatch path.
+cron.register(print_letters, queue_name="default", interval=600, job_timeout=PRINT_JOB_TIMEOUT)
 cron.register(release_expired_claims, queue_name="default", interval=300)
 # Writers append unsealed rows; the sealer chains them within seconds, on its own queue so a
 # long job elsewhere never holds it up.

@@ -40,6 +40,8 @@ def main() -> int:
     subprocess.run(manage("migrate", "--no-input"), env=env, check=True)
     # DEMO_PROFILE=cn seeds a Chinese bank's world instead of the default one.
     profile = env.get("DEMO_PROFILE", "default")
+    if profile == "cn":  # a number typed without its country code is a mainland one
+        env.setdefault("PHONE_DEFAULT_REGION", "CN")
     subprocess.run(manage("seed_demo", "--if-empty", "--profile", profile), env=env, check=True)
 
     commands = {

@@ -245,6 +245,9 @@ RQ_QUEUES = {
 }
 RQ_SHOW_ADMIN_LINK = True
 
+# The country whose national format a phone number written without its country code is read in
+# (an ISO 3166 region code: "US", "CN", "GB"); every number is stored in E.164 (common/phones.py).
+PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "US").upper()
 # The compliance preset in force unless a strategy or portfolio names another.
 COLLECTIONS_POLICY = os.environ.get("COLLECTIONS_POLICY", "US-RegF")
 # Signed checkpoints of the compliance log (compliance/checkpoints.py): the private key where the
@@ -319,6 +322,8 @@ MESSAGE_SEND_ATTEMPTS = envint("MESSAGE_SEND_ATTEMPTS", 4)
 MESSAGE_DISPATCH_BATCH = envint("MESSAGE_DISPATCH_BATCH", 500)
 MESSAGE_DISPATCH_WORKERS = envint("MESSAGE_DISPATCH_WORKERS", 2)
 MESSAGE_DISPATCH_SECONDS = envint("MESSAGE_DISPATCH_SECONDS", 240)
+# Letters handed to print are set as PDF later, by print runs: so many letters per print file.
+PRINT_FILE_LETTERS = envint("PRINT_FILE_LETTERS", 1000)
 # The font of letters and agency statements (a TrueType or OpenType file): by default the
 # shipped subset of Noto Sans CJK SC, which sets Latin text and Chinese names and addresses.
 LETTER_PDF_FONT = os.environ.get(

@@ -70,3 +70,10 @@ class AmountField(forms.CharField):
         if self.positive and amount == 0:
             raise forms.ValidationError(self.error_messages["not_positive"], code="not_positive")
         return amount
+
+
+def address_with(request, name: str, value: str) -> str:
+    """The request's own address with the query parameter `name` set to `value`."""
+    query = request.GET.copy()
+    query[name] = value
+    return f"{request.path}?{query.urlencode()}"

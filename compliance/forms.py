@@ -8,6 +8,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
+from cases.models import Case
+from cases.selectors import cases_matching
 from common.days import business_day_start
 from common.forms import DateInput, latest_date
 from common.numbers import MAX_ID, parse_id
@@ -59,7 +61,10 @@ class LogSearchForm(PeriodForm):
     debtor = forms.CharField(
         required=False,
         label=gettext_lazy("Debtor"),
-        help_text=gettext_lazy("Name, or the debtor's number."),
+        help_text=gettext_lazy(
+            "Name, phone number, account reference, national ID or its last four, the card's "
+            "last four, or the debtor's number."
+        ),
     )
     case = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, label=gettext_lazy("Case number")
@@ -85,7 +90,10 @@ class LogSearchForm(PeriodForm):
         data = self.cleaned_data
         entries = super().filter(entries)
         if debtor := data.get("debtor", "").strip():
-            match = Q(debtor__full_name__icontains=debtor)
+            # Rows without a case (none is known to the log) are still found by the name.
+            match = Q(case__in=cases_matching(Case.objects.all(), debtor)) | Q(
+                debtor__full_name__icontains=debtor
+            )
             if (debtor_id := parse_id(debtor)) is not None:
                 match |= Q(debtor_id=debtor_id)
             entries = entries.filter(match)

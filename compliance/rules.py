@@ -7,7 +7,6 @@ inputs it was judged on (JSON-safe), because the log keeps them for the auditor.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from django.db.models import Q
 
 from cases.models import Activity
 from common.days import business_day_of
+from common.phones import phone_e164_or_none, phone_region
 from compliance.presets import (
     CONVERSATION_OUTCOMES,
     AttemptCap,
@@ -36,18 +36,6 @@ CHANNEL_CONSENT_FIELD = {"sms": "sms_consent", "email": "email_consent"}
 ATTORNEY_RELATIONSHIPS = ("attorney", "lawyer", "solicitor")
 CONSENT_OUTCOME = "callback"  # the person asked to be called: their direct prior consent
 PHONE_KINDS = CHANNEL_CONTACT_POINT_KINDS["call"]
-MIN_PHONE_DIGITS = 7  # fewer digits are an extension or a typing slip, not a number to compare
-# The country calling codes of one or two digits (ITU-T E.164); every other code has three.
-# fmt: off
-SHORT_COUNTRY_CODES = frozenset({
-    "1", "7",
-    "20", "27", "30", "31", "32", "33", "34", "36", "39",
-    "40", "41", "43", "44", "45", "46", "47", "48", "49",
-    "51", "52", "53", "54", "55", "56", "57", "58",
-    "60", "61", "62", "63", "64", "65", "66",
-    "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
-})
-# fmt: on
 
 
 @dataclass(frozen=True)
@@ -85,44 +73,21 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(dt.UTC).isoformat()
 
 
-def _digits(value: str) -> str:
-    return re.sub(r"\D", "", value)
-
-
 def _same_phone(first: str, second: str) -> bool:
-    """Whether two phone numbers, written as people write them, are the same number.
-
-    Digits are compared, not text. A number written internationally (`+` or `00`, a UK-style
-    `(0)` dropped) is its country code and its national number; the country codes form a prefix
-    code, so its leading digits name exactly one. Two numbers written alike match when their
-    digits are equal. A national form matches an international one when its digits, a leading
-    trunk `0` allowed, are the international one's national number: with no region on file,
-    the national form is read in the country the other names. Nothing matches on trailing
-    digits alone: a local number without its area code, or the same digits under another
-    country or area code, is another number. The one place numbers are compared, so that
-    parsing to E.164 can replace its body.
+    """Whether two phone numbers, written as people write them, are the same number: equal in
+    E.164 (common/phones.py). A number written without its country code is read in the
+    deployment's region (PHONE_DEFAULT_REGION), or, when it is no number there, in the
+    country the other number names (an attorney abroad written nationally). Nothing matches
+    on trailing digits alone: a local number without its area code, or the same digits under
+    another country or area code, is another number; a number that does not parse matches
+    nothing. The one place numbers are compared.
     """
-    forms = []
-    for text in (first, second):
-        digits = _digits(text.replace("(0)", ""))
-        if text.strip().startswith("+"):
-            forms.append((True, digits))
-        elif digits.startswith("00"):
-            forms.append((True, digits.removeprefix("00")))
-        else:
-            forms.append((False, digits))
-    (first_international, first_digits), (second_international, second_digits) = forms
-    if min(len(first_digits), len(second_digits)) < MIN_PHONE_DIGITS:
-        return False
-    if first_international == second_international:
-        return first_digits == second_digits
-    international, national = (
-        (first_digits, second_digits) if first_international else (second_digits, first_digits)
-    )
-    code_length = next(
-        (length for length in (1, 2) if international[:length] in SHORT_COUNTRY_CODES), 3
-    )
-    return international[code_length:] in (national, national.removeprefix("0"))
+    first_number, second_number = phone_e164_or_none(first), phone_e164_or_none(second)
+    if first_number is None and second_number is not None:
+        first_number = phone_e164_or_none(first, region=phone_region(second_number))
+    elif second_number is None and first_number is not None:
+        second_number = phone_e164_or_none(second, region=phone_region(first_number))
+    return first_number is not None and first_number == second_number
 
 
 def _same_name(first: str, second: str) -> bool:

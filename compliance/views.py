@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.navigation import COMPLIANCE_TABS, Tab, tabs_for
+from cases.selectors import search_term_for_address
 from common.access import permission_required_or_404
+from common.forms import address_with
 from compliance.forms import LogSearchForm, PeriodForm
 from compliance.log import compliance_log_verify
 from compliance.models import ComplianceLogEntry
@@ -44,6 +46,8 @@ def _page(request, entries):
 
 @audit_permission
 def log_list(request):
+    if (safer := search_term_for_address(request.GET.get("debtor", ""))) is not None:
+        return redirect(address_with(request, "debtor", safer))
     form, entries = _filtered(request, LogSearchForm)
     return render(
         request,

@@ -36,6 +36,7 @@ from cases.models import (
     Stage,
     StageEntry,
 )
+from common.phones import phone_e164
 from demo.profiles import WorldProfile
 from demo.reference import EMAIL_DOMAINS, LOCAL_PHONE_DIGITS, UK, US, Place
 from demo.staff import DemoAgency, DemoTeam
@@ -483,7 +484,9 @@ class PortfolioBuilder:
                 bankrupt,
                 attorney,
                 attorney_name,
-                f"{profile.counsel_phone_prefix}{r.randrange(100):02d}" if attorney else "",
+                phone_e164(f"{profile.counsel_phone_prefix}{r.randrange(100):02d}")
+                if attorney
+                else "",
                 f"counsel@{attorney_letters}-law.example" if attorney else "",
                 cease,
                 dispute,
@@ -567,7 +570,7 @@ class PortfolioBuilder:
         for kind, share in (("mobile", 0.95), ("home", 0.35), ("work", 0.3)):
             if rnd() >= share:
                 continue
-            value = f"{prefix}{r.randrange(span):0{digits}d}"
+            value = phone_e164(f"{prefix}{r.randrange(span):0{digits}d}")
             invalid = unreachable or rnd() < 0.04
             opted, dnc = rnd() < 0.03, rnd() < 0.01
             employer = kind == "work" and rnd() < 0.15
@@ -605,7 +608,7 @@ class PortfolioBuilder:
         if rnd() < 0.1:
             value = mobile
             while value == mobile:
-                value = f"{prefix}{r.randrange(span):0{digits}d}"
+                value = phone_e164(f"{prefix}{r.randrange(span):0{digits}d}")
             name = self.profile.third_party_name(r)
             add(
                 "mobile",

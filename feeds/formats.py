@@ -28,6 +28,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from cases.identity import national_id_fields
 from common.numbers import AmountError, parse_amount
+from common.phones import PhoneNumberError, phone_e164
 from common.sensitive import find_secret, mask_secrets
 
 ACCOUNT_COLUMNS = (
@@ -112,7 +113,6 @@ NOT_FREE_TEXT_COLUMNS = frozenset(
     }
 )
 CARD_LAST4_PATTERN = re.compile(r"[0-9]{4}")
-PHONE_PATTERN = re.compile(r"^\+?[0-9 ().-]{4,40}$")
 # An amount in its usual form: not negative, at most two decimals, below AMOUNT_LIMIT.
 PLAIN_AMOUNT_PATTERN = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
 NOT_ASCII_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]+")
@@ -209,6 +209,17 @@ def _date(text: str, name: str, *, required: bool) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise RowRejected(not_a_date % {"column": name, "text": text[:40]}) from None
+
+
+def _phone(text: str, name: str) -> str:
+    """The number in E.164 (common/phones.py), as contact points hold it; "" for none."""
+    if not text:
+        return ""
+    _text(text, name, required=False)
+    try:
+        return phone_e164(text)
+    except PhoneNumberError:
+        raise RowRejected(gettext("%(column)s is not a phone number") % {"column": name}) from None
 
 
 def _iso(date: dt.date | None) -> str | None:
@@ -322,14 +333,9 @@ class AccountRowValidator(RowValidator):
             raise RowRejected(
                 gettext("time_zone %(zone)r is not an IANA time zone") % {"zone": time_zone[:40]}
             )
-        for name, phone in (("mobile", mobile), ("home_phone", home_phone),
-                            ("work_phone", work_phone)):  # fmt: skip
-            if phone:
-                _text(phone, name, required=False)
-                if not PHONE_PATTERN.match(phone):
-                    raise RowRejected(
-                        gettext("%(column)s is not a phone number") % {"column": name}
-                    )
+        mobile = _phone(mobile, "mobile")
+        home_phone = _phone(home_phone, "home_phone")
+        work_phone = _phone(work_phone, "work_phone")
         if email:
             _text(email, "email", required=False)
             if "@" not in email or " " in email:

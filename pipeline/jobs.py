@@ -15,9 +15,13 @@ from django.utils import timezone
 
 from common.jobs import enqueue
 from pipeline.messaging import dispatch_slot, messages_dispatch_batch, messages_reconcile_stuck
+from pipeline.printing import letters_print
 
 # A dispatch job is stopped by RQ after this long; it stops itself well before.
 DISPATCH_JOB_TIMEOUT = 900
+# A print run sets this many files, then queues itself again if letters still wait.
+PRINT_RUN_FILES = 20
+PRINT_JOB_TIMEOUT = 1800
 
 
 def start_dispatch() -> int:
@@ -47,3 +51,12 @@ def dispatch_messages(slot: int = 0) -> int:
                 break
     enqueue("messages", dispatch_messages, slot, job_timeout=DISPATCH_JOB_TIMEOUT)
     return claimed
+
+
+def print_letters() -> int:
+    """Set the letters waiting into print files; the run goes on in a new job while more wait,
+    so that a night's letters never hold one worker past its timeout."""
+    printed = letters_print(now=timezone.now(), files=PRINT_RUN_FILES)
+    if printed == PRINT_RUN_FILES * settings.PRINT_FILE_LETTERS:
+        enqueue("default", print_letters, job_timeout=PRINT_JOB_TIMEOUT)
+    return printed

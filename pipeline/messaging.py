@@ -13,8 +13,9 @@ judged with the first one's contact on record.
 
 A worker killed while sending leaves its batch "sending" under a slot nobody holds any more;
 dispatch reconciles it: a channel whose far end recognises a message it already has by its
-reference (the SMS gateway's `client_reference`, the letter's file) sends it again under the
-same reference; an e-mail may already be in the debtor's inbox, so it waits in "review" for a
+reference (the SMS gateway's `client_reference`) sends it again under the same reference; a
+letter is only handed to print (a print run sets it later: `pipeline.printing`), so it is
+handed again; an e-mail may already be in the debtor's inbox, so it waits in "review" for a
 person to send it again or cancel it. (A message "sending" with no slot, from before dispatch
 worked in batches, is reconciled once it has been so for longer than any send could take.)
 """
@@ -28,7 +29,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
@@ -49,7 +49,7 @@ from pipeline.channels import (
     get_sms_backend,
     sms_send_many,
 )
-from pipeline.letters import debtor_interface_language, letter_html, letter_pdf
+from pipeline.letters import debtor_interface_language, letter_html
 from pipeline.models import OutboundMessage
 
 # Every message says how to opt out, in the debtor's language; STOP works in every language.
@@ -317,7 +317,6 @@ SAVED_FIELDS = [
     "subject",
     "body",
     "document_html",
-    "document_pdf",
     "provider_reference",
     "delivery_status",
     "sent_at",
@@ -476,15 +475,15 @@ def _deliver(message: OutboundMessage, now: dt.datetime) -> Delivery:
 
 
 def _store_letter(message: OutboundMessage, now: dt.datetime, reference: str) -> Delivery:
+    """The letter's text, kept as HTML; its PDF is set later in a print file, off this path."""
     case = message.case
     message.subject = message.stage_entry.stage.name
-    fields = {
-        "subject": message.subject,
-        "body": message.body,
-        "address": message.contact_point.value,
-        "date": now.date(),
-    }
-    message.document_html = letter_html(debtor=case.debtor, account=case.account, **fields)
-    pdf = letter_pdf(debtor=case.debtor, account=case.account, **fields)
-    message.document_pdf.save(f"{reference}.pdf", ContentFile(pdf), save=False)
+    message.document_html = letter_html(
+        debtor=case.debtor,
+        account=case.account,
+        subject=message.subject,
+        body=message.body,
+        address=message.contact_point.value,
+        date=now.date(),
+    )
     return Delivery(provider_reference=reference, status="queued for print")

@@ -90,6 +90,22 @@ class PipelineRun(models.Model):
         return self.get_started_from_display()
 
 
+class PrintFile(models.Model):
+    """Letters handed to print, set in one PDF: the file a print-and-mail house takes."""
+
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"))
+    file = models.FileField(upload_to="print/%Y/%m/", verbose_name=gettext_lazy("file (PDF)"))
+    letters = models.PositiveIntegerField(verbose_name=gettext_lazy("letters"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = gettext_lazy("print file")
+        verbose_name_plural = gettext_lazy("print files")
+
+    def __str__(self) -> str:
+        return self.file.name
+
+
 class OutboundMessage(TimeStampedModel):
     """An SMS, email or letter the pipeline owes a debtor; sent once by the dispatch job."""
 
@@ -141,8 +157,20 @@ class OutboundMessage(TimeStampedModel):
         verbose_name=gettext_lazy("body"),
     )
     document_html = models.TextField(blank=True, verbose_name=gettext_lazy("document (HTML)"))
-    document_pdf = models.FileField(
-        upload_to="letters/%Y/%m/", blank=True, verbose_name=gettext_lazy("document (PDF)")
+    print_file = models.ForeignKey(
+        PrintFile,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        help_text=gettext_lazy("The print file in which a letter was set, once it was."),
+        verbose_name=gettext_lazy("print file"),
+    )
+    print_page = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("The letter's first page in its print file."),
+        verbose_name=gettext_lazy("page in the print file"),
     )
     attempts = models.PositiveSmallIntegerField(default=0, verbose_name=gettext_lazy("attempts"))
     claim = models.PositiveIntegerField(
@@ -192,6 +220,12 @@ class OutboundMessage(TimeStampedModel):
             models.Index(fields=["id"], condition=Q(status="pending"), name="message_pending"),
             # Reconciliation looks up who is sending what, among few rows.
             models.Index(fields=["claim"], condition=Q(status="sending"), name="message_sending"),
+            # Print runs take the letters sent and not yet set in a print file, in id order.
+            models.Index(
+                fields=["id"],
+                condition=Q(channel="letter", status="sent", print_file__isnull=True),
+                name="message_awaiting_print",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ from accounts.selectors import (
 )
 from cases.buckets import BUCKET_FLOORS, DELINQUENCY_BUCKETS, Bucket
 from cases.models import Case, Stage
+from cases.selectors import cases_matching
 from common.forms import FreeTextField
 from workspace.services import CALL_OUTCOMES
 
@@ -98,7 +99,12 @@ class CaseSearchFilterSet(django_filters.FilterSet):
         field_name="paused_at", lookup_expr="isnull", exclude=True, label=gettext_lazy("Paused")
     )
     search = django_filters.CharFilter(
-        method="filter_search", label=gettext_lazy("Account or debtor")
+        method="filter_search",
+        label=gettext_lazy("Account or debtor"),
+        help_text=gettext_lazy(
+            "Name, phone number, account reference, national ID, or the last four of the ID or "
+            "the card."
+        ),
     )
 
     class Meta:
@@ -109,12 +115,7 @@ class CaseSearchFilterSet(django_filters.FilterSet):
         return queryset.filter(_due_date_range(int(value), timezone.localdate()))
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(account__account_reference__iexact=value) | Q(debtor__full_name__icontains=value)
-        )
+        return cases_matching(queryset, value)
 
 
 class ReassignForm(forms.Form):

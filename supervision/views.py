@@ -21,9 +21,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.navigation import dashboard_tabs
 from accounts.selectors import collector_teams_for
 from cases.models import Case
-from cases.selectors import cases_visible_to
+from cases.selectors import cases_visible_to, search_term_for_address
 from common.access import permission_required_or_404
 from common.formatting import your_time
+from common.forms import address_with
 from compliance.models import ComplianceLogEntry
 from supervision.forms import (
     ApprovedCallForm,
@@ -55,6 +56,8 @@ APPROVAL_LOOKBACK = dt.timedelta(days=7)
 @require_http_methods(["GET", "POST"])
 def reassign(request):
     """Search open cases, tick some (or take every match), give them to a collector or a pool."""
+    if (safer := search_term_for_address(request.GET.get("search", ""))) is not None:
+        return redirect(address_with(request, "search", safer))
     open_cases = cases_visible_to(request.user).exclude(status__in=Case.CLOSED_STATUSES)
     search = CaseSearchFilterSet(request.GET or None, queryset=open_cases, request=request)
     if (

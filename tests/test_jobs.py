@@ -74,6 +74,7 @@ def test_the_schedule_registers_every_recurring_job(queue):
         "collections_site.nightly.run_collections_day",
         "collections_site.nightly.resume_abandoned_days",
         "pipeline.jobs.start_dispatch",
+        "pipeline.jobs.print_letters",
         "feeds.jobs.resume_stalled_imports",
         "workspace.jobs.release_expired_claims",
         "compliance.jobs.seal_compliance_log",

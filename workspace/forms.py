@@ -18,6 +18,7 @@ from cases.models import Activity, Case, ContactPoint
 from common.formatting import number
 from common.forms import AmountField, DateInput, FreeTextField
 from common.numbers import AmountError, parse_amount
+from common.phones import PhoneNumberError, phone_e164
 from common.sensitive import mask_secrets
 from compliance.presets import ContactWindow
 from compliance.rules import window_opening_at_or_after
@@ -486,3 +487,19 @@ class DebtorFlagForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper("debtor-flag-form")
+
+
+class IncomingCallForm(forms.Form):
+    """The caller's number, typed or pasted in any format; cleaned to E.164."""
+
+    number = forms.CharField(
+        label=_("Caller's number"),
+        max_length=100,
+        help_text=_("Any format: (415) 555-0100, +1 415-555-0100, 0086 138 0013 8000."),
+    )
+
+    def clean_number(self) -> str:
+        try:
+            return phone_e164(self.cleaned_data["number"])
+        except PhoneNumberError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None

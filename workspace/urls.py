@@ -8,6 +8,7 @@ app_name = "workspace"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("queue/", views.queue, name="queue"),
+    path("incoming/", views.incoming_call, name="incoming"),
     path("queue/next/", views.claim_next, name="claim_next"),
     path("<int:case_id>/", views.case_detail, name="detail"),
     # The open case page renews its lease by itself: no sign that the collector is there.

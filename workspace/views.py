@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,9 +16,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from cases.models import Activity, Case, ContactPoint, PromiseToPay
-from cases.selectors import cases_visible_to
+from cases.selectors import (
+    cases_matching,
+    cases_visible_to,
+    debtors_with_number,
+    search_term_for_address,
+)
 from common.access import permission_required_or_404
 from common.formatting import debtor_time, your_time
+from common.forms import address_with
 from compliance.engine import Decision
 from compliance.policies import policy_parameters_for_case
 from workspace.dialer import DialerRefused, dialer_authenticate, dialer_event_receive
@@ -29,6 +34,7 @@ from workspace.forms import (
     ContactPointMarkForm,
     DebtorFlagForm,
     InboundCallForm,
+    IncomingCallForm,
     NoteForm,
     PromiseForm,
     debtor_contact_points,
@@ -72,10 +78,10 @@ def case_list(request):
     elif status in Case.Status.values:
         cases = cases.filter(status=status)
     query = request.GET.get("q", "").strip()
+    if (safer := search_term_for_address(query)) is not None:
+        return redirect(address_with(request, "q", safer))
     if query:
-        cases = cases.filter(
-            Q(account__account_reference__iexact=query) | Q(debtor__full_name__icontains=query)
-        )
+        cases = cases_matching(cases, query)
     page = Paginator(cases.order_by("-priority_score", "id"), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -85,6 +91,31 @@ def case_list(request):
             "status": status,
             "query": query,
             "statuses": Case.Status.choices,
+            "business_date": timezone.localdate(),
+        },
+    )
+
+
+@permission_required_or_404("cases.work_case")
+def incoming_call(request):
+    """Who is calling: the debtors with the caller's number on file, and their cases in the
+    collector's scope, each a link to its page opening the inbound call. The number is posted,
+    so that it stays out of addresses, histories and access logs."""
+    matches, number = None, ""
+    if request.method == "POST":
+        form = IncomingCallForm(request.POST)
+        if form.is_valid():
+            number = form.cleaned_data["number"]
+            matches = debtors_with_number(user=request.user, e164=number)
+    else:
+        form = IncomingCallForm()
+    return render(
+        request,
+        "workspace/incoming.html",
+        {
+            "form": form,
+            "matches": matches,
+            "number": number,
             "business_date": timezone.localdate(),
         },
     )

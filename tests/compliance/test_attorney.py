@@ -102,6 +102,9 @@ def test_a_lawyer_with_the_attorneys_name_but_another_number_is_not_the_attorney
         ("+1 505 555 0100", "555 0100"),  # the same local digits in any area code
         ("+46 8 123 456 78", "123 456 78"),  # a local number without its area code
         ("505 555 0100", "+1 1505 555 0100"),  # another number ending in the same digits
+        ("+8613800138000", "+1 380 013 8000"),  # the same digits under another country code
+        ("+442079460000", "+44 20 7946 0001"),
+        ("+14155550100", "not a number"),
     ],
 )
 def test_a_number_sharing_only_its_last_digits_with_the_attorneys_is_a_third_party(on_file, called):
@@ -121,6 +124,15 @@ def test_a_number_sharing_only_its_last_digits_with_the_attorneys_is_a_third_par
         ("+44 (0)20 7946 0000", "+44 20 7946 0000"),
         ("+39 06 1234 5678", "06 1234 5678"),  # Italy: the 0 belongs to the number
         ("+86 10 5555 0100", "010-5555-0100"),
+        # As stored since numbers are kept in E.164, against the forms people type.
+        ("+14155550100", "(415) 555-0100"),
+        ("+14155550100", "+1 415-555-0100"),
+        ("(415) 555-0100", "+14155550100"),
+        ("+8613800138000", "0086 138 0013 8000"),
+        ("+8613800138000", "+86 138-0013-8000"),
+        ("+8613800138000", "138 0013 8000"),  # national: read in the country the other names
+        ("+442079460000", "0044 (0)20 7946 0000"),
+        ("011 44 20 7946 0000", "+442079460000"),
     ],
 )
 def test_the_attorneys_number_is_recognised_however_it_is_written(on_file, called):

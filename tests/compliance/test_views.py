@@ -13,7 +13,7 @@ from accounts.roles import Role
 from compliance.engine import compliance_decide
 from compliance.models import ComplianceLogEntry
 from tests.compliance.factories import case_under, local_moment, mobile, sealed
-from tests.factories import PlacementFactory, UserFactory
+from tests.factories import ContactPointFactory, PlacementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +252,15 @@ def test_an_agency_manager_cannot_see_the_log_either(client, agency):
     manager = UserFactory(role=Role.AGENCY_MANAGER, agency=agency)
     client.force_login(manager)
     assert client.get(reverse("compliance:log")).status_code == 404
+
+
+def test_the_log_finds_a_debtor_by_number_reference_and_last_four(client, compliance_officer, log):
+    own = log["allowed"].case
+    ContactPointFactory(debtor=own.debtor, kind="home", value="+14155550100")
+    own.account.card_last4 = "7777"
+    own.account.save(update_fields=["card_last4"])
+    client.force_login(compliance_officer)
+    expected = ids(log["allowed"], log["late"], log["overridden"], log["refused"])
+    for term in ("(415) 555-0100", "+1 415 555 0100", own.account.account_reference, "7777"):
+        response = client.get(reverse("compliance:log"), {"debtor": term})
+        assert rows_shown(response) == expected, term

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 DAY = dt.date(2026, 11, 23)
 CHINESE_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
-# A mainland mobile number: +86, then 11 digits starting 13-19.
-MAINLAND_MOBILE = re.compile(r"\+86 1[3-9]\d \d{4} \d{4}")
+# A mainland mobile number in E.164: +86, then 11 digits starting 13-19.
+MAINLAND_MOBILE = re.compile(r"\+861[3-9]\d{9}")
 
 
 def seed(*args: str) -> str:

@@ -276,7 +276,10 @@ def test_every_row_passes_model_validation_and_the_database_checks(world):
 
 
 def test_national_ids_are_stored_only_as_a_hash_and_last_four(world):
-    raw_looking = re.compile(r"\d{3}-?\d{2}-?\d{4}|[A-Z]{2} ?\d{6} ?[A-D]|\d{17}[\dX]")
+    # Bounded by non-digits: an attorney's number in E.164 holds a longer run of digits.
+    raw_looking = re.compile(
+        r"(?<!\d)(?:\d{3}-?\d{2}-?\d{4}|\d{17}[\dX])(?!\d)|[A-Z]{2} ?\d{6} ?[A-D]"
+    )
     for debtor in Debtor.objects.all():
         assert re.fullmatch(r"[0-9a-f]{64}", debtor.national_id_hash)
         assert re.fullmatch(r"[0-9A-Z]{4}", debtor.national_id_last4)

@@ -445,14 +445,71 @@ def test_a_card_or_national_id_number_in_a_free_text_column_rejects_the_row_and_
 
 
 @pytest.mark.parametrize(
-    "mobile",
-    ["13800138000", "+86 138 0013 8002", "0086 138 0013 8002", "+1 (555) 000-0001"],
+    ("mobile", "e164"),
+    [
+        ("13800138000", "+8613800138000"),
+        ("+86 138 0013 8002", "+8613800138002"),
+        ("0086 138 0013 8002", "+8613800138002"),
+        ("+1 (555) 000-0001", "+15550000001"),
+    ],
 )
-def test_a_phone_number_is_not_taken_for_a_card_number(write_feed, mobile):
+def test_a_phone_number_is_not_taken_for_a_card_number(write_feed, settings, mobile, e164):
+    settings.PHONE_DEFAULT_REGION = "CN"
     run = import_accounts(write_feed(feed_bytes([account_fields(1, mobile=mobile)])))
 
     assert counts(run) == (1, 1, 0, 0, 0)
-    assert ContactPoint.objects.filter(kind="mobile", value=mobile).exists()
+    assert ContactPoint.objects.filter(kind="mobile", value=e164).exists()
+
+
+def test_phone_numbers_are_stored_in_e164_however_the_bank_writes_them(write_feed):
+    rows = [
+        account_fields(1, mobile="(415) 555-0100", home_phone="001 212 555 0199"),
+        account_fields(2, mobile="+44 (0)7911 123456", work_phone="0086 10 5555 0100"),
+    ]
+    run = import_accounts(write_feed(feed_bytes(rows)))
+
+    assert counts(run) == (2, 2, 0, 0, 0)
+    assert set(
+        ContactPoint.objects.exclude(kind__in=["email", "postal"]).values_list("kind", "value")
+    ) == {
+        ("mobile", "+14155550100"),
+        ("home", "+12125550199"),
+        ("mobile", "+447911123456"),
+        ("work", "+861055550100"),
+    }
+
+
+def test_the_same_number_written_otherwise_in_a_later_feed_changes_nothing(write_feed):
+    import_accounts(write_feed(feed_bytes([account_fields(1, mobile="(415) 555-0100")])))
+    run = import_accounts(
+        write_feed(feed_bytes([account_fields(1, mobile="+1 415-555-0100")]), "later.csv")
+    )
+
+    assert counts(run) == (1, 0, 0, 1, 0)
+    assert list(ContactPoint.objects.filter(kind="mobile").values_list("value", flat=True)) == [
+        "+14155550100"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "written"),
+    [
+        ("mobile", "555 0100"),  # no area code
+        ("home_phone", "call after six"),
+        ("work_phone", "+1 1505 555 0100"),
+        ("mobile", "13800138000"),  # a Chinese mobile without its code, the region being the US
+    ],
+)
+def test_a_number_that_does_not_parse_rejects_the_row_with_its_reason(write_feed, column, written):
+    run = import_accounts(
+        write_feed(feed_bytes([account_fields(1, **{column: written}), account_fields(2)]))
+    )
+
+    assert counts(run) == (2, 1, 0, 0, 1)
+    rejected = run.rejected_rows.get()
+    assert rejected.line_number == 2
+    assert rejected.reason == f"{column} is not a phone number"
+    assert not Debtor.objects.filter(full_name="Debtor 1").exists()
 
 
 @pytest.mark.parametrize("national_id", [RESIDENT_ID, "11010119850101005X", "123-45-6789"])

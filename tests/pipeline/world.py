@@ -53,9 +53,9 @@ def queue_sms_reminders(count: int, *, queued_at: dt.datetime) -> None:
                days_past_due, action_status, action_note)
            SELECT c.id, %(stage)s, %(at)s::date, %(at)s, 3, 'done', '' FROM cases_case c""",
         """INSERT INTO cases_outboundmessage (created_at, updated_at, channel, status, subject,
-               body, document_html, document_pdf, attempts, last_error, provider_reference,
+               body, document_html, attempts, last_error, provider_reference,
                delivery_status, case_id, stage_entry_id, contact_point_id)
-           SELECT %(at)s, %(at)s, 'sms', 'pending', '', '', '', '', 0, '', '', '', e.case_id,
+           SELECT %(at)s, %(at)s, 'sms', 'pending', '', '', '', 0, '', '', '', e.case_id,
                   e.id, p.id
            FROM cases_stageentry e
            JOIN cases_case c ON c.id = e.case_id

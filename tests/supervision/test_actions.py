@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases.models import Activity, Case, Stage
+from cases.models import Activity, Case, ContactPoint, Stage
 from compliance.engine import compliance_decide
 from compliance.models import ComplianceLogEntry
 from pipeline.services import BROKEN_PROMISE_PRIORITY, pipeline_run_day
@@ -609,3 +609,14 @@ def test_another_teams_block_cannot_be_approved(client, supervisor, outsider, ot
     response = client.post(reverse("supervision:approvals"), {"entry": entry.pk, "reason": "x"})
     assert response.status_code == 404
     assert not OverrideApproval.objects.exists()
+
+
+def test_the_reassignment_search_finds_a_case_by_phone_and_never_outside_scope(
+    client, supervisor, cases
+):
+    ours, theirs = cases
+    ContactPoint.objects.create(debtor=ours[0].debtor, kind="home", value="+14155550100")
+    ContactPoint.objects.create(debtor=theirs.debtor, kind="home", value="+14155550100")
+    client.force_login(supervisor)
+    response = client.get(reverse("supervision:reassign"), {"search": "(415) 555-0100"})
+    assert [case.pk for case in response.context["page"]] == [ours[0].pk]

@@ -12,7 +12,7 @@ from cases.models import CardAccount
 from compliance.models import CompliancePolicy, PortfolioPolicy
 from compliance.presets import UK_FCA_PARAMETERS
 from tests.factories import ActivityFactory
-from workspace.dialing import dial_url, e164
+from workspace.dialing import dial_url
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -67,17 +67,13 @@ def test_the_link_follows_the_dialer_url_template(worker, case, settings):
         ("+86 138-0013-8000", "tel:{number}", "tel:+8613800138000"),
         ("0086 138 0013 8000", "tel:{number}", "tel:+8613800138000"),
         ("+44 (20) 7946 0000", "sip:{number}@pbx", "sip:%2B442079460000@pbx"),
-        ("020 7946 0000", "tel:{number}", "tel:02079460000"),  # no country: as written
+        ("(415) 555-0100", "tel:{number}", "tel:+14155550100"),  # PHONE_DEFAULT_REGION
+        ("12", "tel:{number}", "tel:12"),  # not a number: its digits, as written
     ],
 )
-def test_numbers_are_dialled_in_e164_url_quoted(written, template, link):
+def test_numbers_are_dialled_in_e164_url_quoted(written, template, link, settings):
+    settings.PHONE_DEFAULT_REGION = "US"
     assert dial_url(written, template) == link
-
-
-def test_only_international_possible_numbers_have_an_e164_form():
-    assert e164("+1 555 000 0001") == "+15550000001"
-    assert e164("555 000 0001") == ""
-    assert e164("+1 5") == ""
 
 
 def test_an_email_address_is_no_phone_link(worker, case):

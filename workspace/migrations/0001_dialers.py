@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("cases", "0013_calls_inbound_recordings"),
+        ("cases", "0014_calls_inbound_recordings"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0012_verbose_names"),
+        ("cases", "0013_phone_numbers_e164"),
     ]
 
     operations = [
