@@ -93,6 +93,9 @@ COMPLIANCE_TABS: list[NavLink] = [
     ),
     NavLink(_("Blocks"), "compliance:blocks", "compliance.view_compliance_log"),
     NavLink(_("Overrides"), "compliance:overrides", "compliance.view_compliance_log"),
+    NavLink(
+        _("Calls without a recording"), "compliance:recordings", "compliance.view_compliance_log"
+    ),
     NavLink(_("Verify chain"), "compliance:verify", "compliance.view_compliance_log"),
 ]
 

@@ -611,6 +611,17 @@ class Activity(models.Model):
     )
     occurred_at = models.DateTimeField(_("occurred at"))
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), default=0)
+    recording_reference = models.CharField(
+        _("recording"),
+        max_length=500,
+        blank=True,
+        help_text=_("The call's recording: the dialer's URL or id for it."),
+    )
+    disclosure_given = models.BooleanField(
+        _("disclosure given"),
+        default=False,
+        help_text=_("The collector confirmed giving the disclosure the policy requires."),
+    )
 
     class Meta:
         verbose_name = _("activity")

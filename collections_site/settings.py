@@ -292,6 +292,16 @@ PROMISE_MAX_DAYS = envint("PROMISE_MAX_DAYS", 30)
 # off behind a connection pooler in transaction mode, where a session is not kept.
 WORKSPACE_PREPARED_CLAIMS = envbool("WORKSPACE_PREPARED_CLAIMS", True)
 
+# Click to call: each phone number on the case page links to this URL, `{number}` replaced by
+# the number in E.164, URL-quoted (e.g. "https://dialer.example/call?to={number}").
+DIALER_URL_TEMPLATE = os.environ.get("DIALER_URL_TEMPLATE", "tel:{number}")
+if "{number}" not in DIALER_URL_TEMPLATE:
+    raise ImproperlyConfigured("DIALER_URL_TEMPLATE must contain {number}.")
+# Dialer events (POST /cases/dialer/events/): a signed request older or newer than this is
+# refused; an event is matched to a call the collector logged this many minutes either side.
+DIALER_EVENT_MAX_SKEW_SECONDS = envint("DIALER_EVENT_MAX_SKEW_SECONDS", 300)
+DIALER_MATCH_MINUTES = envint("DIALER_MATCH_MINUTES", 15)
+
 # Agencies: the bank places cases only with agencies on its approved list, each evaluated
 # less than this many days before (the CN 2026 guideline: at least yearly). 0 keeps no list.
 AGENCY_EVALUATION_DAYS = envint("AGENCY_EVALUATION_DAYS", 365)

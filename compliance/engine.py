@@ -40,6 +40,8 @@ __all__ = [
     "compliance_decide_many",
     "compliance_record_contact",
     "compliance_record_contacts",
+    "compliance_record_received",
+    "compliance_record_ungated",
 ]
 
 OVERRIDE_PERMISSION = "compliance.override_compliance"
@@ -285,43 +287,111 @@ def compliance_record_contacts(made: list[tuple[Decision, Any]]) -> list[Complia
     """`compliance_record_contact` for many (decision, activity) pairs, in one log append."""
     rows = []
     for decision, activity in made:
-        decided = decision.log_entry
         if not decision.allowed:
             raise ValueError("A blocked decision cannot cover a contact.")
-        if activity.case_id != decided.case_id:
-            raise ValueError("The activity belongs to another case than the decision.")
-        occurred_at = activity.occurred_at.astimezone(dt.UTC)
         rows.append(
-            {
-                "kind": ComplianceLogEntry.Kind.CONTACT,
-                "occurred_at": occurred_at,
-                "debtor_local_time": occurred_at.astimezone(
-                    ZoneInfo(decided.debtor_time_zone)
-                ).isoformat(),
-                "debtor_time_zone": decided.debtor_time_zone,
-                "actor_id": activity.actor_id,
-                **_affiliation(activity.actor),
-                "case_id": decided.case_id,
-                "debtor_id": decided.debtor_id,
-                "contact_point_id": activity.contact_point_id,
-                "channel": activity.channel,
-                "action": decided.action,
-                "policy_code": decided.policy_code,
-                "policy_version": decided.policy_version,
-                "rules": [],
-                "failed_rules": decided.failed_rules,
-                "verdict": decided.verdict,
-                "reason": (
+            _contact_row(
+                decision.log_entry,
+                activity,
+                kind=ComplianceLogEntry.Kind.CONTACT,
+                reason=(
                     f"Contact made: {activity.get_outcome_display()} (activity {activity.pk}) "
-                    f"under the decision logged as id {decided.pk}."
+                    f"under the decision logged as id {decision.log_entry.pk}."
                 ),
-                "override_reason": decided.override_reason,
-                "approver_id": decided.approver_id,
-                "activity": activity,
-                "decision_entry": decided,
-            }
+            )
         )
     if not rows:
         return []
     with transaction.atomic():
         return log_append_many(rows)
+
+
+def compliance_record_ungated(*, decision: Decision, activity) -> ComplianceLogEntry:
+    """Log a contact made although `decision` blocked it (a dialer placed the call without
+    the gate's approval): the row keeps the block's verdict and failing rules, so the officer
+    finds it among the blocks; the contact itself counts like any other."""
+    if decision.allowed:
+        raise ValueError("An allowed decision covers the contact: record it as made.")
+    row = _contact_row(
+        decision.log_entry,
+        activity,
+        kind=ComplianceLogEntry.Kind.UNGATED,
+        reason=(
+            f"Contact made without approval: {activity.get_outcome_display()} "
+            f"(activity {activity.pk}) although the decision logged as id "
+            f"{decision.log_entry.pk} blocked it."
+        ),
+    )
+    with transaction.atomic():
+        [entry] = log_append_many([row])
+    return entry
+
+
+def _contact_row(decided: ComplianceLogEntry, activity, *, kind: str, reason: str) -> dict:
+    if activity.case_id != decided.case_id:
+        raise ValueError("The activity belongs to another case than the decision.")
+    occurred_at = activity.occurred_at.astimezone(dt.UTC)
+    return {
+        "kind": kind,
+        "occurred_at": occurred_at,
+        "debtor_local_time": occurred_at.astimezone(ZoneInfo(decided.debtor_time_zone)).isoformat(),
+        "debtor_time_zone": decided.debtor_time_zone,
+        "actor_id": activity.actor_id,
+        **_affiliation(activity.actor),
+        "case_id": decided.case_id,
+        "debtor_id": decided.debtor_id,
+        "contact_point_id": activity.contact_point_id,
+        "channel": activity.channel,
+        "action": decided.action,
+        "policy_code": decided.policy_code,
+        "policy_version": decided.policy_version,
+        "rules": [],
+        "failed_rules": decided.failed_rules,
+        "verdict": decided.verdict,
+        "reason": reason,
+        "override_reason": decided.override_reason,
+        "approver_id": decided.approver_id,
+        "activity": activity,
+        "decision_entry": decided,
+    }
+
+
+RECEIVED_ACTION = "inbound_call"
+
+
+def compliance_record_received(*, activity) -> ComplianceLogEntry:
+    """Log a contact the person made (an inbound call). It is not an attempt: no rule judges
+    it and nothing refuses it, and it writes no decision. The row records it as received,
+    under the policy in force, and what the rules count of it (a conversation starts a
+    cooldown; a call-back request is consent) they read from the activity itself."""
+    version = policy_version_current(
+        code=policy_codes_for_cases(case_ids=[activity.case_id])[activity.case_id]
+    )
+    debtor = activity.debtor
+    occurred_at = activity.occurred_at.astimezone(dt.UTC)
+    row = {
+        "kind": ComplianceLogEntry.Kind.RECEIVED,
+        "occurred_at": occurred_at,
+        "debtor_local_time": occurred_at.astimezone(ZoneInfo(debtor.time_zone)).isoformat(),
+        "debtor_time_zone": debtor.time_zone,
+        "actor_id": activity.actor_id,
+        **_affiliation(activity.actor),
+        "case_id": activity.case_id,
+        "debtor_id": debtor.pk,
+        "contact_point_id": activity.contact_point_id,
+        "channel": activity.channel,
+        "action": RECEIVED_ACTION,
+        "policy_code": version.policy.code,
+        "policy_version": version.version,
+        "rules": [],
+        "failed_rules": "",
+        "verdict": Verdict.ALLOWED,
+        "reason": (
+            f"Contact received: {activity.get_outcome_display()} (activity {activity.pk}); "
+            "the person called, so no rule judged it."
+        ),
+        "activity": activity,
+    }
+    with transaction.atomic():
+        [entry] = log_append_many([row])
+    return entry

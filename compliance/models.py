@@ -180,6 +180,10 @@ class ComplianceLogEntry(AppendOnlyModel):
     class Kind(models.TextChoices):
         DECISION = "decision", gettext_lazy("Decision")
         CONTACT = "contact", gettext_lazy("Contact made")
+        # The debtor called: not an attempt, so no decision; the contact still counts.
+        RECEIVED = "received", gettext_lazy("Contact received")
+        # A dialer placed a call no decision allowed: recorded for the officer, never hidden.
+        UNGATED = "ungated", gettext_lazy("Contact made without approval")
 
     class Verdict(models.TextChoices):
         ALLOWED = "allowed", gettext_lazy("Allowed")

@@ -114,3 +114,8 @@ def policy_parameters_for_cases(*, case_ids) -> dict[int, PolicyParameters]:
         for code in set(codes.values())
     }
     return {pk: parameters[code] for pk, code in codes.items()}
+
+
+def policy_parameters_for_case(*, case) -> PolicyParameters:
+    """The parameters of the policy version in force for `case`."""
+    return parse_parameters(policy_version_current(code=policy_code_for_case(case=case)).parameters)

@@ -171,6 +171,9 @@ class PolicyParameters:
     # Under the vulnerability gate, members of a specialist team (accounts.Team.is_specialist)
     # may contact a vulnerable debtor without a per-call approval; everyone else still needs it.
     specialists_contact_vulnerable_without_approval: bool = False
+    # What the collector must say on a right-party contact (empty: nothing is required); the
+    # call forms show it and refuse such an outcome until the collector confirms saying it.
+    right_party_disclosure: str = ""
 
     @property
     def lookback(self) -> dt.timedelta:
@@ -231,6 +234,14 @@ class _Reader:
     def optional_boolean(self, key: str) -> bool:
         """False when absent (a parameter added since the first policies were stored)."""
         return self.boolean(key) if key in self.data else False
+
+    def optional_text(self, key: str) -> str:
+        """'' when absent; when present, any string (empty: nothing required)."""
+        value = self.data.get(key, "")
+        if not isinstance(value, str):
+            self.fail(key, gettext("must be a string"))
+            return ""
+        return value.strip()
 
     def text(self, key: str) -> str:
         value = self.data.get(key)
@@ -355,6 +366,7 @@ OPTIONAL_TOP_KEYS = (
     "plan_max_months",
     "plan_grace_days",
     "specialists_contact_vulnerable_without_approval",
+    "right_party_disclosure",
 )
 # The repayment plans' limits, which every shipped preset sets (compliance migration 0007).
 PLAN_KEYS = ("plan_exceptions", "plan_max_months", "plan_grace_days")
@@ -465,6 +477,7 @@ def parse_parameters(data: Any) -> PolicyParameters:
         specialists_contact_vulnerable_without_approval=top.optional_boolean(
             "specialists_contact_vulnerable_without_approval"
         ),
+        right_party_disclosure=top.optional_text("right_party_disclosure"),
     )
     excusable = [cap.code for cap in caps if cap.exclude_consented]
     if cooldown and cooldown.exclude_consented:
@@ -538,6 +551,12 @@ US_REGF_PARAMETERS: dict[str, Any] = {
     "plan_exceptions": {"actions": [], "channels": []},
     "plan_max_months": None,
     "plan_grace_days": 5,
+    # 15 USC 1692e(11): the initial communication says so; later ones say they are from a
+    # debt collector (this text covers both).
+    "right_party_disclosure": (
+        "This is a communication from a debt collector. This is an attempt to collect a debt "
+        "and any information obtained will be used for that purpose."
+    ),
 }
 
 
@@ -624,6 +643,11 @@ CN_BANK_PARAMETERS: dict[str, Any] = {
     },
     "plan_max_months": 60,
     "plan_grace_days": 3,
+    # Said to the debtor in Chinese: who is calling, for whom, and that the call is recorded.
+    "right_party_disclosure": (
+        "您好，我是【机构名称】的催收员【姓名】，工号【工号】，受【银行名称】委托，"  # noqa: RUF001 (Chinese punctuation)
+        "就您名下信用卡的逾期欠款与您联系。本次通话全程录音。"
+    ),
 }
 
 UK_FCA_PARAMETERS: dict[str, Any] = {
@@ -660,6 +684,12 @@ UK_FCA_PARAMETERS: dict[str, Any] = {
     "plan_exceptions": {"actions": [], "channels": []},
     "plan_max_months": None,
     "plan_grace_days": 5,
+    # CONC 7.9: say who is calling and for whom, and verify identity before discussing the debt.
+    "right_party_disclosure": (
+        "My name is [name], calling from [firm] on behalf of [creditor] about your credit card "
+        "account. Calls are recorded. Before we discuss the account, I need to confirm that I "
+        "am speaking to the account holder."
+    ),
 }
 
 PRESETS: dict[str, Preset] = {

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.roles import Role
 from cases.selectors import cases_visible_to
-from compliance.models import ComplianceLogEntry
+from compliance.models import ComplianceLogEntry, CompliancePolicyVersion
 from compliance.presets import rule_name
 
 
@@ -60,3 +60,36 @@ def log_entries_between(
     if end is not None:
         entries = entries.filter(occurred_at__lt=end)
     return entries
+
+
+CALL_CONTACT_KINDS = (
+    ComplianceLogEntry.Kind.CONTACT,
+    ComplianceLogEntry.Kind.RECEIVED,
+    ComplianceLogEntry.Kind.UNGATED,
+)
+
+
+def log_calls_without_recording(
+    entries: QuerySet[ComplianceLogEntry],
+) -> QuerySet[ComplianceLogEntry]:
+    """The calls among `entries` (one contact row each: made, received, or made without
+    approval) that have no recording although the policy version they were made under
+    requires one (`call_recording_required`)."""
+    versions: dict[str, list[int]] = defaultdict(list)
+    for code, version, parameters in CompliancePolicyVersion.objects.values_list(
+        "policy__code", "version", "parameters"
+    ):
+        if isinstance(parameters, dict) and parameters.get("call_recording_required") is True:
+            versions[code].append(version)
+    if not versions:
+        return entries.none()
+    under_requiring_policy = Q()
+    for code, numbers in versions.items():
+        under_requiring_policy |= Q(policy_code=code, policy_version__in=numbers)
+    return (
+        entries.filter(
+            kind__in=CALL_CONTACT_KINDS, channel="call", activity__recording_reference=""
+        )
+        .filter(under_requiring_policy)
+        .select_related("activity")
+    )

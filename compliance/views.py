@@ -18,6 +18,7 @@ from compliance.models import ComplianceLogEntry
 from compliance.selectors import (
     log_blocks_by,
     log_blocks_by_rule,
+    log_calls_without_recording,
     log_entries_visible_to,
 )
 
@@ -105,6 +106,21 @@ def override_list(request):
             "form": form,
             "page": _page(request, overrides),
             "tabs": _tabs(request, "compliance:overrides"),
+        },
+    )
+
+
+@audit_permission
+def calls_without_recording(request):
+    """Calls with no recording under a policy that requires calls to be recorded."""
+    form, entries = _filtered(request, PeriodForm)
+    return render(
+        request,
+        "compliance/recordings_missing.html",
+        {
+            "form": form,
+            "page": _page(request, log_calls_without_recording(entries)),
+            "tabs": _tabs(request, "compliance:recordings"),
         },
     )
 

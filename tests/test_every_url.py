@@ -39,7 +39,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bank_day")]
 SKIPPED_PREFIX = "admin/"
 # Pages open to anonymous visitors: the log-in page, log-out (POST only), the favicon, the
 # published list of the bank's agencies.
-PUBLIC_ROUTES = {"accounts/login/", "accounts/logout/", "favicon.ico", "agencies/approved/"}
+# The dialer's events carry their own signature instead of a session.
+PUBLIC_ROUTES = {
+    "accounts/login/",
+    "accounts/logout/",
+    "favicon.ico",
+    "agencies/approved/",
+    "cases/dialer/events/",
+}
 # Query parameters sent with every GET, so that the exports have a period to export.
 QUERY = {
     "date_from": (DAY - dt.timedelta(days=30)).isoformat(),

@@ -14,7 +14,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, ContactPoint
+from cases.models import Activity, Case, ContactPoint
 from common.formatting import number
 from common.forms import AmountField, DateInput, FreeTextField
 from common.numbers import AmountError, parse_amount
@@ -22,7 +22,13 @@ from common.phones import PhoneNumberError, phone_e164
 from common.sensitive import mask_secrets
 from compliance.presets import ContactWindow
 from compliance.rules import window_opening_at_or_after
-from workspace.services import CALL_OUTCOMES, CONTACT_POINT_MARKS
+from workspace.services import (
+    CALL_OUTCOMES,
+    CONTACT_POINT_MARKS,
+    INBOUND_OUTCOMES,
+    RIGHT_PARTY_OUTCOMES,
+    disclosure_required,
+)
 
 
 def _helper(form_id: str) -> FormHelper:
@@ -103,7 +109,29 @@ class _CallForm(forms.Form):
             field.initial = usable[0].pk
 
 
-class CallLogForm(_CallForm):
+def _disclosure_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        required=False,
+        label=_("I gave the disclosure shown above to the person"),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+class _DisclosureCheck:
+    """A right-party contact needs the policy's disclosure, confirmed by the collector."""
+
+    def check_disclosure(self, case: Case, outcome: str | None, given: bool) -> None:
+        if outcome and not given and disclosure_required(case=case, outcome=outcome):
+            self.add_error(
+                "disclosure_given",
+                gettext(
+                    "A right-party contact needs the disclosure: say it, then tick that you "
+                    "gave it (or choose another outcome)."
+                ),
+            )
+
+
+class CallLogForm(_DisclosureCheck, _CallForm):
     """Contact point and notes; the outcome comes from the button pressed (keys 1-9)."""
 
     prefix = "call"  # several forms share the page: unique ids and names
@@ -114,18 +142,30 @@ class CallLogForm(_CallForm):
     notes = FreeTextField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    disclosure_given = _disclosure_field()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        self.case = case
         self.helper = _helper("call-form")
+        # The disclosure's box is drawn beside its text (workspace/_call_form_extras.html).
         self.helper.layout = Layout("contact_point", "notes")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self.check_disclosure(
+            self.case, cleaned.get("outcome"), cleaned.get("disclosure_given", False)
+        )
+        return cleaned
 
 
 def promise_max_days() -> int:
     return settings.PROMISE_MAX_DAYS
 
 
-class PromiseForm(_CallForm):
+class PromiseForm(_DisclosureCheck, _CallForm):
+    """A promise is taken in a right-party contact: the policy's disclosure is due on it."""
+
     prefix = "promise"
     amount = AmountField(positive=True, label=_("Amount"))
     due_date = forms.DateField(label=_("Pay by"), widget=DateInput)
@@ -142,8 +182,11 @@ class PromiseForm(_CallForm):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 1})
     )
 
-    def __init__(self, *args, business_date: dt.date, **kwargs):
-        super().__init__(*args, **kwargs)
+    disclosure_given = _disclosure_field()
+
+    def __init__(self, *args, case: Case, business_date: dt.date, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        self.case = case
         self.business_date = business_date
         self.latest_date = business_date + dt.timedelta(days=promise_max_days())
         self.fields["amount"].widget.attrs["data-shortcut-focus"] = "p"
@@ -249,6 +292,9 @@ class PromiseForm(_CallForm):
                 )
             if max(day for day, _amount in plan) > due_date:
                 self.add_error("instalments", gettext("An instalment falls after the pay-by date."))
+        self.check_disclosure(
+            self.case, Activity.Outcome.PROMISE, cleaned.get("disclosure_given", False)
+        )
         return cleaned
 
 
@@ -285,38 +331,118 @@ class CallbackForm(forms.Form):
         self.helper = _helper("callback-form")
 
     def clean_when(self) -> dt.datetime:
-        # Django read the wall-clock value in the current zone; it is the debtor's. A time
-        # that does not exist there (skipped by daylight saving) is refused, not shifted.
-        typed = timezone.make_naive(self.cleaned_data["when"])
-        when = typed.replace(tzinfo=self.debtor_zone)
-        if when.astimezone(dt.UTC).astimezone(self.debtor_zone).replace(tzinfo=None) != typed:
-            raise forms.ValidationError(
-                gettext("That time does not exist in %(zone)s (the clocks change then).")
-                % {"zone": self.debtor_zone.key}
+        return callback_time(
+            self.cleaned_data["when"],
+            debtor_zone=self.debtor_zone,
+            call_window=self.call_window,
+            now=self.now,
+        )
+
+
+def callback_time(
+    typed: dt.datetime,
+    *,
+    debtor_zone: ZoneInfo,
+    call_window: ContactWindow | None,
+    now: dt.datetime,
+) -> dt.datetime:
+    """A call-back time typed on the debtor's clock, checked: a time that exists there, in the
+    future, within the promise horizon, and inside the call window."""
+    # Django read the wall-clock value in the current zone; it is the debtor's. A time that
+    # does not exist there (skipped by daylight saving) is refused, not shifted.
+    wall_clock = timezone.make_naive(typed)
+    when = wall_clock.replace(tzinfo=debtor_zone)
+    if when.astimezone(dt.UTC).astimezone(debtor_zone).replace(tzinfo=None) != wall_clock:
+        raise forms.ValidationError(
+            gettext("That time does not exist in %(zone)s (the clocks change then).")
+            % {"zone": debtor_zone.key}
+        )
+    if when <= now:
+        raise forms.ValidationError(gettext("The call-back must be in the future."))
+    if when > now + dt.timedelta(days=promise_max_days()):
+        raise forms.ValidationError(
+            gettext("Schedule call-backs within %(days)s days.") % {"days": promise_max_days()}
+        )
+    if call_window and not call_window.start <= wall_clock.time() < call_window.end:
+        opening = window_opening_at_or_after(when, call_window, debtor_zone)
+        raise forms.ValidationError(
+            gettext(
+                "%(time)s is outside the call window %(start)s-%(end)s (debtor's time, "
+                "%(zone)s); the next opening is %(opening)s."
             )
-        if when <= self.now:
-            raise forms.ValidationError(gettext("The call-back must be in the future."))
-        if when > self.now + dt.timedelta(days=promise_max_days()):
-            raise forms.ValidationError(
-                gettext("Schedule call-backs within %(days)s days.") % {"days": promise_max_days()}
+            % {
+                "time": time_format(wall_clock),
+                "zone": debtor_zone.key,
+                "start": time_format(call_window.start),
+                "end": time_format(call_window.end),
+                "opening": date_format(opening.astimezone(debtor_zone), "DATETIME_FORMAT"),
+            }
+        )
+    return when
+
+
+class InboundCallForm(_DisclosureCheck, forms.Form):
+    """A call the debtor made: who called, the outcome, notes, and a call-back they asked for
+    (typed on the debtor's clock, checked like any call-back)."""
+
+    prefix = "inbound"
+
+    contact_point = ContactPointField(
+        label=_("Calling from"), required=False, empty_label=_("A number not on file")
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[(o.value, o.label) for o in INBOUND_OUTCOMES]
+    )
+    notes = FreeTextField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    callback_at = forms.DateTimeField(
+        label=_("Call-back requested for (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    disclosure_given = _disclosure_field()
+
+    def __init__(
+        self,
+        *args,
+        case: Case,
+        debtor_zone: ZoneInfo,
+        call_window: ContactWindow | None,
+        now: dt.datetime,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.case, self.now = case, now
+        self.debtor_zone, self.call_window = debtor_zone, call_window
+        self.fields["contact_point"].offer(_phone_points(case))
+        self.fields["callback_at"].label = gettext(
+            "Call-back requested for (optional, debtor's time, %(zone)s)"
+        ) % {"zone": debtor_zone.key}
+        self.helper = _helper("inbound-form")
+        self.helper.layout = Layout("contact_point", "outcome", "callback_at", "notes")
+
+    def clean_callback_at(self) -> dt.datetime | None:
+        typed = self.cleaned_data["callback_at"]
+        if typed is None:
+            return None
+        return callback_time(
+            typed,
+            debtor_zone=self.debtor_zone,
+            call_window=self.call_window,
+            now=self.now,
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        outcome = cleaned.get("outcome")
+        if cleaned.get("callback_at") and outcome and outcome not in RIGHT_PARTY_OUTCOMES:
+            self.add_error(
+                "callback_at",
+                gettext("Only the debtor can ask for a call-back: choose the debtor's outcome."),
             )
-        window = self.call_window
-        if window and not window.start <= typed.time() < window.end:
-            opening = window_opening_at_or_after(when, window, self.debtor_zone)
-            raise forms.ValidationError(
-                gettext(
-                    "%(time)s is outside the call window %(start)s-%(end)s (debtor's time, "
-                    "%(zone)s); the next opening is %(opening)s."
-                )
-                % {
-                    "time": time_format(typed),
-                    "zone": self.debtor_zone.key,
-                    "start": time_format(window.start),
-                    "end": time_format(window.end),
-                    "opening": date_format(opening.astimezone(self.debtor_zone), "DATETIME_FORMAT"),
-                }
-            )
-        return when
+        self.check_disclosure(self.case, outcome, cleaned.get("disclosure_given", False))
+        return cleaned
 
 
 class NoteForm(forms.Form):

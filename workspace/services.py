@@ -37,7 +37,14 @@ from cases.models import (
 )
 from cases.selectors import case_scope_slices, current_placements
 from common.formatting import your_time
-from compliance.engine import Decision, compliance_decide, compliance_record_contact
+from compliance.engine import (
+    Decision,
+    compliance_decide,
+    compliance_record_contact,
+    compliance_record_received,
+)
+from compliance.policies import policy_parameters_for_case
+from compliance.presets import CONVERSATION_OUTCOMES
 from pipeline.services import BROKEN_PROMISE_PRIORITY, priority_score
 from workspace.selectors import queue_policy, queue_shape, queue_tiers
 
@@ -54,6 +61,18 @@ CALL_OUTCOMES = (
     Activity.Outcome.PAID,
     Activity.Outcome.CALLBACK_REQUESTED,
 )
+# What a call the debtor made can end in (nobody dials, so nothing goes unanswered).
+INBOUND_OUTCOMES = (
+    Activity.Outcome.RIGHT_PARTY_CONTACT,
+    Activity.Outcome.REFUSED_TO_PAY,
+    Activity.Outcome.DISPUTE,
+    Activity.Outcome.PAID,
+    Activity.Outcome.CALLBACK_REQUESTED,
+    Activity.Outcome.THIRD_PARTY,
+    Activity.Outcome.WRONG_NUMBER,
+)
+# Outcomes that are a right-party contact: the policy's disclosure is due on them.
+RIGHT_PARTY_OUTCOMES = frozenset(CONVERSATION_OUTCOMES)
 
 
 def claim_lease() -> dt.timedelta:
@@ -62,6 +81,14 @@ def claim_lease() -> dt.timedelta:
 
 def retry_after() -> dt.timedelta:
     return dt.timedelta(minutes=settings.WORKSPACE_RETRY_AFTER_MINUTES)
+
+
+def disclosure_required(*, case: Case, outcome: str) -> str:
+    """What the collector must have said to log `outcome` on `case` ('' when nothing): the
+    policy's right-party disclosure, on a right-party contact."""
+    if outcome not in RIGHT_PARTY_OUTCOMES:
+        return ""
+    return policy_parameters_for_case(case=case).right_party_disclosure
 
 
 class CaseHeldByAnother(Exception):
@@ -367,18 +394,25 @@ def call_log(
     duration_seconds: int = 0,
     now: dt.datetime,
     override: Override | None = None,
+    disclosure_given: bool = False,
 ) -> CallResult:
     """Record a call and its outcome, if the compliance gate allows the call.
 
     Allowed: the call activity and the gate's contact row are written together, and an
     unanswered case comes back after the retry delay. Blocked: only the
     gate's blocked row is written. Every call is recorded here, a call a supervisor approved
-    (`override`) too.
+    (`override`) too. `disclosure_given`: the collector confirmed giving the policy's
+    disclosure (the forms require it where `disclosure_required` says so).
     """
     if outcome not in CALL_OUTCOMES:
         raise ValueError(f"{outcome!r} is not a call outcome.")
     with transaction.atomic():
         locked = _lock_case_for(case, user, now)
+        reported = _call_awaiting_outcome(locked, user, contact_point, now)
+        if reported is not None:
+            return _call_complete(
+                reported, locked, outcome=outcome, notes=notes, now=now, disclosure=disclosure_given
+            )
         decision = _gated_call(
             case=locked, user=user, contact_point=contact_point, now=now, override=override
         )
@@ -393,6 +427,7 @@ def call_log(
             outcome=outcome,
             notes=notes,
             duration_seconds=duration_seconds,
+            disclosure_given=disclosure_given,
         )
         compliance_record_contact(decision=decision, activity=activity)
         _finish_outcome(
@@ -401,6 +436,115 @@ def call_log(
             next_action_at=now + retry_after() if outcome in UNANSWERED_OUTCOMES else None,
         )
     return CallResult(decision, activity)
+
+
+def _call_awaiting_outcome(
+    case: Case, user, contact_point: ContactPoint, now: dt.datetime
+) -> Activity | None:
+    """The call a dialer reported and recorded before the collector logged it (same case,
+    collector and number, within DIALER_MATCH_MINUTES), still waiting for their outcome."""
+    window = dt.timedelta(minutes=settings.DIALER_MATCH_MINUTES)
+    return (
+        Activity.objects.filter(
+            case=case,
+            actor=user,
+            contact_point=contact_point,
+            channel=Activity.Channel.CALL,
+            direction=Activity.Direction.OUTBOUND,
+            occurred_at__gte=now - window,
+            occurred_at__lte=now,
+            dialer_events__awaiting_outcome=True,
+        )
+        .order_by("-occurred_at", "-pk")
+        .first()
+    )
+
+
+def _call_complete(
+    activity: Activity, case: Case, *, outcome: str, notes: str, now: dt.datetime, disclosure: bool
+) -> CallResult:
+    """Give the collector's outcome to the call the dialer recorded: the call was made (and
+    judged, and logged) once; logging it again would count it twice. The result carries the
+    decision it was made under."""
+    activity.outcome, activity.disclosure_given = outcome, disclosure
+    activity.notes = f"{activity.notes} {notes}".strip()
+    activity.save(update_fields=["outcome", "disclosure_given", "notes"])
+    activity.dialer_events.update(awaiting_outcome=False)
+    made = activity.compliance_log.select_related("decision_entry").get()
+    decided = made.decision_entry
+    decision = Decision(
+        allowed=decided.verdict != decided.Verdict.BLOCKED,
+        overridden=decided.verdict == decided.Verdict.OVERRIDDEN,
+        reason=decided.reason,
+        next_allowed_at=decided.next_allowed_at,
+        results=(),
+        policy_code=decided.policy_code,
+        policy_version=decided.policy_version,
+        log_entry=decided,
+    )
+    _finish_outcome(
+        case,
+        now=now,
+        next_action_at=now + retry_after() if outcome in UNANSWERED_OUTCOMES else None,
+    )
+    return CallResult(decision, activity)
+
+
+def call_log_inbound(
+    *,
+    case: Case,
+    user,
+    outcome: str,
+    contact_point: ContactPoint | None = None,
+    notes: str = "",
+    callback_at: dt.datetime | None = None,
+    disclosure_given: bool = False,
+    duration_seconds: int = 0,
+    recording_reference: str = "",
+    now: dt.datetime,
+) -> Activity:
+    """Record a call the debtor (or someone on their number) made to us.
+
+    It is not a contact attempt: the gate does not judge it, so no cap, cooldown or window
+    refuses it, and no claim is needed (whoever answers records it). It counts where the
+    policy counts it: the rules read it from the history (a conversation starts a cooldown
+    after a conversation), and a call-back the person asks for (`callback_at`) is their direct
+    consent, so the activity's outcome is "call-back requested" and the case comes first at
+    that time. The log gets a row of a contact received.
+    """
+    if outcome not in INBOUND_OUTCOMES:
+        raise ValueError(f"{outcome!r} is not an inbound call outcome.")
+    if contact_point is not None and contact_point.debtor_id != case.debtor_id:
+        raise ValueError("The contact point belongs to another debtor.")
+    if callback_at is not None:
+        if outcome not in RIGHT_PARTY_OUTCOMES:
+            raise ValueError("Only the debtor's own request is a call-back request.")
+        outcome = Activity.Outcome.CALLBACK_REQUESTED
+    with transaction.atomic():
+        # As the gate does: contacts with one debtor are recorded one after the other.
+        Debtor.objects.select_for_update().filter(pk=case.debtor_id).first()
+        if callback_at is not None:
+            text = f"Call-back requested for {callback_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC."
+            notes = f"{text} {notes}".strip()
+        activity = _activity(
+            case,
+            user,
+            now,
+            channel=Activity.Channel.CALL,
+            direction=Activity.Direction.INBOUND,
+            contact_point=contact_point,
+            outcome=outcome,
+            notes=notes,
+            duration_seconds=duration_seconds,
+            recording_reference=recording_reference,
+            disclosure_given=disclosure_given,
+        )
+        compliance_record_received(activity=activity)
+        if callback_at is not None:
+            Case.objects.filter(pk=case.pk).update(
+                next_action_at=callback_at, priority_score=CALL_BACK_PRIORITY
+            )
+    return activity
 
 
 @dataclass(frozen=True)
@@ -420,6 +564,7 @@ def promise_record(
     notes: str = "",
     business_date: dt.date,
     now: dt.datetime,
+    disclosure_given: bool = False,
 ) -> PromiseResult:
     """A call whose outcome is a promise to pay: gated like any call, then the promise.
 
@@ -446,6 +591,7 @@ def promise_record(
             contact_point=contact_point,
             outcome=Activity.Outcome.PROMISE,
             notes=f"{summary}. {notes}".strip(),
+            disclosure_given=disclosure_given,
         )
         compliance_record_contact(decision=decision, activity=activity)
         promise = PromiseToPay.objects.create(

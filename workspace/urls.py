@@ -18,17 +18,21 @@ urlpatterns = [
         name="renew_claim",
     ),
     path("<int:case_id>/call/", views.call_log_view, name="call_log"),
+    path("<int:case_id>/call/inbound/", views.inbound_call_view, name="inbound_call"),
     path("<int:case_id>/promise/", views.promise_take, name="promise"),
     path("<int:case_id>/callback/", views.callback_schedule_view, name="callback"),
     path("<int:case_id>/note/", views.note_add_view, name="note"),
     path("<int:case_id>/contact-point/", views.contact_point_mark_view, name="contact_point_mark"),
     path("<int:case_id>/debtor-flag/", views.debtor_flag_view, name="debtor_flag"),
+    # Signed by the dialer, not by a session (workspace/dialer.py).
+    path("dialer/events/", views.dialer_events, name="dialer_events"),
 ]
 
 # Every URL acting on one case: each loads it through cases_visible_to (404 outside scope).
 CASE_ACTION_URL_NAMES = (
     "renew_claim",
     "call_log",
+    "inbound_call",
     "promise",
     "callback",
     "note",

@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from cases.models import Activity, Case, PromiseToPay
+from cases.models import Activity, Case, ContactPoint, PromiseToPay
 from cases.selectors import (
     cases_matching,
     cases_visible_to,
@@ -24,11 +26,14 @@ from common.access import permission_required_or_404
 from common.formatting import debtor_time, your_time
 from common.forms import address_with
 from compliance.engine import Decision
+from compliance.policies import policy_parameters_for_case
+from workspace.dialer import DialerRefused, dialer_authenticate, dialer_event_receive
 from workspace.forms import (
     CallbackForm,
     CallLogForm,
     ContactPointMarkForm,
     DebtorFlagForm,
+    InboundCallForm,
     IncomingCallForm,
     NoteForm,
     PromiseForm,
@@ -39,6 +44,7 @@ from workspace.services import (
     DEBTOR_FLAGS,
     CaseHeldByAnother,
     call_log,
+    call_log_inbound,
     callback_schedule,
     case_claim_next,
     case_renew_claim,
@@ -118,7 +124,9 @@ def incoming_call(request):
 @permission_required_or_404("cases.view_case")
 def case_detail(request, case_id: int):
     case = _get_case_for_user(request.user, case_id)
-    return _render_page(request, case, now=timezone.now())
+    # The incoming-call screen opens the case with ?call=inbound: the inbound form, open.
+    inbound_open = request.GET.get("call") == "inbound"
+    return _render_page(request, case, now=timezone.now(), inbound_open=inbound_open)
 
 
 # --- Collector workspace ----------------------------------------------------------------------
@@ -144,7 +152,9 @@ def _blocked(decision: Decision) -> Feedback:
     )
 
 
-def _workspace_context(request, case: Case, *, now: dt.datetime, **forms) -> dict:
+def _workspace_context(
+    request, case: Case, *, now: dt.datetime, inbound_open: bool = False, **forms
+) -> dict:
     user = request.user
     business_date = timezone.localdate(now)
     debtor_zone = ZoneInfo(case.debtor.time_zone)
@@ -157,13 +167,22 @@ def _workspace_context(request, case: Case, *, now: dt.datetime, **forms) -> dic
             call_window=policy.call_window,
             now=now,
         ),
+        "inbound_form": _inbound_form(case, now=now),
         "note_form": NoteForm(),
         "contact_point_form": ContactPointMarkForm(case=case),
         "debtor_flag_form": DebtorFlagForm(),
     }
     defaults.update(forms)
+    if inbound_open:
+        # Opened for a call coming in: the collector starts typing its outcome at once.
+        defaults["inbound_form"].fields["outcome"].widget.attrs["autofocus"] = True
+    parameters = policy_parameters_for_case(case=case)
     return {
         **defaults,
+        "inbound_open": inbound_open,
+        "phone_kinds": ContactPoint.PHONE_KINDS,
+        "disclosure": parameters.right_party_disclosure,
+        "recording_required": parameters.call_recording_required,
         "case": case,
         "now": now,
         "business_date": business_date,
@@ -200,6 +219,16 @@ OUTCOME_BUTTONS = [
         start=1,
     )
 ]
+
+
+def _inbound_form(case: Case, *, now: dt.datetime, data=None) -> InboundCallForm:
+    return InboundCallForm(
+        data,
+        case=case,
+        debtor_zone=ZoneInfo(case.debtor.time_zone),
+        call_window=queue_policy().call_window,
+        now=now,
+    )
 
 
 def _render_workspace(request, case: Case, *, now: dt.datetime, **extra):
@@ -296,14 +325,37 @@ def call_log_view(request, case: Case, now: dt.datetime):
         contact_point=form.cleaned_data["contact_point"],
         outcome=form.cleaned_data["outcome"],
         notes=form.cleaned_data["notes"],
+        disclosure_given=form.cleaned_data["disclosure_given"],
         now=now,
     )
-    if not result.allowed:
+    if result.activity is None:  # blocked (a call a dialer made is recorded whatever)
         feedback = _blocked(result.decision)
         return _render_workspace(request, case, now=now, feedback=feedback)
     logged = gettext("Logged: %(outcome)s.") % {"outcome": result.activity.get_outcome_display()}
     feedback = Feedback("success", logged, outcome_logged=True)
     return _render_workspace(request, case, now=now, feedback=feedback)
+
+
+@workspace_action
+def inbound_call_view(request, case: Case, now: dt.datetime):
+    form = _inbound_form(case, now=now, data=request.POST)
+    if not form.is_valid():
+        return _render_workspace(request, case, now=now, inbound_form=form, inbound_open=True)
+    data = form.cleaned_data
+    activity = call_log_inbound(
+        case=case,
+        user=request.user,
+        outcome=data["outcome"],
+        contact_point=data["contact_point"],
+        notes=data["notes"],
+        callback_at=data["callback_at"],
+        disclosure_given=data["disclosure_given"],
+        now=now,
+    )
+    logged = gettext("Inbound call logged: %(outcome)s.") % {
+        "outcome": activity.get_outcome_display()
+    }
+    return _render_workspace(request, case, now=now, feedback=Feedback("success", logged))
 
 
 @workspace_action
@@ -326,6 +378,7 @@ def promise_take(request, case: Case, now: dt.datetime):
         notes=data["notes"],
         business_date=business_date,
         now=now,
+        disclosure_given=data["disclosure_given"],
     )
     if result.promise is None:
         return _render_workspace(
@@ -415,3 +468,23 @@ def debtor_flag_view(request, case: Case, now: dt.datetime):
             "members' queue serves them."
         ) % {"flag": gettext(DEBTOR_FLAGS[data["flag"]]), "team": recorded.moved_to}
     return _render_workspace(request, case, now=now, feedback=Feedback("success", message))
+
+
+@csrf_exempt
+@require_POST
+def dialer_events(request):
+    """A dialer's signed event (workspace/dialer.py); no session, no CSRF token: the
+    signature authenticates it. Answers JSON: the event applied, or why it was refused."""
+    now = timezone.now()
+    try:
+        dialer = dialer_authenticate(
+            dialer_name=request.headers.get("X-Dialer-Id", ""),
+            timestamp=request.headers.get("X-Dialer-Timestamp", ""),
+            signature=request.headers.get("X-Dialer-Signature", ""),
+            body=request.body,
+            now=now,
+        )
+        event = dialer_event_receive(dialer=dialer, body=request.body, now=now)
+    except DialerRefused as refused:
+        return JsonResponse({"error": refused.message}, status=refused.status)
+    return JsonResponse({"event_id": event.event_id, "activity": event.activity_id})

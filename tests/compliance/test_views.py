@@ -17,7 +17,13 @@ from tests.factories import ContactPointFactory, PlacementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["compliance:log", "compliance:blocks", "compliance:overrides", "compliance:verify"]
+PAGES = [
+    "compliance:log",
+    "compliance:blocks",
+    "compliance:overrides",
+    "compliance:recordings",
+    "compliance:verify",
+]
 NY = "America/New_York"
 PERIOD = {"date_from": "2026-11-01", "date_to": "2026-11-30"}
 
@@ -95,13 +101,14 @@ def test_the_compliance_officer_opens_every_page(client, compliance_officer, log
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_shows_the_four_tabs_with_its_own_current(client, compliance_officer, page):
+def test_every_page_shows_the_tabs_with_its_own_current(client, compliance_officer, page):
     client.force_login(compliance_officer)
     tabs = client.get(reverse(page)).context["tabs"]
     assert [(label, url) for label, url, _ in tabs] == [
         ("Log", reverse("compliance:log")),
         ("Blocks", reverse("compliance:blocks")),
         ("Overrides", reverse("compliance:overrides")),
+        ("Calls without a recording", reverse("compliance:recordings")),
         ("Verify chain", reverse("compliance:verify")),
     ]
     assert [url for _, url, current in tabs if current] == [reverse(page)]

@@ -93,7 +93,7 @@ def test_a_contact_points_statuses_are_joined_without_a_stray_separator(
     page = worker.get(reverse("workspace:detail", args=[case.pk])).content.decode()
 
     listed = re.search(
-        rf"<div>Mobile phone: {re.escape(point.value)}</div>\s*"
+        rf"<div>Mobile phone: <a [^>]*>{re.escape(point.value)}</a></div>\s*"
         r'(?:<small class="text-secondary">(?P<statuses>.*?)</small>)?',
         page,
         re.DOTALL,
@@ -128,7 +128,12 @@ def test_a_blocked_call_is_logged_as_blocked_and_records_no_contact(worker, case
         outcome=Activity.Outcome.RIGHT_PARTY_CONTACT,
         occurred_at=timezone.now() - dt.timedelta(days=1),
     )
-    fragment = post(worker, "call_log", case, {"contact_point": point.pk, "outcome": "rpc"})
+    fragment = post(
+        worker,
+        "call_log",
+        case,
+        {"contact_point": point.pk, "outcome": "rpc", "disclosure_given": "on"},
+    )
     assert "Blocked by the compliance gate" in fragment
     assert "conversation_cooldown" in fragment
     assert "Next allowed:" in fragment
@@ -151,6 +156,7 @@ def test_a_promise_is_a_gated_call_that_sets_the_case_promised(worker, collector
             "amount": "300.00",
             "due_date": in_days(20),
             "instalments": f"{in_days(10)} 100.00\n{in_days(20)} 200.00",
+            "disclosure_given": "on",
         },
     )
     assert "Promise taken" in page
@@ -164,6 +170,7 @@ def test_a_promise_is_a_gated_call_that_sets_the_case_promised(worker, collector
     case.refresh_from_db()
     assert case.status == Case.Status.PROMISED
     assert case.activities.get().outcome == Activity.Outcome.PROMISE
+    assert case.activities.get().disclosure_given
     assert set(log_rows(case).values_list("kind", flat=True)) == {Kind.DECISION, Kind.CONTACT}
 
 
@@ -317,7 +324,12 @@ def test_recording_a_debtor_flag_writes_a_note_and_the_gate_blocks_calls(worker,
     note = case.activities.get()
     assert note.channel == "note" and "Said so on the phone" in note.notes
     point = case.debtor.contact_points.get()
-    page = post(worker, "call_log", case, {"contact_point": point.pk, "outcome": "rpc"})
+    page = post(
+        worker,
+        "call_log",
+        case,
+        {"contact_point": point.pk, "outcome": "rpc", "disclosure_given": "on"},
+    )
     assert rule in page
     assert log_rows(case).get().verdict == Verdict.BLOCKED
 

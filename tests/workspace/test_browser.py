@@ -46,6 +46,7 @@ def test_a_collector_claims_calls_and_takes_a_promise_from_the_keyboard(
     page.keyboard.type("150.00")
     due = timezone.localdate() + dt.timedelta(days=10)
     page.fill("#id_promise-due_date", due.isoformat())
+    page.locator("#id_promise-disclosure_given").check()  # a promise is a right-party contact
     page.locator("#id_promise-amount").press("Enter")
     expect(page.locator("#action-feedback")).to_contain_text("Promise taken")
 

@@ -56,6 +56,7 @@ def test_working_a_case_with_the_mouse_and_the_keyboard_breaks_no_policy_rule(
 
     enlarge(page, page.locator("#id_promise-notes"))
     page.fill("#id_promise-amount", "120.00")
+    page.locator("#id_promise-disclosure_given").check()
     page.fill("#id_promise-due_date", (timezone.localdate() + dt.timedelta(days=7)).isoformat())
     page.get_by_role("button", name="Record promise").click()
     expect(feedback).to_contain_text("Promise taken")

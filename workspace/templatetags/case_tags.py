@@ -6,6 +6,8 @@ from django import template
 from django.utils.translation import gettext
 
 from cases.models import ContactPoint
+from common.sensitive import find_secret
+from workspace import dialing
 from workspace.selectors import QueueRank
 
 register = template.Library()
@@ -45,3 +47,18 @@ def contact_point_statuses(point: ContactPoint) -> list[tuple[str, bool]]:
     )
     statuses.extend((label, stops_contact) for is_set, label, stops_contact in flags if is_set)
     return statuses
+
+
+@register.filter
+def dial_url(number: str) -> str:
+    """The click-to-call link of a phone number (the DIALER_URL_TEMPLATE setting); '' when
+    the value holds a card or national ID number (kept from before values were checked),
+    which the page shows masked and never puts in a link."""
+    return "" if find_secret(number) else dialing.dial_url(number)
+
+
+@register.filter
+def recording_url(reference: str) -> str:
+    """The recording's reference when it is a web address to open; '' for a dialer's id (and
+    for anything else a link must not follow, such as a javascript: URL)."""
+    return reference if reference.startswith(("https://", "http://")) else ""
