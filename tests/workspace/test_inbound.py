@@ -207,11 +207,11 @@ def test_the_inbound_form_records_the_call_without_a_claim(worker, case):
     assert ComplianceLogEntry.objects.get(activity=activity).kind == Kind.RECEIVED
 
 
-def test_the_inbound_form_takes_a_number_not_on_file_and_a_call_back(worker, case, collector):
+def test_the_inbound_form_takes_a_number_not_on_file_and_a_call_back(worker, case):
     debtor_noon = dt.datetime.combine(
         timezone.localdate() + dt.timedelta(days=2), dt.time(12), ZoneInfo(case.debtor.time_zone)
     )
-    typed = debtor_noon.astimezone(ZoneInfo(collector.time_zone)).strftime("%Y-%m-%dT%H:%M")
+    typed = debtor_noon.strftime("%Y-%m-%dT%H:%M")  # on the debtor's clock, as the form says
 
     page = post_inbound(
         worker,
@@ -235,11 +235,11 @@ def test_the_inbound_form_needs_the_disclosure_on_a_right_party_contact(worker, 
 
 
 def test_a_third_party_cannot_ask_for_the_debtors_call_back(worker, case):
-    later = timezone.now() + dt.timedelta(days=1)
+    debtor_noon = dt.datetime.combine(timezone.localdate() + dt.timedelta(days=2), dt.time(12))
     page = post_inbound(
         worker,
         case,
-        {"outcome": "third_party", "callback_at": later.strftime("%Y-%m-%dT%H:%M")},
+        {"outcome": "third_party", "callback_at": debtor_noon.strftime("%Y-%m-%dT%H:%M")},
     )
 
     assert "Only the debtor can ask for a call-back" in page
