@@ -1,6 +1,6 @@
-"""The night's work for one business date: the pipeline, then the agencies' step, then the
-messages it queued. The orchestration lives here, above both workflows, so that neither needs
-the other."""
+"""The night's work for one business date: flagging reported payments the bank never
+confirmed, the pipeline, then the agencies' step, then the messages it queued. The
+orchestration lives here, above both workflows, so that neither needs the other."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agencies.services import agencies_run_day
+from cases.services import reported_payments_flag_unconfirmed
 from common.jobs import enqueue
 from pipeline.jobs import start_dispatch
 from pipeline.models import PipelineRun
@@ -23,11 +24,15 @@ def run_collections_day(
     """The nightly pipeline for `business_date` (ISO), by default the bank's today, then the
     agencies' step for the same date (recalls, payment attribution, placements).
 
+    Reported payments left unconfirmed too long are flagged first, so that escalation, which
+    they paused, resumes in the same night's pipeline.
+
     `triggered_by_id`: the person who started it from the pipeline page (None: the schedule).
     A date already running elsewhere raises PipelineAlreadyRunning: the job fails visibly.
     """
     now = timezone.now()
     day = dt.date.fromisoformat(business_date) if business_date else timezone.localdate(now)
+    flagged = reported_payments_flag_unconfirmed(business_date=day)
     if triggered_by_id is None:
         result = pipeline_run_day(business_date=day, now=now)
     else:
@@ -39,7 +44,11 @@ def run_collections_day(
         )
     agency_counts = agencies_run_day(business_date=day, now=now)
     django_rq.get_queue("messages").enqueue(start_dispatch)
-    return {**result.counts, **{f"agencies:{key}": n for key, n in agency_counts.items()}}
+    return {
+        "reported_payments_flagged": flagged,
+        **result.counts,
+        **{f"agencies:{key}": n for key, n in agency_counts.items()},
+    }
 
 
 def resume_abandoned_days() -> int:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:case_id>/note/", views.note_add_view, name="note"),
     path("<int:case_id>/contact-point/", views.contact_point_mark_view, name="contact_point_mark"),
     path("<int:case_id>/debtor-flag/", views.debtor_flag_view, name="debtor_flag"),
+    path("<int:case_id>/payment/", views.payment_report_view, name="payment"),
 ]
 
 # Every URL acting on one case: each loads it through cases_visible_to (404 outside scope).
@@ -33,4 +34,5 @@ CASE_ACTION_URL_NAMES = (
     "note",
     "contact_point_mark",
     "debtor_flag",
+    "payment",
 )
