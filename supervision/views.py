@@ -33,7 +33,10 @@ from supervision.forms import (
     ReassignForm,
 )
 from supervision.models import OverrideApproval, SupervisorAction
-from supervision.selectors import blocked_decisions_awaiting_approval
+from supervision.selectors import (
+    blocked_decisions_awaiting_approval,
+    reported_payments_unconfirmed,
+)
 from supervision.services import (
     ActionRefused,
     approved_call_log,
@@ -45,6 +48,7 @@ from supervision.services import (
 )
 
 REASSIGN_PAGE_SIZE = 100
+UNCONFIRMED_PAGE_SIZE = 50
 APPROVAL_LOOKBACK = dt.timedelta(days=7)
 
 
@@ -263,6 +267,18 @@ def approvals(request):
             "form": form,
             "now": now,
         },
+    )
+
+
+@permission_required_or_404("supervision.reassign_case")
+def unconfirmed_payments(request):
+    """Payments collectors reported on the user's cases that the bank's feed never confirmed."""
+    reports = reported_payments_unconfirmed(request.user)
+    page = Paginator(reports, UNCONFIRMED_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/unconfirmed_payments.html",
+        {"tabs": dashboard_tabs(request.user, "supervision:unconfirmed_payments"), "page": page},
     )
 
 
