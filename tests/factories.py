@@ -199,7 +199,9 @@ class ReportedPaymentFactory(factory.django.DjangoModelFactory):
     currency = "USD"
     method = ReportedPayment.Method.BANK_TRANSFER
     payer_reference = factory.Sequence(lambda n: f"TRF{n:08d}")
-    reference_key = factory.LazyAttribute(lambda report: ReportedPayment.key_of(report.payer_reference))
+    reference_key = factory.LazyAttribute(
+        lambda report: ReportedPayment.key_of(report.payer_reference)
+    )
     paid_on = dt.date(2026, 11, 20)
     reported_at = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
     reported_on = dt.date(2026, 11, 20)

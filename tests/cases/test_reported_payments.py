@@ -140,11 +140,10 @@ def test_a_reference_match_wins_over_an_amount_match(case):
 
 def test_the_database_refuses_one_payment_confirming_two_reports(case):
     payment = PaymentFactory(account=case.account)
-    ReportedPaymentFactory(case=case, status=Status.CONFIRMED, confirmed_by=payment, confirmed_at=NOW)
+    confirmed = {"status": Status.CONFIRMED, "confirmed_by": payment, "confirmed_at": NOW}
+    ReportedPaymentFactory(case=case, **confirmed)
     with pytest.raises(IntegrityError):
-        ReportedPaymentFactory(
-            case=case, status=Status.CONFIRMED, confirmed_by=payment, confirmed_at=NOW
-        )
+        ReportedPaymentFactory(case=case, **confirmed)
 
 
 def test_the_database_refuses_a_reference_reported_twice_for_an_account(case):
