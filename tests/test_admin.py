@@ -39,6 +39,7 @@ from cases.models import (
     Payment,
     PromiseInstalment,
     PromiseToPay,
+    ReportedPayment,
     Stage,
     StageEntry,
     StageMessageTranslation,
@@ -70,6 +71,7 @@ from tests.factories import (
     PlacementFactory,
     PlacementRuleFactory,
     PromiseToPayFactory,
+    ReportedPaymentFactory,
     TeamFactory,
     UserFactory,
 )
@@ -155,6 +157,18 @@ def make_promise_instalment() -> PromiseInstalment:
 def make_payment() -> Payment:
     case = make_case()
     return PaymentFactory(account=case.account, case=case, agency=AgencyFactory())
+
+
+def make_reported_payment() -> ReportedPayment:
+    payment = make_payment()
+    return ReportedPaymentFactory(
+        case=payment.case,
+        reported_by=make_user(),
+        agency=payment.agency,
+        status=ReportedPayment.Status.CONFIRMED,
+        confirmed_by=payment,
+        confirmed_at=timezone.now(),
+    )
 
 
 def make_placement() -> Placement:
@@ -292,6 +306,7 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     PromiseToPay: make_promise,
     PromiseInstalment: make_promise_instalment,
     Payment: make_payment,
+    ReportedPayment: make_reported_payment,
     PipelineRun: make_pipeline_run,
     ImportRun: make_import_run,
     ImportRejectedRow: make_import_rejected_row,
@@ -310,9 +325,11 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     CommissionStatement: CommissionStatementFactory,
     CommissionStatementLine: make_statement_line,
 }
-# The application alone writes these (the compliance engine, the feed importer); policy
+# The application alone writes these (the compliance engine, the feed importer, the case
+# page's reported payments); policy
 # versions are added but never changed.
 ENGINE_WRITTEN = (
+    ReportedPayment,
     ComplianceLogEntry,
     ComplianceChainHead,
     ImportRun,
