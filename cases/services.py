@@ -32,17 +32,19 @@ def reported_payments_confirm(*, now: dt.datetime, account_ids: Iterable[int] | 
     takes the nearest such payment, earlier reports first. The open reports are locked for
     the transaction, so two imports finishing together cannot confirm one twice.
     """
+    accounts = None if account_ids is None else list(account_ids)
     with transaction.atomic():
         reports = ReportedPayment.objects.filter(status__in=ReportedPayment.OPEN_STATUSES)
-        if account_ids is not None:
-            reports = reports.filter(account_id__in=list(account_ids))
+        if accounts is not None:
+            reports = reports.filter(account_id__in=accounts)
         open_ids = set(reports.select_for_update().values_list("pk", flat=True))
         if not open_ids:
             return 0
         free_payments = Payment.objects.filter(reported_payment__isnull=True)
-        if account_ids is not None:
-            free_payments = free_payments.filter(account_id__in=list(account_ids))
+        if accounts is not None:
+            free_payments = free_payments.filter(account_id__in=accounts)
         pairs: dict[int, int] = {}  # report -> payment
+        used: set[int] = set()  # payments confirming a report
         by_reference = (
             ReportedPayment.objects.filter(pk__in=open_ids)
             .exclude(reference_key="")
@@ -59,8 +61,9 @@ def reported_payments_confirm(*, now: dt.datetime, account_ids: Iterable[int] | 
             .values_list("pk", "payment_id")
         )
         for report_id, payment_id in by_reference:
-            if payment_id not in pairs.values():
+            if payment_id not in used:
                 pairs[report_id] = payment_id
+                used.add(payment_id)
         window = settings.REPORTED_PAYMENT_MATCH_DAYS
         by_amount = (
             free_payments.filter(
@@ -78,7 +81,6 @@ def reported_payments_confirm(*, now: dt.datetime, account_ids: Iterable[int] | 
                 "account__reported_payments__paid_on",
             )
         )
-        used = set(pairs.values())
         for report_id, payment_id, _gap, _paid_on in sorted(
             by_amount, key=lambda row: (row[3], row[0], row[2], row[1])
         ):
