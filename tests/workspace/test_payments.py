@@ -11,9 +11,16 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Role
 from cases.models import Activity, Case, ReportedPayment
 from compliance.models import ComplianceLogEntry
-from tests.factories import CaseFactory, PaymentFactory, PlacementFactory, ReportedPaymentFactory
+from tests.factories import (
+    CaseFactory,
+    PaymentFactory,
+    PlacementFactory,
+    ReportedPaymentFactory,
+    UserFactory,
+)
 from workspace.services import payment_report
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +244,17 @@ def test_the_case_page_shows_reported_and_confirmed_payments_apart(client, colle
     assert 'data-status="confirmed"' in page and "BANK-REF-1" in page
     assert 'data-status="reported"' in page
     assert "Reported, awaiting the bank" in page and "Confirmed by the bank" in page
+
+
+def test_a_case_another_collector_holds_takes_no_report(client, collector, team, case):
+    other = UserFactory(username="other", role=Role.COLLECTOR, team=team)
+    Case.objects.filter(pk=case.pk).update(
+        claimed_by=other, claim_expires_at=timezone.now() + dt.timedelta(minutes=10)
+    )
+    client.force_login(collector)
+
+    response = post(client, case, form(), **HTMX)
+
+    assert response.status_code == 200
+    assert "being worked by someone else" in response.content.decode()
+    assert not ReportedPayment.objects.exists()
