@@ -741,7 +741,8 @@ class ReportedPayment(TimeStampedModel):
 
     While it waits (REPORTED) it pauses the case's escalation, as a pending promise does; left
     unconfirmed past its strategy's `unconfirmed_payment_days` it is FLAGGED to the supervisors
-    and escalation resumes. A flagged one can still be confirmed by a later feed.
+    and escalation resumes. A flagged one can still be confirmed by a later feed, until a
+    supervisor WITHDRAWS it (a mistaken or invented report).
     """
 
     class Method(models.TextChoices):
@@ -757,6 +758,7 @@ class ReportedPayment(TimeStampedModel):
         REPORTED = "reported", _("Reported, awaiting the bank")
         CONFIRMED = "confirmed", _("Confirmed by the bank")
         FLAGGED = "flagged", _("Not confirmed by the bank")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     # Reported payments the feed may still confirm.
     OPEN_STATUSES = (Status.REPORTED, Status.FLAGGED)
@@ -820,6 +822,8 @@ class ReportedPayment(TimeStampedModel):
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     flagged_on = models.DateField(_("flagged on"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("reason for the withdrawal"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("reported payment")
@@ -830,10 +834,11 @@ class ReportedPayment(TimeStampedModel):
                 condition=Q(amount__gt=0), name="reported_payment_amount_positive"
             ),
             # A reference the bank knows stands for one payment: quoting it twice for the
-            # account would let one bank payment stand for two reports.
+            # account would let one bank payment stand for two reports (a withdrawn report
+            # gives its reference back).
             models.UniqueConstraint(
                 fields=["account", "reference_key"],
-                condition=~Q(reference_key=""),
+                condition=~Q(reference_key="") & ~Q(status="withdrawn"),
                 name="reported_payment_reference_once",
                 violation_error_message=_("This reference was already reported for the account."),
             ),
@@ -847,6 +852,11 @@ class ReportedPayment(TimeStampedModel):
                     ~Q(status="confirmed") & Q(confirmed_by__isnull=True, confirmed_at__isnull=True)
                 ),
                 name="reported_payment_confirmed_by_payment",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="withdrawn", withdrawn_at__isnull=False)
+                | (~Q(status="withdrawn") & Q(withdrawn_at__isnull=True)),
+                name="reported_payment_withdrawn_at_matches_status",
             ),
         ]
         indexes = [

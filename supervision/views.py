@@ -45,6 +45,7 @@ from supervision.services import (
     cases_reassign,
     collector_move,
     override_approve,
+    reported_payment_withdraw,
 )
 
 REASSIGN_PAGE_SIZE = 100
@@ -271,14 +272,43 @@ def approvals(request):
 
 
 @permission_required_or_404("supervision.reassign_case")
+@require_http_methods(["GET", "POST"])
 def unconfirmed_payments(request):
-    """Payments collectors reported on the user's cases that the bank's feed never confirmed."""
+    """Payments collectors reported on the user's cases that the bank's feed never confirmed,
+    and withdrawing one (with a reason)."""
     reports = reported_payments_unconfirmed(request.user)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST":
+        report = get_object_or_404(reports, pk=request.POST.get("report"))
+        if form.is_valid():
+            try:
+                reported_payment_withdraw(
+                    actor=request.user,
+                    report=report,
+                    reason=form.cleaned_data["reason"],
+                    now=timezone.now(),
+                )
+            except ActionRefused as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(
+                    request,
+                    _("Reported payment on case #%(case)s withdrawn.") % {"case": report.case_id},
+                )
+            return redirect("supervision:unconfirmed_payments")
+        failed = report.pk
+    else:
+        failed = None
     page = Paginator(reports, UNCONFIRMED_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "supervision/unconfirmed_payments.html",
-        {"tabs": dashboard_tabs(request.user, "supervision:unconfirmed_payments"), "page": page},
+        {
+            "tabs": dashboard_tabs(request.user, "supervision:unconfirmed_payments"),
+            "page": page,
+            "form": form,
+            "failed": failed,  # the report whose withdrawal the form refused: its row says why
+        },
     )
 
 

@@ -515,6 +515,7 @@ def _payment_problems(
     elif reference_key:
         earlier = (
             ReportedPayment.objects.filter(account_id=case.account_id, reference_key=reference_key)
+            .exclude(status=ReportedPayment.Status.WITHDRAWN)
             .order_by("reported_at")
             .first()
         )
