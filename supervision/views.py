@@ -279,7 +279,10 @@ def unconfirmed_payments(request):
     reports = reported_payments_unconfirmed(request.user)
     form = ReasonForm(request.POST or None)
     if request.method == "POST":
-        report = get_object_or_404(reports, pk=request.POST.get("report"))
+        report_id = request.POST.get("report", "")
+        if not (report_id.isascii() and report_id.isdecimal() and len(report_id) <= 18):
+            raise Http404("No such reported payment.")
+        report = get_object_or_404(reports, pk=int(report_id))
         if form.is_valid():
             try:
                 reported_payment_withdraw(

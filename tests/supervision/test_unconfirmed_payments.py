@@ -98,3 +98,12 @@ def test_a_report_outside_the_supervisors_teams_cannot_be_withdrawn(client, supe
     assert withdraw(client, report, "Not mine.").status_code == 404
     report.refresh_from_db()
     assert report.status == ReportedPayment.Status.FLAGGED
+
+
+@pytest.mark.parametrize("report", ["abc", "", "99999999999999999999", "1.5"])
+def test_a_nonsense_report_id_is_404(client, supervisor, report):
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("supervision:unconfirmed_payments"), {"report": report, "reason": "r"}
+    )
+    assert response.status_code == 404
