@@ -39,6 +39,11 @@ NAV_LINKS: list[NavLink] = [
     NavLink(_("Compliance log"), "compliance:log", "compliance.view_compliance_log"),
     NavLink(_("Approved calls"), "supervision:my_approvals", "cases.work_case"),
     NavLink(_("Placements"), "agencies:placements", "agencies.change_placement"),
+    NavLink(
+        _("Unconfirmed payments"),
+        "supervision:unconfirmed_payments",
+        "supervision.reassign_case",
+    ),
     NavLink(_("Pipeline"), "pipeline:page", "pipeline.run_pipeline"),
     NavLink(_("Feeds"), "feeds:list", "reporting.view_dashboard"),
     NavLink(pgettext_lazy("the Django admin", "Admin"), "admin:index", None),
@@ -80,6 +85,11 @@ DASHBOARD_TOOLS: list[NavLink] = [
     NavLink(_("Reassign"), "supervision:reassign", "supervision.reassign_case"),
     NavLink(_("Teams"), "supervision:teams", "accounts.change_team"),
     NavLink(_("Approvals"), "supervision:approvals", "compliance.override_compliance"),
+    NavLink(
+        _("Unconfirmed payments"),
+        "supervision:unconfirmed_payments",
+        "supervision.reassign_case",
+    ),
     NavLink(_("Pipeline"), "pipeline:page", "pipeline.run_pipeline"),
 ]
 AGENCY_TABS: list[NavLink] = [

@@ -25,6 +25,7 @@ from cases.models import (
     Payment,
     PromiseInstalment,
     PromiseToPay,
+    ReportedPayment,
     Stage,
     StageEntry,
     StageMessageTranslation,
@@ -437,6 +438,39 @@ class PaymentAdmin(AmountFieldsMixin, FreeTextAdmin, admin.ModelAdmin):
     date_hierarchy = "received_on"
     readonly_fields = TIMESTAMPS
     show_full_result_count = False
+
+
+@admin.register(ReportedPayment)
+class ReportedPaymentAdmin(AmountFieldsMixin, FreeTextAdmin, admin.ModelAdmin):
+    """Read only: collectors report payments from the case page, the payments feed confirms
+    them and the night flags them; nobody edits one by hand."""
+
+    list_display = (
+        "reported_at",
+        "case",
+        "amount",
+        "currency",
+        "method",
+        "payer_reference",
+        "paid_on",
+        "status",
+        "reported_by",
+        "agency",
+    )
+    list_filter = ("status", "method", "agency")
+    list_select_related = ("case__account", "reported_by", "agency")
+    search_fields = ("=payer_reference", "=account__account_reference")
+    date_hierarchy = "reported_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(StageEntry)

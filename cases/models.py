@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Replace, Upper
 from django.utils import formats, timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -282,6 +283,14 @@ class Strategy(TimeStampedModel):
         max_length=20,
         blank=True,
         help_text=_("Compliance preset for cases on this strategy; blank uses the site's policy."),
+    )
+    unconfirmed_payment_days = models.PositiveSmallIntegerField(
+        _("days to confirm a reported payment"),
+        default=7,
+        help_text=_(
+            "A payment a collector reported that the bank's payments feed has not confirmed "
+            "after this many days is flagged to the supervisors, and escalation resumes."
+        ),
     )
 
     class Meta:
@@ -783,6 +792,171 @@ class Payment(TimeStampedModel):
             "date": formats.date_format(self.received_on),
             "reference": self.external_reference,
         }
+
+
+class ReportedPayment(TimeStampedModel):
+    """A payment a collector was told of (or took): it counts for nothing until the bank's
+    payments feed confirms it with a `Payment`.
+
+    While it waits (REPORTED) it pauses the case's escalation, as a pending promise does; left
+    unconfirmed past its strategy's `unconfirmed_payment_days` it is FLAGGED to the supervisors
+    and escalation resumes. A flagged one can still be confirmed by a later feed, until a
+    supervisor WITHDRAWS it (a mistaken or invented report).
+    """
+
+    class Method(models.TextChoices):
+        CARD_BY_PHONE = "card_phone", _("Card by phone")
+        BANK_TRANSFER = "transfer", _("Bank transfer")
+        CASH_AT_AGENCY = "cash_agency", _("Cash at the agency")
+        OTHER = "other", _("Other")
+
+    # The methods whose payments the bank knows by a reference the payer can quote.
+    REFERENCE_REQUIRED = (Method.CARD_BY_PHONE, Method.BANK_TRANSFER)
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", _("Reported, awaiting the bank")
+        CONFIRMED = "confirmed", _("Confirmed by the bank")
+        FLAGGED = "flagged", _("Not confirmed by the bank")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # Reported payments the feed may still confirm.
+    OPEN_STATUSES = (Status.REPORTED, Status.FLAGGED)
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="reported_payments", verbose_name=_("case")
+    )
+    account = models.ForeignKey(
+        CardAccount,
+        on_delete=models.PROTECT,
+        related_name="reported_payments",
+        verbose_name=_("account"),
+    )
+    amount = models.DecimalField(_("amount"), **AMOUNT, validators=[MinValueValidator(CENT)])
+    currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
+    method = models.CharField(_("method"), max_length=12, choices=Method)
+    payer_reference = models.CharField(
+        _("payer's reference"),
+        max_length=64,
+        blank=True,
+        help_text=_("The reference of the card payment or transfer, as the bank will show it."),
+    )
+    reference_key = models.CharField(
+        _("reference key"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("The payer's reference in capitals, without spaces or punctuation."),
+    )
+    paid_on = models.DateField(_("paid on"))
+    notes = models.TextField(_("notes"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_payments",
+        verbose_name=_("reported by"),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_payments",
+        help_text=_("The reporter's agency, when agency staff reported it."),
+        verbose_name=_("agency"),
+    )
+    reported_at = models.DateTimeField(_("reported at"))
+    reported_on = models.DateField(
+        _("reported on"), help_text=_("The business date the payment was reported.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.REPORTED)
+    confirmed_by = models.OneToOneField(
+        Payment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reported_payment",
+        help_text=_("The bank's payment that confirmed it."),
+        verbose_name=_("confirming payment"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    flagged_on = models.DateField(_("flagged on"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("reason for the withdrawal"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("reported payment")
+        verbose_name_plural = _("reported payments")
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="reported_payment_amount_positive"
+            ),
+            # A reference the bank knows stands for one payment: quoting it twice for the
+            # account would let one bank payment stand for two reports (a withdrawn report
+            # gives its reference back).
+            models.UniqueConstraint(
+                fields=["account", "reference_key"],
+                condition=~Q(reference_key="") & ~Q(status="withdrawn"),
+                name="reported_payment_reference_once",
+                violation_error_message=_("This reference was already reported for the account."),
+            ),
+            # Confirmed exactly when a bank payment is attached (one payment confirms at most
+            # one report: the one-to-one field's unique index).
+            models.CheckConstraint(
+                condition=Q(
+                    status="confirmed", confirmed_by__isnull=False, confirmed_at__isnull=False
+                )
+                | (
+                    ~Q(status="confirmed") & Q(confirmed_by__isnull=True, confirmed_at__isnull=True)
+                ),
+                name="reported_payment_confirmed_by_payment",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="withdrawn", withdrawn_at__isnull=False)
+                | (~Q(status="withdrawn") & Q(withdrawn_at__isnull=True)),
+                name="reported_payment_withdrawn_at_matches_status",
+            ),
+        ]
+        indexes = [
+            # The feed's matching and the nightly flagging read only the open ones.
+            models.Index(
+                fields=["account", "paid_on"],
+                condition=Q(status__in=["reported", "flagged"]),
+                name="reported_payment_open",
+            ),
+            # Escalation asks whether a case has one awaiting the bank.
+            models.Index(
+                fields=["case"], condition=Q(status="reported"), name="reported_payment_waiting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("%(amount)s paid on %(date)s (%(status)s)") % {
+            "amount": money(self.amount, self.currency),
+            "date": formats.date_format(self.paid_on),
+            "status": self.get_status_display(),
+        }
+
+    # Left out when references are compared: people quote "AB-12 34" for the bank's "AB1234".
+    REFERENCE_SEPARATORS = " -/._"
+
+    @classmethod
+    def key_of(cls, reference: str) -> str:
+        """The form references are compared in: capitals, without separators (the same as
+        `reference_key_sql` does in the database)."""
+        key = reference.strip().upper()
+        for separator in cls.REFERENCE_SEPARATORS:
+            key = key.replace(separator, "")
+        return key
+
+    @classmethod
+    def reference_key_sql(cls, field: str) -> Func:
+        """`key_of` of a column, in SQL: how the feed's matching reads the bank's reference."""
+        expression = Upper(field)
+        for separator in cls.REFERENCE_SEPARATORS:
+            expression = Replace(expression, Value(separator), Value(""))
+        return expression
 
 
 class StageEntry(models.Model):

@@ -1,6 +1,6 @@
-"""The night's work for one business date: the pipeline, then the agencies' step, then the
-messages it queued. The orchestration lives here, above both workflows, so that neither needs
-the other."""
+"""The night's work for one business date: flagging reported payments the bank never
+confirmed, the pipeline, then the agencies' step, then the messages it queued. The
+orchestration lives here, above both workflows, so that neither needs the other."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from agencies.services import agencies_run_day
 from agreements.services import agreements_run_day
+from cases.services import reported_payments_flag_unconfirmed
 from common.jobs import enqueue
 from pipeline.jobs import start_dispatch
 from pipeline.models import PipelineRun
@@ -22,15 +23,19 @@ def run_collections_day(
     business_date: str | None = None, triggered_by_id: int | None = None
 ) -> dict[str, int]:
     """The nightly pipeline for `business_date` (ISO), by default the bank's today, then the
-    agencies' step for the same date (recalls, payment attribution, placements). Agreements are
-    reviewed first, so that a broken plan's case is escalated by the same night's pipeline and a
-    plan or settlement paid off closes its case before the pipeline looks at it.
+    agencies' step for the same date (recalls, payment attribution, placements).
+
+    Before the pipeline: reported payments left unconfirmed too long are flagged, so that
+    escalation, which they paused, resumes in the same night's pipeline; then agreements are
+    reviewed, so that a broken plan's case is escalated by the same night's pipeline and a plan
+    or settlement paid off closes its case before the pipeline looks at it.
 
     `triggered_by_id`: the person who started it from the pipeline page (None: the schedule).
     A date already running elsewhere raises PipelineAlreadyRunning: the job fails visibly.
     """
     now = timezone.now()
     day = dt.date.fromisoformat(business_date) if business_date else timezone.localdate(now)
+    flagged = reported_payments_flag_unconfirmed(business_date=day)
     agreement_counts = agreements_run_day(business_date=day, now=now)
     if triggered_by_id is None:
         result = pipeline_run_day(business_date=day, now=now)
@@ -44,6 +49,7 @@ def run_collections_day(
     agency_counts = agencies_run_day(business_date=day, now=now)
     django_rq.get_queue("messages").enqueue(start_dispatch)
     return {
+        "reported_payments_flagged": flagged,
         **result.counts,
         **{f"agencies:{key}": n for key, n in agency_counts.items()},
         **{f"agreements:{key}": n for key, n in agreement_counts.items()},

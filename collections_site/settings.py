@@ -288,6 +288,12 @@ WORKSPACE_CLAIM_LEASE_MINUTES = envint("WORKSPACE_CLAIM_LEASE_MINUTES", 15)
 WORKSPACE_RENEW_SECONDS = envint("WORKSPACE_RENEW_SECONDS", 180)
 WORKSPACE_RETRY_AFTER_MINUTES = envint("WORKSPACE_RETRY_AFTER_MINUTES", 240)
 PROMISE_MAX_DAYS = envint("PROMISE_MAX_DAYS", 30)
+# A reported payment: how long ago it may have been paid, and how many days either side of
+# that date a bank payment of the same amount (without the same reference) confirms it. How
+# long it may wait for the bank before the supervisors see it is the strategy's
+# `unconfirmed_payment_days`, set in the admin.
+REPORTED_PAYMENT_MAX_AGE_DAYS = envint("REPORTED_PAYMENT_MAX_AGE_DAYS", 90)
+REPORTED_PAYMENT_MATCH_DAYS = envint("REPORTED_PAYMENT_MATCH_DAYS", 5)
 # "Next case" on PostgreSQL runs as a statement prepared on the database session. Turn this
 # off behind a connection pooler in transaction mode, where a session is not kept.
 WORKSPACE_PREPARED_CLAIMS = envbool("WORKSPACE_PREPARED_CLAIMS", True)

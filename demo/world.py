@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
@@ -16,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Team, User
 from agencies.models import Agency, PlacementRule
 from agencies.services.money import statements_write
-from cases.models import Activity, Case, Debtor, Stage, Strategy
+from cases.models import Activity, Case, Debtor, Payment, ReportedPayment, Stage, Strategy
 from common.days import month_bounds
 from compliance.models import PortfolioPolicy
 from compliance.policies import policy_version_current
@@ -143,9 +144,80 @@ def seed_world(
             Agency.objects.filter(id=agency.id).update(capacity=max(50, room))
         writer.finish()
         write_statements(business_date, builder.run_at)
-    counts = {model._meta.label: model.objects.count() for model in (Team, User, Agency)}
+        seed_reported_payments(rng, business_date, strategy.unconfirmed_payment_days)
+    counts = {
+        model._meta.label: model.objects.count() for model in (Team, User, Agency, ReportedPayment)
+    }
     counts.update((model._meta.label, written[model]) for model in TABLES)
     return SeedReport(counts, time.monotonic() - started, staff.logins)
+
+
+# Reported payments of the demo: confirmed by the bank's payments, awaiting it, flagged.
+DEMO_REPORTED = {"confirmed": 6, "reported": 4, "flagged": 2}
+
+
+def seed_reported_payments(rng: DemoRandom, business_date: dt.date, grace_days: int) -> None:
+    """A few payments collectors reported: some the bank confirmed (the reporter quoted the
+    bank's reference), some still awaiting it, some it never confirmed in time."""
+    zone = timezone.get_default_timezone()
+    paid = list(
+        Payment.objects.filter(case__isnull=False, case__assigned_to__isnull=False)
+        .select_related("case")
+        .order_by("-received_on", "pk")[: DEMO_REPORTED["confirmed"]]
+    )
+    unpaid = list(
+        Case.objects.filter(status=Case.Status.OPEN, assigned_to__isnull=False)
+        .exclude(account__payments__received_on__gte=business_date - dt.timedelta(days=30))
+        .select_related("account")
+        .order_by("pk")[: DEMO_REPORTED["reported"] + DEMO_REPORTED["flagged"]]
+    )
+    reports = []
+
+    def reported(case: Case, days_ago: int, **fields) -> ReportedPayment:
+        day = business_date - dt.timedelta(days=days_ago)
+        moment = dt.datetime.combine(day, dt.time(rng.randint(9, 17), rng.randint(0, 59)), zone)
+        return ReportedPayment(
+            case=case,
+            account_id=case.account_id,
+            reported_by_id=case.assigned_to_id,
+            reported_at=moment,
+            reported_on=day,
+            **fields,
+        )
+
+    for payment in paid:
+        report = reported(
+            payment.case,
+            (business_date - payment.received_on).days + 1,  # reported the day before
+            amount=payment.amount,
+            currency=payment.currency,
+            method=ReportedPayment.Method.BANK_TRANSFER,
+            payer_reference=payment.external_reference,
+            reference_key=ReportedPayment.key_of(payment.external_reference),
+            paid_on=payment.received_on,
+            status=ReportedPayment.Status.CONFIRMED,
+            confirmed_by=payment,
+        )
+        report.confirmed_at = report.reported_at + dt.timedelta(days=1)
+        reports.append(report)
+    for n, case in enumerate(unpaid):
+        flagged = n >= DEMO_REPORTED["reported"]
+        days_ago = grace_days + rng.randint(1, 5) if flagged else rng.randint(0, grace_days // 2)
+        report = reported(
+            case,
+            days_ago,
+            amount=min(case.account.minimum_due, case.account.balance).max(Decimal("10.00")),
+            currency=case.account.currency,
+            method=ReportedPayment.Method.CARD_BY_PHONE,
+            payer_reference=f"AUTH-{rng.randint(100000, 999999)}",
+            paid_on=business_date - dt.timedelta(days=days_ago + 1),
+        )
+        report.reference_key = ReportedPayment.key_of(report.payer_reference)
+        if flagged:
+            report.status = ReportedPayment.Status.FLAGGED
+            report.flagged_on = report.reported_on + dt.timedelta(days=grace_days)
+        reports.append(report)
+    ReportedPayment.objects.bulk_create(reports)
 
 
 def _portfolio_follows(profile: WorldProfile) -> None:

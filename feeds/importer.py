@@ -12,6 +12,9 @@ How a file goes in:
    next chunks meanwhile, so the Python work and the database's work overlap. The statements
    live in feeds.merge_sql, built from the models once per database vendor.
 
+After a payments file, the bank's payments confirm the payments collectors reported
+(`cases.services.reported_payments_confirm`: by reference, else by amount and date).
+
 Idempotent: the upserts are keyed by the bank's references (national ID hash, account
 reference, (debtor, kind, value), external reference), so importing a file again changes
 nothing, and a file killed half-way and imported again completes without duplicates.
@@ -39,6 +42,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from cases.services import reported_payments_confirm
 from common.dry_run import dry_run_transaction
 from common.sensitive import mask_secrets
 from feeds.formats import COLUMNS, FIELD_SEPARATOR, ROW_VALIDATORS, RawRowFormatter, RowRejected
@@ -122,6 +126,8 @@ def feed_import(
                 importer.import_rows()
             return _finish(run, started, ImportRun.Status.PREVIEWED, counts=importer.counts)
         importer.import_rows()
+        if kind == "payments":
+            reported_payments_confirm(now=timezone.now())
         return _finish(run, started, ImportRun.Status.SUCCEEDED, counts=importer.counts)
     except BaseException as error:
         _finish(run, started, ImportRun.Status.FAILED, message=repr(error))

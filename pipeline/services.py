@@ -49,6 +49,7 @@ from cases.models import (
     Payment,
     PromiseInstalment,
     PromiseToPay,
+    ReportedPayment,
     Stage,
     StageEntry,
     Strategy,
@@ -350,6 +351,7 @@ class Pipeline:
             .filter(account__oldest_unpaid_due_date__lte=threshold)
             .filter(Q(stage__isnull=True) | Q(stage__position__lt=stage.position))
             .exclude(paused_by_promise(self.business_date))
+            .exclude(paused_by_reported_payment())
         )
         for hand_off in hand_offs():
             if any(
@@ -491,6 +493,17 @@ def paused_by_promise(business_date: dt.date) -> Exists:
     )
 
 
+def paused_by_reported_payment() -> Exists:
+    """Cases a reported payment pauses while it awaits the bank's confirmation: until the
+    feed confirms it (the case then cures if the arrears are paid) or the nightly step flags
+    it unconfirmed."""
+    return Exists(
+        ReportedPayment.objects.filter(
+            case_id=OuterRef("pk"), status=ReportedPayment.Status.REPORTED
+        )
+    )
+
+
 def status_after_promise() -> SqlCase | Value:
     """A settled promise hands the case back: to the party holding it (placed while an agency
     holds it), else open."""
@@ -506,8 +519,9 @@ def cases_enter_stage(
     """Move these open cases up to `stage` at once and do its one-off action, as escalation
     would: for hand-offs that do not wait for a threshold (an agency recall to the next stage).
 
-    Cases of another strategy, already at or past the stage, paused (by a supervisor or a
-    pending promise) or no longer overdue (the cure step closes those) are left as they are.
+    Cases of another strategy, already at or past the stage, paused (by a supervisor, a
+    pending promise or a reported payment awaiting the bank) or no longer overdue (the cure
+    step closes those) are left as they are.
     """
     stages = sorted(stage.strategy.stages.all(), key=lambda entered: entered.min_days_past_due)
     pipeline = Pipeline(business_date=business_date, now=now)
@@ -517,6 +531,7 @@ def cases_enter_stage(
         .filter(Q(stage__isnull=True) | Q(stage__position__lt=stage.position))
         .filter(account__oldest_unpaid_due_date__isnull=False)
         .exclude(paused_by_promise(business_date))
+        .exclude(paused_by_reported_payment())
     )
     for rows in keyset_batches(movable, STAGE_ENTRY_FIELDS, pipeline.batch_size):
         with transaction.atomic():

@@ -21,6 +21,7 @@ class SupervisorAction(models.Model):
         PAUSE = "pause", _("Case paused")
         RESUME = "resume", _("Case resumed")
         APPROVE_OVERRIDE = "approve_override", _("Compliance override approved")
+        WITHDRAW_PAYMENT = "withdraw_payment", _("Reported payment withdrawn")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     actor = models.ForeignKey(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cases.models import ReportedPayment
 from cases.selectors import cases_visible_to
 from compliance.models import ComplianceLogEntry
 
@@ -31,3 +32,16 @@ def blocked_decisions_awaiting_approval(user, *, since: dt.datetime) -> list[Com
         for entry in entries
         if entry.rules and all(rule["overridable"] for rule in entry.rules if not rule["passed"])
     ]
+
+
+def reported_payments_unconfirmed(user):
+    """Reported payments on the user's cases that the bank never confirmed in time (flagged
+    by the night), oldest report first."""
+    return (
+        ReportedPayment.objects.filter(
+            status=ReportedPayment.Status.FLAGGED,
+            case__in=cases_visible_to(user).values("pk"),
+        )
+        .select_related("case__debtor", "account", "reported_by", "agency")
+        .order_by("reported_at", "pk")
+    )

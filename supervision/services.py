@@ -1,5 +1,6 @@
 """What a supervisor does from the dashboards: reassign cases, move a collector between teams,
-pause or resume a case, approve a compliance override. Each writes a SupervisorAction row.
+pause or resume a case, approve a compliance override, withdraw a reported payment. Each
+writes a SupervisorAction row.
 
 Every service takes the acting user and `now`; none reads the clock. Cases are always taken
 through cases_visible_to(actor), so nothing outside the actor's scope is ever touched.
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from accounts.selectors import assignable_collectors_for, collector_teams_for
-from cases.models import Activity, Case
+from cases.models import Activity, Case, ReportedPayment
 from cases.selectors import cases_visible_to
 from common.formatting import number
 from compliance.engine import compliance_decide
@@ -361,3 +362,45 @@ def approved_call_log(
         if result.activity is not None:
             OverrideApproval.objects.filter(pk=claimed.pk).update(used_activity=result.activity)
     return result
+
+
+# --- Reported payments ------------------------------------------------------------------------
+
+
+def reported_payment_withdraw(
+    *, actor, report: ReportedPayment, reason: str, now: dt.datetime
+) -> SupervisorAction:
+    """Withdraw a reported payment the bank has not confirmed (a mistaken or invented report):
+    it no longer pauses escalation, the feed no longer confirms it, its reference may be
+    reported again. The reason goes to the case's history and the audit trail."""
+    reason = _required(reason)
+    with transaction.atomic():
+        case = cases_visible_to(actor).filter(pk=report.case_id).first()
+        if case is None:
+            raise ActionRefused(_("This case is not one you supervise."))
+        withdrawn = ReportedPayment.objects.filter(
+            pk=report.pk,
+            status__in=(ReportedPayment.Status.REPORTED, ReportedPayment.Status.FLAGGED),
+        ).update(
+            status=ReportedPayment.Status.WITHDRAWN,
+            withdrawn_at=now,
+            withdrawal_reason=reason[:300],
+            updated_at=now,
+        )
+        if not withdrawn:
+            raise ActionRefused(
+                _("This reported payment is no longer open: the bank confirmed it meanwhile.")
+            )
+        summary = (
+            f"Reported payment withdrawn ({report.amount} {report.currency} "
+            f"paid on {report.paid_on.isoformat()}): {reason}"
+        )
+        _note(case.pk, case.debtor_id, actor, now, summary).save()
+        return SupervisorAction.objects.create(
+            kind=SupervisorAction.Kind.WITHDRAW_PAYMENT,
+            actor=actor,
+            occurred_at=now,
+            reason=reason,
+            case_count=1,
+            details={"case": case.pk, "reported_payment": report.pk},
+        )

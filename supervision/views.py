@@ -35,7 +35,10 @@ from supervision.forms import (
     ReassignForm,
 )
 from supervision.models import OverrideApproval, SupervisorAction
-from supervision.selectors import blocked_decisions_awaiting_approval
+from supervision.selectors import (
+    blocked_decisions_awaiting_approval,
+    reported_payments_unconfirmed,
+)
 from supervision.services import (
     ActionRefused,
     approved_call_log,
@@ -44,9 +47,11 @@ from supervision.services import (
     cases_reassign,
     collector_move,
     override_approve,
+    reported_payment_withdraw,
 )
 
 REASSIGN_PAGE_SIZE = 100
+UNCONFIRMED_PAGE_SIZE = 50
 APPROVAL_LOOKBACK = dt.timedelta(days=7)
 
 
@@ -267,6 +272,50 @@ def approvals(request):
             "granted": granted,
             "form": form,
             "now": now,
+        },
+    )
+
+
+@permission_required_or_404("supervision.reassign_case")
+@require_http_methods(["GET", "POST"])
+def unconfirmed_payments(request):
+    """Payments collectors reported on the user's cases that the bank's feed never confirmed,
+    and withdrawing one (with a reason)."""
+    reports = reported_payments_unconfirmed(request.user)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST":
+        report_id = request.POST.get("report", "")
+        if not (report_id.isascii() and report_id.isdecimal() and len(report_id) <= 18):
+            raise Http404("No such reported payment.")
+        report = get_object_or_404(reports, pk=int(report_id))
+        if form.is_valid():
+            try:
+                reported_payment_withdraw(
+                    actor=request.user,
+                    report=report,
+                    reason=form.cleaned_data["reason"],
+                    now=timezone.now(),
+                )
+            except ActionRefused as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(
+                    request,
+                    _("Reported payment on case #%(case)s withdrawn.") % {"case": report.case_id},
+                )
+            return redirect("supervision:unconfirmed_payments")
+        failed = report.pk
+    else:
+        failed = None
+    page = Paginator(reports, UNCONFIRMED_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/unconfirmed_payments.html",
+        {
+            "tabs": dashboard_tabs(request.user, "supervision:unconfirmed_payments"),
+            "page": page,
+            "form": form,
+            "failed": failed,  # the report whose withdrawal the form refused: its row says why
         },
     )
 

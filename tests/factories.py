@@ -28,6 +28,7 @@ from cases.models import (
     Debtor,
     Payment,
     PromiseToPay,
+    ReportedPayment,
     Strategy,
 )
 
@@ -186,6 +187,24 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     currency = "USD"
     received_on = dt.date(2026, 11, 20)
     external_reference = factory.Sequence(lambda n: f"PAY{n:010d}")
+
+
+class ReportedPaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportedPayment
+
+    case = factory.SubFactory(CaseFactory)
+    account = factory.SelfAttribute("case.account")
+    amount = Decimal("50.00")
+    currency = "USD"
+    method = ReportedPayment.Method.BANK_TRANSFER
+    payer_reference = factory.Sequence(lambda n: f"TRF{n:08d}")
+    reference_key = factory.LazyAttribute(
+        lambda report: ReportedPayment.key_of(report.payer_reference)
+    )
+    paid_on = dt.date(2026, 11, 20)
+    reported_at = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
+    reported_on = dt.date(2026, 11, 20)
 
 
 class CommissionTierFactory(factory.django.DjangoModelFactory):

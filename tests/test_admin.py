@@ -40,6 +40,7 @@ from cases.models import (
     Payment,
     PromiseInstalment,
     PromiseToPay,
+    ReportedPayment,
     Stage,
     StageEntry,
     StageMessageTranslation,
@@ -71,6 +72,7 @@ from tests.factories import (
     PlacementFactory,
     PlacementRuleFactory,
     PromiseToPayFactory,
+    ReportedPaymentFactory,
     TeamFactory,
     UserFactory,
 )
@@ -156,6 +158,18 @@ def make_promise_instalment() -> PromiseInstalment:
 def make_payment() -> Payment:
     case = make_case()
     return PaymentFactory(account=case.account, case=case, agency=AgencyFactory())
+
+
+def make_reported_payment() -> ReportedPayment:
+    payment = make_payment()
+    return ReportedPaymentFactory(
+        case=payment.case,
+        reported_by=make_user(),
+        agency=payment.agency,
+        status=ReportedPayment.Status.CONFIRMED,
+        confirmed_by=payment,
+        confirmed_at=timezone.now(),
+    )
 
 
 def make_placement() -> Placement:
@@ -348,6 +362,7 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     PromiseToPay: make_promise,
     PromiseInstalment: make_promise_instalment,
     Payment: make_payment,
+    ReportedPayment: make_reported_payment,
     PipelineRun: make_pipeline_run,
     ImportRun: make_import_run,
     ImportRejectedRow: make_import_rejected_row,
@@ -371,9 +386,11 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     SettlementOffer: make_offer,
     ApprovalLimit: make_approval_limit,
 }
-# The application alone writes these (the compliance engine, the feed importer); policy
+# The application alone writes these (the compliance engine, the feed importer, the case
+# page's reported payments); policy
 # versions are added but never changed.
 ENGINE_WRITTEN = (
+    ReportedPayment,
     ComplianceLogEntry,
     ComplianceChainHead,
     ImportRun,

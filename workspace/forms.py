@@ -14,7 +14,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Activity, Case, ContactPoint
+from cases.models import Activity, Case, ContactPoint, ReportedPayment
 from common.formatting import number
 from common.forms import AmountField, DateInput, FreeTextField
 from common.numbers import AmountError, parse_amount
@@ -500,3 +500,39 @@ class IncomingCallForm(forms.Form):
             return phone_e164(self.cleaned_data["number"])
         except PhoneNumberError as error:
             raise forms.ValidationError(error.message, code=error.code) from None
+
+
+class PaymentReportForm(forms.Form):
+    """A payment the debtor made; the rules (currency, dates, references) are the service's,
+    which answers by field."""
+
+    prefix = "payment"
+    amount = AmountField(positive=True, label=_("Amount"))
+    currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
+    method = forms.ChoiceField(label=_("Method"), choices=ReportedPayment.Method.choices)
+    payer_reference = forms.CharField(
+        label=_("Payer's reference"),
+        max_length=64,
+        required=False,
+        help_text=_("Required for a card payment or a transfer: the reference the bank shows."),
+    )
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput)
+    notes = FreeTextField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
+
+    def __init__(self, *args, case: Case, business_date: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].initial = case.account.currency
+        self.fields["paid_on"].initial = business_date
+        self.fields["paid_on"].widget.attrs["max"] = business_date.isoformat()
+        self.helper = _helper("payment-form")
+        self.helper.layout = Layout(
+            Row(Column("amount"), Column("currency")),
+            Row(Column("method"), Column("paid_on")),
+            "payer_reference",
+            "notes",
+        )
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()

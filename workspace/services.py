@@ -17,11 +17,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 from psycopg.sql import Literal
 
@@ -34,9 +35,13 @@ from cases.models import (
     Debtor,
     PromiseInstalment,
     PromiseToPay,
+    ReportedPayment,
 )
 from cases.selectors import case_scope_slices, current_placements
+from cases.services import reported_payments_confirm
+from common.days import business_day_of
 from common.formatting import your_time
+from common.sensitive import find_secret
 from compliance.engine import (
     Decision,
     compliance_decide,
@@ -608,6 +613,152 @@ def promise_record(
         )
         _finish_outcome(locked, now=now, next_action_at=None, status=Case.Status.PROMISED)
     return PromiseResult(CallResult(decision, activity), promise)
+
+
+def _payment_problems(
+    *,
+    case: Case,
+    amount: Decimal,
+    currency: str,
+    method: str,
+    reference_key: str,
+    payer_reference: str,
+    paid_on: dt.date,
+    business_date: dt.date,
+) -> dict[str, str]:
+    """What is wrong with a payment report, by field ("__all__" for the report as a whole)."""
+    problems: dict[str, str] = {}
+    if not case.is_open:
+        problems["__all__"] = gettext("This case is closed: there is nothing to report on it.")
+    if amount <= 0:
+        problems["amount"] = gettext("The amount must be more than zero.")
+    account_currency = case.account.currency
+    if currency != account_currency:
+        problems["currency"] = gettext(
+            "This account takes payments in %(currency)s only; the bank's feed refuses any "
+            "other currency."
+        ) % {"currency": account_currency}
+    if method not in ReportedPayment.Method.values:
+        problems["method"] = gettext("Choose how the debtor paid.")
+    oldest = business_date - dt.timedelta(days=settings.REPORTED_PAYMENT_MAX_AGE_DAYS)
+    if paid_on > business_date:
+        problems["paid_on"] = gettext(
+            "The payment date cannot be after today (%(today)s): report a payment once it is "
+            "made, or take a promise to pay."
+        ) % {"today": date_format(business_date)}
+    elif paid_on < oldest:
+        problems["paid_on"] = gettext(
+            "The payment date is more than %(days)s days ago (before %(oldest)s): check the "
+            "date, or ask the supervisor to look into the account's payments."
+        ) % {"days": settings.REPORTED_PAYMENT_MAX_AGE_DAYS, "oldest": date_format(oldest)}
+    secret = find_secret(payer_reference)
+    if secret:
+        problems["payer_reference"] = gettext(
+            "The reference holds %(secret)s, which is never stored: enter the payment's "
+            "reference, not the card's number."
+        ) % {"secret": secret}
+    elif not reference_key and method in ReportedPayment.REFERENCE_REQUIRED:
+        problems["payer_reference"] = gettext(
+            "A card payment or a bank transfer needs the payer's reference, as the bank will "
+            "show it: it is how the bank's payment is recognised."
+        )
+    elif reference_key:
+        earlier = (
+            ReportedPayment.objects.filter(account_id=case.account_id, reference_key=reference_key)
+            .exclude(status=ReportedPayment.Status.WITHDRAWN)
+            .order_by("reported_at")
+            .first()
+        )
+        if earlier is not None:
+            problems["payer_reference"] = gettext(
+                "This reference was already reported for this account on %(date)s."
+            ) % {"date": date_format(earlier.reported_on)}
+    return problems
+
+
+def payment_report(
+    *,
+    case: Case,
+    user,
+    amount: Decimal,
+    currency: str,
+    method: str,
+    payer_reference: str,
+    paid_on: dt.date,
+    notes: str = "",
+    now: dt.datetime,
+) -> ReportedPayment:
+    """Record a payment the debtor made (or the collector took): reported, not collected,
+    until the bank's payments feed confirms it.
+
+    Raises ValidationError, by field, for a bad report: an amount not above zero, a currency
+    other than the account's, a date after today or older than REPORTED_PAYMENT_MAX_AGE_DAYS,
+    no reference for a card payment or transfer, a reference already reported for the account.
+    Writes an internal "Paid" activity (not a contact: the call it was told on is logged by
+    itself, so the compliance gate has nothing to judge), and confirms the report at once if
+    the bank's payment is already in. The case's escalation waits while the report does.
+    """
+    business_date = business_day_of(now)
+    payer_reference = payer_reference.strip()
+    reference_key = ReportedPayment.key_of(payer_reference)
+    with transaction.atomic():
+        locked = _lock_case_for(case, user, now)
+        problems = _payment_problems(
+            case=locked,
+            amount=amount,
+            currency=currency,
+            method=method,
+            reference_key=reference_key,
+            payer_reference=payer_reference,
+            paid_on=paid_on,
+            business_date=business_date,
+        )
+        if problems:
+            raise ValidationError(problems)
+        try:
+            with transaction.atomic():
+                report = ReportedPayment.objects.create(
+                    case=locked,
+                    account_id=locked.account_id,
+                    amount=amount,
+                    currency=currency,
+                    method=method,
+                    payer_reference=payer_reference,
+                    reference_key=reference_key,
+                    paid_on=paid_on,
+                    notes=notes,
+                    reported_by=user,
+                    agency_id=user.agency_id,
+                    reported_at=now,
+                    reported_on=business_date,
+                )
+        except IntegrityError:
+            # Reported by someone else in the same instant: the constraint kept it once.
+            raise ValidationError(
+                {
+                    "payer_reference": gettext(
+                        "This reference was already reported for this account."
+                    )
+                }
+            ) from None
+        summary = (
+            f"Payment reported: {amount} {currency} paid on {paid_on.isoformat()} "
+            f"({ReportedPayment.Method(method).name.lower().replace('_', ' ')}"
+            + (f", reference {payer_reference}" if payer_reference else "")
+            + ")."
+        )
+        _activity(
+            locked,
+            user,
+            now,
+            channel=Activity.Channel.NOTE,
+            direction=Activity.Direction.INTERNAL,
+            outcome=Activity.Outcome.PAID,
+            notes=f"{summary} {notes}".strip(),
+        )
+        reported_payments_confirm(now=now, account_ids=[locked.account_id])
+        report.refresh_from_db()
+    return report
 
 
 # --- Internal records -----------------------------------------------------------------------

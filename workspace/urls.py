@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:case_id>/debtor-flag/", views.debtor_flag_view, name="debtor_flag"),
     # Signed by the dialer, not by a session (workspace/dialer.py).
     path("dialer/events/", views.dialer_events, name="dialer_events"),
+    path("<int:case_id>/payment/", views.payment_report_view, name="payment"),
 ]
 
 # Every URL acting on one case: each loads it through cases_visible_to (404 outside scope).
@@ -38,4 +39,5 @@ CASE_ACTION_URL_NAMES = (
     "note",
     "contact_point_mark",
     "debtor_flag",
+    "payment",
 )

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +24,7 @@ from cases.selectors import (
     search_term_for_address,
 )
 from common.access import permission_required_or_404
-from common.formatting import debtor_time, your_time
+from common.formatting import debtor_time, money, your_time
 from common.forms import address_with
 from compliance.engine import Decision
 from compliance.policies import policy_parameters_for_case
@@ -36,6 +37,7 @@ from workspace.forms import (
     InboundCallForm,
     IncomingCallForm,
     NoteForm,
+    PaymentReportForm,
     PromiseForm,
     debtor_contact_points,
 )
@@ -51,6 +53,7 @@ from workspace.services import (
     contact_point_mark,
     debtor_flag_record,
     note_add,
+    payment_report,
     promise_record,
 )
 
@@ -171,6 +174,7 @@ def _workspace_context(
         "note_form": NoteForm(),
         "contact_point_form": ContactPointMarkForm(case=case),
         "debtor_flag_form": DebtorFlagForm(),
+        "payment_form": PaymentReportForm(case=case, business_date=business_date),
     }
     defaults.update(forms)
     if inbound_open:
@@ -195,6 +199,7 @@ def _workspace_context(
         "activities": case.activities.select_related("actor", "contact_point", "agency")[:100],
         "promises": case.promises.prefetch_related("instalments"),
         "payments": case.account.payments.select_related("agency")[:50],
+        "reported_payments": _reported_payments(case),
         "placements": case.placements.select_related("agency"),
         "stage_entries": case.stage_entries.select_related("stage"),
         "stages": case.strategy.stages.all(),
@@ -488,3 +493,61 @@ def dialer_events(request):
     except DialerRefused as refused:
         return JsonResponse({"error": refused.message}, status=refused.status)
     return JsonResponse({"event_id": event.event_id, "activity": event.activity_id})
+
+
+def _reported_payments(case: Case):
+    return case.reported_payments.select_related("reported_by", "agency", "confirmed_by")[:50]
+
+
+@workspace_action
+def payment_report_view(request, case: Case, now: dt.datetime):
+    """Record a reported payment; answers with the payments panel (the page without htmx)."""
+    business_date = timezone.localdate(now)
+    form = PaymentReportForm(request.POST, case=case, business_date=business_date)
+    feedback = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = payment_report(
+                case=case,
+                user=request.user,
+                amount=data["amount"],
+                currency=data["currency"],
+                method=data["method"],
+                payer_reference=data["payer_reference"],
+                paid_on=data["paid_on"],
+                notes=data["notes"],
+                now=now,
+            )
+        except ValidationError as refused:
+            form.add_error(None, refused)
+        except CaseHeldByAnother as held:
+            feedback = Feedback("warning", str(held))
+        else:
+            if report.status == report.Status.CONFIRMED:
+                message = gettext(
+                    "Payment reported: %(amount)s. The bank's payment is already in: confirmed."
+                )
+            else:
+                message = gettext(
+                    "Payment reported: %(amount)s. It counts as collected once the bank's "
+                    "payments feed confirms it; escalation waits meanwhile."
+                )
+            amount = money(report.amount, report.currency)
+            feedback = Feedback("success", message % {"amount": amount})
+            form = PaymentReportForm(case=case, business_date=business_date)
+    extra = {"payment_form": form, "payment_feedback": feedback}
+    if not request.htmx:
+        return _render_workspace(request, case, now=now, **extra)
+    case = _with_page_relations(Case.objects).get(pk=case.pk)
+    return render(
+        request,
+        "workspace/_payment_form.html",
+        {
+            **extra,
+            "case": case,
+            "now": now,
+            "can_work": True,
+            "reported_payments": _reported_payments(case),
+        },
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections import Counter
 
 import pytest
 from django.contrib.auth import authenticate
@@ -24,10 +25,12 @@ from cases.models import (
     Payment,
     PromiseInstalment,
     PromiseToPay,
+    ReportedPayment,
     Stage,
     StageEntry,
     Strategy,
 )
+from cases.services import reported_payments_confirm
 from compliance.engine import compliance_decide
 from compliance.log import compliance_log_verify
 from compliance.models import ComplianceLogEntry
@@ -232,6 +235,17 @@ def test_statuses_agree_with_placements_promises_and_stages(world):
         assert Placement.objects.filter(case=activity.case_id, agency=activity.agency_id).exists()
     for payment in Payment.objects.filter(agency__isnull=False):
         assert payment.source == Payment.Source.AGENCY
+
+
+def test_some_reported_payments_are_confirmed_some_await_the_bank_some_are_flagged(world):
+    statuses = Counter(ReportedPayment.objects.values_list("status", flat=True))
+    assert set(statuses) == {"confirmed", "reported", "flagged"}
+    confirmed = ReportedPayment.objects.filter(status="confirmed").select_related("confirmed_by")
+    for report in confirmed:
+        payment = report.confirmed_by
+        assert payment.account_id == report.account_id
+        assert report.reference_key == ReportedPayment.key_of(payment.external_reference)
+    assert reported_payments_confirm(now=dt.datetime(2026, 11, 23, 3, tzinfo=dt.UTC)) == 0
 
 
 def test_the_daily_pipeline_finds_nothing_left_to_do_on_the_business_date(world):
