@@ -38,6 +38,7 @@ NAV_LINKS: list[NavLink] = [
     NavLink(_("Compliance log"), "compliance:log", "compliance.view_compliance_log"),
     NavLink(_("Approved calls"), "supervision:my_approvals", "cases.work_case"),
     NavLink(_("Placements"), "agencies:placements", "agencies.change_placement"),
+    NavLink(_("Visits"), "visits:board", "visits.view_visit"),
     NavLink(_("Pipeline"), "pipeline:page", "pipeline.run_pipeline"),
     NavLink(_("Feeds"), "feeds:list", "reporting.view_dashboard"),
     NavLink(pgettext_lazy("the Django admin", "Admin"), "admin:index", None),

@@ -33,6 +33,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.view_promisetopay",
         "cases.add_promisetopay",
         "cases.view_payment",
+        "visits.add_visit",
+        "visits.change_visit",
     ],
     Role.AGENCY_COLLECTOR: [
         "cases.view_case",
@@ -45,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.view_promisetopay",
         "cases.add_promisetopay",
         "cases.view_payment",
+        "visits.change_visit",
     ],
     Role.AGENCY_MANAGER: [
         "cases.view_case",
@@ -60,6 +63,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agencies.view_agency",
         "agencies.view_placement",
         "agencies.view_agency_performance",
+        "visits.view_visit",
+        "visits.add_visit",
+        "visits.change_visit",
     ],
     Role.SUPERVISOR: [
         "accounts.view_user",
@@ -88,6 +94,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agencies.add_placement",
         "agencies.change_placement",
         "agencies.view_agency_performance",
+        "visits.view_visit",
+        "visits.add_visit",
+        "visits.change_visit",
     ],
     Role.COMPLIANCE_OFFICER: [
         "accounts.view_user",
@@ -106,6 +115,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agencies.view_agency",
         "agencies.view_placement",
         "agencies.view_agency_performance",
+        "visits.view_visit",
     ],
 }
 # Admins are staff with every permission of the apps they configure.
@@ -118,21 +128,28 @@ ADMIN_APPS = (
     "feeds",
     "supervision",
     "reporting",
+    "visits",
 )
 
 
 def sync_role_groups(group_model, permission_model) -> None:
     """Create the role groups and set each one's permissions to exactly ROLE_PERMISSIONS.
 
-    Takes the models as arguments so the data migration can pass its historical ones.
+    Takes the models as arguments so the data migration can pass its historical ones. An app
+    with no permissions yet (not migrated yet, on a new database) is left out: its own first
+    migration syncs the groups again once it has them.
     """
+    migrated_apps = set(
+        permission_model.objects.values_list("content_type__app_label", flat=True).distinct()
+    )
     for role, codes in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=role)
+        codes = [code for code in codes if code.split(".")[0] in migrated_apps]
         wanted = Q()
         for code in codes:
             app_label, codename = code.split(".")
             wanted |= Q(content_type__app_label=app_label, codename=codename)
-        permissions = list(permission_model.objects.filter(wanted))
+        permissions = list(permission_model.objects.filter(wanted)) if codes else []
         missing = set(codes) - {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
         if missing:
             raise LookupError(f"Role {role} names unknown permissions: {sorted(missing)}")

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "compliance",
     "pipeline",
     "workspace",
+    "visits",
     "agencies",
     "feeds",
     "supervision",
@@ -287,6 +288,12 @@ PROMISE_MAX_DAYS = envint("PROMISE_MAX_DAYS", 30)
 # "Next case" on PostgreSQL runs as a statement prepared on the database session. Turn this
 # off behind a connection pooler in transaction mode, where a session is not kept.
 WORKSPACE_PREPARED_CLAIMS = envbool("WORKSPACE_PREPARED_CLAIMS", True)
+
+# Field visits: the largest evidence file taken (a photo or a recording), how many one
+# check-out takes, and how long after its planned time a visit nobody checked in is missed.
+VISIT_EVIDENCE_MAX_MB = envint("VISIT_EVIDENCE_MAX_MB", 20)
+VISIT_EVIDENCE_MAX_FILES = envint("VISIT_EVIDENCE_MAX_FILES", 10)
+VISIT_MISSED_AFTER_HOURS = envint("VISIT_MISSED_AFTER_HOURS", 4)
 
 # Agencies: the bank places cases only with agencies on its approved list, each evaluated
 # less than this many days before (the CN 2026 guideline: at least yearly). 0 keeps no list.
