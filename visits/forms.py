@@ -68,19 +68,21 @@ class PlanForm(forms.Form):
         return cleaned
 
 
-class PositionField(forms.CharField):
+class PositionField(forms.Field):
     """A latitude or longitude in degrees, as the browser's geolocation gives it; optional."""
+
+    widget = forms.HiddenInput
 
     def __init__(self, *, limit: int, **kwargs):
         self.limit = limit
-        super().__init__(required=False, max_length=40, widget=forms.HiddenInput, **kwargs)
+        super().__init__(required=False, **kwargs)
 
     def to_python(self, value):
-        text = super().to_python(value)
+        text = str(value or "").strip()
         if not text:
             return None
         try:
-            degrees = Decimal(text.strip())
+            degrees = Decimal(text) if len(text) <= 40 else None
         except InvalidOperation:
             degrees = None
         if degrees is None or not degrees.is_finite() or abs(degrees) > self.limit:
