@@ -13,6 +13,7 @@ import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from tests.factories import (
     PlacementFactory,
     UserFactory,
 )
+from visits.models import Visit, VisitEvidence
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bank_day")]
 
@@ -82,8 +84,29 @@ def log_row(case: Case, **fields) -> ComplianceLogEntry:
     )
 
 
+def visit_with_evidence(case, visitor) -> Visit:
+    """A visit done on `case`, with one photo kept (written straight, as the page would)."""
+    address = ContactPointFactory(debtor=case.debtor, kind="postal", value="1 Main St")
+    now = timezone.now()
+    planned = log_row(case, contact_point=address)
+    visit = Visit.objects.create(
+        case=case, address=address, planned_at=now, planned_by=visitor, plan_decision=planned
+    )
+    visit.visitors.add(visitor)
+    VisitEvidence.objects.create(
+        visit=visit,
+        file=ContentFile(b"photo", name="door.jpg"),
+        original_name="door.jpg",
+        size=5,
+        sha256="0" * 64,
+        uploaded_by=visitor,
+        uploaded_at=now,
+    )
+    return visit
+
+
 @pytest.fixture
-def world(team, agency):
+def world(team, agency, settings, tmp_path):
     """One of everything a URL can name, each within reach of the roles that work with it."""
     people = {
         role: UserFactory(
@@ -127,7 +150,12 @@ def world(team, agency):
         status=ImportRun.Status.SUCCEEDED,
         user=people[Role.ADMIN],
     )
+    settings.MEDIA_ROOT = tmp_path / "media"
+    in_house_visit = visit_with_evidence(in_house, people[Role.COLLECTOR])
+    placed_visit = visit_with_evidence(placement.case, people[Role.AGENCY_COLLECTOR])
     arguments = {
+        "visit_id": in_house_visit.pk,
+        "evidence_id": in_house_visit.evidence.get().pk,
         "case_id": in_house.pk,
         "placement_id": placement.pk,
         "agency_id": agency.pk,
@@ -140,7 +168,12 @@ def world(team, agency):
         "figure": "collectors",
     }
     # Agency staff work the case placed with their agency, not the in-house one.
-    agency_arguments = {**arguments, "case_id": placement.case.pk}
+    agency_arguments = {
+        **arguments,
+        "case_id": placement.case.pk,
+        "visit_id": placed_visit.pk,
+        "evidence_id": placed_visit.evidence.get().pk,
+    }
     return {"people": people, "arguments": arguments, "agency_arguments": agency_arguments}
 
 

@@ -152,11 +152,10 @@ def visit_plan(
         raise VisitRefused(
             ngettext(
                 "The policy asks for at least %(count)d visitor on a field visit.",
-                "The policy asks for at least %(count)d visitors on a field visit: choose "
-                "%(more)d more.",
+                "The policy asks for at least %(count)d visitors on a field visit.",
                 policy.min_staff,
             )
-            % {"count": policy.min_staff, "more": policy.min_staff - len(chosen)}
+            % {"count": policy.min_staff}
         )
     with transaction.atomic():
         decision = compliance_decide(
