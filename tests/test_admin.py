@@ -74,6 +74,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.reporting.admin_makers import DASHBOARD_MAKERS
+from visits.models import Visit, VisitEvidence
 
 # `admin_client` is pytest-django's client, logged in (force_login) as conftest's `admin_user`.
 pytestmark = pytest.mark.django_db
@@ -278,6 +279,33 @@ def make_compliance_chain_head() -> ComplianceChainHead:
     return ComplianceChainHead.objects.get()
 
 
+def make_visit() -> Visit:
+    case = make_case()
+    address = ContactPointFactory(debtor=case.debtor, kind="postal", value="1 Main St")
+    visit = Visit.objects.create(
+        case=case,
+        address=address,
+        planned_at=timezone.now(),
+        planned_by=case.assigned_to,
+        plan_decision=make_compliance_log_entry(),
+    )
+    visit.visitors.add(case.assigned_to)
+    return visit
+
+
+def make_visit_evidence() -> VisitEvidence:
+    visit = make_visit()
+    return VisitEvidence.objects.create(
+        visit=visit,
+        file="visits/2026/11/door.jpg",
+        original_name="door.jpg",
+        size=5,
+        sha256="0" * 64,
+        uploaded_by=visit.planned_by,
+        uploaded_at=timezone.now(),
+    )
+
+
 MAKERS: dict[type[Model], Callable[[], Model]] = {
     User: make_user,
     Team: make_team,
@@ -309,6 +337,8 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     PlacementExtension: lambda: PlacementExtensionFactory(placement=make_placement()),
     CommissionStatement: CommissionStatementFactory,
     CommissionStatementLine: make_statement_line,
+    Visit: make_visit,
+    VisitEvidence: make_visit_evidence,
 }
 # The application alone writes these (the compliance engine, the feed importer); policy
 # versions are added but never changed.
@@ -320,6 +350,8 @@ ENGINE_WRITTEN = (
     PlacementExtension,
     CommissionStatement,
     CommissionStatementLine,
+    Visit,
+    VisitEvidence,
 )
 # The dashboards' tables: their jobs and services write them, the admin only reads them.
 MAKERS.update(DASHBOARD_MAKERS)
