@@ -13,7 +13,6 @@ import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -32,7 +31,7 @@ from tests.factories import (
     PlacementFactory,
     UserFactory,
 )
-from visits.models import Visit, VisitEvidence
+from tests.visits.factories import visit_with_evidence
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bank_day")]
 
@@ -82,27 +81,6 @@ def log_row(case: Case, **fields) -> ComplianceLogEntry:
         reason="Outside the contact window",
         **fields,
     )
-
-
-def visit_with_evidence(case, visitor) -> Visit:
-    """A visit done on `case`, with one photo kept (written straight, as the page would)."""
-    address = ContactPointFactory(debtor=case.debtor, kind="postal", value="1 Main St")
-    now = timezone.now()
-    planned = log_row(case, contact_point=address)
-    visit = Visit.objects.create(
-        case=case, address=address, planned_at=now, planned_by=visitor, plan_decision=planned
-    )
-    visit.visitors.add(visitor)
-    VisitEvidence.objects.create(
-        visit=visit,
-        file=ContentFile(b"photo", name="door.jpg"),
-        original_name="door.jpg",
-        size=5,
-        sha256="0" * 64,
-        uploaded_by=visitor,
-        uploaded_at=now,
-    )
-    return visit
 
 
 @pytest.fixture

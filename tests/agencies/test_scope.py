@@ -29,13 +29,22 @@ from tests.factories import (
     PlacementFactory,
     UserFactory,
 )
+from tests.visits.factories import visit_with_evidence
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bank_day")]
 
 TODAY = DAY
 # Patterns only staff reach (the admin and its RQ dashboard): checked apart, below.
 STAFF_NAMESPACES = ("admin", "django_rq")
-OBJECT_KWARGS = ("case_id", "placement_id", "agency_id", "statement_id", "entry_id")
+OBJECT_KWARGS = (
+    "case_id",
+    "placement_id",
+    "agency_id",
+    "statement_id",
+    "entry_id",
+    "visit_id",
+    "evidence_id",
+)
 
 
 def all_patterns(patterns=None, prefix: str = "", namespace: str = ""):
@@ -83,7 +92,8 @@ def statement(agency) -> CommissionStatement:
 
 
 @pytest.fixture
-def world(agency, team):
+def world(agency, team, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     other = AgencyFactory(name="Hidden Agency")
     own_placement = PlacementFactory(
         agency=agency, case=case_named("Visible Placed", team, status=Case.Status.PLACED)
@@ -98,6 +108,11 @@ def world(agency, team):
         agency=other, case=case_named("Hidden Elsewhere", team, status=Case.Status.PLACED)
     )
     in_house = case_named("Hidden Inhouse", team)
+    visitor = UserFactory(username="visitor", role=Role.SUPERVISOR)
+    own_visit = visit_with_evidence(own_placement.case, visitor)
+    hidden_visits = [
+        visit_with_evidence(case, visitor) for case in (recalled.case, elsewhere.case, in_house)
+    ]
     return {
         "markers": [
             "Hidden Recalled",
@@ -114,6 +129,8 @@ def world(agency, team):
             "agency_id": [other.pk],
             "statement_id": [statement(other).pk],
             "entry_id": [log_row(elsewhere.case, other).pk, log_row(in_house, None).pk],
+            "visit_id": [visit.pk for visit in hidden_visits],
+            "evidence_id": [visit.evidence.get().pk for visit in hidden_visits],
         },
         "in_scope": {
             "case_id": own_placement.case.pk,
@@ -121,6 +138,8 @@ def world(agency, team):
             "agency_id": agency.pk,
             "statement_id": statement(agency).pk,
             "entry_id": log_row(own_placement.case, agency).pk,
+            "visit_id": own_visit.pk,
+            "evidence_id": own_visit.evidence.get().pk,
         },
     }
 
