@@ -293,3 +293,14 @@ def test_the_board_takes_nasty_periods_without_failing(client, supervisor, shang
             reverse("visits:board"), {"date_from": value, "date_to": value, "visitor": value}
         )
         assert response.status_code == 200, value
+
+
+def test_the_compliance_officer_reads_each_files_hash_on_the_contact_row(
+    client, cn_case, home, collector, partner, compliance_officer
+):
+    photo = b"a photo of the door"
+    visit = done(cn_case, [collector, partner], [SimpleUploadedFile("door.jpg", photo)])
+    contact = ComplianceLogEntry.objects.get(kind="contact", activity=visit.activity)
+    client.force_login(compliance_officer)
+    page = client.get(reverse("compliance:detail", args=[contact.pk])).content.decode()
+    assert hashlib.sha256(photo).hexdigest() in page
