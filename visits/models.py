@@ -125,6 +125,12 @@ class Visit(TimeStampedModel):
         return _("Visit %(id)s to case %(case)s") % {"id": self.pk, "case": self.case_id}
 
 
+def evidence_path(evidence: VisitEvidence, filename: str) -> str:
+    """visits/%Y/%m/<name>, by the month the file was taken in (its `uploaded_at`, given by the
+    service), not by the clock of the moment it is written."""
+    return f"visits/{evidence.uploaded_at:%Y/%m}/{filename}"
+
+
 class VisitEvidence(models.Model):
     """A photo or a recording taken on a visit. Its SHA-256 is in the visit's compliance-log
     contact row; the file is served only through the visits app's scoped view."""
@@ -132,7 +138,7 @@ class VisitEvidence(models.Model):
     visit = models.ForeignKey(
         Visit, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("visit")
     )
-    file = models.FileField(_("file"), upload_to="visits/%Y/%m/", max_length=200)
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)

@@ -168,7 +168,7 @@ def test_check_out_logs_each_files_sha256_in_the_contact_row_and_the_chain_verif
     ]
     stored = list(done.evidence.all())
     assert [item.file.read() for item in stored] == [photo, audio]
-    assert all(item.file.name.startswith("visits/2026/") for item in stored)
+    assert all(item.file.name.startswith("visits/2026/11/") for item in stored)
     assert all(item.file.path.startswith(str(settings.MEDIA_ROOT)) for item in stored)
 
     compliance_log_seal()
