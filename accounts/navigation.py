@@ -44,6 +44,7 @@ NAV_LINKS: list[NavLink] = [
         "supervision:unconfirmed_payments",
         "supervision.reassign_case",
     ),
+    NavLink(_("Visits"), "visits:board", "visits.view_visit"),
     NavLink(_("Pipeline"), "pipeline:page", "pipeline.run_pipeline"),
     NavLink(_("Feeds"), "feeds:list", "reporting.view_dashboard"),
     NavLink(pgettext_lazy("the Django admin", "Admin"), "admin:index", None),

@@ -37,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agreements.add_repaymentplan",
         "agreements.view_settlementoffer",
         "agreements.add_settlementoffer",
+        "visits.add_visit",
+        "visits.change_visit",
     ],
     Role.AGENCY_COLLECTOR: [
         "cases.view_case",
@@ -53,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agreements.add_repaymentplan",
         "agreements.view_settlementoffer",
         "agreements.add_settlementoffer",
+        "visits.change_visit",
     ],
     Role.AGENCY_MANAGER: [
         "cases.view_case",
@@ -72,6 +75,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agreements.add_repaymentplan",
         "agreements.view_settlementoffer",
         "agreements.add_settlementoffer",
+        "visits.view_visit",
+        "visits.add_visit",
+        "visits.change_visit",
     ],
     Role.SUPERVISOR: [
         "accounts.view_user",
@@ -105,6 +111,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agreements.view_settlementoffer",
         "agreements.add_settlementoffer",
         "agreements.decide_settlementoffer",
+        "visits.view_visit",
+        "visits.add_visit",
+        "visits.change_visit",
     ],
     Role.COMPLIANCE_OFFICER: [
         "accounts.view_user",
@@ -125,6 +134,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agencies.view_agency_performance",
         "agreements.view_repaymentplan",
         "agreements.view_settlementoffer",
+        "visits.view_visit",
     ],
 }
 # Admins are staff with every permission of the apps they configure.
@@ -138,29 +148,29 @@ ADMIN_APPS = (
     "agreements",
     "supervision",
     "reporting",
+    "visits",
 )
 
 
 def sync_role_groups(group_model, permission_model) -> None:
     """Create the role groups and set each one's permissions to exactly ROLE_PERMISSIONS.
 
-    Takes the models as arguments so the data migration can pass its historical ones.
+    Takes the models as arguments so the data migration can pass its historical ones. An app
+    with no permissions yet (not migrated yet, on a new database) is left out: its own first
+    migration syncs the groups again once it has them.
     """
+    migrated_apps = set(
+        permission_model.objects.values_list("content_type__app_label", flat=True).distinct()
+    )
     for role, codes in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=role)
+        codes = [code for code in codes if code.split(".")[0] in migrated_apps]
         wanted = Q()
         for code in codes:
             app_label, codename = code.split(".")
             wanted |= Q(content_type__app_label=app_label, codename=codename)
-        permissions = list(permission_model.objects.filter(wanted))
+        permissions = list(permission_model.objects.filter(wanted)) if codes else []
         missing = set(codes) - {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
-        # An app migrated later than the role groups (agreements) has no permissions yet: its
-        # own first migration syncs the groups again.
-        missing = {
-            code
-            for code in missing
-            if permission_model.objects.filter(content_type__app_label=code.split(".")[0]).exists()
-        }
         if missing:
             raise LookupError(f"Role {role} names unknown permissions: {sorted(missing)}")
         group.permissions.set(permissions)

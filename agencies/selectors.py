@@ -19,6 +19,8 @@ from cases.selectors import cases_visible_to
 from common.days import business_day_start
 from common.money import CENT
 from compliance.models import ComplianceLogEntry
+from visits.models import Visit
+from visits.services import MET_DEBTOR_OUTCOMES
 
 # The debtor flags under which a case is never placed with an agency.
 NEVER_PLACED_FLAGS = {
@@ -164,6 +166,8 @@ class AgencyFigures:
     commission: Decimal = Decimal("0.00")
     first_payment_days: list[int] = field(default_factory=list)
     compliance_blocks: int = 0
+    visits: int = 0
+    visits_met_debtor: int = 0
 
     @property
     def recovery_rate(self) -> Decimal | None:
@@ -188,6 +192,8 @@ class AgencyFigures:
             "collected",
             "commission",
             "compliance_blocks",
+            "visits",
+            "visits_met_debtor",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.first_payment_days.extend(other.first_payment_days)
@@ -278,6 +284,22 @@ def agency_figures(
         .order_by()
     ):
         figures[agency_id].compliance_blocks = blocks
+
+    # Field visits the agency's staff made (checked in) in the period, on accounts in currency.
+    for agency_id, made, met in (
+        Visit.objects.filter(
+            status=Visit.Status.DONE,
+            case__account__currency=currency,
+            activity__agency_id__in=ids,
+            activity__occurred_at__gte=business_day_start(start),
+            activity__occurred_at__lt=business_day_start(end + dt.timedelta(days=1)),
+        )
+        .values_list("activity__agency_id")
+        .annotate(made=Count("pk"), met=Count("pk", filter=Q(outcome__in=MET_DEBTOR_OUTCOMES)))
+        .order_by()
+    ):
+        figures[agency_id].visits = made
+        figures[agency_id].visits_met_debtor = met
     return [figures[agency.pk] for agency in agencies]
 
 

@@ -82,6 +82,8 @@ LEAGUE_COLUMNS = (
     Column(_("Commission"), lambda f: money(f.commission, f.currency)),
     Column(_("Average days to first payment"), lambda f: _days(f.average_days_to_first_payment)),
     Column(_("Compliance blocks"), lambda f: number(f.compliance_blocks)),
+    Column(_("Field visits"), lambda f: number(f.visits)),
+    Column(_("Visits that met the debtor"), lambda f: number(f.visits_met_debtor)),
 )
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "compliance",
     "pipeline",
     "workspace",
+    "visits",
     "agencies",
     "feeds",
     "agreements",
@@ -307,6 +308,11 @@ if "{number}" not in DIALER_URL_TEMPLATE:
 # refused; an event is matched to a call the collector logged this many minutes either side.
 DIALER_EVENT_MAX_SKEW_SECONDS = envint("DIALER_EVENT_MAX_SKEW_SECONDS", 300)
 DIALER_MATCH_MINUTES = envint("DIALER_MATCH_MINUTES", 15)
+# Field visits: the largest evidence file taken (a photo or a recording), how many one
+# check-out takes, and how long after its planned time a visit nobody checked in is missed.
+VISIT_EVIDENCE_MAX_MB = envint("VISIT_EVIDENCE_MAX_MB", 20)
+VISIT_EVIDENCE_MAX_FILES = envint("VISIT_EVIDENCE_MAX_FILES", 10)
+VISIT_MISSED_AFTER_HOURS = envint("VISIT_MISSED_AFTER_HOURS", 4)
 
 # Agencies: the bank places cases only with agencies on its approved list, each evaluated
 # less than this many days before (the CN 2026 guideline: at least yearly). 0 keeps no list.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("feeds/", include("feeds.urls")),
     path("agencies/", include("agencies.urls")),
     path("agreements/", include("agreements.urls")),
+    path("visits/", include("visits.urls")),
     # Supervisors' actions first: the dashboards' pages take any other slug below.
     path("dashboards/", include("supervision.urls")),
     path("dashboards/", include("reporting.urls")),

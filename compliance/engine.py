@@ -42,6 +42,7 @@ __all__ = [
     "compliance_record_contacts",
     "compliance_record_received",
     "compliance_record_ungated",
+    "decision_of_entry",
 ]
 
 OVERRIDE_PERMISSION = "compliance.override_compliance"
@@ -277,29 +278,55 @@ def compliance_decide_many(attempts: list[ContactAttempt]) -> list[Decision]:
     ]
 
 
-def compliance_record_contact(*, decision: Decision, activity) -> ComplianceLogEntry:
-    """Write the log row for a contact actually made under `decision`, linking the activity."""
-    [entry] = compliance_record_contacts([(decision, activity)])
+def decision_of_entry(entry: ComplianceLogEntry) -> Decision:
+    """The decision a log row recorded, for a contact made under it later than the request
+    that decided (a field visit is checked out after its check-in was judged). The rules'
+    results stay in the row; the contact row only needs the verdict and the row."""
+    if entry.kind != ComplianceLogEntry.Kind.DECISION:
+        raise ValueError("Only a decision row holds a decision.")
+    return Decision(
+        allowed=entry.verdict != Verdict.BLOCKED,
+        overridden=entry.verdict == Verdict.OVERRIDDEN,
+        reason=entry.reason,
+        next_allowed_at=entry.next_allowed_at,
+        results=(),
+        policy_code=entry.policy_code,
+        policy_version=entry.policy_version,
+        log_entry=entry,
+    )
+
+
+def compliance_record_contact(
+    *, decision: Decision, activity, evidence: list[dict[str, Any]] | None = None
+) -> ComplianceLogEntry:
+    """Write the log row for a contact actually made under `decision`, linking the activity.
+
+    `evidence`: the files kept of the contact (name, size, SHA-256), covered by the row's hash.
+    """
+    [entry] = _record_contacts([(decision, activity, evidence or [])])
     return entry
 
 
 def compliance_record_contacts(made: list[tuple[Decision, Any]]) -> list[ComplianceLogEntry]:
     """`compliance_record_contact` for many (decision, activity) pairs, in one log append."""
+    return _record_contacts([(decision, activity, []) for decision, activity in made])
+
+
+def _record_contacts(made: list[tuple[Decision, Any, list]]) -> list[ComplianceLogEntry]:
     rows = []
-    for decision, activity in made:
+    for decision, activity, evidence in made:
         if not decision.allowed:
             raise ValueError("A blocked decision cannot cover a contact.")
-        rows.append(
-            _contact_row(
-                decision.log_entry,
-                activity,
-                kind=ComplianceLogEntry.Kind.CONTACT,
-                reason=(
-                    f"Contact made: {activity.get_outcome_display()} (activity {activity.pk}) "
-                    f"under the decision logged as id {decision.log_entry.pk}."
-                ),
-            )
+        row = _contact_row(
+            decision.log_entry,
+            activity,
+            kind=ComplianceLogEntry.Kind.CONTACT,
+            reason=(
+                f"Contact made: {activity.get_outcome_display()} (activity {activity.pk}) "
+                f"under the decision logged as id {decision.log_entry.pk}."
+            ),
         )
+        rows.append({**row, "evidence": evidence})
     if not rows:
         return []
     with transaction.atomic():

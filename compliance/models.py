@@ -304,6 +304,15 @@ class ComplianceLogEntry(AppendOnlyModel):
         help_text=gettext_lazy("The decision this contact was made under."),
         verbose_name=gettext_lazy("decision"),
     )
+    evidence = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=gettext_lazy(
+            "Files kept as evidence of the contact (contact rows only): each file's name, size "
+            "and SHA-256."
+        ),
+        verbose_name=gettext_lazy("evidence"),
+    )
     previous_hash = models.CharField(
         max_length=64, blank=True, verbose_name=gettext_lazy("previous hash")
     )
@@ -367,8 +376,12 @@ class ComplianceLogEntry(AppendOnlyModel):
         return f"#{self.sequence}"
 
     def hashed_content(self) -> dict[str, Any]:
-        """Everything the hash covers, as JSON-safe values that survive a database round trip."""
-        return {
+        """Everything the hash covers, as JSON-safe values that survive a database round trip.
+
+        `evidence` is covered when a row has any: rows without keep the content (and the hash)
+        they were sealed with before the field existed.
+        """
+        content = {
             "sequence": self.sequence,
             "kind": self.kind,
             "occurred_at": _utc_iso(self.occurred_at),
@@ -394,6 +407,9 @@ class ComplianceLogEntry(AppendOnlyModel):
             "activity": self.activity_id,
             "decision_entry": self.decision_entry_id,
         }
+        if self.evidence:
+            content["evidence"] = self.evidence
+        return content
 
     def compute_hash(self) -> str:
         canonical = json.dumps(

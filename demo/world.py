@@ -32,7 +32,9 @@ from demo.portfolio import (
 from demo.profiles import DEFAULT, WorldProfile
 from demo.staff import Login, build_staff
 from demo.store import RowWriter, deferred_indexes, delete_world, demo_users, on_postgres
+from demo.visits import write_visits
 from reporting.stats import snapshot_days_for, stats_rebuild
+from visits.models import Visit
 
 # The days of statistics computed with the world: the dashboards' default period (30 days),
 # the period before it (their key figures' comparison), and back to a month end (roll rates).
@@ -145,8 +147,10 @@ def seed_world(
         writer.finish()
         write_statements(business_date, builder.run_at)
         seed_reported_payments(rng, business_date, strategy.unconfirmed_payment_days)
+        write_visits(business_date=business_date)
     counts = {
-        model._meta.label: model.objects.count() for model in (Team, User, Agency, ReportedPayment)
+        model._meta.label: model.objects.count()
+        for model in (Team, User, Agency, ReportedPayment, Visit)
     }
     counts.update((model._meta.label, written[model]) for model in TABLES)
     return SeedReport(counts, time.monotonic() - started, staff.logins)

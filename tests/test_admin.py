@@ -77,6 +77,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.reporting.admin_makers import DASHBOARD_MAKERS
+from visits.models import Visit, VisitEvidence
 
 # `admin_client` is pytest-django's client, logged in (force_login) as conftest's `admin_user`.
 pytestmark = pytest.mark.django_db
@@ -348,6 +349,33 @@ def make_approval_limit() -> ApprovalLimit:
     )
 
 
+def make_visit() -> Visit:
+    case = make_case()
+    address = ContactPointFactory(debtor=case.debtor, kind="postal", value="1 Main St")
+    visit = Visit.objects.create(
+        case=case,
+        address=address,
+        planned_at=timezone.now(),
+        planned_by=case.assigned_to,
+        plan_decision=make_compliance_log_entry(),
+    )
+    visit.visitors.add(case.assigned_to)
+    return visit
+
+
+def make_visit_evidence() -> VisitEvidence:
+    visit = make_visit()
+    return VisitEvidence.objects.create(
+        visit=visit,
+        file="visits/2026/11/door.jpg",
+        original_name="door.jpg",
+        size=5,
+        sha256="0" * 64,
+        uploaded_by=visit.planned_by,
+        uploaded_at=timezone.now(),
+    )
+
+
 MAKERS: dict[type[Model], Callable[[], Model]] = {
     User: make_user,
     Team: make_team,
@@ -385,6 +413,8 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     PlanInstalment: lambda: make_plan().instalments.get(),
     SettlementOffer: make_offer,
     ApprovalLimit: make_approval_limit,
+    Visit: make_visit,
+    VisitEvidence: make_visit_evidence,
 }
 # The application alone writes these (the compliance engine, the feed importer, the case
 # page's reported payments); policy
@@ -402,6 +432,8 @@ ENGINE_WRITTEN = (
     PlanInstalment,
     SettlementOffer,
     PrintFile,
+    Visit,
+    VisitEvidence,
 )
 # The dashboards' tables: their jobs and services write them, the admin only reads them.
 MAKERS.update(DASHBOARD_MAKERS)

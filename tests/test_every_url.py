@@ -32,6 +32,7 @@ from tests.factories import (
     PlacementFactory,
     UserFactory,
 )
+from tests.visits.factories import visit_with_evidence
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bank_day")]
 
@@ -91,7 +92,7 @@ def log_row(case: Case, **fields) -> ComplianceLogEntry:
 
 
 @pytest.fixture
-def world(team, agency):
+def world(team, agency, settings, tmp_path):
     """One of everything a URL can name, each within reach of the roles that work with it."""
     people = {
         role: UserFactory(
@@ -157,7 +158,12 @@ def world(team, agency):
         status=SettlementOffer.Status.OFFERED,
         offered_on=DAY,
     )
+    settings.MEDIA_ROOT = tmp_path / "media"
+    in_house_visit = visit_with_evidence(in_house, people[Role.COLLECTOR])
+    placed_visit = visit_with_evidence(placement.case, people[Role.AGENCY_COLLECTOR])
     arguments = {
+        "visit_id": in_house_visit.pk,
+        "evidence_id": in_house_visit.evidence.get().pk,
         "case_id": in_house.pk,
         "plan_id": plan.pk,
         "offer_id": offer.pk,
@@ -172,7 +178,12 @@ def world(team, agency):
         "figure": "collectors",
     }
     # Agency staff work the case placed with their agency, not the in-house one.
-    agency_arguments = {**arguments, "case_id": placement.case.pk}
+    agency_arguments = {
+        **arguments,
+        "case_id": placement.case.pk,
+        "visit_id": placed_visit.pk,
+        "evidence_id": placed_visit.evidence.get().pk,
+    }
     return {"people": people, "arguments": arguments, "agency_arguments": agency_arguments}
 
 

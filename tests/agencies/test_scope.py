@@ -30,6 +30,7 @@ from tests.factories import (
     PlacementFactory,
     UserFactory,
 )
+from tests.visits.factories import visit_with_evidence
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bank_day")]
 
@@ -44,6 +45,8 @@ OBJECT_KWARGS = (
     "entry_id",
     "plan_id",
     "offer_id",
+    "visit_id",
+    "evidence_id",
 )
 
 
@@ -119,7 +122,8 @@ def offer(case) -> SettlementOffer:
 
 
 @pytest.fixture
-def world(agency, team):
+def world(agency, team, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     other = AgencyFactory(name="Hidden Agency")
     own_placement = PlacementFactory(
         agency=agency, case=case_named("Visible Placed", team, status=Case.Status.PLACED)
@@ -134,6 +138,11 @@ def world(agency, team):
         agency=other, case=case_named("Hidden Elsewhere", team, status=Case.Status.PLACED)
     )
     in_house = case_named("Hidden Inhouse", team)
+    visitor = UserFactory(username="visitor", role=Role.SUPERVISOR)
+    own_visit = visit_with_evidence(own_placement.case, visitor)
+    hidden_visits = [
+        visit_with_evidence(case, visitor) for case in (recalled.case, elsewhere.case, in_house)
+    ]
     return {
         "markers": [
             "Hidden Recalled",
@@ -152,6 +161,8 @@ def world(agency, team):
             "entry_id": [log_row(elsewhere.case, other).pk, log_row(in_house, None).pk],
             "plan_id": [plan(case).pk for case in (recalled.case, elsewhere.case, in_house)],
             "offer_id": [offer(case).pk for case in (recalled.case, elsewhere.case, in_house)],
+            "visit_id": [visit.pk for visit in hidden_visits],
+            "evidence_id": [visit.evidence.get().pk for visit in hidden_visits],
         },
         "in_scope": {
             "case_id": own_placement.case.pk,
@@ -161,6 +172,8 @@ def world(agency, team):
             "entry_id": log_row(own_placement.case, agency).pk,
             "plan_id": plan(own_placement.case).pk,
             "offer_id": offer(own_placement.case).pk,
+            "visit_id": own_visit.pk,
+            "evidence_id": own_visit.evidence.get().pk,
         },
     }
 

@@ -123,6 +123,8 @@ def test_the_league_table_shows_hand_computed_figures(client, supervisor, league
         "$36.67",  # 200.00 x 0.15 = 30.00, plus 33.33 x 0.20 = 6.666 -> 6.67
         "10.0",  # the new placement's first payment came 10 days after placing
         "1",  # compliance blocks
+        "0",  # field visits
+        "0",  # field visits that met the debtor
     ]
     assert [cell for cell, _ in rows["Summit"]] == [
         "Summit",
@@ -136,6 +138,8 @@ def test_the_league_table_shows_hand_computed_figures(client, supervisor, league
         "—",
         "$0.00",
         "—",
+        "0",
+        "0",
         "0",
     ]
     assert "15.56%" in response.content.decode()
