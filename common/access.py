@@ -30,3 +30,12 @@ def permission_required_or_404(*permissions: str) -> Callable[[View], View]:
         return guarded
 
     return decorator
+
+
+def posted_id(request: HttpRequest, name: str) -> int:
+    """The row id a form posted under `name`; 404 for anything that is not one (a person can
+    post any text: it must not reach the database as a lookup)."""
+    value = request.POST.get(name, "")
+    if not (value.isascii() and value.isdecimal() and len(value) <= 18):
+        raise Http404
+    return int(value)

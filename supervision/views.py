@@ -23,7 +23,7 @@ from accounts.selectors import collector_teams_for
 from agreements.selectors import offers_awaiting_approval
 from cases.models import Case
 from cases.selectors import cases_visible_to, search_term_for_address
-from common.access import permission_required_or_404
+from common.access import permission_required_or_404, posted_id
 from common.formatting import your_time
 from common.forms import address_with
 from compliance.models import ComplianceLogEntry
@@ -233,7 +233,7 @@ def approvals(request):
     if request.method == "POST":
         entry = get_object_or_404(
             ComplianceLogEntry.objects.filter(case__in=cases_visible_to(request.user)),
-            pk=request.POST.get("entry"),
+            pk=posted_id(request, "entry"),
         )
         if form.is_valid():
             try:
@@ -284,10 +284,7 @@ def unconfirmed_payments(request):
     reports = reported_payments_unconfirmed(request.user)
     form = ReasonForm(request.POST or None)
     if request.method == "POST":
-        report_id = request.POST.get("report", "")
-        if not (report_id.isascii() and report_id.isdecimal() and len(report_id) <= 18):
-            raise Http404("No such reported payment.")
-        report = get_object_or_404(reports, pk=int(report_id))
+        report = get_object_or_404(reports, pk=posted_id(request, "report"))
         if form.is_valid():
             try:
                 reported_payment_withdraw(

@@ -611,6 +611,13 @@ def test_another_teams_block_cannot_be_approved(client, supervisor, outsider, ot
     assert not OverrideApproval.objects.exists()
 
 
+@pytest.mark.parametrize("posted", ["", "abc", "1.5", "٣", "9" * 30])
+def test_an_approval_of_no_row_id_is_not_found(client, supervisor, posted):
+    client.force_login(supervisor)
+    response = client.post(reverse("supervision:approvals"), {"entry": posted, "reason": "x"})
+    assert response.status_code == 404
+
+
 def test_the_reassignment_search_finds_a_case_by_phone_and_never_outside_scope(
     client, supervisor, cases
 ):
