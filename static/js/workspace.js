@@ -66,11 +66,21 @@
   // The case page's panels fold on a narrow screen; an action re-renders the page's workspace,
   // so a panel the collector opened is opened again in the new copy. After the settle: htmx
   // settles an element's class from its old copy to its new one, which would fold it again.
+  // A panel counts as open from the tap that opens it: its toggle says so at once, while its
+  // body carries "show" only once the opening animation ends. Only the workspace's own swaps
+  // count: the lease's renewal, which may fall between an action's swap and its settle,
+  // neither takes the list nor spends it.
   let openPanels = [];
-  document.body.addEventListener("htmx:beforeSwap", function () {
-    openPanels = Array.from(document.querySelectorAll(".case-panel-body.show"), (panel) => panel.id);
+  const swapsWorkspace = (event) => event.detail.target && event.detail.target.id === "workspace";
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (!swapsWorkspace(event)) return;
+    openPanels = Array.from(
+      document.querySelectorAll('.case-panel-toggle[aria-expanded="true"]'),
+      (toggle) => toggle.getAttribute("aria-controls"),
+    );
   });
-  document.body.addEventListener("htmx:afterSettle", function () {
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    if (!swapsWorkspace(event)) return;
     for (const id of openPanels) {
       const panel = document.getElementById(id);
       if (!panel) continue;
@@ -81,7 +91,6 @@
         toggle.setAttribute("aria-expanded", "true");
       }
     }
-    openPanels = [];
   });
 
   // After an outcome is logged the form that took it is done: leave its field, so the next
