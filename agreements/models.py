@@ -71,6 +71,15 @@ class RepaymentPlan(TimeStampedModel):
         default=Decimal(0),
         help_text=_("The account's payments since the plan was agreed, as of the last review."),
     )
+    paused_case_at = models.DateTimeField(
+        _("paused the case at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the plan paused its case; blank if the case was paused already. A broken "
+            "plan lifts its own pause only, not one a supervisor set since."
+        ),
+    )
 
     class Meta:
         verbose_name = _("repayment plan")

@@ -15,7 +15,7 @@ from collections import Counter
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
@@ -34,7 +34,6 @@ from pipeline.services import BROKEN_PROMISE_PRIORITY, paid_since
 BATCH_SIZE = 2000
 # How a plan's pause is named on the case; the review resumes only pauses named so, never a
 # supervisor's own.
-PLAN_PAUSE_PREFIX = "Repayment plan #"
 
 
 class AgreementRefused(Exception):
@@ -77,15 +76,8 @@ def _months_between(start: dt.date, end: dt.date) -> int:
 
 
 def _note(case: Case, actor, now: dt.datetime, text: str) -> Activity:
-    return Activity(
-        case_id=case.pk,
-        debtor_id=case.debtor_id,
-        channel=Activity.Channel.NOTE,
-        direction=Activity.Direction.INTERNAL,
-        outcome=Activity.Outcome.NOTE,
-        notes=text,
-        actor=actor,
-        occurred_at=now,
+    return Activity.internal_note(
+        case_id=case.pk, debtor_id=case.debtor_id, actor=actor, occurred_at=now, text=text
     )
 
 
@@ -175,7 +167,8 @@ def plan_create(
         )
         changes = {"under_repayment_plan": True, "claimed_by": None, "claim_expires_at": None}
         if locked.paused_at is None:
-            changes.update(paused_at=now, pause_reason=f"{PLAN_PAUSE_PREFIX}{plan.pk}")
+            changes.update(paused_at=now, pause_reason=f"Repayment plan #{plan.pk}")
+            RepaymentPlan.objects.filter(pk=plan.pk).update(paused_case_at=now)
         Case.objects.filter(pk=locked.pk).update(**changes)
         _note(locked, actor, now, f"Repayment plan #{plan.pk} agreed: {plan}.").save()
     return plan
@@ -208,14 +201,8 @@ def _cases_settle(case_ids: list[int], now: dt.datetime, note: str) -> int:
         in_batch(ids, "case_id"), action_status=StageEntry.ActionStatus.PENDING
     ).update(action_status=StageEntry.ActionStatus.SKIPPED, action_note="case settled")
     Activity.objects.bulk_create(
-        Activity(
-            case_id=pk,
-            debtor_id=debtor_id,
-            channel=Activity.Channel.SYSTEM,
-            direction=Activity.Direction.INTERNAL,
-            outcome=Activity.Outcome.NOTE,
-            notes=note,
-            occurred_at=now,
+        Activity.internal_note(
+            case_id=pk, debtor_id=debtor_id, actor=None, occurred_at=now, text=note
         )
         for pk, debtor_id in rows
     )
@@ -315,9 +302,10 @@ def plans_review_day(*, business_date: dt.date, now: dt.datetime, batch_size: in
                 priority_score=BROKEN_PROMISE_PRIORITY,
                 next_action_at=now,
             )
-            resumed.filter(pause_reason__startswith=PLAN_PAUSE_PREFIX).update(
-                paused_at=None, pause_reason=""
-            )
+            resumed.filter(
+                repayment_plans__in=broken_plans,
+                paused_at=F("repayment_plans__paused_case_at"),
+            ).update(paused_at=None, pause_reason="")
             Case.objects.filter(in_batch([row[1] for row in rows])).filter(
                 status__in=Case.CLOSED_STATUSES, under_repayment_plan=True
             ).update(under_repayment_plan=False)

@@ -657,6 +657,24 @@ class Activity(models.Model):
         when = formats.date_format(timezone.localtime(self.occurred_at), "DATETIME_FORMAT")
         return f"{self.get_channel_display()} · {self.get_outcome_display()} · {when}"
 
+    @classmethod
+    def internal_note(
+        cls, *, case_id: int, debtor_id: int, actor, occurred_at: dt.datetime, text: str
+    ) -> Activity:
+        """A note on the case's history, unsaved (save it, or bulk-create many): the actor's,
+        or the system's when there is none."""
+        return cls(
+            case_id=case_id,
+            debtor_id=debtor_id,
+            channel=cls.Channel.NOTE if actor else cls.Channel.SYSTEM,
+            direction=cls.Direction.INTERNAL,
+            outcome=cls.Outcome.NOTE,
+            notes=text,
+            actor=actor,
+            agency_id=actor.agency_id if actor else None,
+            occurred_at=occurred_at,
+        )
+
 
 class PromiseToPay(TimeStampedModel):
     class Status(models.TextChoices):

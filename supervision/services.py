@@ -44,15 +44,8 @@ class ActionRefused(Exception):
 
 
 def _note(case_id: int, debtor_id: int, actor, now: dt.datetime, text: str) -> Activity:
-    return Activity(
-        case_id=case_id,
-        debtor_id=debtor_id,
-        channel=Activity.Channel.NOTE,
-        direction=Activity.Direction.INTERNAL,
-        outcome=Activity.Outcome.NOTE,
-        notes=text,
-        actor=actor,
-        occurred_at=now,
+    return Activity.internal_note(
+        case_id=case_id, debtor_id=debtor_id, actor=actor, occurred_at=now, text=text
     )
 
 

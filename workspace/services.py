@@ -357,15 +357,11 @@ def _activity(case: Case, user, now: dt.datetime, **fields) -> Activity:
 
 
 def _note(case: Case, user, now: dt.datetime, text: str) -> Activity:
-    return _activity(
-        case,
-        user,
-        now,
-        channel=Activity.Channel.NOTE,
-        direction=Activity.Direction.INTERNAL,
-        outcome=Activity.Outcome.NOTE,
-        notes=text,
+    note = Activity.internal_note(
+        case_id=case.pk, debtor_id=case.debtor_id, actor=user, occurred_at=now, text=text
     )
+    note.save()
+    return note
 
 
 # --- Contact --------------------------------------------------------------------------------
@@ -912,14 +908,12 @@ def vulnerable_cases_route(*, now: dt.datetime) -> int:
                 team=team, assigned_to=None, claimed_by=None, claim_expires_at=None
             )
             Activity.objects.bulk_create(
-                Activity(
+                Activity.internal_note(
                     case_id=pk,
                     debtor_id=debtor_id,
+                    actor=None,
                     occurred_at=now,
-                    channel=Activity.Channel.NOTE,
-                    direction=Activity.Direction.INTERNAL,
-                    outcome=Activity.Outcome.NOTE,
-                    notes=f"Vulnerable debtor: moved to the specialist team {team.name}.",
+                    text=f"Vulnerable debtor: moved to the specialist team {team.name}.",
                 )
                 for pk, debtor_id in batch
             )

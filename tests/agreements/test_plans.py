@@ -175,6 +175,22 @@ def test_a_broken_plan_leaves_a_supervisors_own_pause_alone(collector, superviso
     assert not case.under_repayment_plan
 
 
+def test_a_broken_plan_leaves_a_pause_a_supervisor_set_after_lifting_the_plans(collector, team):
+    case = case_in_team(team)
+    make_plan(collector, case)
+    # The supervisor lifted the plan's pause and paused the case again, for a reason of theirs.
+    Case.objects.filter(pk=case.pk).update(
+        paused_at=NOW + dt.timedelta(hours=1), pause_reason="Repayment plan #0 under review"
+    )
+
+    review(dt.date(2026, 12, 20))
+
+    case.refresh_from_db()
+    assert case.pause_reason == "Repayment plan #0 under review"
+    assert case.paused_at == NOW + dt.timedelta(hours=1)
+    assert not case.under_repayment_plan
+
+
 def test_a_plan_paid_in_full_closes_the_case_as_settled(collector, team):
     case = case_in_team(team)
     plan = make_plan(collector, case)
