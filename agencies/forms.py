@@ -3,18 +3,20 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from agencies.models import Agency, RecallDestination
 from common.formatting import number
-from common.forms import DateInput, FreeTextField, latest_date
+from common.forms import DateInput, FreeTextField, PeriodChecked, latest_date
 
 DEFAULT_PERIOD_DAYS = 90
 MAX_PERIOD_DAYS = 366
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(PeriodChecked, forms.Form):
+    longest_period_days = MAX_PERIOD_DAYS
+
     """The league table's period and currency (a GET form); blank fields take the defaults:
     the last 90 days to today, in the currency with the most placements."""
 
@@ -31,17 +33,6 @@ class PeriodForm(forms.Form):
         self.today = today
         self.currencies = currencies or ["USD"]
         self.fields["currency"].choices = [(code, code) for code in self.currencies]
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            raise forms.ValidationError(gettext("The period ends before it starts."))
-        if start and end and (end - start).days >= MAX_PERIOD_DAYS:
-            raise forms.ValidationError(
-                gettext("Choose a period of at most %(days)s days.") % {"days": MAX_PERIOD_DAYS}
-            )
-        return cleaned
 
     def period(self) -> tuple[dt.date, dt.date, str]:
         """(start, end, currency): what was asked when valid, else the defaults."""

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.money import AMOUNT_LIMIT
@@ -25,6 +26,37 @@ def latest_date(value: dt.date) -> None:
             code="too_late",
             params={"latest": LATEST_DATE.isoformat()},
         )
+
+
+def period_problem(
+    start: dt.date | None, end: dt.date | None, *, longest_days: int | None = None
+) -> str | None:
+    """Why the period from `start` to `end` (both days included) is unusable, if it is."""
+    if start is None or end is None:
+        return None
+    if end < start:
+        return gettext("The period ends before it starts.")
+    if longest_days is not None and (end - start).days + 1 > longest_days:
+        return gettext("Choose a period of at most %(days)s days.") % {"days": longest_days}
+    return None
+
+
+class PeriodChecked:
+    """A form with the fields `date_from` and `date_to`: refused when the period is unusable,
+    and longer than `longest_period_days` when that is set."""
+
+    longest_period_days: int | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        problem = period_problem(
+            cleaned.get("date_from"),
+            cleaned.get("date_to"),
+            longest_days=self.longest_period_days,
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+        return cleaned
 
 
 class DateInput(forms.DateInput):

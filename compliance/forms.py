@@ -11,7 +11,7 @@ from django.utils.translation import gettext, gettext_lazy
 from cases.models import Case
 from cases.selectors import cases_matching
 from common.days import business_day_start
-from common.forms import DateInput, latest_date
+from common.forms import DateInput, PeriodChecked, latest_date
 from common.numbers import MAX_ID, parse_id
 from compliance.models import ComplianceLogEntry, CompliancePolicyVersion
 from compliance.presets import FIXED_RULE_CODES, rule_name
@@ -30,7 +30,7 @@ def _rule_choices() -> list[tuple[str, str]]:
     return [("", gettext("Any rule")), *((code, rule_name(code)) for code in sorted(codes))]
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(PeriodChecked, forms.Form):
     date_from = forms.DateField(
         required=False, widget=DateInput, label=gettext_lazy("From"), validators=[latest_date]
     )
@@ -40,13 +40,6 @@ class PeriodForm(forms.Form):
         label=gettext_lazy("To (inclusive)"),
         validators=[latest_date],
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            raise forms.ValidationError(gettext("The period ends before it starts."))
-        return cleaned
 
     def filter(self, entries: QuerySet[ComplianceLogEntry]) -> QuerySet[ComplianceLogEntry]:
         start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")

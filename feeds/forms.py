@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import DateInput
+from common.forms import DateInput, PeriodChecked
 from feeds.models import ImportRun
 
 MAX_EXPORT_DAYS = 366
@@ -23,18 +20,8 @@ class FeedUploadForm(forms.Form):
     )
 
 
-class ExportPeriodForm(forms.Form):
+class ExportPeriodForm(PeriodChecked, forms.Form):
+    longest_period_days = MAX_EXPORT_DAYS
+
     date_from = forms.DateField(label=_("From"), widget=DateInput)
     date_to = forms.DateField(label=_("To"), widget=DateInput)
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end:
-            if end < start:
-                raise forms.ValidationError(gettext("The period ends before it starts."))
-            if end - start > dt.timedelta(days=MAX_EXPORT_DAYS):
-                raise forms.ValidationError(
-                    gettext("Export at most %(days)s days at a time.") % {"days": MAX_EXPORT_DAYS}
-                )
-        return cleaned

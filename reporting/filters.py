@@ -26,7 +26,7 @@ from accounts.models import Team, User
 from accounts.selectors import teams_visible_to
 from agencies.models import Agency
 from cases.models import Strategy
-from common.forms import DateInput
+from common.forms import DateInput, period_problem
 from reporting.models import DailyPerformance
 from reporting.selectors import (
     collectors_visible_to,
@@ -173,11 +173,7 @@ class DashboardFilterSet(django_filters.FilterSet):
         start, end = data["date_from"], data["date_to"]
         if start is None or end is None:
             return _("Give both ends of the period.")
-        if end < start:
-            return _("The period ends before it starts.")
-        if (end - start).days + 1 > LONGEST_PERIOD_DAYS:
-            return _("Choose a period of at most %(days)s days.") % {"days": LONGEST_PERIOD_DAYS}
-        return None
+        return period_problem(start, end, longest_days=LONGEST_PERIOD_DAYS)
 
     def filter_fields(self) -> list[FilterField]:
         """The filter fields as the template draws them: plain data, options included.

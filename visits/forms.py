@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import DateInput, FreeTextField, latest_date
+from common.forms import DateInput, FreeTextField, PeriodChecked, latest_date
 from visits.models import Visit
 from visits.services import EVIDENCE_EXTENSIONS
 
@@ -140,7 +140,9 @@ class CheckOutForm(forms.Form):
             )
 
 
-class BoardForm(forms.Form):
+class BoardForm(PeriodChecked, forms.Form):
+    longest_period_days = MAX_PERIOD_DAYS
+
     """The board's period (days planned) and visitor; blank fields take the defaults: 30 days
     either side of today, every visitor."""
 
@@ -168,17 +170,6 @@ class BoardForm(forms.Form):
                 else "form-control form-control-sm"
             )
             board_field.widget.attrs["class"] = css
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            raise forms.ValidationError(gettext("The period ends before it starts."))
-        if start and end and (end - start).days >= MAX_PERIOD_DAYS:
-            raise forms.ValidationError(
-                gettext("Choose a period of at most %(days)s days.") % {"days": MAX_PERIOD_DAYS}
-            )
-        return cleaned
 
     def choice(self) -> tuple[dt.date, dt.date, int | None]:
         """(start, end, visitor id): what was asked when valid, else the defaults."""
