@@ -143,6 +143,15 @@ class Feedback:
     message: str
     decision: Decision | None = None  # a blocked decision: its rules and next allowed time
     outcome_logged: bool = False
+    report_payment: bool = False  # the debtor says they paid: the payment form comes next
+
+
+def _logged(message: str, activity: Activity, *, outcome_logged: bool) -> Feedback:
+    """An outcome logged; "Paid" sends the collector on to report the payment."""
+    if activity.outcome != Activity.Outcome.PAID:
+        return Feedback("success", message, outcome_logged=outcome_logged)
+    then = gettext("Now report the payment below: it counts once the bank confirms it.")
+    return Feedback("success", f"{message} {then}", report_payment=True)
 
 
 def _blocked(decision: Decision) -> Feedback:
@@ -337,7 +346,7 @@ def call_log_view(request, case: Case, now: dt.datetime):
         feedback = _blocked(result.decision)
         return _render_workspace(request, case, now=now, feedback=feedback)
     logged = gettext("Logged: %(outcome)s.") % {"outcome": result.activity.get_outcome_display()}
-    feedback = Feedback("success", logged, outcome_logged=True)
+    feedback = _logged(logged, result.activity, outcome_logged=True)
     return _render_workspace(request, case, now=now, feedback=feedback)
 
 
@@ -360,7 +369,8 @@ def inbound_call_view(request, case: Case, now: dt.datetime):
     logged = gettext("Inbound call logged: %(outcome)s.") % {
         "outcome": activity.get_outcome_display()
     }
-    return _render_workspace(request, case, now=now, feedback=Feedback("success", logged))
+    feedback = _logged(logged, activity, outcome_logged=False)
+    return _render_workspace(request, case, now=now, feedback=feedback)
 
 
 @workspace_action

@@ -101,6 +101,13 @@
   document.body.addEventListener("htmx:afterSwap", function (event) {
     const feedback = document.getElementById("action-feedback");
     if (!feedback || !event.target.contains(feedback)) return;
+    // "Paid": the payment the debtor says they made is reported next, from its amount.
+    const amount = document.getElementById("id_payment-amount");
+    if (feedback.hasAttribute("data-report-payment") && amount) {
+      amount.scrollIntoView({ block: "center" });
+      amount.focus();
+      return;
+    }
     if (feedback.hasAttribute("data-outcome-logged") && isTyping(document.activeElement)) {
       document.activeElement.blur();
     }

@@ -50,15 +50,17 @@ def test_an_inbound_call_found_by_number_ends_in_a_payment_the_bank_confirms(
     match.get_by_role("link", name=f"Case #{case.pk}: take the call").click()
     outcome = page.locator("#id_inbound-outcome")
     expect(outcome).to_be_focused()
-    outcome.select_option("rpc")
+    outcome.select_option("paid")
     page.locator("#id_inbound-contact_point").select_option(str(mobile.pk))
     page.locator("#id_inbound-disclosure_given").check()
     page.fill("#id_inbound-notes", "Says she paid by transfer yesterday.")
     page.get_by_role("button", name="Log inbound call").click()
-    expect(page.locator("#action-feedback")).to_contain_text("Inbound call logged")
+    expect(page.locator("#action-feedback")).to_contain_text("Now report the payment below")
 
     payments = page.locator("#payments")
-    payments.locator("#id_payment-amount").fill("150.00")
+    amount = payments.locator("#id_payment-amount")
+    expect(amount).to_be_focused()  # "Paid" leads on to the payment's report
+    amount.fill("150.00")
     payments.locator("#id_payment-method").select_option("transfer")
     payments.locator("#id_payment-paid_on").fill(yesterday.isoformat())
     payments.locator("#id_payment-payer_reference").fill("TRF 2026-0077")
@@ -90,6 +92,6 @@ def test_an_inbound_call_found_by_number_ends_in_a_payment_the_bank_confirms(
     assert errors == [], errors
 
     inbound = case.activities.get(direction=Activity.Direction.INBOUND)
-    assert (inbound.outcome, inbound.contact_point) == ("rpc", mobile)
+    assert (inbound.outcome, inbound.contact_point) == ("paid", mobile)
     assert ComplianceLogEntry.objects.get(activity=inbound).kind == "received"
     assert ReportedPayment.objects.get(case=case).status == ReportedPayment.Status.CONFIRMED

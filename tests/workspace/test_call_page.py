@@ -124,6 +124,25 @@ def test_an_unanswered_call_needs_no_disclosure(worker, case):
     assert not case.activities.get().disclosure_given
 
 
+def test_paid_leads_on_to_the_payments_report_on_the_redrawn_page(worker, case):
+    point = case.debtor.contact_points.get()
+
+    page = post_call(worker, case, contact_point=point.pk, outcome="paid", disclosure_given="on")
+
+    assert "Logged: Paid. Now report the payment below" in page
+    assert "data-report-payment" in page
+    assert 'id="payment-form"' in page  # the payments are part of the redrawn workspace
+
+
+def test_another_outcome_does_not_ask_for_a_payment(worker, case):
+    point = case.debtor.contact_points.get()
+
+    page = post_call(worker, case, contact_point=point.pk, outcome="no_answer")
+
+    assert "data-report-payment" not in page
+    assert "data-outcome-logged" in page
+
+
 def test_a_policy_without_a_disclosure_asks_for_none(worker, case):
     policy = CompliancePolicy.objects.create(code="NO-WORDS", preset="UK-FCA", name="No words")
     policy.versions.create(
