@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TimeStampedModel
 from common.money import AMOUNT
+from common.phones import phone_e164_for_field
 
 # A commission rate: a share of collected amounts, from 0 to 1 with four decimals.
 RATE = {
@@ -115,6 +116,11 @@ class Agency(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.contact_phone.strip():
+            self.contact_phone = phone_e164_for_field("contact_phone", self.contact_phone)
 
     def problems_on(self, day: dt.date) -> list[str]:
         """Why the agency may not take placements or collect on `day`; empty when it may.

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Func, Q, Value
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import TimeStampedModel, validate_time_zone
 from common.formatting import money, number
 from common.money import AMOUNT, CENT
-from common.phones import PhoneNumberError, phone_e164
+from common.phones import phone_e164_for_field
 
 # A scheduled call-back lifts the case's score into this band (above broken promises, whose
 # band starts at pipeline.services.BROKEN_PROMISE_PRIORITY) until an outcome is logged;
@@ -29,13 +28,6 @@ last_four_digits = RegexValidator(r"^[0-9]{4}$", _("Exactly four digits."))
 last_four_characters = RegexValidator(
     r"^[0-9A-Z]{4}$", _("Exactly four digits or capital letters.")
 )
-
-
-def e164_or_validation_error(field: str, raw: str) -> str:
-    try:
-        return phone_e164(raw)
-    except PhoneNumberError as error:
-        raise ValidationError({field: error.message}) from None
 
 
 class Debtor(TimeStampedModel):
@@ -99,7 +91,7 @@ class Debtor(TimeStampedModel):
         """The attorney's number in E.164, as contact points hold theirs (see ContactPoint)."""
         super().clean()
         if self.attorney_phone.strip():
-            self.attorney_phone = e164_or_validation_error("attorney_phone", self.attorney_phone)
+            self.attorney_phone = phone_e164_for_field("attorney_phone", self.attorney_phone)
 
     def __str__(self) -> str:
         return gettext("%(name)s (ID %(national_id)s)") % {
@@ -187,7 +179,7 @@ class ContactPoint(TimeStampedModel):
         it is compared and found as one number (and one per debtor and kind)."""
         super().clean()
         if self.kind in self.PHONE_KINDS and self.value:
-            self.value = e164_or_validation_error("value", self.value)
+            self.value = phone_e164_for_field("value", self.value)
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"

@@ -22,6 +22,7 @@ import re
 
 import phonenumbers
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 # Enough room for the longest E.164 number written with every space, dash and bracket.
@@ -130,6 +131,14 @@ def phone_e164(raw: str, *, region: str | None = None) -> str:
     return phonenumbers.format_number(
         phone_parse(raw, region=region), phonenumbers.PhoneNumberFormat.E164
     )
+
+
+def phone_e164_for_field(field: str, raw: str) -> str:
+    """`raw` in E.164 for a model's `clean()`; a number that does not read is the field's error."""
+    try:
+        return phone_e164(raw)
+    except PhoneNumberError as error:
+        raise ValidationError({field: error.message}) from None
 
 
 def phone_e164_or_none(raw: str, *, region: str | None = None) -> str | None:

@@ -14,6 +14,7 @@ from django.db.models import Max
 from accounts.models import Team, User
 from accounts.roles import Role
 from agencies.models import Agency, CommissionTier
+from common.phones import phone_e164
 from demo.profiles import WorldProfile
 from demo.reference import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, EXPIRING_AGENCY
 
@@ -128,7 +129,7 @@ def build_staff(
             placement_days=placement_days,
             contact_name=agency_profile.contact_name,
             contact_email=f"operations@{slug}.example",
-            contact_phone=f"{profile.agency_phone_prefix}{rng.randint(0, 99):02d}",
+            contact_phone=phone_e164(f"{profile.agency_phone_prefix}{rng.randint(0, 99):02d}"),
         )
         tiers = [
             CommissionTier(agency=agency, starts_at=starts_at, rate=agency.commission_rate + step)
