@@ -80,6 +80,7 @@ DASHBOARD_PAGES = {
     "people": pgettext_lazy("dashboard page", "People"),
     "portfolio": pgettext_lazy("dashboard page", "Portfolio"),
     "strategies": pgettext_lazy("dashboard page", "Strategy"),
+    "agreements": pgettext_lazy("dashboard page", "Agreements"),
 }
 DASHBOARD_TOOLS: list[NavLink] = [
     NavLink(_("Agencies"), "agencies:league", "agencies.view_agency_performance"),

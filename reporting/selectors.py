@@ -1,7 +1,8 @@
 """Read-only queries of the dashboards, scoped to who is asking.
 
-The pages read the statistics tables only; the lists of cases behind a figure read the raw
-tables, always through cases.selectors.cases_visible_to.
+The pages read the statistics tables, and the agreements' own tables (a row per plan or
+offer: few beside the activities); the lists of cases behind a figure read the raw tables,
+always through cases.selectors.cases_visible_to.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
 from accounts.selectors import sees_every_team, teams_visible_to
+from agreements.models import RepaymentPlan, SettlementOffer
 from cases.models import Activity, Case, Payment, PromiseToPay, StageEntry
 from cases.selectors import cases_visible_to
 from common.days import business_day_start
@@ -202,6 +204,33 @@ def _decision_drill(filters: dict, first: dt.date, last: dt.date, verdict: str) 
 OUTBOUND = Q(direction=Activity.Direction.OUTBOUND)
 
 
+# The agreements' measures: (model, status or None for any, the day that dates the event).
+AGREEMENT_MEASURES = {
+    "plans_agreed": (RepaymentPlan, None, "agreed_on"),
+    "plans_kept": (RepaymentPlan, RepaymentPlan.Status.KEPT, "resolved_on"),
+    "plans_broken": (RepaymentPlan, RepaymentPlan.Status.BROKEN, "resolved_on"),
+    "plans_cancelled": (RepaymentPlan, RepaymentPlan.Status.CANCELLED, "resolved_on"),
+    "offers_made": (SettlementOffer, None, "offered_on"),
+    "offers_accepted": (SettlementOffer, None, "accepted_on"),
+    "offers_paid": (SettlementOffer, SettlementOffer.Status.PAID, "resolved_on"),
+    "offers_lapsed": (SettlementOffer, SettlementOffer.Status.LAPSED, "resolved_on"),
+    "offers_rejected": (SettlementOffer, SettlementOffer.Status.REJECTED, "resolved_on"),
+}
+
+
+def agreements_in(user, measure: str, filters: dict) -> QuerySet:
+    """The plans or offers a figure of the agreements counts, on cases `user` may see: dated
+    in the period, by the collector or agency filtered on (who agreed the plan, who made the
+    offer)."""
+    model, status, day_field = AGREEMENT_MEASURES[measure]
+    maker = "agreed_by" if model is RepaymentPlan else "created_by"
+    rows = model.objects.filter(
+        case__in=cases_visible_to(user).filter(_case_dimensions(filters)),
+        **{f"{day_field}__range": (filters["date_from"], filters["date_to"])},
+    ).filter(_who(filters, collector_field=maker, agency_field=f"{maker}__agency"))
+    return rows if status is None else rows.filter(status=status)
+
+
 def _measure_condition(measure: str, filters: dict, params: dict) -> Q:
     """What a case must have for `measure` (see DRILL_MEASURES)."""
     first, last = filters["date_from"], filters["date_to"]
@@ -258,6 +287,15 @@ DRILL_MEASURES = {
     "overrides": gettext_lazy("Cases with an overridden block in the period"),
     "opened": gettext_lazy("Cases opened in the period"),
     "entered": gettext_lazy("Cases that entered the stage in the period"),
+    "plans_agreed": gettext_lazy("Cases with a repayment plan agreed in the period"),
+    "plans_kept": gettext_lazy("Cases with a repayment plan kept to the end in the period"),
+    "plans_broken": gettext_lazy("Cases with a repayment plan broken in the period"),
+    "plans_cancelled": gettext_lazy("Cases with a repayment plan cancelled in the period"),
+    "offers_made": gettext_lazy("Cases with a settlement offer made in the period"),
+    "offers_accepted": gettext_lazy("Cases with a settlement offer accepted in the period"),
+    "offers_paid": gettext_lazy("Cases settled by an offer paid in the period"),
+    "offers_lapsed": gettext_lazy("Cases with a settlement offer lapsed in the period"),
+    "offers_rejected": gettext_lazy("Cases with a settlement offer rejected in the period"),
     "cured": gettext_lazy("Cases cured in the period"),
     "bucket": gettext_lazy("Cases on the books in the bucket"),
     "roll": gettext_lazy("Cases that rolled between the buckets"),
@@ -308,6 +346,8 @@ def cases_behind(user, measure: str, filters: dict, params: dict) -> QuerySet[Ca
     if measure in ("queue", "untouched"):
         cases = cases.filter(pk__in=queue_cases().values("pk"))
         return cases.filter(untouched()) if measure == "untouched" else cases
+    if measure in AGREEMENT_MEASURES:
+        return cases.filter(pk__in=agreements_in(user, measure, filters).values("case_id"))
     return cases.filter(_measure_condition(measure, filters, params))
 
 

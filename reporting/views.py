@@ -20,6 +20,7 @@ from accounts.navigation import DASHBOARD_PAGES, dashboard_tabs
 from cases.buckets import Bucket
 from common.access import permission_required_or_404
 from common.spreadsheet import SafeCsvWriter
+from reporting.agreement_figures import agreement_figures
 from reporting.figures import (
     Figure,
     key_figures,
@@ -39,6 +40,7 @@ PAGES = {
     "people": people_figures,
     "portfolio": portfolio_figures,
     "strategies": strategy_figures,
+    "agreements": agreement_figures,
 }
 
 

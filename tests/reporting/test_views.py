@@ -22,6 +22,7 @@ FIGURES = {
     "people": ["collectors", "teams", "collections-per-day"],
     "portfolio": ["buckets", "roll-rates", "funnel", "queue"],
     "strategies": ["strategies"],
+    "agreements": ["plans", "settlements"],
 }
 
 
