@@ -53,3 +53,11 @@ class OfferForm(forms.Form):
 
 class DecisionForm(forms.Form):
     note = FreeTextField(label=_("Note"), max_length=300, required=False)
+
+
+class PlanCancelForm(forms.Form):
+    reason = FreeTextField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("Why the plan ends early: kept in the case's history."),
+    )

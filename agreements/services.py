@@ -174,6 +174,38 @@ def plan_create(
     return plan
 
 
+def plan_cancel(
+    *, actor, plan: RepaymentPlan, reason: str, business_date: dt.date, now: dt.datetime
+) -> RepaymentPlan:
+    """Cancel an active plan (the debtor withdrew, or it was recorded by mistake): the case
+    leaves the plan and goes back to its ladder where it stood, in the queue at once. The
+    plan's own pause is lifted; a pause a supervisor set stays."""
+    reason = reason.strip()
+    if not reason:
+        raise AgreementRefused(_("Give a reason: it is kept in the case's history."))
+    with transaction.atomic():
+        locked = (
+            RepaymentPlan.objects.select_for_update()
+            .filter(pk=plan.pk, case__in=cases_visible_to(actor))
+            .first()
+        )
+        if locked is None:
+            raise RepaymentPlan.DoesNotExist
+        if locked.status != RepaymentPlan.Status.ACTIVE:
+            raise AgreementRefused(_("Only a plan being kept can be cancelled."))
+        case = _visible_open_case(actor, locked.case)
+        RepaymentPlan.objects.filter(pk=locked.pk).update(
+            status=RepaymentPlan.Status.CANCELLED, resolved_on=business_date
+        )
+        changes = {"under_repayment_plan": False, "next_action_at": now}
+        if locked.paused_case_at is not None and case.paused_at == locked.paused_case_at:
+            changes.update(paused_at=None, pause_reason="")
+        Case.objects.filter(pk=case.pk).update(**changes)
+        _note(case, actor, now, f"Repayment plan #{locked.pk} cancelled: {reason}").save()
+    locked.refresh_from_db()
+    return locked
+
+
 def _cases_settle(case_ids: list[int], now: dt.datetime, note: str) -> int:
     """Close these open cases as settled and cancel what they still had coming."""
     open_cases = Case.objects.filter(in_batch(case_ids)).exclude(status__in=Case.CLOSED_STATUSES)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agreements.forms import DecisionForm, OfferForm, PlanForm
+from agreements.forms import DecisionForm, OfferForm, PlanCancelForm, PlanForm
 from agreements.models import SettlementOffer
 from agreements.selectors import offers_visible_to, plans_visible_to
 from agreements.services import (
@@ -21,6 +21,7 @@ from agreements.services import (
     offer_letter_text,
     offer_make,
     offer_within_authority,
+    plan_cancel,
     plan_create,
     plan_letter_text,
 )
@@ -86,7 +87,47 @@ def plan_detail(request, plan_id: int):
     return render(
         request,
         "agreements/plan_detail.html",
-        {"plan": plan, "case": plan.case, "instalments": plan.instalments.all()},
+        {
+            "plan": plan,
+            "case": plan.case,
+            "instalments": plan.instalments.all(),
+            "cancel_form": _cancel_form(request.user, plan),
+        },
+    )
+
+
+def _cancel_form(user, plan, data=None) -> PlanCancelForm | None:
+    """The form that cancels the plan, for who may while it is being kept."""
+    if plan.status != plan.Status.ACTIVE or not user.has_perm("agreements.change_repaymentplan"):
+        return None
+    return PlanCancelForm(data)
+
+
+@permission_required_or_404("agreements.change_repaymentplan")
+@require_POST
+def plan_cancelled(request, plan_id: int):
+    plan = get_object_or_404(
+        plans_visible_to(request.user).select_related("case__account", "agreed_by"), pk=plan_id
+    )
+    form = PlanCancelForm(request.POST)
+    if form.is_valid():
+        now = timezone.now()
+        try:
+            plan_cancel(
+                actor=request.user,
+                plan=plan,
+                reason=form.cleaned_data["reason"],
+                business_date=business_day_of(now),
+                now=now,
+            )
+        except AgreementRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("Plan cancelled; the case is back on its ladder."))
+        return redirect("agreements:plan", plan.pk)
+    context = {"plan": plan, "case": plan.case, "instalments": plan.instalments.all()}
+    return render(
+        request, "agreements/plan_detail.html", {**context, "cancel_form": form}, status=400
     )
 
 
