@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from cases.identity import national_id_fields
+from cases.models import Debtor
 from cases.selectors import cases_matching, cases_visible_to, debtors_with_number
 from tests.factories import CaseFactory, ContactPointFactory, DebtorFactory
 
@@ -106,6 +108,21 @@ def test_a_name_is_never_read_as_a_vanity_number(compliance_officer, team):
     ContactPointFactory(debtor=debtor, kind="mobile", value="+18003569377")
     CaseFactory(team=team, account__debtor=debtor)
     assert found(compliance_officer, "1-800-FLOWERS") == set()
+
+
+def test_a_term_finds_a_case_by_name_and_number_at_once(compliance_officer, mine, team):
+    # "1111" is mine's card's last four and part of another debtor's name.
+    named = CaseFactory(team=team, account__debtor=DebtorFactory(full_name="Unit 1111 Holdings"))
+    assert found(compliance_officer, "1111") == {mine.pk, named.pk}
+
+
+def test_on_postgresql_a_part_of_a_name_is_found_through_the_trigram_index(on_postgres, mine):
+    if not on_postgres:
+        pytest.skip("the trigram index is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Debtor.objects.filter(full_name__icontains="lovel").explain()
+    assert "debtor_name_trigram" in plan
 
 
 def test_who_has_a_number_says_whose_it_is_within_scope(collector, outsider, mine, theirs):
