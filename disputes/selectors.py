@@ -120,7 +120,7 @@ def complaints_against_collectors(
             received_at__lt=business_day_start(end + dt.timedelta(days=1)),
         )
         .values_list("concerns_user_id")
-        .annotate(Count("pk"), Count("pk", filter=Q(outcome=Outcome.UPHELD)))
+        .annotate(received=Count("pk"), upheld=Count("pk", filter=Q(outcome=Outcome.UPHELD)))
         .order_by()
     )
     return {pk: ComplaintCount(received, upheld) for pk, received, upheld in rows}
