@@ -48,6 +48,7 @@ class GrievanceAdmin(admin.ModelAdmin):
 @admin.register(Dispute)
 class DisputeAdmin(GrievanceAdmin):
     list_display = ("id", "case", "kind", "status", "received_at", "due_on", "outcome")
+    list_select_related = ("case__account",)
     list_filter = ("kind", "holds_collection", *GrievanceAdmin.list_filter)
 
 
@@ -64,5 +65,46 @@ class ComplaintAdmin(GrievanceAdmin):
         "due_on",
         "outcome",
     )
-    list_select_related = ("concerns_user", "concerns_agency")
+    list_select_related = ("case__account", "concerns_user", "concerns_agency")
     list_filter = ("subject", *GrievanceAdmin.list_filter)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the disputes' services alone: read here, never changed or removed."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Step)
+class StepAdmin(ReadOnlyAdmin):
+    list_display = ("id", "kind", "dispute", "complaint", "actor", "occurred_at")
+    list_select_related = ("dispute", "complaint", "actor")
+    list_filter = ("kind",)
+    search_fields = ("=dispute__id", "=complaint__id")
+    raw_id_fields = ("dispute", "complaint", "actor", "activity")
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    """The file itself is served only by the disputes' scoped view."""
+
+    list_display = ("id", "original_name", "dispute", "complaint", "size", "uploaded_at")
+    list_select_related = ("dispute", "complaint")
+    search_fields = ("=dispute__id", "=complaint__id", "sha256")
+    fields = (
+        "dispute",
+        "complaint",
+        "original_name",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    readonly_fields = fields
