@@ -112,13 +112,15 @@ def complaints_against_collectors(
 ) -> dict[int, ComplaintCount]:
     """Per collector: complaints about them received in [start, end] on cases `user` may see,
     and how many of those were upheld."""
+    # A period at the calendar's ends (a date a person typed) has no moment beyond it: open.
+    period = Q()
+    if start > dt.date.min + dt.timedelta(days=1):
+        period &= Q(received_at__gte=business_day_start(start))
+    if end < dt.date.max - dt.timedelta(days=1):
+        period &= Q(received_at__lt=business_day_start(end + dt.timedelta(days=1)))
     rows = (
         complaints_visible_to(user)
-        .filter(
-            concerns_user_id__in=list(user_ids),
-            received_at__gte=business_day_start(start),
-            received_at__lt=business_day_start(end + dt.timedelta(days=1)),
-        )
+        .filter(period, concerns_user_id__in=list(user_ids))
         .values_list("concerns_user_id")
         .annotate(received=Count("pk"), upheld=Count("pk", filter=Q(outcome=Outcome.UPHELD)))
         .order_by()

@@ -69,3 +69,15 @@ def test_complaints_count_against_the_collector_on_cases_the_viewer_sees(
     counted = complaints_against_collectors(user=supervisor, user_ids=[collector.pk], **period)
     assert (counted[collector.pk].received, counted[collector.pk].upheld) == (1, 0)
     assert complaints_against_collectors(user=outsider, user_ids=[collector.pk], **period) == {}
+
+
+def test_a_period_at_the_calendars_ends_counts_without_overflowing(supervisor, collector, cn_case):
+    complaint(cn_case, supervisor, days_ago=2, subject="collector", concerns_user=collector)
+    counted = complaints_against_collectors(
+        user=supervisor, user_ids=[collector.pk], start=dt.date.max, end=dt.date.max
+    )
+    assert counted == {}
+    everything = complaints_against_collectors(
+        user=supervisor, user_ids=[collector.pk], start=dt.date.min, end=dt.date.max
+    )
+    assert everything[collector.pk].received == 1
