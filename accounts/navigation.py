@@ -45,6 +45,7 @@ NAV_LINKS: list[NavLink] = [
         "supervision.reassign_case",
     ),
     NavLink(_("Visits"), "visits:board", "visits.view_visit"),
+    NavLink(_("Disputes and complaints"), "disputes:register", "disputes.view_dispute"),
     NavLink(_("Pipeline"), "pipeline:page", "pipeline.run_pipeline"),
     NavLink(_("Feeds"), "feeds:list", "reporting.view_dashboard"),
     NavLink(pgettext_lazy("the Django admin", "Admin"), "admin:index", None),
@@ -93,6 +94,7 @@ DASHBOARD_TOOLS: list[NavLink] = [
         "supervision.reassign_case",
     ),
     NavLink(_("Pipeline"), "pipeline:page", "pipeline.run_pipeline"),
+    NavLink(_("Disputes and complaints"), "disputes:dashboard", "disputes.view_dispute"),
 ]
 AGENCY_TABS: list[NavLink] = [
     NavLink(_("League table"), "agencies:league", "agencies.view_agency_performance"),
@@ -108,6 +110,7 @@ COMPLIANCE_TABS: list[NavLink] = [
     NavLink(
         _("Calls without a recording"), "compliance:recordings", "compliance.view_compliance_log"
     ),
+    NavLink(_("Disputes and complaints"), "disputes:compliance", "disputes.view_dispute"),
     NavLink(_("Verify chain"), "compliance:verify", "compliance.view_compliance_log"),
 ]
 

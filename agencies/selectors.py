@@ -168,6 +168,8 @@ class AgencyFigures:
     compliance_blocks: int = 0
     visits: int = 0
     visits_met_debtor: int = 0
+    complaints: int = 0
+    complaints_upheld: int = 0
 
     @property
     def recovery_rate(self) -> Decimal | None:
@@ -194,6 +196,8 @@ class AgencyFigures:
             "compliance_blocks",
             "visits",
             "visits_met_debtor",
+            "complaints",
+            "complaints_upheld",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.first_payment_days.extend(other.first_payment_days)
@@ -300,6 +304,25 @@ def agency_figures(
     ):
         figures[agency_id].visits = made
         figures[agency_id].visits_met_debtor = met
+
+    # Complaints about the agency received in the period, on accounts in currency: the disputes
+    # app declares them on the agency (`Agency.complaints`); "upheld" is its outcome's code.
+    about_agency = Q(
+        complaints__case__account__currency=currency,
+        complaints__received_at__gte=business_day_start(start),
+        complaints__received_at__lt=business_day_start(end + dt.timedelta(days=1)),
+    )
+    for agency_id, received, upheld in (
+        Agency.objects.filter(about_agency, pk__in=ids)
+        .values_list("pk")
+        .annotate(
+            received=Count("complaints"),
+            upheld=Count("complaints", filter=Q(complaints__outcome="upheld")),
+        )
+        .order_by()
+    ):
+        figures[agency_id].complaints = received
+        figures[agency_id].complaints_upheld = upheld
     return [figures[agency.pk] for agency in agencies]
 
 

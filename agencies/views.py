@@ -84,6 +84,8 @@ LEAGUE_COLUMNS = (
     Column(_("Compliance blocks"), lambda f: number(f.compliance_blocks)),
     Column(_("Field visits"), lambda f: number(f.visits)),
     Column(_("Visits that met the debtor"), lambda f: number(f.visits_met_debtor)),
+    Column(_("Complaints"), lambda f: number(f.complaints)),
+    Column(_("Complaints upheld"), lambda f: number(f.complaints_upheld)),
 )
 
 

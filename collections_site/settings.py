@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "agencies",
     "feeds",
     "agreements",
+    "disputes",
     "supervision",
     "reporting",
     "demo",

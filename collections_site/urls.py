@@ -17,6 +17,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("cases/pipeline/", include("pipeline.urls")),
     path("cases/", include("workspace.urls")),
+    # Before the compliance and dashboard pages: the disputes' register is among their tabs.
+    path("", include("disputes.urls")),
     path("compliance/", include("compliance.urls")),
     path("feeds/", include("feeds.urls")),
     path("agencies/", include("agencies.urls")),

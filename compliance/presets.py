@@ -174,6 +174,12 @@ class PolicyParameters:
     # What the collector must say on a right-party contact (empty: nothing is required); the
     # call forms show it and refuse such an outcome until the collector confirms saying it.
     right_party_disclosure: str = ""
+    # Disputes and complaints: the days from receipt within which each must be answered (None:
+    # no deadline), and whether a dispute stops collection until verification is sent (the
+    # debtor's `dispute_pending` flag, set at receipt and cleared once verification is sent).
+    dispute_response_days: int | None = None
+    complaint_response_days: int | None = None
+    dispute_holds_until_verification: bool = False
 
     @property
     def lookback(self) -> dt.timedelta:
@@ -367,9 +373,19 @@ OPTIONAL_TOP_KEYS = (
     "plan_grace_days",
     "specialists_contact_vulnerable_without_approval",
     "right_party_disclosure",
+    "dispute_response_days",
+    "complaint_response_days",
+    "dispute_holds_until_verification",
 )
 # The repayment plans' limits, which every shipped preset sets (compliance migration 0007).
 PLAN_KEYS = ("plan_exceptions", "plan_max_months", "plan_grace_days")
+# The disputes' and complaints' deadlines, which every shipped preset sets (compliance migration
+# 0011).
+DISPUTE_KEYS = (
+    "dispute_response_days",
+    "complaint_response_days",
+    "dispute_holds_until_verification",
+)
 FIELD_VISIT_KEYS = ("min_staff", "identification_shown")
 
 
@@ -478,6 +494,13 @@ def parse_parameters(data: Any) -> PolicyParameters:
             "specialists_contact_vulnerable_without_approval"
         ),
         right_party_disclosure=top.optional_text("right_party_disclosure"),
+        dispute_response_days=top.integer("dispute_response_days", minimum=1, nullable=True)
+        if "dispute_response_days" in top.data
+        else None,
+        complaint_response_days=top.integer("complaint_response_days", minimum=1, nullable=True)
+        if "complaint_response_days" in top.data
+        else None,
+        dispute_holds_until_verification=top.optional_boolean("dispute_holds_until_verification"),
     )
     excusable = [cap.code for cap in caps if cap.exclude_consented]
     if cooldown and cooldown.exclude_consented:
@@ -551,6 +574,11 @@ US_REGF_PARAMETERS: dict[str, Any] = {
     "plan_exceptions": {"actions": [], "channels": []},
     "plan_max_months": None,
     "plan_grace_days": 5,
+    # 1006.38: a dispute stops collection until verification is sent, with no deadline of its
+    # own. Complaints answered within 15 days: firm policy, after the CFPB's complaint process.
+    "dispute_response_days": None,
+    "complaint_response_days": 15,
+    "dispute_holds_until_verification": True,
     # 15 USC 1692e(11): the initial communication says so; later ones say they are from a
     # debt collector (this text covers both).
     "right_party_disclosure": (
@@ -643,6 +671,11 @@ CN_BANK_PARAMETERS: dict[str, Any] = {
     },
     "plan_max_months": 60,
     "plan_grace_days": 3,
+    # Art. 69: objections are verified and answered. The text sets no number of days: 15 is
+    # this preset's value (approx.), for the bank to set in its policy.
+    "dispute_response_days": 15,
+    "complaint_response_days": 15,
+    "dispute_holds_until_verification": False,
     # Said to the debtor in Chinese: who is calling, for whom, and that the call is recorded.
     "right_party_disclosure": (
         "您好，我是【机构名称】的催收员【姓名】，工号【工号】，受【银行名称】委托，"  # noqa: RUF001 (Chinese punctuation)
@@ -684,6 +717,11 @@ UK_FCA_PARAMETERS: dict[str, Any] = {
     "plan_exceptions": {"actions": [], "channels": []},
     "plan_max_months": None,
     "plan_grace_days": 5,
+    # DISP 1.6.2R: a final response to a complaint within 8 weeks; a disputed debt is a
+    # complaint too.
+    "dispute_response_days": 56,
+    "complaint_response_days": 56,
+    "dispute_holds_until_verification": False,
     # CONC 7.9: say who is calling and for whom, and verify identity before discussing the debt.
     "right_party_disclosure": (
         "My name is [name], calling from [firm] on behalf of [creditor] about your credit card "
@@ -706,7 +744,9 @@ PRESETS: dict[str, Preset] = {
                 "(1006.14(b)(3)). Attorney (1692c(a)(2)), workplace (1692c(a)(3)), cease "
                 "(1692c(c)), medium opt-out (1006.14(h)), third parties for location only, once "
                 "(1006.10, 1692b), disputes (1006.38), bankruptcy stay (11 USC 362), deceased "
-                "(1006.6(a)). Vulnerability gate: firm policy, not a legal requirement. "
+                "(1006.6(a)). A dispute stops collection until verification is sent (1006.38); "
+                "complaints answered within 15 days (firm policy, configurable). "
+                "Vulnerability gate: firm policy, not a legal requirement. "
                 "Records kept 3 years (1006.100)."
             ),
             parameters=US_REGF_PARAMETERS,
@@ -739,7 +779,9 @@ PRESETS: dict[str, Preset] = {
                 "voice included (GB/T 45251-2025, approx.). Calls recorded, field visits by at "
                 "least two staff showing identification, and contact stopped while an agreed "
                 "instalment plan is kept (Art. 70, approx.): parameters applied once those "
-                "records exist. Records kept 2 years (approx.)."
+                "records exist. Objections verified and answered within 15 days (Art. 69, approx.: "
+                "the text sets no number; the days are configurable in the policy). Records kept "
+                "2 years (approx.)."
             ),
             parameters=CN_BANK_PARAMETERS,
         ),
@@ -752,7 +794,8 @@ PRESETS: dict[str, Preset] = {
                 "to locate the customer, never told of the debt (CONC 7.9); vulnerable customers "
                 "routed to specialist handling (FG21/1): a specialist team's members contact them "
                 "without a per-call approval, other collectors need one; customers' stated "
-                "preferences (opt-outs) honoured."
+                "preferences (opt-outs) honoured. Complaints, disputes included, get a final "
+                "response within 8 weeks (DISP 1.6.2R)."
             ),
             parameters=UK_FCA_PARAMETERS,
         ),

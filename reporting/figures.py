@@ -27,6 +27,7 @@ from cases.models import Stage, Strategy
 from common.days import month_bounds
 from common.formatting import money, number, percent, your_time
 from common.money import CENT
+from disputes.selectors import complaints_against_collectors
 from reporting.filters import DashboardFilterSet
 from reporting.models import DailyCaseFlow, PortfolioSnapshot, RollRate
 from reporting.selectors import (
@@ -451,6 +452,14 @@ def _people_tables(
     teams = _names(Team, list(team_totals))
     people = _people_names([row["collector"] for row in per_collector])
     whose = _("In-house collectors (choose an agency to see its staff).") if in_house else ""
+    start, end = filterset.period()
+    complaints = (
+        complaints_against_collectors(
+            user=user, user_ids=[row["collector"] for row in per_collector], start=start, end=end
+        )
+        if start and end
+        else {}
+    )
 
     collector_totals_by_team: dict = {}
     for row in per_collector:
@@ -474,6 +483,22 @@ def _people_tables(
         columns.append(
             Column(f"{measure.key}_team", _("team avg"), kind, muted=True, essential=False)
         )
+    columns += [
+        Column(
+            "complaints",
+            _("Complaints"),
+            COUNT,
+            _("Complaints about the collector received in the period, on the cases you see."),
+            essential=False,
+        ),
+        Column(
+            "complaints_upheld",
+            _("Complaints upheld"),
+            COUNT,
+            _("Of those complaints, the ones resolved as upheld."),
+            essential=False,
+        ),
+    ]
     # Every row's values first (cheap), sorted; cells and links only for the rows shown.
     entries = []
     no_average = [None] * len(MEASURES)
@@ -485,6 +510,8 @@ def _people_tables(
             MEASURES, team_average.get(row["team"], no_average), strict=True
         ):
             values += [_rounded(measure.compute(totals), measure.kind), average]
+        against = complaints.get(row["collector"])
+        values += [against.received if against else 0, against.upheld if against else 0]
         entries.append((values, row))
     keys = [column.key for column in columns]
     if sort in keys:
@@ -506,6 +533,7 @@ def _people_tables(
             kind = MONEY if measure.kind == COUNT else measure.kind
             cells.append(Cell(values[2 + 2 * position], measure.kind, row_link + measure.drill))
             cells.append(Cell(values[3 + 2 * position], kind))
+        cells += [Cell(values[-2], COUNT), Cell(values[-1], COUNT)]
         collector_rows.append(cells)
 
     team_columns = [Column("team", _("Team")), Column("collectors", _("Collectors"), COUNT)]

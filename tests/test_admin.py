@@ -56,6 +56,7 @@ from compliance.models import (
 )
 from compliance.policies import policy_version_create
 from compliance.presets import PRESETS
+from disputes.models import Complaint, Dispute, Document, Step
 from feeds.models import ImportRejectedRow, ImportRun
 from pipeline.models import OutboundMessage, PipelineRun, PrintFile
 from tests.factories import (
@@ -376,6 +377,55 @@ def make_visit_evidence() -> VisitEvidence:
     )
 
 
+def make_dispute() -> Dispute:
+    case = make_case()
+    return Dispute.objects.create(
+        case=case,
+        kind=Dispute.Kind.AMOUNT_WRONG,
+        channel="letter",
+        received_at=timezone.now(),
+        received_by=case.assigned_to,
+        description="The fee is wrong.",
+    )
+
+
+def make_complaint() -> Complaint:
+    case = make_case()
+    return Complaint.objects.create(
+        case=case,
+        subject=Complaint.Subject.COLLECTOR,
+        concerns_user=case.assigned_to,
+        channel="call",
+        received_at=timezone.now(),
+        received_by=case.assigned_to,
+        description="Rude.",
+    )
+
+
+def make_step() -> Step:
+    dispute = make_dispute()
+    return Step.objects.create(
+        dispute=dispute,
+        kind=Step.Kind.RECEIVED,
+        actor=dispute.received_by,
+        occurred_at=timezone.now(),
+        activity=ActivityFactory(case=dispute.case, channel="note", outcome="note"),
+    )
+
+
+def make_document() -> Document:
+    dispute = make_dispute()
+    return Document.objects.create(
+        dispute=dispute,
+        file="disputes/2026/11/letter.pdf",
+        original_name="letter.pdf",
+        size=5,
+        sha256="0" * 64,
+        uploaded_by=dispute.received_by,
+        uploaded_at=timezone.now(),
+    )
+
+
 MAKERS: dict[type[Model], Callable[[], Model]] = {
     User: make_user,
     Team: make_team,
@@ -415,6 +465,10 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     ApprovalLimit: make_approval_limit,
     Visit: make_visit,
     VisitEvidence: make_visit_evidence,
+    Dispute: make_dispute,
+    Complaint: make_complaint,
+    Step: make_step,
+    Document: make_document,
 }
 # The application alone writes these (the compliance engine, the feed importer, the case
 # page's reported payments); policy
@@ -434,6 +488,10 @@ ENGINE_WRITTEN = (
     PrintFile,
     Visit,
     VisitEvidence,
+    Dispute,
+    Complaint,
+    Step,
+    Document,
 )
 # The dashboards' tables: their jobs and services write them, the admin only reads them.
 MAKERS.update(DASHBOARD_MAKERS)

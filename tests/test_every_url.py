@@ -13,6 +13,7 @@ import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from agreements.models import RepaymentPlan, SettlementOffer
 from cases.models import Case
 from compliance.log import log_append
 from compliance.models import ComplianceLogEntry
+from disputes.services import complaint_receive, dispute_receive
 from feeds.models import ImportRun
 from supervision.models import OverrideApproval
 from tests.agencies.conftest import DAY, bank_day  # noqa: F401  (a fixture)
@@ -161,7 +163,12 @@ def world(team, agency, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     in_house_visit = visit_with_evidence(in_house, people[Role.COLLECTOR])
     placed_visit = visit_with_evidence(placement.case, people[Role.AGENCY_COLLECTOR])
+    grievances = {
+        case.pk: grievances_on(case, people[Role.SUPERVISOR], now)
+        for case in (in_house, placement.case)
+    }
     arguments = {
+        **grievances[in_house.pk],
         "visit_id": in_house_visit.pk,
         "evidence_id": in_house_visit.evidence.get().pk,
         "case_id": in_house.pk,
@@ -180,11 +187,40 @@ def world(team, agency, settings, tmp_path):
     # Agency staff work the case placed with their agency, not the in-house one.
     agency_arguments = {
         **arguments,
+        **grievances[placement.case.pk],
         "case_id": placement.case.pk,
         "visit_id": placed_visit.pk,
         "evidence_id": placed_visit.evidence.get().pk,
     }
     return {"people": people, "arguments": arguments, "agency_arguments": agency_arguments}
+
+
+def grievances_on(case: Case, user, now: dt.datetime) -> dict[str, int]:
+    """A dispute with a document and a complaint on `case`: their URLs' arguments."""
+    dispute = dispute_receive(
+        case=case,
+        user=user,
+        kind="amount_wrong",
+        channel="letter",
+        description="The fee is wrong.",
+        received_at=now,
+        now=now,
+        files=[SimpleUploadedFile("letter.pdf", b"%PDF-1.4 the letter")],
+    )
+    complaint = complaint_receive(
+        case=case,
+        user=user,
+        subject="other",
+        channel="call",
+        description="Too many calls.",
+        received_at=now,
+        now=now,
+    )
+    return {
+        "dispute_id": dispute.pk,
+        "complaint_id": complaint.pk,
+        "document_id": dispute.documents.get().pk,
+    }
 
 
 def url_of(name: str | None, route: str, converters: list[str], arguments: dict) -> str:

@@ -125,6 +125,8 @@ def test_the_league_table_shows_hand_computed_figures(client, supervisor, league
         "1",  # compliance blocks
         "0",  # field visits
         "0",  # field visits that met the debtor
+        "0",  # complaints
+        "0",  # complaints upheld
     ]
     assert [cell for cell, _ in rows["Summit"]] == [
         "Summit",
@@ -138,6 +140,8 @@ def test_the_league_table_shows_hand_computed_figures(client, supervisor, league
         "—",
         "$0.00",
         "—",
+        "0",
+        "0",
         "0",
         "0",
         "0",

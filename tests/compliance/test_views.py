@@ -109,6 +109,7 @@ def test_every_page_shows_the_tabs_with_its_own_current(client, compliance_offic
         ("Blocks", reverse("compliance:blocks")),
         ("Overrides", reverse("compliance:overrides")),
         ("Calls without a recording", reverse("compliance:recordings")),
+        ("Disputes and complaints", reverse("disputes:compliance")),
         ("Verify chain", reverse("compliance:verify")),
     ]
     assert [url for _, url, current in tabs if current] == [reverse(page)]

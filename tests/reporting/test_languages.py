@@ -109,10 +109,10 @@ def test_the_tables_are_compact_with_every_column_one_click_away(client, compute
         "collected",
         "blocks",
     ]
-    assert len(complete.shown_columns) == len(complete.columns) == 24
+    assert len(complete.shown_columns) == len(complete.columns) == 26
     assert all(len(row) == 8 for row in compact.body_rows())
     html = dashboard(client).content.decode()
-    assert "All 24 columns" in html
+    assert "All 26 columns" in html
     assert "Fewer columns" in dashboard(client, columns="all").content.decode()
 
 

@@ -54,6 +54,8 @@ def test_each_collector_is_measured_as_counted_by_hand(computed, supervisor):
         "blocks_team": Decimal("0.50"),
         "overrides": 1,
         "overrides_team": Decimal("0.50"),
+        "complaints": 0,
+        "complaints_upheld": 0,
     }
     assert people["collector2"] == {
         "collector": "collector2",
@@ -80,6 +82,8 @@ def test_each_collector_is_measured_as_counted_by_hand(computed, supervisor):
         "blocks_team": Decimal("0.50"),
         "overrides": 0,
         "overrides_team": Decimal("0.50"),
+        "complaints": 0,
+        "complaints_upheld": 0,
     }
     assert set(people) == {"collector", "collector2"}  # nobody of team B
 
