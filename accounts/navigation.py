@@ -24,6 +24,7 @@ ROLE_HOME: dict[Role, str] = {
     Role.AGENCY_COLLECTOR: "workspace:queue",
     Role.AGENCY_MANAGER: "workspace:list",
     Role.SUPERVISOR: "workspace:list",
+    Role.MANAGER: "workspace:list",
     Role.COMPLIANCE_OFFICER: "workspace:list",
     Role.ADMIN: "admin:index",
 }
@@ -91,6 +92,7 @@ DASHBOARD_TOOLS: list[NavLink] = [
         "supervision:unconfirmed_payments",
         "supervision.reassign_case",
     ),
+    NavLink(_("Write-offs"), "agreements:writeoffs", "agreements.view_writeoffbatch"),
     NavLink(_("Pipeline"), "pipeline:page", "pipeline.run_pipeline"),
 ]
 AGENCY_TABS: list[NavLink] = [

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import AGENCY_ROLES, Role
+from accounts.roles import AGENCY_ROLES, SUPERVISING_ROLES, Role
 from agencies.commission import commission_on
 from agencies.models import Agency, CommissionStatement, Placement, RecallDestination
 from cases.models import Case, Payment, Stage, StageEntry
@@ -45,7 +45,7 @@ def agencies_visible_to(user) -> QuerySet[Agency]:
         return agencies.none()
     if user.role in AGENCY_ROLES:
         return agencies.filter(pk=user.agency_id) if user.agency_id else agencies.none()
-    if user.role in (Role.SUPERVISOR, Role.COMPLIANCE_OFFICER, Role.ADMIN):
+    if user.role in (*SUPERVISING_ROLES, Role.COMPLIANCE_OFFICER, Role.ADMIN):
         return agencies
     return agencies.none()
 

@@ -53,3 +53,7 @@ class OfferForm(forms.Form):
 
 class DecisionForm(forms.Form):
     note = FreeTextField(label=_("Note"), max_length=300, required=False)
+
+
+class RemovalForm(forms.Form):
+    reason = FreeTextField(label=_("Reason"), max_length=300)
