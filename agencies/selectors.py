@@ -15,7 +15,7 @@ from accounts.roles import AGENCY_ROLES, SUPERVISING_ROLES, Role
 from agencies.commission import commission_on
 from agencies.models import Agency, CommissionStatement, Placement, RecallDestination
 from cases.models import Case, Payment, Stage, StageEntry
-from cases.selectors import cases_visible_to
+from cases.selectors import cases_visible_to, post_write_off_recoveries
 from common.days import business_day_start
 from common.money import CENT
 from compliance.models import ComplianceLogEntry
@@ -168,6 +168,7 @@ class AgencyFigures:
     compliance_blocks: int = 0
     visits: int = 0
     visits_met_debtor: int = 0
+    recovered_after_write_off: Decimal = Decimal("0.00")
 
     @property
     def recovery_rate(self) -> Decimal | None:
@@ -194,6 +195,7 @@ class AgencyFigures:
             "compliance_blocks",
             "visits",
             "visits_met_debtor",
+            "recovered_after_write_off",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.first_payment_days.extend(other.first_payment_days)
@@ -242,6 +244,16 @@ def agency_figures(
     ):
         figures[agency_id].payments = paid
         figures[agency_id].collected = cents(amount)
+
+    # Of the collected, what came in on accounts the bank had written off (reported apart).
+    for agency_id, amount in (
+        post_write_off_recoveries()
+        .filter(agency_id__in=ids, currency=currency, received_on__range=(start, end))
+        .values_list("agency_id")
+        .annotate(Sum("amount"))
+        .order_by()
+    ):
+        figures[agency_id].recovered_after_write_off = cents(amount)
 
     collected = collected_by_placement(start=start, end=end, agency_ids=ids)
     for placement_id, agency_id, rate in Placement.objects.filter(

@@ -79,3 +79,11 @@ class WriteOffBatchAdmin(ReadOnlyAdmin):
     list_display = ("pk", "proposed_on", "status")
     list_filter = ("status",)
     inlines = [WriteOffProposalInline]
+
+
+@admin.register(WriteOffProposal)
+class WriteOffProposalAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "batch", "case", "balance", "currency", "status", "decided_by")
+    list_select_related = ("batch", "case__account", "decided_by")
+    list_filter = ("status", "currency")
+    raw_id_fields = ("batch", "case", "decided_by")

@@ -176,7 +176,9 @@ def build_staff(
     head_office = profile.head_office_zone
     person("admin", Role.ADMIN, "—", head_office, is_staff=True, is_superuser=True)
     person("compliance", Role.COMPLIANCE_OFFICER, "—", head_office)
-    supervisions = []
+    # The manager leads every team: a supervisor's scope over all of them, and write-offs.
+    manager = person("manager", Role.MANAGER, "—", head_office)
+    supervisions = [(team.id, manager) for team in teams]
     collector_no = 0
     for i, team in enumerate(teams):
         uid = person(

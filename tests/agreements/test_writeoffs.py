@@ -13,16 +13,23 @@ from accounts.roles import Role
 from agreements.models import SettlementOffer, WriteOffBatch, WriteOffProposal
 from agreements.services import (
     AgreementRefused,
+    agreements_run_day,
     writeoff_batch_approve,
     writeoff_proposal_remove,
     writeoffs_propose_day,
 )
-from cases.models import Activity, Case, Stage
+from cases.models import Activity, Case, PromiseToPay, Stage
 from cases.selectors import post_write_off_recoveries
 from pipeline.services import pipeline_run_day
 from tests.agreements.conftest import moment
 from tests.compliance.factories import StrategyFactory
-from tests.factories import CardAccountFactory, CaseFactory, PaymentFactory, UserFactory
+from tests.factories import (
+    CardAccountFactory,
+    CaseFactory,
+    PaymentFactory,
+    PromiseToPayFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +103,14 @@ def test_cases_past_the_rule_are_proposed_in_the_nights_batch(team, cards):
     assert not WriteOffProposal.objects.filter(case__in=[young, no_rule]).exists()
 
 
+def test_the_nights_agreements_step_proposes_them(team, cards):
+    overdue_case(team, cards)
+
+    counts = agreements_run_day(business_date=NIGHT, now=moment(NIGHT))
+
+    assert counts["writeoffs_proposed"] == 1
+
+
 def test_a_rerun_proposes_nothing_twice_and_adds_only_new_cases_to_the_same_batch(team, cards):
     overdue_case(team, cards)
     propose()
@@ -149,8 +164,17 @@ def test_closed_cases_plans_being_kept_and_accepted_settlements_are_not_proposed
 # Approval ----------------------------------------------------------------------------------
 
 
-def test_a_manager_approves_the_batch_and_the_cases_are_written_off(team, cards, manager):
-    first = overdue_case(team, cards, balance="1200.00")
+def test_a_manager_approves_the_batch_and_the_cases_are_written_off(
+    team, cards, manager, collector
+):
+    first = overdue_case(
+        team,
+        cards,
+        balance="1200.00",
+        claimed_by=collector,
+        claim_expires_at=moment(NIGHT) + dt.timedelta(hours=1),
+    )
+    promise = PromiseToPayFactory(case=first)
     second = overdue_case(team, cards, balance="800.00")
     propose()
     batch = WriteOffBatch.objects.get()
@@ -169,6 +193,9 @@ def test_a_manager_approves_the_batch_and_the_cases_are_written_off(team, cards,
     assert (first.written_off_on, first.written_off_amount) == (approved_on, Decimal("1200.00"))
     assert second.written_off_amount == Decimal("750.00")
     assert first.closed_at == moment(approved_on)
+    assert first.claimed_by is None  # out of the collector's hands and the queue
+    promise.refresh_from_db()
+    assert promise.status == PromiseToPay.Status.CANCELLED
     proposal = WriteOffProposal.objects.get(case=first)
     assert (proposal.status, proposal.decided_by) == (WriteOffProposal.Status.APPROVED, manager)
     assert proposal.decided_at == moment(approved_on)
