@@ -5,6 +5,7 @@ case scope: outside it, 404."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -43,6 +44,7 @@ from pipeline.letters import letter_html, letter_pdf
 
 # The write-off page lists the latest batches; older ones are in the admin.
 WRITEOFF_BATCHES_SHOWN = 60
+WRITEOFF_CASES_PER_PAGE = 100
 
 
 def _case(user, case_id: int) -> Case:
@@ -308,7 +310,10 @@ def writeoff_batch(request, batch_id: int):
             "tabs": dashboard_tabs(request.user, "agreements:writeoffs"),
             "batch": batch,
             "totals": writeoff_totals(request.user, [batch.pk])[batch.pk],
-            "proposals": proposals.select_related("case__account", "case__debtor", "decided_by"),
+            "page": Paginator(
+                proposals.select_related("case__account", "case__debtor", "decided_by"),
+                WRITEOFF_CASES_PER_PAGE,
+            ).get_page(request.GET.get("page")),
             "form": form,
             "failed": failed,  # the proposal whose removal the form refused: its row says why
             "can_approve": request.user.has_perm("agreements.approve_writeoffbatch"),
