@@ -24,6 +24,7 @@ ROLE_HOME: dict[Role, str] = {
     Role.AGENCY_COLLECTOR: "workspace:queue",
     Role.AGENCY_MANAGER: "workspace:list",
     Role.SUPERVISOR: "workspace:list",
+    Role.MANAGER: "workspace:list",
     Role.COMPLIANCE_OFFICER: "workspace:list",
     Role.ADMIN: "admin:index",
 }
@@ -93,6 +94,7 @@ DASHBOARD_TOOLS: list[NavLink] = [
         "supervision:unconfirmed_payments",
         "supervision.reassign_case",
     ),
+    NavLink(_("Write-offs"), "agreements:writeoffs", "agreements.view_writeoffbatch"),
     NavLink(_("Pipeline"), "pipeline:page", "pipeline.run_pipeline"),
     NavLink(_("Disputes and complaints"), "disputes:dashboard", "disputes.view_dispute"),
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     COLLECTOR = "collector", _("Collector")
     SUPERVISOR = "supervisor", _("Supervisor")
+    MANAGER = "manager", _("Manager")
     AGENCY_COLLECTOR = "agency_collector", _("Agency collector")
     AGENCY_MANAGER = "agency_manager", _("Agency manager")
     COMPLIANCE_OFFICER = "compliance_officer", _("Compliance officer")
@@ -17,6 +18,52 @@ class Role(models.TextChoices):
 
 
 AGENCY_ROLES = frozenset({Role.AGENCY_COLLECTOR, Role.AGENCY_MANAGER})
+# Roles that lead in-house teams: they see the cases of the teams they supervise.
+SUPERVISING_ROLES = frozenset({Role.SUPERVISOR, Role.MANAGER})
+
+SUPERVISOR_PERMISSIONS = [
+    "accounts.view_user",
+    "accounts.view_team",
+    "accounts.change_team",
+    "cases.view_case",
+    "cases.work_case",
+    "cases.change_case",
+    "supervision.reassign_case",
+    "reporting.view_dashboard",
+    "compliance.override_compliance",
+    "pipeline.run_pipeline",
+    "cases.view_debtor",
+    "cases.view_contactpoint",
+    "cases.change_contactpoint",
+    "cases.view_cardaccount",
+    "cases.view_activity",
+    "cases.add_activity",
+    "cases.view_promisetopay",
+    "cases.add_promisetopay",
+    "cases.view_payment",
+    "cases.view_strategy",
+    "cases.view_stage",
+    "agencies.view_agency",
+    "agencies.view_placement",
+    "agencies.add_placement",
+    "agencies.change_placement",
+    "agencies.view_agency_performance",
+    "agreements.view_repaymentplan",
+    "agreements.add_repaymentplan",
+    "agreements.view_settlementoffer",
+    "agreements.add_settlementoffer",
+    "agreements.decide_settlementoffer",
+    "agreements.change_repaymentplan",
+    "disputes.view_dispute",
+    "disputes.add_dispute",
+    "disputes.view_complaint",
+    "disputes.add_complaint",
+    "disputes.change_dispute",
+    "disputes.change_complaint",
+    "visits.view_visit",
+    "visits.add_visit",
+    "visits.change_visit",
+]
 
 # Group name -> "app_label.codename" permissions. The data migration installs these
 # and is re-run by `manage.py sync_roles` after a permission is added here.
@@ -91,48 +138,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "visits.add_visit",
         "visits.change_visit",
     ],
-    Role.SUPERVISOR: [
-        "accounts.view_user",
-        "accounts.view_team",
-        "accounts.change_team",
-        "cases.view_case",
-        "cases.work_case",
-        "cases.change_case",
-        "supervision.reassign_case",
-        "reporting.view_dashboard",
-        "compliance.override_compliance",
-        "pipeline.run_pipeline",
-        "cases.view_debtor",
-        "cases.view_contactpoint",
-        "cases.change_contactpoint",
-        "cases.view_cardaccount",
-        "cases.view_activity",
-        "cases.add_activity",
-        "cases.view_promisetopay",
-        "cases.add_promisetopay",
-        "cases.view_payment",
-        "cases.view_strategy",
-        "cases.view_stage",
-        "agencies.view_agency",
-        "agencies.view_placement",
-        "agencies.add_placement",
-        "agencies.change_placement",
-        "agencies.view_agency_performance",
-        "agreements.view_repaymentplan",
-        "agreements.add_repaymentplan",
-        "agreements.view_settlementoffer",
-        "agreements.add_settlementoffer",
-        "agreements.decide_settlementoffer",
-        "agreements.change_repaymentplan",
-        "disputes.view_dispute",
-        "disputes.add_dispute",
-        "disputes.view_complaint",
-        "disputes.add_complaint",
-        "disputes.change_dispute",
-        "disputes.change_complaint",
-        "visits.view_visit",
-        "visits.add_visit",
-        "visits.change_visit",
+    Role.SUPERVISOR: SUPERVISOR_PERMISSIONS,
+    # A manager may do what a supervisor may, and approve write-offs.
+    Role.MANAGER: [
+        *SUPERVISOR_PERMISSIONS,
+        "agreements.view_writeoffbatch",
+        "agreements.approve_writeoffbatch",
     ],
     Role.COMPLIANCE_OFFICER: [
         "accounts.view_user",

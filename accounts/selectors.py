@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from accounts.models import Team, User
-from accounts.roles import Role
+from accounts.roles import SUPERVISING_ROLES, Role
 
 
 def collector_teams_for(user) -> QuerySet[Team]:
     """Teams the user may move collectors into and assign cases to."""
     if user.role == Role.ADMIN:
         return Team.objects.all()
-    if user.role == Role.SUPERVISOR:
+    if user.role in SUPERVISING_ROLES:
         return user.supervised_teams.all()
     return Team.objects.none()
 
@@ -37,6 +37,6 @@ def teams_visible_to(user) -> QuerySet[Team]:
         return Team.objects.none()
     if sees_every_team(user):
         return Team.objects.all()
-    if user.role == Role.SUPERVISOR:
+    if user.role in SUPERVISING_ROLES:
         return user.supervised_teams.all()
     return Team.objects.none()

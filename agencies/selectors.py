@@ -11,11 +11,11 @@ from decimal import Decimal
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import AGENCY_ROLES, Role
+from accounts.roles import AGENCY_ROLES, SUPERVISING_ROLES, Role
 from agencies.commission import commission_on
 from agencies.models import Agency, CommissionStatement, Placement, RecallDestination
 from cases.models import Case, Payment, Stage, StageEntry
-from cases.selectors import cases_visible_to
+from cases.selectors import cases_visible_to, post_write_off_recoveries
 from common.days import business_day_start
 from common.money import CENT
 from compliance.models import ComplianceLogEntry
@@ -45,7 +45,7 @@ def agencies_visible_to(user) -> QuerySet[Agency]:
         return agencies.none()
     if user.role in AGENCY_ROLES:
         return agencies.filter(pk=user.agency_id) if user.agency_id else agencies.none()
-    if user.role in (Role.SUPERVISOR, Role.COMPLIANCE_OFFICER, Role.ADMIN):
+    if user.role in (*SUPERVISING_ROLES, Role.COMPLIANCE_OFFICER, Role.ADMIN):
         return agencies
     return agencies.none()
 
@@ -170,6 +170,7 @@ class AgencyFigures:
     visits_met_debtor: int = 0
     complaints: int = 0
     complaints_upheld: int = 0
+    recovered_after_write_off: Decimal = Decimal("0.00")
 
     @property
     def recovery_rate(self) -> Decimal | None:
@@ -198,6 +199,7 @@ class AgencyFigures:
             "visits_met_debtor",
             "complaints",
             "complaints_upheld",
+            "recovered_after_write_off",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.first_payment_days.extend(other.first_payment_days)
@@ -246,6 +248,16 @@ def agency_figures(
     ):
         figures[agency_id].payments = paid
         figures[agency_id].collected = cents(amount)
+
+    # Of the collected, what came in on accounts the bank had written off (reported apart).
+    for agency_id, amount in (
+        post_write_off_recoveries()
+        .filter(agency_id__in=ids, currency=currency, received_on__range=(start, end))
+        .values_list("agency_id")
+        .annotate(Sum("amount"))
+        .order_by()
+    ):
+        figures[agency_id].recovered_after_write_off = cents(amount)
 
     collected = collected_by_placement(start=start, end=end, agency_ids=ids)
     for placement_id, agency_id, rate in Placement.objects.filter(

@@ -78,6 +78,9 @@ LEAGUE_COLUMNS = (
     Column(_("Placed balance"), lambda f: money(f.balance_held, f.currency)),
     Column(_("Payments"), lambda f: number(f.payments)),
     Column(_("Collected"), lambda f: money(f.collected, f.currency)),
+    Column(
+        _("Recovered after write-off"), lambda f: money(f.recovered_after_write_off, f.currency)
+    ),
     Column(_("Recovery rate"), lambda f: percent(f.recovery_rate)),
     Column(_("Commission"), lambda f: money(f.commission, f.currency)),
     Column(_("Average days to first payment"), lambda f: _days(f.average_days_to_first_payment)),

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from agreements.models import ApprovalLimit, PlanInstalment, RepaymentPlan, SettlementOffer
+from agreements.models import (
+    ApprovalLimit,
+    PlanInstalment,
+    RepaymentPlan,
+    SettlementOffer,
+    WriteOffBatch,
+    WriteOffProposal,
+)
 from common.admin import AmountFieldsMixin, FreeTextAdmin, ReadOnlyAdmin
 
 
@@ -49,3 +56,34 @@ class SettlementOfferAdmin(ReadOnlyAdmin):
     list_select_related = ("case__account",)
     list_filter = ("status", "kind")
     raw_id_fields = ("case", "created_by", "decided_by")
+
+
+class WriteOffProposalInline(admin.TabularInline):
+    model = WriteOffProposal
+    extra = 0
+    can_delete = False
+    fields = ("case", "balance", "currency", "days_past_due", "status", "decided_by", "decided_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WriteOffBatch)
+class WriteOffBatchAdmin(ReadOnlyAdmin):
+    """Write-offs are proposed by the night's step and approved on the write-offs page."""
+
+    list_display = ("pk", "proposed_on", "status")
+    list_filter = ("status",)
+    inlines = [WriteOffProposalInline]
+
+
+@admin.register(WriteOffProposal)
+class WriteOffProposalAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "batch", "case", "balance", "currency", "status", "decided_by")
+    list_select_related = ("batch", "case__account", "decided_by")
+    list_filter = ("status", "currency")
+    raw_id_fields = ("batch", "case", "decided_by")

@@ -61,3 +61,7 @@ class PlanCancelForm(forms.Form):
         max_length=300,
         help_text=_("Why the plan ends early: kept in the case's history."),
     )
+
+
+class RemovalForm(forms.Form):
+    reason = FreeTextField(label=_("Reason"), max_length=300)

@@ -303,3 +303,93 @@ class SettlementOffer(TimeStampedModel):
         if not self.balance:
             return Decimal(0)
         return (self.waived_amount * 100 / self.balance).quantize(CENT)
+
+
+class WriteOffBatch(TimeStampedModel):
+    """The night's proposals to write off cases past their strategy's charge-off rule, for a
+    manager to approve together."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        DECIDED = "decided", _("Decided")
+
+    proposed_on = models.DateField(_("proposed on"), help_text=_("The night's business date."))
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PROPOSED)
+
+    class Meta:
+        verbose_name = _("write-off batch")
+        verbose_name_plural = _("write-off batches")
+        ordering = ["-proposed_on", "-id"]
+        permissions = [("approve_writeoffbatch", "Can approve write-offs")]
+        constraints = [
+            # The night's proposals gather in one batch; a rerun adds to it, never a second.
+            models.UniqueConstraint(
+                fields=["proposed_on"],
+                condition=Q(status="proposed"),
+                name="one_proposed_writeoff_batch_per_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Write-off batch #%(id)s of %(date)s") % {
+            "id": self.pk,
+            "date": formats.date_format(self.proposed_on),
+        }
+
+
+class WriteOffProposal(TimeStampedModel):
+    """One case proposed for write-off: approved with its batch, or removed with a reason."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", pgettext_lazy("write-off", "Approved")
+        REMOVED = "removed", pgettext_lazy("write-off", "Removed from the batch")
+
+    batch = models.ForeignKey(
+        WriteOffBatch,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("write-off batch"),
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="writeoff_proposals", verbose_name=_("case")
+    )
+    balance = models.DecimalField(
+        _("balance"), **AMOUNT, help_text=_("The account's balance when proposed.")
+    )
+    currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
+    days_past_due = models.PositiveIntegerField(_("days past due"))
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="writeoff_decisions",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    removal_reason = models.CharField(_("reason for removal"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("write-off proposal")
+        verbose_name_plural = _("write-off proposals")
+        ordering = ["batch", "-balance", "id"]
+        constraints = [
+            # A case is proposed once: a removal is the manager's decision, not asked again.
+            models.UniqueConstraint(fields=["case"], name="one_writeoff_proposal_per_case"),
+            models.CheckConstraint(
+                condition=~Q(status="removed") | ~Q(removal_reason=""),
+                name="writeoff_removal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed") | Q(decided_at__isnull=False),
+                name="writeoff_decision_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Case %(case)s: %(balance)s") % {
+            "case": self.case_id,
+            "balance": money(self.balance, self.currency),
+        }

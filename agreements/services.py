@@ -1,5 +1,6 @@
 """Repayment plans and settlement offers: making them, deciding them, and the nightly review that
-finds each one kept, broken, paid or lapsed.
+finds each one kept, broken, paid or lapsed; write-offs: proposed each night, approved by a
+manager.
 
 Every service takes the acting user and the moment (`business_date`, `now`); none reads the
 clock. Cases are always taken through `cases_visible_to(actor)`, so nothing outside the actor's
@@ -15,15 +16,32 @@ from collections import Counter
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models import Exists, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from agreements.models import ApprovalLimit, PlanInstalment, RepaymentPlan, SettlementOffer
-from cases.models import Activity, Case, ContactPoint, Payment, PromiseToPay, StageEntry
+from agreements.models import (
+    ApprovalLimit,
+    PlanInstalment,
+    RepaymentPlan,
+    SettlementOffer,
+    WriteOffBatch,
+    WriteOffProposal,
+)
+from cases.models import (
+    Activity,
+    CardAccount,
+    Case,
+    ContactPoint,
+    Payment,
+    PromiseToPay,
+    StageEntry,
+    Strategy,
+)
 from cases.selectors import cases_visible_to
 from common.batches import in_batch, keyset_batches
+from common.days import business_day_of
 from common.formatting import money
 from common.money import AMOUNT_OUTPUT, CENT
 from compliance.policies import policy_parameters_for_cases
@@ -206,15 +224,25 @@ def plan_cancel(
     return locked
 
 
-def _cases_settle(case_ids: list[int], now: dt.datetime, note: str) -> int:
-    """Close these open cases as settled and cancel what they still had coming."""
+def _cases_close(
+    case_ids: list[int],
+    now: dt.datetime,
+    note: str,
+    *,
+    status: str = Case.Status.SETTLED,
+    why: str = "case settled",
+    actor=None,
+    **changes,
+) -> int:
+    """Close these open cases (as settled, unless told otherwise) and cancel what they still had
+    coming; `why` is written on what was cancelled, `note` on each case's activity."""
     open_cases = Case.objects.filter(in_batch(case_ids)).exclude(status__in=Case.CLOSED_STATUSES)
     rows = list(open_cases.values_list("pk", "debtor_id"))
     if not rows:
         return 0
     ids = [pk for pk, _debtor in rows]
-    settled = Case.objects.filter(in_batch(ids)).update(
-        status=Case.Status.SETTLED,
+    closed = Case.objects.filter(in_batch(ids)).update(
+        status=status,
         closed_at=now,
         paused_at=None,
         pause_reason="",
@@ -222,23 +250,24 @@ def _cases_settle(case_ids: list[int], now: dt.datetime, note: str) -> int:
         claimed_by=None,
         claim_expires_at=None,
         next_action_at=None,
+        **changes,
     )
     OutboundMessage.objects.filter(
         in_batch(ids, "case_id"), status__in=OutboundMessage.OPEN_STATUSES
-    ).update(status=OutboundMessage.Status.CANCELLED, last_error="case settled")
+    ).update(status=OutboundMessage.Status.CANCELLED, last_error=why)
     PromiseToPay.objects.filter(
         in_batch(ids, "case_id"), status=PromiseToPay.Status.PENDING
     ).update(status=PromiseToPay.Status.CANCELLED, resolved_on=now.date())
     StageEntry.objects.filter(
         in_batch(ids, "case_id"), action_status=StageEntry.ActionStatus.PENDING
-    ).update(action_status=StageEntry.ActionStatus.SKIPPED, action_note="case settled")
+    ).update(action_status=StageEntry.ActionStatus.SKIPPED, action_note=why)
     Activity.objects.bulk_create(
         Activity.internal_note(
-            case_id=pk, debtor_id=debtor_id, actor=None, occurred_at=now, text=note
+            case_id=pk, debtor_id=debtor_id, actor=actor, occurred_at=now, text=note
         )
         for pk, debtor_id in rows
     )
-    return settled
+    return closed
 
 
 def _plan_verdict(
@@ -323,7 +352,7 @@ def plans_review_day(*, business_date: dt.date, now: dt.datetime, batch_size: in
                     in_batch(ids), status=RepaymentPlan.Status.ACTIVE
                 ).update(status=status, resolved_on=business_date)
             counts["instalments_kept"] += len(kept_instalments)
-            counts["cases_settled"] += _cases_settle(
+            counts["cases_settled"] += _cases_close(
                 settle_cases, now, "Repayment plan paid in full: case settled."
             )
             resumed = Case.objects.filter(in_batch(resume_cases)).exclude(
@@ -547,7 +576,7 @@ def settlements_review_day(
                 offers, ["status", "resolved_on", "paid_amount", "written_off_amount"]
             )
             counts["offers_paid"] += len(paid)
-            counts["cases_settled"] += _cases_settle(
+            counts["cases_settled"] += _cases_close(
                 [row[1] for row in rows if row[0] in paid], now, "Settlement paid: case settled."
             )
     counts["offers_lapsed"] += SettlementOffer.objects.filter(
@@ -556,10 +585,176 @@ def settlements_review_day(
     return counts
 
 
+# Write-offs ----------------------------------------------------------------------------------
+
+
+def writeoffs_propose_day(
+    *, business_date: dt.date, now: dt.datetime, batch_size: int = BATCH_SIZE
+) -> Counter:
+    """Propose for write-off the open cases past their strategy's charge-off rule, gathered in
+    the date's batch for a manager to approve.
+
+    Left out: cases under a repayment plan being kept, cases whose debtor accepted a
+    settlement, and cases proposed before (a case removed from a batch is not proposed again).
+    A rerun for the same date adds only what is new to the same batch.
+    """
+    counts: Counter = Counter()
+    rules = Strategy.objects.filter(is_active=True, charge_off_days__isnull=False).values_list(
+        "pk", "charge_off_days"
+    )
+    for strategy_id, charge_off_days in rules:
+        threshold = business_date - dt.timedelta(days=charge_off_days)
+        due = (
+            Case.objects.exclude(status__in=Case.CLOSED_STATUSES)
+            .filter(strategy_id=strategy_id, under_repayment_plan=False)
+            .filter(account__oldest_unpaid_due_date__lte=threshold, account__balance__gt=0)
+            .exclude(Exists(WriteOffProposal.objects.filter(case_id=OuterRef("pk"))))
+            .exclude(
+                Exists(
+                    SettlementOffer.objects.filter(
+                        case_id=OuterRef("pk"), status=SettlementOffer.Status.ACCEPTED
+                    )
+                )
+            )
+        )
+        fields = ("account__balance", "account__currency", "account__oldest_unpaid_due_date")
+        for rows in keyset_batches(due, fields, batch_size):
+            with transaction.atomic():
+                batch, _created = WriteOffBatch.objects.get_or_create(
+                    proposed_on=business_date, status=WriteOffBatch.Status.PROPOSED
+                )
+                proposed = WriteOffProposal.objects.bulk_create(
+                    (
+                        WriteOffProposal(
+                            batch=batch,
+                            case_id=case_id,
+                            balance=balance,
+                            currency=currency,
+                            days_past_due=(business_date - oldest_unpaid).days,
+                        )
+                        for case_id, balance, currency, oldest_unpaid in rows
+                    ),
+                    ignore_conflicts=True,
+                )
+            counts["writeoffs_proposed"] += len(proposed)
+    return counts
+
+
+def _pending_proposals(actor, batch: WriteOffBatch):
+    return batch.proposals.filter(
+        status=WriteOffProposal.Status.PROPOSED, case__in=cases_visible_to(actor)
+    )
+
+
+def _batch_close_if_decided(batch: WriteOffBatch, now: dt.datetime) -> None:
+    """A batch with nothing left to decide (in anyone's scope) is decided."""
+    if not batch.proposals.filter(status=WriteOffProposal.Status.PROPOSED).exists():
+        WriteOffBatch.objects.filter(pk=batch.pk).update(
+            status=WriteOffBatch.Status.DECIDED, updated_at=now
+        )
+
+
+def _locked_batch(actor, batch: WriteOffBatch) -> WriteOffBatch:
+    if not actor.has_perm("agreements.approve_writeoffbatch"):
+        raise WriteOffBatch.DoesNotExist
+    locked = WriteOffBatch.objects.select_for_update().filter(pk=batch.pk).first()
+    if locked is None or not locked.proposals.filter(case__in=cases_visible_to(actor)).exists():
+        raise WriteOffBatch.DoesNotExist
+    return locked
+
+
+def writeoff_batch_approve(*, actor, batch: WriteOffBatch, now: dt.datetime) -> Counter:
+    """Write off the batch's cases still proposed within the actor's scope: each case closes as
+    written off, its balance now the amount given up, dated the business day of `now`; the
+    approver and the moment are recorded on each proposal and an internal note on each case.
+
+    A case that closed otherwise since it was proposed (cured, settled) is taken out of the
+    batch, the reason recorded. Only a user who may approve write-offs may; outside their
+    scope the batch does not exist for them.
+    """
+    counts: Counter = Counter()
+    with transaction.atomic():
+        locked = _locked_batch(actor, batch)
+        pending = _pending_proposals(actor, locked)
+        rows = list(pending.values_list("pk", "case_id", "case__status"))
+        if not rows:
+            raise AgreementRefused(_("Nothing in this batch awaits approval."))
+        closed = [pk for pk, _case, status in rows if status in Case.CLOSED_STATUSES]
+        counts["removed"] = WriteOffProposal.objects.filter(in_batch(closed)).update(
+            status=WriteOffProposal.Status.REMOVED,
+            removal_reason="The case closed before the write-off was approved.",
+            decided_by=actor,
+            decided_at=now,
+            updated_at=now,
+        )
+        case_ids = [case_id for _pk, case_id, status in rows if status not in Case.CLOSED_STATUSES]
+        day = business_day_of(now)
+        balance = CardAccount.objects.filter(pk=OuterRef("account_id")).values("balance")[:1]
+        counts["written"] = _cases_close(
+            case_ids,
+            now,
+            f"Written off with batch #{locked.pk}, approved by {actor}.",
+            status=Case.Status.WRITTEN_OFF,
+            why="case written off",
+            actor=actor,
+            written_off_on=day,
+            written_off_amount=Subquery(balance, output_field=AMOUNT_OUTPUT),
+        )
+        WriteOffProposal.objects.filter(
+            in_batch(case_ids, "case_id"), status=WriteOffProposal.Status.PROPOSED
+        ).update(
+            status=WriteOffProposal.Status.APPROVED,
+            decided_by=actor,
+            decided_at=now,
+            updated_at=now,
+        )
+        _batch_close_if_decided(locked, now)
+    return counts
+
+
+def writeoff_proposal_remove(
+    *, actor, proposal: WriteOffProposal, reason: str, now: dt.datetime
+) -> WriteOffProposal:
+    """Take a case out of its batch before approval, with the reason; it is not proposed
+    again."""
+    reason = reason.strip()
+    if not reason:
+        raise AgreementRefused(_("Give the reason for taking the case out of the batch."))
+    with transaction.atomic():
+        _locked_batch(actor, proposal.batch)
+        locked = (
+            WriteOffProposal.objects.select_for_update()
+            .filter(pk=proposal.pk, case__in=cases_visible_to(actor))
+            .select_related("case", "batch")
+            .first()
+        )
+        if locked is None:
+            raise WriteOffProposal.DoesNotExist
+        if locked.status != WriteOffProposal.Status.PROPOSED:
+            raise AgreementRefused(_("This case is no longer awaiting a write-off decision."))
+        locked.status = WriteOffProposal.Status.REMOVED
+        locked.removal_reason, locked.decided_by, locked.decided_at = reason[:300], actor, now
+        locked.save(
+            update_fields=["status", "removal_reason", "decided_by", "decided_at", "updated_at"]
+        )
+        _note(
+            locked.case,
+            actor,
+            now,
+            f"Taken out of write-off batch #{locked.batch_id}: {locked.removal_reason}",
+        ).save()
+        _batch_close_if_decided(locked.batch, now)
+    return locked
+
+
 def agreements_run_day(*, business_date: dt.date, now: dt.datetime) -> Counter:
-    """The night's step for agreements: plans first, then settlement offers."""
-    return plans_review_day(business_date=business_date, now=now) + settlements_review_day(
-        business_date=business_date, now=now
+    """The night's step for agreements: plans first, then settlement offers, then the cases
+    proposed for write-off (after both, so that a plan or settlement paid off closes its case
+    before it could be proposed)."""
+    return (
+        plans_review_day(business_date=business_date, now=now)
+        + settlements_review_day(business_date=business_date, now=now)
+        + writeoffs_propose_day(business_date=business_date, now=now)
     )
 
 

@@ -24,4 +24,11 @@ urlpatterns = [
         {"pdf": True},
         name="offer_letter_pdf",
     ),
+    path("write-offs/", views.writeoff_batches, name="writeoffs"),
+    path("write-offs/<int:batch_id>/", views.writeoff_batch, name="writeoff_batch"),
+    path(
+        "write-offs/<int:batch_id>/approve/",
+        views.writeoff_batch_approval,
+        name="writeoff_approve",
+    ),
 ]

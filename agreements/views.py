@@ -1,18 +1,28 @@
 """The agreements' pages: a case's plans and offers, making them, their letters, and deciding
-an offer. Every object is found through the user's case scope: outside it, 404."""
+an offer; the write-off batches a manager approves. Every object is found through the user's
+case scope: outside it, 404."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agreements.forms import DecisionForm, OfferForm, PlanCancelForm, PlanForm
-from agreements.models import SettlementOffer
-from agreements.selectors import offers_visible_to, plans_visible_to
+from accounts.navigation import dashboard_tabs
+from agreements.forms import DecisionForm, OfferForm, PlanCancelForm, PlanForm, RemovalForm
+from agreements.models import SettlementOffer, WriteOffBatch
+from agreements.selectors import (
+    offers_visible_to,
+    plans_visible_to,
+    writeoff_batches_visible_to,
+    writeoff_proposals_visible_to,
+    writeoff_totals,
+)
 from agreements.services import (
     AgreementRefused,
     debtor_address,
@@ -24,12 +34,18 @@ from agreements.services import (
     plan_cancel,
     plan_create,
     plan_letter_text,
+    writeoff_batch_approve,
+    writeoff_proposal_remove,
 )
 from cases.models import Case
 from cases.selectors import cases_visible_to
-from common.access import permission_required_or_404
+from common.access import permission_required_or_404, posted_id
 from common.days import business_day_of
 from pipeline.letters import letter_html, letter_pdf
+
+# The write-off page lists the latest batches; older ones are in the admin.
+WRITEOFF_BATCHES_SHOWN = 60
+WRITEOFF_CASES_PER_PAGE = 100
 
 
 def _case(user, case_id: int) -> Case:
@@ -275,3 +291,92 @@ def offer_letter(request, offer_id: int, pdf: bool = False):
     if pdf:
         return _pdf(letter_pdf(**fields), f"settlement-offer-{offer.pk}.pdf")
     return HttpResponse(letter_html(**fields))
+
+
+# Write-offs ----------------------------------------------------------------------------------
+
+
+@permission_required_or_404("agreements.view_writeoffbatch")
+def writeoff_batches(request):
+    """The write-off batches with cases in the user's scope, with their totals per currency."""
+    batches = list(writeoff_batches_visible_to(request.user)[:WRITEOFF_BATCHES_SHOWN])
+    totals = writeoff_totals(request.user, [batch.pk for batch in batches])
+    return render(
+        request,
+        "agreements/writeoff_batches.html",
+        {
+            "tabs": dashboard_tabs(request.user, "agreements:writeoffs"),
+            "batches": [(batch, totals[batch.pk]) for batch in batches],
+        },
+    )
+
+
+def _visible_batch(user, batch_id: int) -> WriteOffBatch:
+    return get_object_or_404(writeoff_batches_visible_to(user), pk=batch_id)
+
+
+@permission_required_or_404("agreements.view_writeoffbatch")
+@require_http_methods(["GET", "POST"])
+def writeoff_batch(request, batch_id: int):
+    """A batch's cases in the user's scope; taking one out of the batch, with a reason."""
+    batch = _visible_batch(request.user, batch_id)
+    proposals = writeoff_proposals_visible_to(request.user).filter(batch=batch)
+    form = RemovalForm(request.POST or None)
+    failed = None
+    if request.method == "POST":
+        if not request.user.has_perm("agreements.approve_writeoffbatch"):
+            raise Http404
+        proposal = get_object_or_404(proposals, pk=posted_id(request, "proposal"))
+        if form.is_valid():
+            try:
+                writeoff_proposal_remove(
+                    actor=request.user,
+                    proposal=proposal,
+                    reason=form.cleaned_data["reason"],
+                    now=timezone.now(),
+                )
+            except AgreementRefused as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(
+                    request,
+                    _("Case #%(case)s taken out of the batch.") % {"case": proposal.case_id},
+                )
+            return redirect("agreements:writeoff_batch", batch.pk)
+        failed = proposal.pk
+    return render(
+        request,
+        "agreements/writeoff_batch.html",
+        {
+            "tabs": dashboard_tabs(request.user, "agreements:writeoffs"),
+            "batch": batch,
+            "totals": writeoff_totals(request.user, [batch.pk])[batch.pk],
+            "page": Paginator(
+                proposals.select_related("case__account", "case__debtor", "decided_by"),
+                WRITEOFF_CASES_PER_PAGE,
+            ).get_page(request.GET.get("page")),
+            "form": form,
+            "failed": failed,  # the proposal whose removal the form refused: its row says why
+            "can_approve": request.user.has_perm("agreements.approve_writeoffbatch"),
+        },
+    )
+
+
+@permission_required_or_404("agreements.approve_writeoffbatch")
+@require_POST
+def writeoff_batch_approval(request, batch_id: int):
+    """Write off the batch's cases still proposed in the user's scope."""
+    batch = _visible_batch(request.user, batch_id)
+    try:
+        counts = writeoff_batch_approve(actor=request.user, batch=batch, now=timezone.now())
+    except AgreementRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s case written off.", "%(count)s cases written off.", counts["written"]
+            )
+            % {"count": counts["written"]},
+        )
+    return redirect("agreements:writeoff_batch", batch.pk)

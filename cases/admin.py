@@ -269,7 +269,15 @@ class StageInline(FreeTextAdmin, admin.TabularInline):
 @admin.register(Strategy)
 class StrategyAdmin(FreeTextAdmin, admin.ModelAdmin):
     inlines = (StageInline,)
-    list_display = ("name", "is_active", "is_default", "product", "policy", "stage_count")
+    list_display = (
+        "name",
+        "is_active",
+        "is_default",
+        "product",
+        "policy",
+        "charge_off_days",
+        "stage_count",
+    )
     list_filter = ("is_active", "is_default")
     search_fields = ("name",)
     readonly_fields = TIMESTAMPS
@@ -347,7 +355,8 @@ class CaseAdmin(StageChoicesMixin, FreeTextAdmin, admin.ModelAdmin):
     search_fields = ("=account__account_reference", "debtor__full_name")
     autocomplete_fields = ("account", "debtor", "assigned_to", "claimed_by")
     date_hierarchy = "opened_at"
-    readonly_fields = TIMESTAMPS
+    # A write-off is approved by a manager in the product, never typed in here.
+    readonly_fields = (*TIMESTAMPS, "written_off_on", "written_off_amount")
     show_full_result_count = False
     fieldsets = (
         (
@@ -367,7 +376,18 @@ class CaseAdmin(StageChoicesMixin, FreeTextAdmin, admin.ModelAdmin):
                 )
             },
         ),
-        (_("Life"), {"fields": ("opened_at", "closed_at", "balance_at_open")}),
+        (
+            _("Life"),
+            {
+                "fields": (
+                    "opened_at",
+                    "closed_at",
+                    "balance_at_open",
+                    "written_off_on",
+                    "written_off_amount",
+                )
+            },
+        ),
         (_("Record"), {"fields": TIMESTAMPS}),
     )
 

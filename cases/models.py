@@ -276,6 +276,15 @@ class Strategy(TimeStampedModel):
         blank=True,
         help_text=_("Compliance preset for cases on this strategy; blank uses the site's policy."),
     )
+    charge_off_days = models.PositiveIntegerField(
+        _("write off after days past due"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Open cases this many days past due are proposed for write-off each night, for a "
+            "manager to approve (180 for cards is usual); blank: never."
+        ),
+    )
     unconfirmed_payment_days = models.PositiveSmallIntegerField(
         _("days to confirm a reported payment"),
         default=7,
@@ -374,9 +383,11 @@ class Case(TimeStampedModel):
         CURED = "cured", _("Cured / paid")
         CLOSED = "closed", _("Closed")
         SETTLED = "settled", _("Settled")
+        WRITTEN_OFF = "written_off", _("Written off")
 
     # Settled: closed by an agreement (a repayment plan paid in full, a settlement paid).
-    CLOSED_STATUSES = (Status.CURED, Status.CLOSED, Status.SETTLED)
+    # Written off: the bank gave the balance up; the account's later payments are recoveries.
+    CLOSED_STATUSES = (Status.CURED, Status.CLOSED, Status.SETTLED, Status.WRITTEN_OFF)
 
     account = models.ForeignKey(
         CardAccount, on_delete=models.PROTECT, related_name="cases", verbose_name=_("account")
@@ -439,6 +450,19 @@ class Case(TimeStampedModel):
     pause_reason = models.CharField(
         _("reason for the pause"), max_length=300, blank=True, default="", db_default=""
     )
+    written_off_on = models.DateField(
+        _("written off on"),
+        null=True,
+        blank=True,
+        help_text=_("The business date the write-off was approved; later payments are recoveries."),
+    )
+    written_off_amount = models.DecimalField(
+        _("amount written off"),
+        **AMOUNT,
+        null=True,
+        blank=True,
+        help_text=_("The balance the bank gave up, in the account's currency."),
+    )
     under_repayment_plan = models.BooleanField(
         _("under a repayment plan"),
         default=False,
@@ -457,13 +481,19 @@ class Case(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["account"],
-                condition=~Q(status__in=["cured", "closed", "settled"]),
+                condition=~Q(status__in=["cured", "closed", "settled", "written_off"]),
                 name="one_open_case_per_account",
                 violation_error_message=_("This account already has an open case."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["cured", "closed", "settled"], closed_at__isnull=False)
-                | (~Q(status__in=["cured", "closed", "settled"]) & Q(closed_at__isnull=True)),
+                condition=Q(
+                    status__in=["cured", "closed", "settled", "written_off"],
+                    closed_at__isnull=False,
+                )
+                | (
+                    ~Q(status__in=["cured", "closed", "settled", "written_off"])
+                    & Q(closed_at__isnull=True)
+                ),
                 name="case_closed_at_matches_status",
             ),
             models.CheckConstraint(
@@ -482,6 +512,12 @@ class Case(TimeStampedModel):
                 condition=Q(paused_at__isnull=True) | ~Q(pause_reason=""),
                 name="case_pause_has_reason",
             ),
+            # Recoveries are counted from the write-off's date and amount: never one without them.
+            models.CheckConstraint(
+                condition=~Q(status="written_off")
+                | Q(written_off_on__isnull=False, written_off_amount__isnull=False),
+                name="case_written_off_has_date_and_amount",
+            ),
         ]
         indexes = [
             # The work queue: open cases of a team, best first.
@@ -489,14 +525,14 @@ class Case(TimeStampedModel):
                 F("team"),
                 F("priority_score").desc(),
                 F("id"),
-                condition=~Q(status__in=["cured", "closed", "settled"]),
+                condition=~Q(status__in=["cured", "closed", "settled", "written_off"]),
                 name="case_team_queue",
             ),
             models.Index(
                 F("assigned_to"),
                 F("priority_score").desc(),
                 F("id"),
-                condition=~Q(status__in=["cured", "closed", "settled"]),
+                condition=~Q(status__in=["cured", "closed", "settled", "written_off"]),
                 name="case_collector_queue",
             ),
             # The queue's tiers served by time (call-backs due, new phone-stage entries): each
@@ -506,7 +542,7 @@ class Case(TimeStampedModel):
                     F(owner),
                     F("next_action_at"),
                     F("id"),
-                    condition=~Q(status__in=["cured", "closed", "settled"]) & tier,
+                    condition=~Q(status__in=["cured", "closed", "settled", "written_off"]) & tier,
                     name=f"case_{label}_{slice_name}",
                 )
                 for owner, slice_name in (("team", "pool"), ("assigned_to", "own"))
@@ -518,7 +554,7 @@ class Case(TimeStampedModel):
             # The nightly escalation walks open cases by strategy and stage.
             models.Index(
                 fields=["strategy", "stage"],
-                condition=~Q(status__in=["cured", "closed", "settled"]),
+                condition=~Q(status__in=["cured", "closed", "settled", "written_off"]),
                 name="case_open_by_stage",
             ),
             models.Index(

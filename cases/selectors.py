@@ -10,14 +10,15 @@ from operator import or_
 
 from django.db.models import (
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
 )
 
-from accounts.roles import AGENCY_ROLES, Role
+from accounts.roles import AGENCY_ROLES, SUPERVISING_ROLES, Role
 from cases.identity import national_id_hash, normalise_national_id
-from cases.models import CardAccount, Case, ContactPoint, Debtor
+from cases.models import CardAccount, Case, ContactPoint, Debtor, Payment
 from common.phones import phone_e164_or_none
 from common.sensitive import CARD, find_secrets
 
@@ -39,8 +40,8 @@ def case_scope_slices(user) -> list[Q]:
     row-level access is decided.
 
     Collectors: their own cases and their team's unassigned pool, not cases placed with an
-    agency. Supervisors: the cases of the teams they supervise. Agency staff: the current
-    placements of their own agency. Compliance officers and admins: all. The slices are
+    agency. Supervisors and managers: the cases of the teams they supervise. Agency staff: the
+    current placements of their own agency. Compliance officers and admins: all. The slices are
     disjoint and each follows one index, so the work queue can walk them one at a time.
     """
     if not user.is_authenticated or not user.is_active:
@@ -48,7 +49,7 @@ def case_scope_slices(user) -> list[Q]:
     role = user.role
     if role in (Role.ADMIN, Role.COMPLIANCE_OFFICER):
         return [Q()]
-    if role == Role.SUPERVISOR:
+    if role in SUPERVISING_ROLES:
         return [Q(team__in=user.supervised_teams.all())]
     if role in AGENCY_ROLES:
         if user.agency_id is None:
@@ -73,6 +74,16 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if not slices:
         return Case.objects.none()
     return Case.objects.filter(reduce(or_, slices))
+
+
+def post_write_off_recoveries() -> QuerySet[Payment]:
+    """The bank's payments on written-off accounts received after the write-off's date: the
+    recoveries, counted apart from what collection brings in. (No case opens on a written-off
+    account again, so each payment matches one write-off.)"""
+    return Payment.objects.filter(
+        account__cases__status=Case.Status.WRITTEN_OFF,
+        received_on__gt=F("account__cases__written_off_on"),
+    )
 
 
 def _phone_in(term: str) -> str | None:

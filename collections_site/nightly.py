@@ -28,7 +28,8 @@ def run_collections_day(
     Before the pipeline: reported payments left unconfirmed too long are flagged, so that
     escalation, which they paused, resumes in the same night's pipeline; then agreements are
     reviewed, so that a broken plan's case is escalated by the same night's pipeline and a plan
-    or settlement paid off closes its case before the pipeline looks at it.
+    or settlement paid off closes its case before the pipeline looks at it; the same step
+    proposes the cases past their strategy's charge-off rule for write-off.
 
     `triggered_by_id`: the person who started it from the pipeline page (None: the schedule).
     A date already running elsewhere raises PipelineAlreadyRunning: the job fails visibly.

@@ -154,9 +154,11 @@ def build_staff(
     memberships: list[tuple[int, Role]] = []
     logins: list[Login] = []
 
-    def person(username: str, role: Role, unit: str, zone: str, **extra) -> int:
+    def person(
+        username: str, role: Role, unit: str, zone: str, names: random.Random = rng, **extra
+    ) -> int:
         uid = user_id + len(users)
-        first, last = profile.staff_name(rng)
+        first, last = profile.staff_name(names)
         users.append(
             User(
                 id=uid,
@@ -177,7 +179,10 @@ def build_staff(
     head_office = profile.head_office_zone
     person("admin", Role.ADMIN, "—", head_office, is_staff=True, is_superuser=True)
     person("compliance", Role.COMPLIANCE_OFFICER, "—", head_office)
-    supervisions = []
+    # The manager leads every team: a supervisor's scope over all of them, and write-offs. Named
+    # by a generator of its own, so that the rest of the world stays what it was.
+    manager = person("manager", Role.MANAGER, "—", head_office, names=random.Random("manager"))
+    supervisions = [(team.id, manager) for team in teams]
     collector_no = 0
     for i, team in enumerate(teams):
         uid = person(

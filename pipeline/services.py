@@ -210,7 +210,14 @@ class Pipeline:
             CardAccount.objects.filter(oldest_unpaid_due_date__lt=self.business_date, balance__gt=0)
             .annotate(paid_since_due=paid_since("pk", "oldest_unpaid_due_date", self.business_date))
             .exclude(arrears_covered(self.business_date))
-            .exclude(Exists(Case.objects.filter(OPEN, account_id=OuterRef("pk"))))
+            # A written-off account gets no new case: its later payments are recoveries.
+            .exclude(
+                Exists(
+                    Case.objects.filter(
+                        OPEN | Q(status=Case.Status.WRITTEN_OFF), account_id=OuterRef("pk")
+                    )
+                )
+            )
         )
         strategies = strategies_by_product()
         team_ids = list(Team.objects.order_by("pk").values_list("pk", flat=True))

@@ -38,6 +38,7 @@ from reporting.selectors import (
     performance_totals,
     queue_snapshot_for,
     scoped,
+    writeoff_totals,
 )
 from reporting.stats import FLOW_MEASURES, PERFORMANCE_MEASURES
 
@@ -680,14 +681,16 @@ def _sum(measure: str):
 def portfolio_figures(
     filterset: DashboardFilterSet, user, *, only: str | None = None
 ) -> list[Figure]:
-    """Buckets at the period's end, roll rates, the stage funnel, and the call queue; with
-    `only`, just the figure of that key (for its CSV)."""
+    """Buckets at the period's end, roll rates, the stage funnel, the call queue, and the
+    write-offs with the recoveries after them; with `only`, just the figure of that key (for
+    its CSV)."""
     _, last = filterset.period()
     builders = {
         "buckets": lambda: _buckets(filterset, user, latest_snapshot_day(last)),
         "roll-rates": lambda: _roll_rates(filterset, user, latest_roll_month(last)),
         "funnel": lambda: _funnel(filterset, user),
         "queue": lambda: _queue(filterset, user),
+        "write-offs": lambda: _write_offs(filterset, user),
     }
     return [build() for key, build in builders.items() if only in (None, key)]
 
@@ -929,6 +932,39 @@ def _queue(filterset: DashboardFilterSet, user) -> Figure:
             _("Counted at %(moment)s; filtered by team only.") % {"moment": your_time(taken, user)}
             if taken
             else _("No queue snapshot yet.")
+        ),
+    )
+
+
+def _write_offs(filterset: DashboardFilterSet, user) -> Figure:
+    totals = writeoff_totals(user, filterset.cleaned)
+    return Figure(
+        "write-offs",
+        _("Write-offs and recoveries"),
+        [
+            Column("figure", _("Figure")),
+            Column("cases", _("Cases"), COUNT),
+            Column("payments", _("Payments"), COUNT),
+            Column("amount", _("Amount"), MONEY),
+        ],
+        [
+            [
+                Cell(_("Written off")),
+                Cell.of(totals["written_off_cases"], COUNT, drill_url(filterset, "written_off")),
+                Cell.of(None, COUNT),
+                Cell.of(totals["written_off_amount"], MONEY),
+            ],
+            [
+                Cell(_("Recovered after write-off")),
+                Cell.of(totals["recovered_cases"], COUNT, drill_url(filterset, "recovered")),
+                Cell.of(totals["recovered_payments"], COUNT),
+                Cell.of(totals["recovered_amount"], MONEY),
+            ],
+        ],
+        note=_(
+            "Written off: cases a manager wrote off in the period, for their balance then. "
+            "Recovered: payments received in the period on accounts written off before them, "
+            "counted here and not in Collected. Not split by agency or collector."
         ),
     )
 

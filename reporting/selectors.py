@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
 from accounts.selectors import sees_every_team, teams_visible_to
 from agreements.models import RepaymentPlan, SettlementOffer
 from cases.models import Activity, Case, Payment, PromiseToPay, StageEntry
-from cases.selectors import cases_visible_to
+from cases.selectors import cases_visible_to, post_write_off_recoveries
 from common.days import business_day_start
 from compliance.models import ComplianceLogEntry
 from reporting.models import (
@@ -266,6 +266,16 @@ def _measure_condition(measure: str, filters: dict, params: dict) -> Q:
                 )
             )
         )
+    if measure == "written_off":
+        return Q(status=Case.Status.WRITTEN_OFF, written_off_on__range=(first, last))
+    if measure == "recovered":
+        return Q(status=Case.Status.WRITTEN_OFF) & Exists(
+            Payment.objects.filter(
+                account_id=OuterRef("account_id"),
+                received_on__range=(first, last),
+                received_on__gt=OuterRef("written_off_on"),
+            )
+        )
     if measure == "cured":
         condition = Q(status=Case.Status.CURED) & _between(first, last, "closed_at")
         if params.get("stage"):
@@ -297,6 +307,8 @@ DRILL_MEASURES = {
     "offers_lapsed": gettext_lazy("Cases with a settlement offer lapsed in the period"),
     "offers_rejected": gettext_lazy("Cases with a settlement offer rejected in the period"),
     "cured": gettext_lazy("Cases cured in the period"),
+    "written_off": gettext_lazy("Cases written off in the period"),
+    "recovered": gettext_lazy("Written-off cases with a payment received in the period"),
     "bucket": gettext_lazy("Cases on the books in the bucket"),
     "roll": gettext_lazy("Cases that rolled between the buckets"),
     "queue": gettext_lazy("Cases in the call queue now"),
@@ -349,6 +361,38 @@ def cases_behind(user, measure: str, filters: dict, params: dict) -> QuerySet[Ca
     if measure in AGREEMENT_MEASURES:
         return cases.filter(pk__in=agreements_in(user, measure, filters).values("case_id"))
     return cases.filter(_measure_condition(measure, filters, params))
+
+
+def writeoff_totals(user, filters: dict) -> dict[str, object]:
+    """In the period, of the cases `user` may see (under the case filters): how many were
+    written off and for how much, and the payments received on written-off accounts after
+    their write-off (recoveries), how many, on how many cases, for how much. Counted from the
+    cases themselves: write-offs are few."""
+    first, last = filters["date_from"], filters["date_to"]
+    written_off = cases_visible_to(user).filter(
+        _case_dimensions(filters), status=Case.Status.WRITTEN_OFF
+    )
+    written = written_off.filter(written_off_on__range=(first, last)).aggregate(
+        cases=Count("pk"), amount=Sum("written_off_amount")
+    )
+    recovered = (
+        post_write_off_recoveries()
+        .filter(
+            account__in=written_off.values("account_id"),
+            received_on__range=(first, last),
+            currency=F("account__currency"),
+        )
+        .aggregate(
+            payments=Count("pk"), cases=Count("account", distinct=True), amount=Sum("amount")
+        )
+    )
+    return {
+        "written_off_cases": written["cases"],
+        "written_off_amount": written["amount"] or 0,
+        "recovered_payments": recovered["payments"],
+        "recovered_cases": recovered["cases"],
+        "recovered_amount": recovered["amount"] or 0,
+    }
 
 
 def performance_totals(rows: QuerySet[DailyPerformance], *group: str) -> list[dict]:

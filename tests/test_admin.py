@@ -29,7 +29,14 @@ from agencies.models import (
     PlacementExtension,
     PlacementRule,
 )
-from agreements.models import ApprovalLimit, PlanInstalment, RepaymentPlan, SettlementOffer
+from agreements.models import (
+    ApprovalLimit,
+    PlanInstalment,
+    RepaymentPlan,
+    SettlementOffer,
+    WriteOffBatch,
+    WriteOffProposal,
+)
 from cases.identity import national_id_hash
 from cases.models import (
     Activity,
@@ -339,6 +346,16 @@ def make_offer() -> SettlementOffer:
     )
 
 
+def make_writeoff_proposal() -> WriteOffProposal:
+    case = make_case()
+    batch = WriteOffBatch.objects.create(
+        proposed_on=dt.date(2026, 12, 1) + dt.timedelta(days=next(serial))
+    )
+    return WriteOffProposal.objects.create(
+        batch=batch, case=case, balance=Decimal("1200.00"), currency="USD", days_past_due=181
+    )
+
+
 def make_approval_limit() -> ApprovalLimit:
     """One row per role and currency: each call takes a currency code of its own."""
     n = next(serial)
@@ -463,6 +480,8 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     PlanInstalment: lambda: make_plan().instalments.get(),
     SettlementOffer: make_offer,
     ApprovalLimit: make_approval_limit,
+    WriteOffBatch: lambda: make_writeoff_proposal().batch,
+    WriteOffProposal: make_writeoff_proposal,
     Visit: make_visit,
     VisitEvidence: make_visit_evidence,
     Dispute: make_dispute,
@@ -485,6 +504,8 @@ ENGINE_WRITTEN = (
     RepaymentPlan,
     PlanInstalment,
     SettlementOffer,
+    WriteOffBatch,
+    WriteOffProposal,
     PrintFile,
     Visit,
     VisitEvidence,

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.navigation import nav_links_for
 from accounts.roles import AGENCY_ROLES, Role
-from agreements.models import RepaymentPlan, SettlementOffer
+from agreements.models import RepaymentPlan, SettlementOffer, WriteOffBatch, WriteOffProposal
 from cases.models import Case
 from compliance.log import log_append
 from compliance.models import ComplianceLogEntry
@@ -160,6 +160,14 @@ def world(team, agency, settings, tmp_path):
         status=SettlementOffer.Status.OFFERED,
         offered_on=DAY,
     )
+    batch = WriteOffBatch.objects.create(proposed_on=DAY)
+    WriteOffProposal.objects.create(
+        batch=batch,
+        case=CaseFactory(team=team),
+        balance=1200,
+        currency="USD",
+        days_past_due=181,
+    )
     settings.MEDIA_ROOT = tmp_path / "media"
     in_house_visit = visit_with_evidence(in_house, people[Role.COLLECTOR])
     placed_visit = visit_with_evidence(placement.case, people[Role.AGENCY_COLLECTOR])
@@ -174,6 +182,7 @@ def world(team, agency, settings, tmp_path):
         "case_id": in_house.pk,
         "plan_id": plan.pk,
         "offer_id": offer.pk,
+        "batch_id": batch.pk,
         "placement_id": placement.pk,
         "agency_id": agency.pk,
         "statement_id": CommissionStatementFactory(agency=agency).pk,

@@ -37,7 +37,13 @@ from compliance.presets import FieldVisitPolicy, parse_parameters
 from visits.models import Visit, VisitEvidence
 
 # The roles whose staff go on visits.
-VISITING_ROLES = (Role.COLLECTOR, Role.SUPERVISOR, Role.AGENCY_COLLECTOR, Role.AGENCY_MANAGER)
+VISITING_ROLES = (
+    Role.COLLECTOR,
+    Role.SUPERVISOR,
+    Role.MANAGER,
+    Role.AGENCY_COLLECTOR,
+    Role.AGENCY_MANAGER,
+)
 # How each outcome of a visit is recorded on the case's activity (the outcomes every channel
 # shares): what the contact-history rules count.
 ACTIVITY_OUTCOMES = {

@@ -13,7 +13,9 @@ def install_role_groups(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, verbosity=0)
         app_config.models_module = None
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    sync_role_groups(
+        apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), created_only=True
+    )
 
 
 class Migration(migrations.Migration):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from agencies.models import CommissionStatement
-from agreements.models import RepaymentPlan, SettlementOffer
+from agreements.models import RepaymentPlan, SettlementOffer, WriteOffBatch, WriteOffProposal
 from cases.models import Case
 from compliance.log import log_append
 from compliance.models import ComplianceLogEntry
@@ -45,6 +45,7 @@ OBJECT_KWARGS = (
     "entry_id",
     "plan_id",
     "offer_id",
+    "batch_id",
     "visit_id",
     "evidence_id",
 )
@@ -121,6 +122,15 @@ def offer(case) -> SettlementOffer:
     )
 
 
+def writeoff_batch(case, days_ago: int) -> WriteOffBatch:
+    """A batch proposing `case` (one a day: each batch has its own date)."""
+    batch = WriteOffBatch.objects.create(proposed_on=TODAY - dt.timedelta(days=days_ago))
+    WriteOffProposal.objects.create(
+        batch=batch, case=case, balance=case.account.balance, currency="USD", days_past_due=181
+    )
+    return batch
+
+
 @pytest.fixture
 def world(agency, team, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -161,6 +171,10 @@ def world(agency, team, settings, tmp_path):
             "entry_id": [log_row(elsewhere.case, other).pk, log_row(in_house, None).pk],
             "plan_id": [plan(case).pk for case in (recalled.case, elsewhere.case, in_house)],
             "offer_id": [offer(case).pk for case in (recalled.case, elsewhere.case, in_house)],
+            "batch_id": [
+                writeoff_batch(case, days_ago).pk
+                for days_ago, case in enumerate((recalled.case, elsewhere.case, in_house), 1)
+            ],
             "visit_id": [visit.pk for visit in hidden_visits],
             "evidence_id": [visit.evidence.get().pk for visit in hidden_visits],
         },
@@ -172,6 +186,7 @@ def world(agency, team, settings, tmp_path):
             "entry_id": log_row(own_placement.case, agency).pk,
             "plan_id": plan(own_placement.case).pk,
             "offer_id": offer(own_placement.case).pk,
+            "batch_id": writeoff_batch(own_placement.case, 0).pk,
             "visit_id": own_visit.pk,
             "evidence_id": own_visit.evidence.get().pk,
         },

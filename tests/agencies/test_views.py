@@ -119,6 +119,7 @@ def test_the_league_table_shows_hand_computed_figures(client, supervisor, league
         "$1,500.00",  # placed balance
         "3",  # payments
         "$233.33",  # collected: 150.00 + 50.00 + 33.33
+        "$0.00",  # of which recovered after a write-off
         "15.56%",  # 233.33 / 1500.00
         "$36.67",  # 200.00 x 0.15 = 30.00, plus 33.33 x 0.20 = 6.666 -> 6.67
         "10.0",  # the new placement's first payment came 10 days after placing
@@ -136,6 +137,7 @@ def test_the_league_table_shows_hand_computed_figures(client, supervisor, league
         "0",
         "$0.00",
         "0",
+        "$0.00",
         "$0.00",
         "—",
         "$0.00",
@@ -182,7 +184,7 @@ def test_league_amounts_carry_their_currency_grouped_and_rates_are_percentages(
     titles = [str(column.title) for column in LEAGUE_COLUMNS]
     assert titles[1:9:6] == ["Capacity", "Collected"]
     assert cells[7] == collected
-    assert cells[8] == rate
+    assert cells[9] == rate
     assert cells[1] == "12,000"  # capacity
     assert cells[6] == "1,234"  # payments
 
@@ -616,3 +618,32 @@ def test_the_league_csv_writes_an_agency_name_that_is_a_formula_as_text(
         csv.reader(io.StringIO(client.get(reverse("agencies:league_csv")).content.decode()))
     )
     assert "'@SUM(1+1)" in [row[0] for row in rows]
+
+
+def test_payments_after_a_write_off_are_shown_apart_in_the_league_table(
+    client, supervisor, league_world
+):
+    """The held placement's case is written off; its account pays again later: the agency
+    collected it, and the table shows it as recovered after the write-off too."""
+    case = league_world["held"].case
+    Case.objects.filter(pk=case.pk).update(
+        status=Case.Status.WRITTEN_OFF,
+        closed_at=timezone.now() - dt.timedelta(days=4),
+        written_off_on=ago(4),
+        written_off_amount=Decimal("800.00"),
+    )
+    PaymentFactory(
+        account=case.account,
+        agency=league_world["northwind"],
+        amount=Decimal("40.00"),
+        received_on=ago(2),
+    )
+    client.force_login(supervisor)
+
+    response = client.get(reverse("agencies:league"))
+
+    rows = {agency.name: cells for agency, cells in response.context["rows"]}
+    titles = [str(column.title) for column in LEAGUE_COLUMNS]
+    northwind = dict(zip(titles, [cell for cell, _ in rows["Northwind Recoveries"]], strict=True))
+    assert northwind["Collected"] == "$273.33"  # 233.33 and the 40.00 recovered
+    assert northwind["Recovered after write-off"] == "$40.00"  # the 50.00 before it is not
