@@ -25,6 +25,7 @@ ROLE_HOME: dict[Role, str] = {
     Role.AGENCY_MANAGER: "workspace:list",
     Role.SUPERVISOR: "workspace:list",
     Role.COMPLIANCE_OFFICER: "workspace:list",
+    Role.LEGAL: "litigation:queue",
     Role.ADMIN: "admin:index",
 }
 
@@ -45,6 +46,7 @@ NAV_LINKS: list[NavLink] = [
         "supervision.reassign_case",
     ),
     NavLink(_("Visits"), "visits:board", "visits.view_visit"),
+    NavLink(_("Litigation"), "litigation:queue", "litigation.view_lawsuit"),
     NavLink(_("Pipeline"), "pipeline:page", "pipeline.run_pipeline"),
     NavLink(_("Feeds"), "feeds:list", "reporting.view_dashboard"),
     NavLink(pgettext_lazy("the Django admin", "Admin"), "admin:index", None),
@@ -92,11 +94,17 @@ DASHBOARD_TOOLS: list[NavLink] = [
         "supervision.reassign_case",
     ),
     NavLink(_("Pipeline"), "pipeline:page", "pipeline.run_pipeline"),
+    NavLink(_("Held back from litigation"), "litigation:held_back", "litigation.view_lawsuit"),
 ]
 AGENCY_TABS: list[NavLink] = [
     NavLink(_("League table"), "agencies:league", "agencies.view_agency_performance"),
     NavLink(_("Current placements"), "agencies:placements", "agencies.change_placement"),
     NavLink(_("Awaiting placement"), "agencies:awaiting", "agencies.add_placement"),
+]
+LEGAL_TABS: list[NavLink] = [
+    NavLink(_("Referrals and hearings"), "litigation:queue", "litigation.view_lawsuit"),
+    NavLink(_("Lawsuits"), "litigation:list", "litigation.view_lawsuit"),
+    NavLink(_("Litigation figures"), "litigation:figures", "litigation.view_lawsuit"),
 ]
 COMPLIANCE_TABS: list[NavLink] = [
     NavLink(

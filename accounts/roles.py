@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     AGENCY_COLLECTOR = "agency_collector", _("Agency collector")
     AGENCY_MANAGER = "agency_manager", _("Agency manager")
     COMPLIANCE_OFFICER = "compliance_officer", _("Compliance officer")
+    LEGAL = "legal", _("Legal team")
     ADMIN = "admin", _("Admin")
 
 
@@ -114,6 +115,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "visits.view_visit",
         "visits.add_visit",
         "visits.change_visit",
+        "litigation.view_lawsuit",
+        "litigation.view_lawfirm",
+        "litigation.approve_lawsuitcost",
+    ],
+    Role.LEGAL: [
+        "cases.view_case",
+        "cases.view_debtor",
+        "cases.view_contactpoint",
+        "cases.view_cardaccount",
+        "cases.view_activity",
+        "cases.add_activity",
+        "cases.view_promisetopay",
+        "cases.view_payment",
+        "agreements.view_repaymentplan",
+        "agreements.view_settlementoffer",
+        "litigation.view_lawsuit",
+        "litigation.change_lawsuit",
+        "litigation.view_lawfirm",
+        "litigation.add_lawsuitcost",
     ],
     Role.COMPLIANCE_OFFICER: [
         "accounts.view_user",
@@ -135,6 +155,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agreements.view_repaymentplan",
         "agreements.view_settlementoffer",
         "visits.view_visit",
+        "litigation.view_lawsuit",
+        "litigation.view_lawfirm",
     ],
 }
 # Admins are staff with every permission of the apps they configure.
@@ -149,6 +171,7 @@ ADMIN_APPS = (
     "supervision",
     "reporting",
     "visits",
+    "litigation",
 )
 
 
