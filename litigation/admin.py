@@ -3,7 +3,15 @@ from __future__ import annotations
 from django.contrib import admin
 
 from common.admin import TIMESTAMPS, AmountFieldsMixin, FreeTextAdmin, ReadOnlyAdmin
-from litigation.models import LawFirm, Lawsuit, LawsuitEvent, ReferralCriteria
+from litigation.models import (
+    EnforcementStep,
+    Hearing,
+    LawFirm,
+    Lawsuit,
+    LawsuitCost,
+    LawsuitEvent,
+    ReferralCriteria,
+)
 
 
 @admin.register(LawFirm)
@@ -24,6 +32,7 @@ class ReferralCriteriaAdmin(AmountFieldsMixin, FreeTextAdmin, admin.ModelAdmin):
         "when_unreachable",
         "when_broken_agreement",
     )
+    list_select_related = ("stage__strategy",)
 
 
 class LawsuitEventInline(admin.TabularInline):
@@ -42,4 +51,31 @@ class LawsuitAdmin(ReadOnlyAdmin):
 
     list_display = ("pk", "case", "status", "law_firm", "lawyer", "filed_on", "referred_on")
     list_filter = ("status", "law_firm")
+    list_select_related = ("case__account", "law_firm", "lawyer")
     inlines = [LawsuitEventInline]
+
+
+@admin.register(LawsuitEvent)
+class LawsuitEventAdmin(ReadOnlyAdmin):
+    list_display = ("lawsuit", "kind", "actor", "occurred_at")
+    list_filter = ("kind",)
+    list_select_related = ("lawsuit", "actor")
+
+
+@admin.register(Hearing)
+class HearingAdmin(ReadOnlyAdmin):
+    list_display = ("lawsuit", "scheduled_at", "place", "held")
+    list_select_related = ("lawsuit",)
+
+
+@admin.register(EnforcementStep)
+class EnforcementStepAdmin(ReadOnlyAdmin):
+    list_display = ("lawsuit", "taken_on", "description", "recovered")
+    list_select_related = ("lawsuit",)
+
+
+@admin.register(LawsuitCost)
+class LawsuitCostAdmin(ReadOnlyAdmin):
+    list_display = ("lawsuit", "kind", "amount", "incurred_on", "status", "recorded_by")
+    list_filter = ("status", "kind")
+    list_select_related = ("lawsuit", "recorded_by")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("figures/", views.figures, name="figures"),
     path("held-back/", views.held_back, name="held_back"),
     path("lawsuits/<int:lawsuit_id>/", views.detail, name="detail"),
+    path("lawsuits/<int:lawsuit_id>/bundle/", views.bundle, name="bundle"),
     path("lawsuits/<int:lawsuit_id>/review/", views.review, name="review"),
     path("lawsuits/<int:lawsuit_id>/file/", views.file, name="file"),
     path("lawsuits/<int:lawsuit_id>/hearing/", views.hearing, name="hearing"),

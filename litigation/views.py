@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.navigation import DASHBOARD_TOOLS, LEGAL_TABS, tabs_for
 from common.access import permission_required_or_404, posted_id
+from litigation.bundle import evidence_bundle
 from litigation.forms import (
     CloseForm,
     CostForm,
@@ -180,6 +182,19 @@ def _step(request, lawsuit_id: int, name: str, act, done: str):
             messages.success(request, done)
             return redirect("litigation:detail", lawsuit.pk)
     return _detail(request, lawsuit, bound={name: form}, refusal=refusal, status=400)
+
+
+@permission_required_or_404(VIEW)
+def bundle(request, lawsuit_id: int):
+    """The evidence bundle: one ZIP of the summary PDF and its attachments."""
+    lawsuit = _lawsuit_for(request.user, lawsuit_id)
+    response = HttpResponse(
+        evidence_bundle(lawsuit=lawsuit, now=timezone.now()), content_type="application/zip"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="lawsuit-{lawsuit.pk}-evidence-bundle.zip"'
+    )
+    return response
 
 
 @permission_required_or_404(ACT)
