@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from accounts.roles import Role
-from cases.models import Case
+from cases.models import Case, Stage, Strategy
 from litigation.models import LawFirm, Lawsuit
 from litigation.services import lawsuits_open_for_referrals
 from tests.factories import CaseFactory, UserFactory
@@ -46,3 +46,8 @@ def referred_case(team) -> Case:
 def lawsuit(referred_case) -> Lawsuit:
     lawsuits_open_for_referrals(business_date=BUSINESS_DATE, now=NOW)
     return Lawsuit.objects.get(case=referred_case)
+
+
+@pytest.fixture
+def litigation_stage(db) -> Stage:
+    return Strategy.objects.get(is_default=True).stages.get(action=Stage.Action.LITIGATION)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from cases.models import Case, PromiseToPay, Stage, Strategy
+from cases.models import Case, PromiseToPay
 from litigation.models import ReferralCriteria
 from litigation.selectors import cases_held_back
 from pipeline.services import pipeline_run_day
@@ -29,11 +29,6 @@ def moment(n: int) -> dt.datetime:
 
 def run(n: int) -> None:
     pipeline_run_day(business_date=day(n), now=moment(n))
-
-
-@pytest.fixture
-def litigation_stage(db) -> Stage:
-    return Strategy.objects.get(is_default=True).stages.get(action=Stage.Action.LITIGATION)
 
 
 @pytest.fixture

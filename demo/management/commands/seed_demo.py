@@ -141,6 +141,7 @@ class Command(BaseCommand):
             "collector1",
             "agency1_manager",
             "agency1_agent",
+            "legal",
         ]
         present = set(
             User.objects.filter(username__in=usernames).values_list("username", flat=True)
