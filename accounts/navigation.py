@@ -26,6 +26,7 @@ ROLE_HOME: dict[Role, str] = {
     Role.SUPERVISOR: "workspace:list",
     Role.MANAGER: "workspace:list",
     Role.COMPLIANCE_OFFICER: "workspace:list",
+    Role.LEGAL: "litigation:queue",
     Role.ADMIN: "admin:index",
 }
 
@@ -47,6 +48,7 @@ NAV_LINKS: list[NavLink] = [
     ),
     NavLink(_("Visits"), "visits:board", "visits.view_visit"),
     NavLink(_("Disputes and complaints"), "disputes:register", "disputes.view_dispute"),
+    NavLink(_("Litigation"), "litigation:queue", "litigation.view_lawsuit"),
     NavLink(_("Pipeline"), "pipeline:page", "pipeline.run_pipeline"),
     NavLink(_("Feeds"), "feeds:list", "reporting.view_dashboard"),
     NavLink(pgettext_lazy("the Django admin", "Admin"), "admin:index", None),
@@ -97,11 +99,17 @@ DASHBOARD_TOOLS: list[NavLink] = [
     NavLink(_("Write-offs"), "agreements:writeoffs", "agreements.view_writeoffbatch"),
     NavLink(_("Pipeline"), "pipeline:page", "pipeline.run_pipeline"),
     NavLink(_("Disputes and complaints"), "disputes:dashboard", "disputes.view_dispute"),
+    NavLink(_("Held back from litigation"), "litigation:held_back", "litigation.view_lawsuit"),
 ]
 AGENCY_TABS: list[NavLink] = [
     NavLink(_("League table"), "agencies:league", "agencies.view_agency_performance"),
     NavLink(_("Current placements"), "agencies:placements", "agencies.change_placement"),
     NavLink(_("Awaiting placement"), "agencies:awaiting", "agencies.add_placement"),
+]
+LEGAL_TABS: list[NavLink] = [
+    NavLink(_("Referrals and hearings"), "litigation:queue", "litigation.view_lawsuit"),
+    NavLink(_("Lawsuits"), "litigation:list", "litigation.view_lawsuit"),
+    NavLink(_("Litigation figures"), "litigation:figures", "litigation.view_lawsuit"),
 ]
 COMPLIANCE_TABS: list[NavLink] = [
     NavLink(

@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     AGENCY_COLLECTOR = "agency_collector", _("Agency collector")
     AGENCY_MANAGER = "agency_manager", _("Agency manager")
     COMPLIANCE_OFFICER = "compliance_officer", _("Compliance officer")
+    LEGAL = "legal", _("Legal team")
     ADMIN = "admin", _("Admin")
 
 
@@ -63,6 +64,9 @@ SUPERVISOR_PERMISSIONS = [
     "visits.view_visit",
     "visits.add_visit",
     "visits.change_visit",
+    "litigation.view_lawsuit",
+    "litigation.view_lawfirm",
+    "litigation.approve_lawsuitcost",
 ]
 
 # Group name -> "app_label.codename" permissions. The data migration installs these
@@ -145,6 +149,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agreements.view_writeoffbatch",
         "agreements.approve_writeoffbatch",
     ],
+    Role.LEGAL: [
+        "cases.view_case",
+        "cases.view_debtor",
+        "cases.view_contactpoint",
+        "cases.view_cardaccount",
+        "cases.view_activity",
+        "cases.add_activity",
+        "cases.view_promisetopay",
+        "cases.view_payment",
+        "agreements.view_repaymentplan",
+        "agreements.view_settlementoffer",
+        "litigation.view_lawsuit",
+        "litigation.change_lawsuit",
+        "litigation.view_lawfirm",
+        "litigation.add_lawsuitcost",
+    ],
     Role.COMPLIANCE_OFFICER: [
         "accounts.view_user",
         "accounts.view_team",
@@ -171,6 +191,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "disputes.change_dispute",
         "disputes.change_complaint",
         "visits.view_visit",
+        "litigation.view_lawsuit",
+        "litigation.view_lawfirm",
     ],
 }
 # Admins are staff with every permission of the apps they configure.
@@ -186,6 +208,7 @@ ADMIN_APPS = (
     "reporting",
     "visits",
     "disputes",
+    "litigation",
 )
 
 

@@ -472,6 +472,15 @@ class Case(TimeStampedModel):
             "collection contact stops."
         ),
     )
+    legal_hold_since = models.DateTimeField(
+        _("legal hold since"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when a lawsuit is filed: from then on only the legal team contacts the debtor "
+            "about the debt."
+        ),
+    )
 
     class Meta:
         verbose_name = _("case")

@@ -40,8 +40,9 @@ def case_scope_slices(user) -> list[Q]:
     row-level access is decided.
 
     Collectors: their own cases and their team's unassigned pool, not cases placed with an
-    agency. Supervisors and managers: the cases of the teams they supervise. Agency staff: the
-    current placements of their own agency. Compliance officers and admins: all. The slices are
+    agency. Supervisors and managers: the cases of the teams they supervise. Legal team: the
+    cases referred to it or under a legal hold. Agency staff: the current placements of their
+    own agency. Compliance officers and admins: all. The slices are
     disjoint and each follows one index, so the work queue can walk them one at a time.
     """
     if not user.is_authenticated or not user.is_active:
@@ -51,6 +52,9 @@ def case_scope_slices(user) -> list[Q]:
         return [Q()]
     if role in SUPERVISING_ROLES:
         return [Q(team__in=user.supervised_teams.all())]
+    if role == Role.LEGAL:
+        # Referred to the legal team, or under the hold of a lawsuit filed.
+        return [Q(status=Case.Status.LITIGATION) | Q(legal_hold_since__isnull=False)]
     if role in AGENCY_ROLES:
         if user.agency_id is None:
             return []

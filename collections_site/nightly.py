@@ -1,6 +1,7 @@
 """The night's work for one business date: flagging reported payments the bank never
-confirmed, the pipeline, then the agencies' step, then the messages it queued. The
-orchestration lives here, above both workflows, so that neither needs the other."""
+confirmed, the pipeline, then the agencies' step, the lawsuits of the cases it referred to the
+legal team, then the messages it queued. The orchestration lives here, above the workflows,
+so that none needs another."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from agencies.services import agencies_run_day
 from agreements.services import agreements_run_day
 from cases.services import reported_payments_flag_unconfirmed
 from common.jobs import enqueue
+from litigation.services import lawsuits_open_for_referrals
 from pipeline.jobs import start_dispatch
 from pipeline.models import PipelineRun
 from pipeline.services import pipeline_abandoned_dates, pipeline_run_day
@@ -48,10 +50,12 @@ def run_collections_day(
             started_from=PipelineRun.StartedFrom.PAGE,
         )
     agency_counts = agencies_run_day(business_date=day, now=now)
+    lawsuits_opened = lawsuits_open_for_referrals(business_date=day, now=now)
     django_rq.get_queue("messages").enqueue(start_dispatch)
     return {
         "reported_payments_flagged": flagged,
         **result.counts,
+        "litigation:lawsuits_opened": lawsuits_opened,
         **{f"agencies:{key}": n for key, n in agency_counts.items()},
         **{f"agreements:{key}": n for key, n in agreement_counts.items()},
     }

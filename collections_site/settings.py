@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "feeds",
     "agreements",
     "disputes",
+    "litigation",
     "supervision",
     "reporting",
     "demo",
@@ -314,6 +315,9 @@ DIALER_MATCH_MINUTES = envint("DIALER_MATCH_MINUTES", 15)
 VISIT_EVIDENCE_MAX_MB = envint("VISIT_EVIDENCE_MAX_MB", 20)
 VISIT_EVIDENCE_MAX_FILES = envint("VISIT_EVIDENCE_MAX_FILES", 10)
 VISIT_MISSED_AFTER_HOURS = envint("VISIT_MISSED_AFTER_HOURS", 4)
+# Litigation: a lawsuit's cost above this amount (in the lawsuit's currency) waits for an
+# approver (a supervisor) before it counts.
+LITIGATION_COST_APPROVAL_LIMIT = envint("LITIGATION_COST_APPROVAL_LIMIT", 1000)
 
 # Agencies: the bank places cases only with agencies on its approved list, each evaluated
 # less than this many days before (the CN 2026 guideline: at least yearly). 0 keeps no list.

@@ -26,6 +26,7 @@ ALL = "all"  # counted_outcomes / contact_point_kinds: no filter
 # Rule codes the engine always uses; an attempt cap's own code must differ from them.
 FIXED_RULE_CODES = (
     "agency_gate",
+    "legal_hold",
     "bankruptcy",
     "cease_communication",
     "dispute_pending",
@@ -46,6 +47,7 @@ FIXED_RULE_CODES = (
 # What people call each rule; a cap a policy names itself is shown by its code.
 RULE_NAMES = {
     "agency_gate": gettext_lazy("Agency placement and eligibility"),
+    "legal_hold": gettext_lazy("Legal hold"),
     "bankruptcy": gettext_lazy("Bankruptcy"),
     "cease_communication": gettext_lazy("Cease communication"),
     "dispute_pending": gettext_lazy("Dispute pending"),

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
+from accounts.roles import Role
 from cases.models import Activity
 from common.days import business_day_of
 from common.phones import phone_e164_or_none, phone_region
@@ -389,6 +390,23 @@ def agency_gate(context: RuleContext) -> RuleResult:
             code, False, f"Agency {agency.name} may not collect: {'; '.join(problems)}.", **inputs
         )
     return _passed(code, False, f"Placed with {agency.name}, which is eligible.", **inputs)
+
+
+def legal_hold(context: RuleContext) -> RuleResult:
+    """Once a lawsuit is filed, nobody but the legal team contacts the debtor about the debt:
+    not collectors, not agencies, not the pipeline's messages."""
+    code, since = "legal_hold", context.case.legal_hold_since
+    inputs = {"legal_hold_since": _iso(since)}
+    if since is None or since > context.moment:
+        return _passed(code, False, "No legal hold.", **inputs)
+    if context.actor is not None and context.actor.role == Role.LEGAL:
+        return _passed(code, False, "Under a legal hold; the legal team's own contact.", **inputs)
+    return _failed(
+        code,
+        False,
+        "A lawsuit is filed: only the legal team contacts the debtor about this debt.",
+        **inputs,
+    )
 
 
 def bankruptcy(context: RuleContext) -> RuleResult:
@@ -824,6 +842,7 @@ def conversation_cooldown(context: RuleContext) -> RuleResult:
 
 FLAG_AND_ACCESS_RULES: tuple[Callable[[RuleContext], RuleResult], ...] = (
     agency_gate,
+    legal_hold,
     bankruptcy,
     cease_communication,
     dispute_pending,

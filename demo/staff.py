@@ -215,6 +215,8 @@ def build_staff(
                     agency_id=agency.id,
                 )
             )
+    # Last, so that the names drawn for everyone else stay those of the same seed.
+    person("legal", Role.LEGAL, "—", head_office)
     User.objects.bulk_create(users)
 
     groups = dict(Group.objects.filter(name__in=[r.value for r in Role]).values_list("name", "id"))

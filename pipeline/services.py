@@ -59,7 +59,7 @@ from common.dry_run import dry_run_transaction
 from common.holders import holding, is_held
 from common.money import AMOUNT_OUTPUT
 from common.sql import DaysBetween, insert_from_select
-from pipeline.hand_offs import hand_offs
+from pipeline.hand_offs import entry_criteria_for, hand_offs
 from pipeline.models import OutboundMessage, PipelineRun
 
 BATCH_SIZE = 5000
@@ -367,6 +367,10 @@ class Pipeline:
                 # Past a hand-off (the agency stage): a case the party holds waits for it to
                 # decide where it goes (an agency's recall); one it kept off the ladder stays.
                 reached = reached.exclude(hand_off.kept_off_ladder())
+        if (criteria := entry_criteria_for(stage, self.business_date)) is not None:
+            # Cases that do not meet the stage's criteria stay where they are (and may still
+            # enter a lower stage below).
+            reached = reached.filter(criteria)
         batches = keyset_batches(reached, STAGE_ENTRY_FIELDS, self.batch_size)
         for rows in self._timed_batches(batches, "escalate: selecting"):
             with transaction.atomic():
@@ -527,8 +531,8 @@ def cases_enter_stage(
     would: for hand-offs that do not wait for a threshold (an agency recall to the next stage).
 
     Cases of another strategy, already at or past the stage, paused (by a supervisor, a
-    pending promise or a reported payment awaiting the bank) or no longer overdue (the cure
-    step closes those) are left as they are.
+    pending promise or a reported payment awaiting the bank), not meeting the stage's entry
+    criteria or no longer overdue (the cure step closes those) are left as they are.
     """
     stages = sorted(stage.strategy.stages.all(), key=lambda entered: entered.min_days_past_due)
     pipeline = Pipeline(business_date=business_date, now=now)
@@ -540,6 +544,8 @@ def cases_enter_stage(
         .exclude(paused_by_promise(business_date))
         .exclude(paused_by_reported_payment())
     )
+    if (criteria := entry_criteria_for(stage, business_date)) is not None:
+        movable = movable.filter(criteria)
     for rows in keyset_batches(movable, STAGE_ENTRY_FIELDS, pipeline.batch_size):
         with transaction.atomic():
             pipeline._enter_stage(stage, stages, rows)

@@ -65,6 +65,15 @@ from compliance.policies import policy_version_create
 from compliance.presets import PRESETS
 from disputes.models import Complaint, Dispute, Document, Step
 from feeds.models import ImportRejectedRow, ImportRun
+from litigation.models import (
+    EnforcementStep,
+    Hearing,
+    LawFirm,
+    Lawsuit,
+    LawsuitCost,
+    LawsuitEvent,
+    ReferralCriteria,
+)
 from pipeline.models import OutboundMessage, PipelineRun, PrintFile
 from tests.factories import (
     ActivityFactory,
@@ -443,6 +452,55 @@ def make_document() -> Document:
     )
 
 
+def make_law_firm() -> LawFirm:
+    return LawFirm.objects.create(name=f"Law firm {next(serial)}")
+
+
+def make_referral_criteria() -> ReferralCriteria:
+    stage = make_stage()
+    stage.action = Stage.Action.LITIGATION
+    stage.save(update_fields=["action"])
+    return ReferralCriteria.objects.create(stage=stage, min_balance=Decimal("500.00"))
+
+
+def make_lawsuit() -> Lawsuit:
+    case = make_case()
+    return Lawsuit.objects.create(
+        case=case, currency="USD", referred_on=timezone.localdate(), referred_at=timezone.now()
+    )
+
+
+def make_lawsuit_event() -> LawsuitEvent:
+    return LawsuitEvent.objects.create(
+        lawsuit=make_lawsuit(), kind=LawsuitEvent.Kind.REFERRED, occurred_at=timezone.now()
+    )
+
+
+def make_hearing() -> Hearing:
+    return Hearing.objects.create(lawsuit=make_lawsuit(), scheduled_at=timezone.now())
+
+
+def make_enforcement_step() -> EnforcementStep:
+    return EnforcementStep.objects.create(
+        lawsuit=make_lawsuit(),
+        taken_on=timezone.localdate(),
+        description="Garnishment",
+        recorded_by=make_user(),
+    )
+
+
+def make_lawsuit_cost() -> LawsuitCost:
+    return LawsuitCost.objects.create(
+        lawsuit=make_lawsuit(),
+        kind=LawsuitCost.Kind.COURT_FEE,
+        amount=Decimal("100.00"),
+        incurred_on=timezone.localdate(),
+        status=LawsuitCost.Status.APPROVED,
+        recorded_by=make_user(),
+        recorded_at=timezone.now(),
+    )
+
+
 MAKERS: dict[type[Model], Callable[[], Model]] = {
     User: make_user,
     Team: make_team,
@@ -488,6 +546,13 @@ MAKERS: dict[type[Model], Callable[[], Model]] = {
     Complaint: make_complaint,
     Step: make_step,
     Document: make_document,
+    LawFirm: make_law_firm,
+    ReferralCriteria: make_referral_criteria,
+    Lawsuit: make_lawsuit,
+    LawsuitEvent: make_lawsuit_event,
+    Hearing: make_hearing,
+    EnforcementStep: make_enforcement_step,
+    LawsuitCost: make_lawsuit_cost,
 }
 # The application alone writes these (the compliance engine, the feed importer, the case
 # page's reported payments); policy
@@ -513,6 +578,11 @@ ENGINE_WRITTEN = (
     Complaint,
     Step,
     Document,
+    Lawsuit,
+    LawsuitEvent,
+    Hearing,
+    EnforcementStep,
+    LawsuitCost,
 )
 # The dashboards' tables: their jobs and services write them, the admin only reads them.
 MAKERS.update(DASHBOARD_MAKERS)

@@ -25,6 +25,7 @@ from compliance.log import log_append
 from compliance.models import ComplianceLogEntry
 from disputes.services import complaint_receive, dispute_receive
 from feeds.models import ImportRun
+from litigation.models import Lawsuit, LawsuitCost
 from supervision.models import OverrideApproval
 from tests.agencies.conftest import DAY, bank_day  # noqa: F401  (a fixture)
 from tests.factories import (
@@ -168,6 +169,18 @@ def world(team, agency, settings, tmp_path):
         currency="USD",
         days_past_due=181,
     )
+    lawsuit = Lawsuit.objects.create(
+        case=in_house, currency="USD", referred_on=DAY, referred_at=now
+    )
+    cost = LawsuitCost.objects.create(
+        lawsuit=lawsuit,
+        kind=LawsuitCost.Kind.COURT_FEE,
+        amount=5000,
+        incurred_on=DAY,
+        status=LawsuitCost.Status.AWAITING,
+        recorded_by=people[Role.LEGAL],
+        recorded_at=now,
+    )
     settings.MEDIA_ROOT = tmp_path / "media"
     in_house_visit = visit_with_evidence(in_house, people[Role.COLLECTOR])
     placed_visit = visit_with_evidence(placement.case, people[Role.AGENCY_COLLECTOR])
@@ -180,6 +193,8 @@ def world(team, agency, settings, tmp_path):
         "visit_id": in_house_visit.pk,
         "evidence_id": in_house_visit.evidence.get().pk,
         "case_id": in_house.pk,
+        "lawsuit_id": lawsuit.pk,
+        "cost_id": cost.pk,
         "plan_id": plan.pk,
         "offer_id": offer.pk,
         "batch_id": batch.pk,

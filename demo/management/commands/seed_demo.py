@@ -142,6 +142,7 @@ class Command(BaseCommand):
             "agency1_manager",
             "agency1_agent",
             "manager",
+            "legal",
         ]
         present = set(
             User.objects.filter(username__in=usernames).values_list("username", flat=True)
