@@ -22,6 +22,7 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("agreements/", include("agreements.urls")),
     path("visits/", include("visits.urls")),
+    path("portal/", include("portal.urls")),
     # Supervisors' actions first: the dashboards' pages take any other slug below.
     path("dashboards/", include("supervision.urls")),
     path("dashboards/", include("reporting.urls")),
