@@ -26,6 +26,7 @@ from common.access import posted_id
 from common.days import business_day_of
 from pipeline.letters import debtor_interface_language
 from portal.access import (
+    SESSION_COOKIE,
     PortalSession,
     case_id_of_link,
     portal_session,
@@ -84,6 +85,8 @@ def portal_page(view: View) -> View:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = view(request, case, *args, now=timezone.now(), **kwargs)
+        if SESSION_COOKIE in response.cookies:
+            return response  # the view changed the session itself
         return portal_session_store(response, with_language(session, language))
 
     return page

@@ -60,8 +60,6 @@ def answers(**changes) -> dict:
 @pytest.fixture
 def signed_in(client, case):
     """The client, its identity proven for `case` on the start page."""
-    response = client.post(
-        "/portal/", {"reference": case.account.account_reference, **answers()}
-    )
+    response = client.post("/portal/", {"reference": case.account.account_reference, **answers()})
     assert response.status_code == 302, response.content
     return client

@@ -95,14 +95,18 @@ def test_a_wrong_answer_shows_nothing(client, case, changes):
 
 
 def test_no_such_account_answers_exactly_as_a_wrong_answer(client, case):
-    wrong = client.post("/portal/", {"reference": "ACC-PORTAL-1", **answers(national_id_last4="0000")})
+    wrong = client.post(
+        "/portal/", {"reference": "ACC-PORTAL-1", **answers(national_id_last4="0000")}
+    )
     missing = client.post("/portal/", {"reference": "NO-SUCH-REF", **answers()})
     assert wrong.status_code == missing.status_code == 400
 
     def page(response) -> str:
         text = response.content.decode()
-        return text.replace("ACC-PORTAL-1", "REF").replace("NO-SUCH-REF", "REF").replace(
-            "0000", "1234"
+        return (
+            text.replace("ACC-PORTAL-1", "REF")
+            .replace("NO-SUCH-REF", "REF")
+            .replace("0000", "1234")
         )
 
     # The CSRF token differs from page to page; the rest is the same.
@@ -199,3 +203,17 @@ def test_the_portal_session_ends_after_its_minutes(signed_in, settings):
 def test_leaving_ends_the_portal_session(signed_in):
     signed_in.post("/portal/sign-out/")
     assert signed_in.get("/portal/account/").url == "/portal/"
+
+
+def test_the_portal_speaks_the_debtors_language_and_switches(client, case):
+    case.debtor.language = "zh"
+    case.debtor.save()
+    client.post("/portal/", {"reference": "ACC-PORTAL-1", **answers()})
+    assert "您的欠款" in client.get("/portal/account/").content.decode()
+    client.post("/portal/language/", {"language": "en", "next": "/portal/account/"})
+    assert "What you owe" in client.get("/portal/account/").content.decode()
+
+
+def test_the_language_switch_goes_back_only_to_the_portal(client):
+    response = client.post("/portal/language/", {"language": "en", "next": "https://evil.example/"})
+    assert response.url == "/portal/"
