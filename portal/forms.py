@@ -53,6 +53,7 @@ class StartForm(IdentityForm):
 
 
 class PromiseForm(_PortalForm):
+    prefix = "promise"
     amount = AmountField(positive=True, label=_("Amount"))
     due_date = forms.DateField(label=_("I will pay by"), widget=DateInput)
 
@@ -67,6 +68,7 @@ class PromiseForm(_PortalForm):
 
 
 class PlanForm(_PortalForm):
+    prefix = "plan"
     instalment_count = forms.IntegerField(
         label=_("Number of instalments"), min_value=1, max_value=MAX_INSTALMENTS
     )
@@ -89,6 +91,7 @@ STOP_CHOICES = [
 
 
 class PreferencesForm(_PortalForm):
+    prefix = "preferences"
     stop_channels = forms.MultipleChoiceField(
         label=_("Stop contacting me by"),
         choices=STOP_CHOICES,
@@ -111,4 +114,5 @@ class PortalCallbackForm(CallbackForm):
 
 
 class PaymentForm(_PortalForm):
+    prefix = "payment"
     amount = AmountField(positive=True, label=_("Amount to pay"))

@@ -35,7 +35,7 @@ def test_the_page_shows_the_debt(signed_in, case):
 def test_a_promise_within_the_limit_is_recorded(signed_in, case, business_date):
     due = business_date + dt.timedelta(days=5)
     response = signed_in.post(
-        "/portal/account/promise/", {"amount": "300", "due_date": due.isoformat()}
+        "/portal/account/promise/", {"promise-amount": "300", "promise-due_date": due.isoformat()}
     )
     assert response.status_code == 302
     promise = PromiseToPay.objects.get(case=case)
@@ -50,7 +50,8 @@ def test_a_promise_beyond_the_limit_is_refused_with_the_reason(
 ):
     too_late = business_date + dt.timedelta(days=settings.PROMISE_MAX_DAYS + 1)
     response = signed_in.post(
-        "/portal/account/promise/", {"amount": "300", "due_date": too_late.isoformat()}
+        "/portal/account/promise/",
+        {"promise-amount": "300", "promise-due_date": too_late.isoformat()},
     )
     assert response.status_code == 400
     assert "within 30 days" in response.content.decode()
@@ -73,9 +74,9 @@ def test_a_plan_within_the_rules_is_agreed_at_once_with_its_letter(signed_in, ca
     response = signed_in.post(
         "/portal/account/plan/",
         {
-            "instalment_count": "6",
-            "frequency": "monthly",
-            "first_due_date": (business_date + dt.timedelta(days=7)).isoformat(),
+            "plan-instalment_count": "6",
+            "plan-frequency": "monthly",
+            "plan-first_due_date": (business_date + dt.timedelta(days=7)).isoformat(),
         },
     )
     plan = RepaymentPlan.objects.get(case=case)
@@ -164,7 +165,8 @@ def test_another_cases_offer_cannot_be_accepted(signed_in, other_case, business_
 
 def test_stopping_channels_and_choosing_a_language(signed_in, case):
     response = signed_in.post(
-        "/portal/account/preferences/", {"stop_channels": ["sms", "email"], "language": "zh-hans"}
+        "/portal/account/preferences/",
+        {"preferences-stop_channels": ["sms", "email"], "preferences-language": "zh-hans"},
     )
     assert response.status_code == 302
     mobile = case.debtor.contact_points.get(kind=ContactPoint.Kind.MOBILE)

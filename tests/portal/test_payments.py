@@ -18,7 +18,7 @@ NOTICE_URL = "/portal/payments/notice/"
 
 
 def start_payment(client, amount: str = "150.00") -> OnlinePayment:
-    response = client.post("/portal/account/pay/", {"amount": amount})
+    response = client.post("/portal/account/pay/", {"payment-amount": amount})
     assert response.status_code == 302
     payment = OnlinePayment.objects.latest("pk")
     assert response.url == f"/portal/payments/fake-provider/{payment.reference}/"
@@ -108,7 +108,7 @@ def test_a_failed_payment_reports_nothing(client, signed_in, case):
 
 
 def test_more_than_the_balance_cannot_be_paid(signed_in):
-    response = signed_in.post("/portal/account/pay/", {"amount": "5000"})
+    response = signed_in.post("/portal/account/pay/", {"payment-amount": "5000"})
     assert response.status_code == 400
     assert not OnlinePayment.objects.exists()
 
