@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pipeline', '0005_print_files'),
+        ("pipeline", "0005_print_files"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outboundmessage',
-            name='channel',
-            field=models.CharField(choices=[('call', 'Call'), ('sms', 'SMS'), ('email', 'Email'), ('letter', 'Letter'), ('visit', 'Visit'), ('note', 'Note'), ('system', 'System'), ('portal', 'Portal')], max_length=10, verbose_name='channel'),
+            model_name="outboundmessage",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("call", "Call"),
+                    ("sms", "SMS"),
+                    ("email", "Email"),
+                    ("letter", "Letter"),
+                    ("visit", "Visit"),
+                    ("note", "Note"),
+                    ("system", "System"),
+                    ("portal", "Portal"),
+                ],
+                max_length=10,
+                verbose_name="channel",
+            ),
         ),
     ]
