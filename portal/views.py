@@ -409,7 +409,13 @@ def fake_provider(request: HttpRequest, reference: str) -> HttpResponse:
             amount=payment.amount,
             currency=payment.currency,
         )
-        online_payment_notice(body=body, signature=signature, now=timezone.now())
+        try:
+            online_payment_notice(body=body, signature=signature, now=timezone.now())
+        except NoticeRefused:
+            messages.error(
+                request, gettext("The payment could not be recorded; nothing was taken.")
+            )
+            return redirect("portal:home")
         if outcome == "paid":
             messages.success(
                 request,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from cases.models import Activity, ReportedPayment
+from cases.models import Activity, Case, ReportedPayment
 from compliance.models import ComplianceLogEntry
 from portal.models import OnlinePayment
 from portal.providers import SIGNATURE_HEADER, payment_provider
@@ -117,3 +117,14 @@ def test_the_fake_provider_is_not_there_with_a_real_one(signed_in, settings):
     payment = start_payment(signed_in)
     settings.PAYMENT_PROVIDER = "portal.providers.PaymentProvider"
     assert signed_in.get(f"/portal/payments/fake-provider/{payment.reference}/").status_code == 404
+
+
+def test_a_payment_the_case_can_no_longer_take_is_not_recorded(signed_in, case):
+    payment = start_payment(signed_in)
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED, closed_at=case.opened_at)
+    response = signed_in.post(
+        f"/portal/payments/fake-provider/{payment.reference}/", {"outcome": "paid"}, follow=True
+    )
+    assert "could not be recorded" in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == OnlinePayment.Status.STARTED
