@@ -34,6 +34,8 @@ class RepaymentPlan(TimeStampedModel):
         PORTAL = "portal", _("Debtor portal")
 
     class Status(models.TextChoices):
+        # Asked for by the debtor beyond the policy's plan rules: a supervisor decides.
+        REQUESTED = "requested", _("Requested, awaiting a supervisor")
         ACTIVE = "active", _("Active")
         KEPT = "kept", _("Kept (completed)")
         BROKEN = "broken", _("Broken")

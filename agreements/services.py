@@ -132,6 +132,91 @@ def plan_create(
     Refused, with the reason, beyond the policy's longest plan, for more than the balance, for
     a first instalment in the past, or while the case has another active plan.
     """
+    due_dates, amounts = _plan_schedule(
+        total_amount=total_amount,
+        instalment_count=instalment_count,
+        frequency=frequency,
+        first_due_date=first_due_date,
+        business_date=business_date,
+    )
+    with transaction.atomic():
+        locked = _visible_open_case(actor, case)
+        _plan_check_case(locked, total_amount)
+        beyond = _plan_beyond_policy(locked, due_dates, business_date)
+        if beyond:
+            raise AgreementRefused(beyond)
+        return _plan_record(
+            locked,
+            actor=actor,
+            status=RepaymentPlan.Status.ACTIVE,
+            total_amount=total_amount,
+            frequency=frequency,
+            first_due_date=first_due_date,
+            agreed_via=agreed_via,
+            schedule=list(zip(due_dates, amounts, strict=True)),
+            business_date=business_date,
+            now=now,
+        )
+
+
+def plan_request_by_debtor(
+    *,
+    case: Case,
+    instalment_count: int,
+    frequency: str,
+    first_due_date: dt.date,
+    business_date: dt.date,
+    now: dt.datetime,
+) -> RepaymentPlan:
+    """A plan for the whole balance the debtor asks for themselves (on the portal).
+
+    Within the policy's plan rules it is agreed at once, as a collector's would be (ACTIVE, the
+    case paused). A plan longer than the policy's longest is not refused but REQUESTED: it
+    waits for a supervisor, and the case goes on as before meanwhile. Refused (AgreementRefused)
+    for what no approval could mend: a closed case, a first instalment in the past, another
+    active or requested plan.
+    """
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().select_related("account").get(pk=case.pk)
+        if not locked.is_open:
+            raise AgreementRefused(_("The case is closed."))
+        total_amount = locked.account.balance
+        due_dates, amounts = _plan_schedule(
+            total_amount=total_amount,
+            instalment_count=instalment_count,
+            frequency=frequency,
+            first_due_date=first_due_date,
+            business_date=business_date,
+        )
+        _plan_check_case(locked, total_amount)
+        if RepaymentPlan.objects.filter(
+            case=locked, status=RepaymentPlan.Status.REQUESTED
+        ).exists():
+            raise AgreementRefused(_("A plan you asked for is already waiting for an answer."))
+        beyond = _plan_beyond_policy(locked, due_dates, business_date)
+        return _plan_record(
+            locked,
+            actor=None,
+            status=RepaymentPlan.Status.REQUESTED if beyond else RepaymentPlan.Status.ACTIVE,
+            total_amount=total_amount,
+            frequency=frequency,
+            first_due_date=first_due_date,
+            agreed_via=RepaymentPlan.Channel.PORTAL,
+            schedule=list(zip(due_dates, amounts, strict=True)),
+            business_date=business_date,
+            now=now,
+        )
+
+
+def _plan_schedule(
+    *,
+    total_amount: Decimal,
+    instalment_count: int,
+    frequency: str,
+    first_due_date: dt.date,
+    business_date: dt.date,
+) -> tuple[list[dt.date], list[Decimal]]:
+    """The instalments' due dates and amounts, or AgreementRefused for a plan no one can agree."""
     if total_amount <= 0:
         raise AgreementRefused(_("The total must be more than zero."))
     if instalment_count < 1:
@@ -144,51 +229,76 @@ def plan_create(
     amounts = plan_amounts(total=total_amount, count=instalment_count)
     if amounts[0] <= 0:
         raise AgreementRefused(_("Each instalment must be at least one cent."))
-    with transaction.atomic():
-        locked = _visible_open_case(actor, case)
-        account = locked.account
-        if total_amount > account.balance:
-            raise AgreementRefused(
-                _("The total is more than the balance of %(balance)s.")
-                % {"balance": money(account.balance, account.currency)}
-            )
-        limit = policy_parameters_for_cases(case_ids=[locked.pk])[locked.pk].plan_max_months
-        months = _months_between(business_date, due_dates[-1])
-        if limit is not None and months > limit:
-            raise AgreementRefused(
-                _(
-                    "The policy allows plans of at most %(limit)s months; this one would run "
-                    "%(months)s months, until %(last)s."
-                )
-                % {"limit": limit, "months": months, "last": formats.date_format(due_dates[-1])}
-            )
-        if RepaymentPlan.objects.filter(case=locked, status=RepaymentPlan.Status.ACTIVE).exists():
-            raise AgreementRefused(_("This case already has an active repayment plan."))
-        plan = RepaymentPlan.objects.create(
-            case=locked,
-            total_amount=total_amount,
-            currency=account.currency,
-            frequency=frequency,
-            instalment_count=instalment_count,
-            first_due_date=first_due_date,
-            agreed_on=business_date,
-            agreed_by=actor,
-            agreed_via=agreed_via,
+    return due_dates, amounts
+
+
+def _plan_check_case(locked: Case, total_amount: Decimal) -> None:
+    account = locked.account
+    if total_amount > account.balance:
+        raise AgreementRefused(
+            _("The total is more than the balance of %(balance)s.")
+            % {"balance": money(account.balance, account.currency)}
         )
-        PlanInstalment.objects.bulk_create(
-            PlanInstalment(plan=plan, number=n, due_date=due, amount=amount)
-            for n, (due, amount) in enumerate(zip(due_dates, amounts, strict=True), start=1)
-        )
-        # The plan replaces a pending promise: one agreement at a time is monitored.
-        PromiseToPay.objects.filter(case=locked, status=PromiseToPay.Status.PENDING).update(
-            status=PromiseToPay.Status.CANCELLED, resolved_on=business_date
-        )
-        changes = {"under_repayment_plan": True, "claimed_by": None, "claim_expires_at": None}
-        if locked.paused_at is None:
-            changes.update(paused_at=now, pause_reason=f"Repayment plan #{plan.pk}")
-            RepaymentPlan.objects.filter(pk=plan.pk).update(paused_case_at=now)
-        Case.objects.filter(pk=locked.pk).update(**changes)
-        _note(locked, actor, now, f"Repayment plan #{plan.pk} agreed: {plan}.").save()
+    if RepaymentPlan.objects.filter(case=locked, status=RepaymentPlan.Status.ACTIVE).exists():
+        raise AgreementRefused(_("This case already has an active repayment plan."))
+
+
+def _plan_beyond_policy(locked: Case, due_dates: list[dt.date], business_date: dt.date) -> str:
+    """Why the plan runs longer than the case's policy allows ('' when it does not)."""
+    limit = policy_parameters_for_cases(case_ids=[locked.pk])[locked.pk].plan_max_months
+    months = _months_between(business_date, due_dates[-1])
+    if limit is None or months <= limit:
+        return ""
+    return _(
+        "The policy allows plans of at most %(limit)s months; this one would run "
+        "%(months)s months, until %(last)s."
+    ) % {"limit": limit, "months": months, "last": formats.date_format(due_dates[-1])}
+
+
+def _plan_record(
+    locked: Case,
+    *,
+    actor,
+    status: str,
+    total_amount: Decimal,
+    frequency: str,
+    first_due_date: dt.date,
+    agreed_via: str,
+    schedule: list[tuple[dt.date, Decimal]],
+    business_date: dt.date,
+    now: dt.datetime,
+) -> RepaymentPlan:
+    """Write the plan and its instalments; an active one replaces a pending promise and pauses
+    the case."""
+    plan = RepaymentPlan.objects.create(
+        case=locked,
+        total_amount=total_amount,
+        currency=locked.account.currency,
+        frequency=frequency,
+        instalment_count=len(schedule),
+        first_due_date=first_due_date,
+        agreed_on=business_date,
+        agreed_by=actor,
+        agreed_via=agreed_via,
+        status=status,
+    )
+    PlanInstalment.objects.bulk_create(
+        PlanInstalment(plan=plan, number=n, due_date=due, amount=amount)
+        for n, (due, amount) in enumerate(schedule, start=1)
+    )
+    if status == RepaymentPlan.Status.REQUESTED:
+        _note(locked, actor, now, f"Repayment plan #{plan.pk} requested: {plan}.").save()
+        return plan
+    # The plan replaces a pending promise: one agreement at a time is monitored.
+    PromiseToPay.objects.filter(case=locked, status=PromiseToPay.Status.PENDING).update(
+        status=PromiseToPay.Status.CANCELLED, resolved_on=business_date
+    )
+    changes = {"under_repayment_plan": True, "claimed_by": None, "claim_expires_at": None}
+    if locked.paused_at is None:
+        changes.update(paused_at=now, pause_reason=f"Repayment plan #{plan.pk}")
+        RepaymentPlan.objects.filter(pk=plan.pk).update(paused_case_at=now)
+    Case.objects.filter(pk=locked.pk).update(**changes)
+    _note(locked, actor, now, f"Repayment plan #{plan.pk} agreed: {plan}.").save()
     return plan
 
 
@@ -513,12 +623,33 @@ def offer_accept(
     *, actor, offer: SettlementOffer, business_date: dt.date, now: dt.datetime
 ) -> SettlementOffer:
     """Record that the debtor accepted an approved offer before it expired."""
+    return _offer_accept(
+        SettlementOffer.objects.filter(case__in=cases_visible_to(actor)),
+        offer=offer,
+        actor=actor,
+        business_date=business_date,
+        now=now,
+    )
+
+
+def offer_accept_by_debtor(
+    *, case: Case, offer: SettlementOffer, business_date: dt.date, now: dt.datetime
+) -> SettlementOffer:
+    """The debtor accepts, themselves (on the portal), an approved offer made on their case."""
+    return _offer_accept(
+        SettlementOffer.objects.filter(case=case),
+        offer=offer,
+        actor=None,
+        business_date=business_date,
+        now=now,
+    )
+
+
+def _offer_accept(
+    offers, *, offer: SettlementOffer, actor, business_date: dt.date, now: dt.datetime
+) -> SettlementOffer:
     with transaction.atomic():
-        locked = (
-            SettlementOffer.objects.select_for_update()
-            .filter(pk=offer.pk, case__in=cases_visible_to(actor))
-            .first()
-        )
+        locked = offers.select_for_update().filter(pk=offer.pk).first()
         if locked is None:
             raise SettlementOffer.DoesNotExist
         if locked.status != SettlementOffer.Status.OFFERED:

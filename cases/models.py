@@ -595,6 +595,8 @@ class Activity(models.Model):
         VISIT = "visit", _("Visit")
         NOTE = "note", _("Note")
         SYSTEM = "system", _("System")
+        # What the debtor did themselves on the self-service portal (always inbound).
+        PORTAL = "portal", _("Portal")
 
     class Direction(models.TextChoices):
         OUTBOUND = "outbound", _("Outbound")
@@ -863,10 +865,11 @@ class ReportedPayment(TimeStampedModel):
         CARD_BY_PHONE = "card_phone", _("Card by phone")
         BANK_TRANSFER = "transfer", _("Bank transfer")
         CASH_AT_AGENCY = "cash_agency", _("Cash at the agency")
+        ONLINE = "online", _("Online, through the debtor portal")
         OTHER = "other", _("Other")
 
     # The methods whose payments the bank knows by a reference the payer can quote.
-    REFERENCE_REQUIRED = (Method.CARD_BY_PHONE, Method.BANK_TRANSFER)
+    REFERENCE_REQUIRED = (Method.CARD_BY_PHONE, Method.BANK_TRANSFER, Method.ONLINE)
 
     class Status(models.TextChoices):
         REPORTED = "reported", _("Reported, awaiting the bank")

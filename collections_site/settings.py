@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "litigation",
     "supervision",
     "reporting",
+    "portal",
     "demo",
 ]
 
@@ -347,6 +348,21 @@ PRINT_FILE_LETTERS = envint("PRINT_FILE_LETTERS", 1000)
 LETTER_PDF_FONT = os.environ.get(
     "LETTER_PDF_FONT", str(BASE_DIR / "pipeline" / "fonts" / "NotoSansCJKsc-Regular-subset.otf")
 )
+
+# The debtor portal (/portal/): how long a message's link works, how long the portal's own
+# session lasts without a request, and how many wrong identity answers lock it, for how long:
+# per account reference, and per client address (higher: many debtors may share one).
+PORTAL_LINK_MAX_AGE_DAYS = envint("PORTAL_LINK_MAX_AGE_DAYS", 14)
+PORTAL_SESSION_MINUTES = envint("PORTAL_SESSION_MINUTES", 15)
+PORTAL_FAILURE_LIMIT = envint("PORTAL_FAILURE_LIMIT", 5)
+PORTAL_CLIENT_FAILURE_LIMIT = envint("PORTAL_CLIENT_FAILURE_LIMIT", 20)
+PORTAL_LOCKOUT_MINUTES = envint("PORTAL_LOCKOUT_MINUTES", 15)
+# Working days the debtor is told a supervisor takes to answer a plan beyond the policy's rules.
+PORTAL_PLAN_ANSWER_DAYS = envint("PORTAL_PLAN_ANSWER_DAYS", 3)
+# The payment provider (a class path, see portal/providers.py) and the secret its notices are
+# signed with. The default is the local fake provider, a page of the portal: no real money.
+PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "portal.providers.LocalFakeProvider")
+PAYMENT_WEBHOOK_SECRET = os.environ.get("PAYMENT_WEBHOOK_SECRET", SECRET_KEY)
 
 LOGGING = {
     "version": 1,

@@ -25,6 +25,7 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("visits/", include("visits.urls")),
     path("litigation/", include("litigation.urls")),
+    path("portal/", include("portal.urls")),
     # Supervisors' actions first: the dashboards' pages take any other slug below.
     path("dashboards/", include("supervision.urls")),
     path("dashboards/", include("reporting.urls")),

@@ -384,18 +384,23 @@ def _contact_row(decided: ComplianceLogEntry, activity, *, kind: str, reason: st
 
 
 RECEIVED_ACTION = "inbound_call"
+# What the debtor did on the self-service portal: received like an inbound call, not an attempt.
+PORTAL_ACTION = "portal_action"
 
 
 def compliance_record_received(*, activity) -> ComplianceLogEntry:
-    """Log a contact the person made (an inbound call). It is not an attempt: no rule judges
-    it and nothing refuses it, and it writes no decision. The row records it as received,
-    under the policy in force, and what the rules count of it (a conversation starts a
-    cooldown; a call-back request is consent) they read from the activity itself."""
+    """Log a contact the person made (an inbound call, or an action on the debtor portal). It
+    is not an attempt: no rule judges it and nothing refuses it, and it writes no decision. The
+    row records it as received, under the policy in force, and what the rules count of it (a
+    conversation starts a cooldown; a call-back request is consent) they read from the activity
+    itself."""
     version = policy_version_current(
         code=policy_codes_for_cases(case_ids=[activity.case_id])[activity.case_id]
     )
     debtor = activity.debtor
     occurred_at = activity.occurred_at.astimezone(dt.UTC)
+    on_portal = activity.channel == "portal"
+    how = "the debtor acted on the portal" if on_portal else "the person called"
     row = {
         "kind": ComplianceLogEntry.Kind.RECEIVED,
         "occurred_at": occurred_at,
@@ -407,7 +412,7 @@ def compliance_record_received(*, activity) -> ComplianceLogEntry:
         "debtor_id": debtor.pk,
         "contact_point_id": activity.contact_point_id,
         "channel": activity.channel,
-        "action": RECEIVED_ACTION,
+        "action": PORTAL_ACTION if on_portal else RECEIVED_ACTION,
         "policy_code": version.policy.code,
         "policy_version": version.version,
         "rules": [],
@@ -415,7 +420,7 @@ def compliance_record_received(*, activity) -> ComplianceLogEntry:
         "verdict": Verdict.ALLOWED,
         "reason": (
             f"Contact received: {activity.get_outcome_display()} (activity {activity.pk}); "
-            "the person called, so no rule judged it."
+            f"{how}, so no rule judged it."
         ),
         "activity": activity,
     }

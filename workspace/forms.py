@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
-from django.conf import settings
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
@@ -28,6 +27,9 @@ from workspace.services import (
     INBOUND_OUTCOMES,
     RIGHT_PARTY_OUTCOMES,
     disclosure_required,
+    promise_date_problem,
+    promise_latest_date,
+    promise_max_days,
 )
 
 
@@ -159,10 +161,6 @@ class CallLogForm(_DisclosureCheck, _CallForm):
         return cleaned
 
 
-def promise_max_days() -> int:
-    return settings.PROMISE_MAX_DAYS
-
-
 class PromiseForm(_DisclosureCheck, _CallForm):
     """A promise is taken in a right-party contact: the policy's disclosure is due on it."""
 
@@ -188,7 +186,7 @@ class PromiseForm(_DisclosureCheck, _CallForm):
         super().__init__(*args, case=case, **kwargs)
         self.case = case
         self.business_date = business_date
-        self.latest_date = business_date + dt.timedelta(days=promise_max_days())
+        self.latest_date = promise_latest_date(business_date)
         self.fields["amount"].widget.attrs["data-shortcut-focus"] = "p"
         self.fields["due_date"].widget.attrs.update(
             {
@@ -206,11 +204,7 @@ class PromiseForm(_DisclosureCheck, _CallForm):
 
     def _date_problem(self, day: dt.date) -> str:
         """'early' or 'late' when `day` falls outside the promise's range, else ''."""
-        if day <= self.business_date:
-            return "early"
-        if day > self.latest_date:
-            return "late"
-        return ""
+        return promise_date_problem(day, business_date=self.business_date)
 
     def _range(self) -> dict:
         return {
@@ -509,7 +503,15 @@ class PaymentReportForm(forms.Form):
     prefix = "payment"
     amount = AmountField(positive=True, label=_("Amount"))
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
-    method = forms.ChoiceField(label=_("Method"), choices=ReportedPayment.Method.choices)
+    # Online payments are reported by the payment provider itself, never by hand.
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[
+            choice
+            for choice in ReportedPayment.Method.choices
+            if choice[0] != ReportedPayment.Method.ONLINE
+        ],
+    )
     payer_reference = forms.CharField(
         label=_("Payer's reference"),
         max_length=64,

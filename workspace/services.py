@@ -350,7 +350,7 @@ def _activity(case: Case, user, now: dt.datetime, **fields) -> Activity:
         case=case,
         debtor_id=case.debtor_id,
         actor=user,
-        agency_id=user.agency_id,
+        agency_id=user.agency_id if user else None,
         occurred_at=now,
         **fields,
     )
@@ -542,10 +542,33 @@ def call_log_inbound(
         )
         compliance_record_received(activity=activity)
         if callback_at is not None:
-            Case.objects.filter(pk=case.pk).update(
-                next_action_at=callback_at, priority_score=CALL_BACK_PRIORITY
-            )
+            case_call_back_at(case=case, when=callback_at)
     return activity
+
+
+def case_call_back_at(*, case: Case, when: dt.datetime) -> None:
+    """Serve the case first at `when`, in the call-back band: the person asked to be called."""
+    Case.objects.filter(pk=case.pk).update(next_action_at=when, priority_score=CALL_BACK_PRIORITY)
+
+
+def promise_max_days() -> int:
+    return settings.PROMISE_MAX_DAYS
+
+
+def promise_latest_date(business_date: dt.date) -> dt.date:
+    """The furthest date a promise taken on `business_date` may fall on."""
+    return business_date + dt.timedelta(days=promise_max_days())
+
+
+def promise_date_problem(day: dt.date, *, business_date: dt.date) -> str:
+    """'early' or 'late' when a promise's date (or an instalment's) falls outside the range a
+    promise taken on `business_date` may have: after today, within PROMISE_MAX_DAYS. '' when
+    it is inside."""
+    if day <= business_date:
+        return "early"
+    if day > promise_latest_date(business_date):
+        return "late"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -609,6 +632,50 @@ def promise_record(
         )
         _finish_outcome(locked, now=now, next_action_at=None, status=Case.Status.PROMISED)
     return PromiseResult(CallResult(decision, activity), promise)
+
+
+class PromiseRefused(Exception):
+    """The debtor's promise cannot be taken as asked; the message says why."""
+
+
+def promise_record_by_debtor(
+    *, case: Case, amount: Decimal, due_date: dt.date, business_date: dt.date, now: dt.datetime
+) -> PromiseToPay:
+    """A promise the debtor made themselves (on the portal): no call, so nothing for the gate
+    to judge, but the same rules as a collector's: a date within the promise range, more than
+    zero, one pending promise at a time, an open case. The caller records the debtor's action.
+    """
+    problem = promise_date_problem(due_date, business_date=business_date)
+    if problem == "early":
+        raise PromiseRefused(
+            gettext("The pay-by date must be after today (%(today)s).")
+            % {"today": date_format(business_date)}
+        )
+    if problem == "late":
+        raise PromiseRefused(
+            gettext("The pay-by date must be within %(days)s days, by %(latest)s.")
+            % {
+                "days": promise_max_days(),
+                "latest": date_format(promise_latest_date(business_date)),
+            }
+        )
+    if amount <= 0:
+        raise PromiseRefused(gettext("The amount must be more than zero."))
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().select_related("account").get(pk=case.pk)
+        if not locked.is_open:
+            raise PromiseRefused(gettext("This case is closed: there is nothing to promise."))
+        if PromiseToPay.objects.filter(case=locked, status=PromiseToPay.Status.PENDING).exists():
+            raise PromiseRefused(gettext("A promise to pay is already waiting on this account."))
+        promise = PromiseToPay.objects.create(
+            case=locked,
+            amount=amount,
+            currency=locked.account.currency,
+            promised_on=business_date,
+            due_date=due_date,
+        )
+        _finish_outcome(locked, now=now, next_action_at=None, status=Case.Status.PROMISED)
+    return promise
 
 
 def _payment_problems(
@@ -694,66 +761,109 @@ def payment_report(
     itself, so the compliance gate has nothing to judge), and confirms the report at once if
     the bank's payment is already in. The case's escalation waits while the report does.
     """
-    business_date = business_day_of(now)
-    payer_reference = payer_reference.strip()
-    reference_key = ReportedPayment.key_of(payer_reference)
     with transaction.atomic():
         locked = _lock_case_for(case, user, now)
-        problems = _payment_problems(
-            case=locked,
+        return _payment_record(
+            locked,
+            reporter=user,
             amount=amount,
             currency=currency,
             method=method,
-            reference_key=reference_key,
             payer_reference=payer_reference,
             paid_on=paid_on,
-            business_date=business_date,
+            notes=notes,
+            now=now,
         )
-        if problems:
-            raise ValidationError(problems)
-        try:
-            with transaction.atomic():
-                report = ReportedPayment.objects.create(
-                    case=locked,
-                    account_id=locked.account_id,
-                    amount=amount,
-                    currency=currency,
-                    method=method,
-                    payer_reference=payer_reference,
-                    reference_key=reference_key,
-                    paid_on=paid_on,
-                    notes=notes,
-                    reported_by=user,
-                    agency_id=user.agency_id,
-                    reported_at=now,
-                    reported_on=business_date,
-                )
-        except IntegrityError:
-            # Reported by someone else in the same instant: the constraint kept it once.
-            raise ValidationError(
-                {
-                    "payer_reference": gettext(
-                        "This reference was already reported for this account."
-                    )
-                }
-            ) from None
-        summary = (
-            f"Payment reported: {amount} {currency} paid on {paid_on.isoformat()} "
-            f"({ReportedPayment.Method(method).name.lower().replace('_', ' ')}"
-            + (f", reference {payer_reference}" if payer_reference else "")
-            + ")."
-        )
-        _activity(
+
+
+def payment_report_online(
+    *, case: Case, amount: Decimal, currency: str, provider_reference: str, now: dt.datetime
+) -> ReportedPayment:
+    """Record a payment the debtor made online (the payment provider confirmed it to us): the
+    same report as a collector's, by nobody, paid today, under the provider's reference; the
+    bank's feed confirms it. Raises ValidationError as `payment_report` does (a reference
+    already reported among them: the caller makes a repeated confirmation harmless)."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        return _payment_record(
             locked,
-            user,
-            now,
-            channel=Activity.Channel.NOTE,
-            direction=Activity.Direction.INTERNAL,
-            outcome=Activity.Outcome.PAID,
-            notes=f"{summary} {notes}".strip(),
+            reporter=None,
+            amount=amount,
+            currency=currency,
+            method=ReportedPayment.Method.ONLINE,
+            payer_reference=provider_reference,
+            paid_on=business_day_of(now),
+            notes="",
+            now=now,
         )
-        reported_payments_confirm(now=now, account_ids=[locked.account_id])
-        report.refresh_from_db()
+
+
+def _payment_record(
+    locked: Case,
+    *,
+    reporter,
+    amount: Decimal,
+    currency: str,
+    method: str,
+    payer_reference: str,
+    paid_on: dt.date,
+    notes: str,
+    now: dt.datetime,
+) -> ReportedPayment:
+    business_date = business_day_of(now)
+    payer_reference = payer_reference.strip()
+    reference_key = ReportedPayment.key_of(payer_reference)
+    problems = _payment_problems(
+        case=locked,
+        amount=amount,
+        currency=currency,
+        method=method,
+        reference_key=reference_key,
+        payer_reference=payer_reference,
+        paid_on=paid_on,
+        business_date=business_date,
+    )
+    if problems:
+        raise ValidationError(problems)
+    try:
+        with transaction.atomic():
+            report = ReportedPayment.objects.create(
+                case=locked,
+                account_id=locked.account_id,
+                amount=amount,
+                currency=currency,
+                method=method,
+                payer_reference=payer_reference,
+                reference_key=reference_key,
+                paid_on=paid_on,
+                notes=notes,
+                reported_by=reporter,
+                agency_id=reporter.agency_id if reporter else None,
+                reported_at=now,
+                reported_on=business_date,
+            )
+    except IntegrityError:
+        # Reported by someone else in the same instant: the constraint kept it once.
+        raise ValidationError(
+            {"payer_reference": gettext("This reference was already reported for this account.")}
+        ) from None
+    summary = (
+        f"Payment reported: {amount} {currency} paid on {paid_on.isoformat()} "
+        f"({ReportedPayment.Method(method).name.lower().replace('_', ' ')}"
+        + (f", reference {payer_reference}" if payer_reference else "")
+        + ")."
+    )
+    _activity(
+        locked,
+        reporter,
+        now,
+        channel=Activity.Channel.NOTE,
+        direction=Activity.Direction.INTERNAL,
+        outcome=Activity.Outcome.PAID,
+        notes=f"{summary} {notes}".strip(),
+    )
+    reported_payments_confirm(now=now, account_ids=[locked.account_id])
+    report.refresh_from_db()
     return report
 
 

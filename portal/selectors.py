@@ -1,0 +1,54 @@
+"""What the debtor sees of their case on the portal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from agreements.models import RepaymentPlan, SettlementOffer
+from cases.models import Case, Payment, PromiseToPay, ReportedPayment
+
+SHOWN_PAYMENTS = 5
+SHOWN_AGREEMENTS = 5
+
+
+@dataclass(frozen=True)
+class PortalSummary:
+    case: Case
+    days_past_due: int
+    payments: list[Payment]
+    reported_payments: list[ReportedPayment]
+    promises: list[PromiseToPay]
+    plans: list[RepaymentPlan]
+    offers: list[SettlementOffer]
+
+
+def portal_case(case_id: int) -> Case | None:
+    return Case.objects.select_related("account", "debtor", "stage").filter(pk=case_id).first()
+
+
+def portal_summary(case: Case, *, business_date: dt.date) -> PortalSummary:
+    """The debt as its debtor sees it: the account's figures, the last payments (the bank's,
+    and those reported and awaiting it), promises, plans, and the offers they may accept."""
+    account = case.account
+    return PortalSummary(
+        case=case,
+        days_past_due=account.days_past_due(business_date),
+        payments=list(account.payments.order_by("-received_on", "-pk")[:SHOWN_PAYMENTS]),
+        reported_payments=list(
+            case.reported_payments.filter(status__in=ReportedPayment.OPEN_STATUSES).order_by(
+                "-reported_at"
+            )[:SHOWN_PAYMENTS]
+        ),
+        promises=list(case.promises.order_by("-promised_on", "-pk")[:SHOWN_AGREEMENTS]),
+        plans=list(
+            case.repayment_plans.prefetch_related("instalments").order_by("-agreed_on", "-pk")[
+                :SHOWN_AGREEMENTS
+            ]
+        ),
+        offers=list(
+            case.settlement_offers.filter(
+                status=SettlementOffer.Status.OFFERED, expires_on__gte=business_date
+            ).order_by("expires_on")
+        ),
+    )
