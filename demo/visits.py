@@ -44,58 +44,71 @@ def _visitors(agency_id: int) -> list[User]:
     return [user for user in staff.order_by("id") if user.role in VISITING_ROLES][:2]
 
 
+def _plan(placement: Placement, day: dt.date):
+    """A visit of the placement's case planned for 10:30 on `day`, debtor's time, the day
+    before; None when it has no address or visitors, or is refused or blocked."""
+    case, debtor = placement.case, placement.case.debtor
+    address = ContactPoint.objects.filter(
+        debtor=debtor, kind=ContactPoint.Kind.POSTAL, owner="debtor", invalid=False
+    ).first()
+    visitors = _visitors(placement.agency_id)
+    if address is None or not visitors:
+        return None
+    planned_at = dt.datetime.combine(day, dt.time(10, 30), tzinfo=ZoneInfo(debtor.time_zone))
+    try:
+        result = visit_plan(
+            case=case,
+            user=visitors[0],
+            address=address,
+            planned_at=planned_at,
+            visitors=visitors,
+            now=planned_at - dt.timedelta(days=1),
+        )
+    except VisitRefused:
+        return None
+    return result.visit
+
+
 def write_visits(*, business_date: dt.date) -> int:
-    """Plan and record the demo's visits around `business_date`; returns how many were made."""
-    placements = (
+    """Plan and record the demo's visits around `business_date`; returns how many were made.
+
+    The visits done come first, on the days before the business date, one per placement; the
+    planned ones follow on the days ahead, on placements not visited yet and then on those
+    visited before, so that a small world still shows both."""
+    placements = list(
         Placement.objects.filter(recalled_on__isnull=True, placed_on__lt=business_date)
         .select_related("case__debtor")
         .order_by("id")[:CANDIDATES]
     )
-    done = planned = 0
+    done, visited = 0, set()
     for placement in placements:
-        if done >= DONE_VISITS and planned >= PLANNED_VISITS:
+        if done >= DONE_VISITS:
             break
-        case, debtor = placement.case, placement.case.debtor
-        address = ContactPoint.objects.filter(
-            debtor=debtor, kind=ContactPoint.Kind.POSTAL, owner="debtor", invalid=False
-        ).first()
-        visitors = _visitors(placement.agency_id)
-        if address is None or not visitors:
+        visit = _plan(placement, business_date - dt.timedelta(days=1 + done))
+        if visit is None:
             continue
-        zone = ZoneInfo(debtor.time_zone)
-        # The visits done first, on the days before the business date; then those ahead.
-        ahead = done < DONE_VISITS
-        day = business_date + (
-            dt.timedelta(days=-1 - done) if ahead else dt.timedelta(days=1 + planned)
-        )
-        planned_at = dt.datetime.combine(day, dt.time(10, 30), tzinfo=zone)
-        try:
-            result = visit_plan(
-                case=case,
-                user=visitors[0],
-                address=address,
-                planned_at=planned_at,
-                visitors=visitors,
-                now=planned_at - dt.timedelta(days=1),
-            )
-        except VisitRefused:
-            continue
-        if result.visit is None:
-            continue
-        if not ahead:
-            planned += 1
-            continue
-        if visit_check_in(visit=result.visit, user=visitors[0], now=planned_at).visit is None:
+        visitor = visit.visitors.order_by("id").first()
+        planned_at = visit.planned_at
+        if visit_check_in(visit=visit, user=visitor, now=planned_at).visit is None:
             continue
         outcome = OUTCOMES[done % len(OUTCOMES)]
         visit_check_out(
-            visit=result.visit,
-            user=visitors[0],
+            visit=visit,
+            user=visitor,
             now=planned_at + dt.timedelta(minutes=25),
             outcome=outcome,
             notes=NOTES[outcome],
             identification_shown=True,
             files=[],
         )
+        visited.add(placement.pk)
         done += 1
+    planned = 0
+    not_yet = [placement for placement in placements if placement.pk not in visited]
+    again = [placement for placement in placements if placement.pk in visited]
+    for placement in not_yet + again:
+        if planned >= PLANNED_VISITS:
+            break
+        if _plan(placement, business_date + dt.timedelta(days=1 + planned)) is not None:
+            planned += 1
     return done + planned

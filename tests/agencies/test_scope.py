@@ -21,6 +21,7 @@ from agreements.models import RepaymentPlan, SettlementOffer, WriteOffBatch, Wri
 from cases.models import Case
 from compliance.log import log_append
 from compliance.models import ComplianceLogEntry
+from litigation.models import Lawsuit, LawsuitCost
 from tests.agencies.conftest import DAY
 from tests.factories import (
     AgencyFactory,
@@ -30,6 +31,7 @@ from tests.factories import (
     PlacementFactory,
     UserFactory,
 )
+from tests.test_every_url import grievances_on
 from tests.visits.factories import visit_with_evidence
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bank_day")]
@@ -48,6 +50,11 @@ OBJECT_KWARGS = (
     "batch_id",
     "visit_id",
     "evidence_id",
+    "dispute_id",
+    "complaint_id",
+    "document_id",
+    "lawsuit_id",
+    "cost_id",
 )
 
 
@@ -131,6 +138,30 @@ def writeoff_batch(case, days_ago: int) -> WriteOffBatch:
     return batch
 
 
+def lawsuit_with_cost(case, recorder) -> dict[str, int]:
+    lawsuit = Lawsuit.objects.create(
+        case=case, currency="USD", referred_on=TODAY, referred_at=timezone.now()
+    )
+    cost = LawsuitCost.objects.create(
+        lawsuit=lawsuit,
+        kind=LawsuitCost.Kind.COURT_FEE,
+        amount=5000,
+        incurred_on=TODAY,
+        status=LawsuitCost.Status.AWAITING,
+        recorded_by=recorder,
+        recorded_at=timezone.now(),
+    )
+    return {"lawsuit_id": lawsuit.pk, "cost_id": cost.pk}
+
+
+def disputes_and_lawsuits(case, supervisor) -> dict[str, int]:
+    """A dispute with a document, a complaint, and a lawsuit with a cost on `case`."""
+    return {
+        **grievances_on(case, supervisor, timezone.now()),
+        **lawsuit_with_cost(case, supervisor),
+    }
+
+
 @pytest.fixture
 def world(agency, team, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -153,6 +184,12 @@ def world(agency, team, settings, tmp_path):
     hidden_visits = [
         visit_with_evidence(case, visitor) for case in (recalled.case, elsewhere.case, in_house)
     ]
+    supervisor = UserFactory(username="team-supervisor", role=Role.SUPERVISOR, team=team)
+    hidden_records = [
+        disputes_and_lawsuits(case, supervisor)
+        for case in (recalled.case, elsewhere.case, in_house)
+    ]
+    own_records = disputes_and_lawsuits(own_placement.case, supervisor)
     return {
         "markers": [
             "Hidden Recalled",
@@ -177,6 +214,10 @@ def world(agency, team, settings, tmp_path):
             ],
             "visit_id": [visit.pk for visit in hidden_visits],
             "evidence_id": [visit.evidence.get().pk for visit in hidden_visits],
+            **{
+                kwarg: [records[kwarg] for records in hidden_records]
+                for kwarg in ("dispute_id", "complaint_id", "document_id", "lawsuit_id", "cost_id")
+            },
         },
         "in_scope": {
             "case_id": own_placement.case.pk,
@@ -189,6 +230,7 @@ def world(agency, team, settings, tmp_path):
             "batch_id": writeoff_batch(own_placement.case, 0).pk,
             "visit_id": own_visit.pk,
             "evidence_id": own_visit.evidence.get().pk,
+            **own_records,
         },
     }
 
@@ -238,6 +280,7 @@ def test_every_url_keeps_agency_staff_to_their_own_placements(client, agency_sta
     for name, route, converters in all_patterns():
         if (
             name.split(":")[0] in STAFF_NAMESPACES
+            or name.split(":")[0] == "portal"  # the debtors' door: no staff session opens it
             or name == "accounts:logout"
             or name in PUBLIC_PAGES
         ):

@@ -237,8 +237,13 @@ def test_a_payment_goes_to_the_accounts_open_case_and_never_to_a_closed_one(writ
     first, second = CardAccount.objects.order_by("account_reference")
     closed_at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     for status in Case.CLOSED_STATUSES:
-        CaseFactory(account=first, status=status, closed_at=closed_at)
-        CaseFactory(account=second, status=status, closed_at=closed_at)
+        written_off = (
+            {"written_off_on": closed_at.date(), "written_off_amount": 100}
+            if status == Case.Status.WRITTEN_OFF
+            else {}
+        )
+        CaseFactory(account=first, status=status, closed_at=closed_at, **written_off)
+        CaseFactory(account=second, status=status, closed_at=closed_at, **written_off)
     open_case = CaseFactory(account=first)
     rows = [payment_fields(1), payment_fields(2, account_reference="ACC-000002")]
 
