@@ -360,8 +360,13 @@ PORTAL_LOCKOUT_MINUTES = envint("PORTAL_LOCKOUT_MINUTES", 15)
 # Working days the debtor is told a supervisor takes to answer a plan beyond the policy's rules.
 PORTAL_PLAN_ANSWER_DAYS = envint("PORTAL_PLAN_ANSWER_DAYS", 3)
 # The payment provider (a class path, see portal/providers.py) and the secret its notices are
-# signed with. The default is the local fake provider, a page of the portal: no real money.
-PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "portal.providers.LocalFakeProvider")
+# signed with. The local fake provider, a page of the portal that collects no real money, is
+# the default only under DEBUG: a deployment names its provider, as it sets its SECRET_KEY.
+PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "")
+if not PAYMENT_PROVIDER:
+    if not DEBUG:
+        raise ImproperlyConfigured("PAYMENT_PROVIDER must be set when DEBUG is off.")
+    PAYMENT_PROVIDER = "portal.providers.LocalFakeProvider"
 PAYMENT_WEBHOOK_SECRET = os.environ.get("PAYMENT_WEBHOOK_SECRET", SECRET_KEY)
 
 LOGGING = {

@@ -128,16 +128,13 @@ def _record(lawsuit: Lawsuit, *, kind: str, user, now: dt.datetime, note: str) -
     )
     with translation.override("en"):  # the case's notes are kept in one language
         label = str(LawsuitEvent.Kind(kind).label)
-    Activity.objects.create(
+    Activity.internal_note(
         case_id=lawsuit.case_id,
         debtor_id=lawsuit.case.debtor_id,
         actor=user,
         occurred_at=now,
-        channel=Activity.Channel.NOTE,
-        direction=Activity.Direction.INTERNAL,
-        outcome=Activity.Outcome.NOTE,
-        notes=f"Lawsuit {lawsuit.pk}: {label}. {note}".strip(),
-    )
+        text=f"Lawsuit {lawsuit.pk}: {label}. {note}".strip(),
+    ).save()
     return event
 
 

@@ -313,7 +313,11 @@ def online_payment_start(
 
 
 class NoticeRefused(Exception):
-    """A provider's notice that is not genuine or names no payment of ours."""
+    """A provider's notice that is not genuine (`forged`) or names no payment of ours."""
+
+    def __init__(self, reason: str, *, forged: bool = False):
+        super().__init__(reason)
+        self.forged = forged
 
 
 def online_payment_notice(*, body: bytes, signature: str, now: dt.datetime) -> OnlinePayment:
@@ -326,7 +330,7 @@ def online_payment_notice(*, body: bytes, signature: str, now: dt.datetime) -> O
     """
     notice = payment_provider().notice_of(body=body, signature=signature)
     if notice is None:
-        raise NoticeRefused("bad signature")
+        raise NoticeRefused("bad signature", forged=True)
     reference, status = str(notice.get("reference", "")), notice.get("status")
     try:
         amount = Decimal(str(notice.get("amount", "")))

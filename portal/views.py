@@ -386,7 +386,7 @@ def payment_webhook(request: HttpRequest) -> HttpResponse:
             now=timezone.now(),
         )
     except NoticeRefused as refused:
-        status = 403 if str(refused) == "bad signature" else 400
+        status = 403 if refused.forged else 400
         return HttpResponse(str(refused), status=status, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
 

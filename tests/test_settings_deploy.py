@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "k3y-" + "x7Qp2Lm9Rt5Vw8Zb1Nc4Hd6Jf0Gs3Ky" * 2,
     "ALLOWED_HOSTS": "collections.example.com",
     "DATABASE_URL": "sqlite:///:memory:",
+    "PAYMENT_PROVIDER": "portal.providers.LocalFakeProvider",
 }
 
 
@@ -20,7 +21,7 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+        if k not in {"DEBUG", "SECRET_KEY", "PAYMENT_PROVIDER", "DJANGO_SETTINGS_MODULE"}
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -43,3 +44,23 @@ def test_without_a_secret_key_production_refuses_to_start():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_without_a_payment_provider_production_refuses_to_start():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "PAYMENT_PROVIDER"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "PAYMENT_PROVIDER must be set" in result.stderr
+
+
+def test_development_takes_the_local_fake_payment_provider():
+    env = {"DEBUG": "1", "DATABASE_URL": "sqlite:///:memory:"}
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.PAYMENT_PROVIDER)",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "portal.providers.LocalFakeProvider"
