@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import ContactPoint, Debtor
+from cases.models import Activity, ContactPoint, Debtor
 from compliance.log import log_append_many
 from compliance.models import ComplianceLogEntry
 from compliance.policies import policy_codes_for_cases, policy_version_current
@@ -64,6 +64,15 @@ class Decision:
     @property
     def failed_results(self) -> tuple[RuleResult, ...]:
         return tuple(result for result in self.results if not result.passed)
+
+
+# An outcome's label, read from one map: `get_outcome_display` rebuilds the map of every choice
+# at each call, which a batch of thousands of contacts pays thousands of times.
+_OUTCOME_LABELS = dict(Activity.Outcome.choices)
+
+
+def _outcome_label(activity) -> str:
+    return str(_OUTCOME_LABELS.get(activity.outcome, activity.outcome))
 
 
 def _affiliation(actor) -> dict[str, int | None]:
@@ -322,7 +331,7 @@ def _record_contacts(made: list[tuple[Decision, Any, list]]) -> list[ComplianceL
             activity,
             kind=ComplianceLogEntry.Kind.CONTACT,
             reason=(
-                f"Contact made: {activity.get_outcome_display()} (activity {activity.pk}) "
+                f"Contact made: {_outcome_label(activity)} (activity {activity.pk}) "
                 f"under the decision logged as id {decision.log_entry.pk}."
             ),
         )
@@ -344,7 +353,7 @@ def compliance_record_ungated(*, decision: Decision, activity) -> ComplianceLogE
         activity,
         kind=ComplianceLogEntry.Kind.UNGATED,
         reason=(
-            f"Contact made without approval: {activity.get_outcome_display()} "
+            f"Contact made without approval: {_outcome_label(activity)} "
             f"(activity {activity.pk}) although the decision logged as id "
             f"{decision.log_entry.pk} blocked it."
         ),
@@ -419,7 +428,7 @@ def compliance_record_received(*, activity) -> ComplianceLogEntry:
         "failed_rules": "",
         "verdict": Verdict.ALLOWED,
         "reason": (
-            f"Contact received: {activity.get_outcome_display()} (activity {activity.pk}); "
+            f"Contact received: {_outcome_label(activity)} (activity {activity.pk}); "
             f"{how}, so no rule judged it."
         ),
         "activity": activity,

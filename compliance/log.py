@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.translation import gettext, ngettext
 
+from common.bulk import bulk_insert
 from compliance.models import GENESIS_HASH, ComplianceChainHead, ComplianceLogEntry
 
 SEAL_BATCH_SIZE = 5000
@@ -55,7 +56,7 @@ def log_append_many(rows: list[dict[str, Any]]) -> list[ComplianceLogEntry]:
 
     The sealer chains them in this order (their ids ascend), as if appended one by one.
     """
-    return ComplianceLogEntry.objects.bulk_create([ComplianceLogEntry(**fields) for fields in rows])
+    return bulk_insert([ComplianceLogEntry(**fields) for fields in rows])
 
 
 def compliance_log_seal(*, batch_size: int = SEAL_BATCH_SIZE) -> int:

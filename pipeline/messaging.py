@@ -37,7 +37,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from cases.models import Activity, Debtor, StageMessageTranslation
-from common.bulk import bulk_update_rows
+from common.bulk import bulk_insert, bulk_update_rows
 from common.holders import holding
 from compliance.engine import ContactAttempt, compliance_decide_many, compliance_record_contacts
 from pipeline.channels import (
@@ -335,7 +335,7 @@ def _save(messages: list[OutboundMessage], now: dt.datetime) -> None:
 def _bulk_activities(
     messages: list[OutboundMessage], now: dt.datetime, outcome: str, notes=None
 ) -> list[Activity]:
-    return Activity.objects.bulk_create(
+    return bulk_insert(
         [
             Activity(
                 case=message.case,
