@@ -5,8 +5,10 @@ in the debtor's language; closing the case cancels the ladder's messages, not th
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.urls import reverse
 
 from agreements.models import RepaymentPlan, SettlementOffer
 from agreements.services import offer_accept, settlements_review_day
@@ -177,3 +179,27 @@ def test_a_cure_cancels_the_ladders_messages_but_not_an_agreements_letter(collec
     assert case.status == case.Status.CURED
     assert reminder.status == OutboundMessage.Status.CANCELLED
     assert letter.status == OutboundMessage.Status.PENDING
+
+
+def test_the_plan_and_offer_pages_say_where_their_letters_stand(client, collector, team, limits):
+    case = case_in_team(team)
+    ContactPointFactory(debtor=case.debtor, kind="postal", value="1 Main St, Springfield")
+    plan = make_plan(collector, case, total="300.00")
+    client.force_login(collector)
+
+    def letter_line(url_name: str, pk: int, element: str) -> str:
+        html = client.get(reverse(url_name, args=[pk])).content.decode()
+        return re.search(rf'id="{element}">(.*?)</dd>', html).group(1)
+
+    assert letter_line("agreements:plan", plan.pk, "plan-letter") == "Pending"
+    assert dispatch_and_send(DISPATCHED_AT) == ["sent"]
+    assert letter_line("agreements:plan", plan.pk, "plan-letter").startswith("Sent · ")
+
+    other = case_in_team(team)
+    made = offer(collector, other, "1100.00")
+    assert (
+        'id="offer-letter"'
+        not in client.get(reverse("agreements:offer", args=[made.pk])).content.decode()
+    )
+    offer_accept(actor=collector, offer=made, business_date=AGREED_ON, now=NOW)
+    assert letter_line("agreements:offer", made.pk, "offer-letter") == "Pending"
