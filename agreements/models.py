@@ -82,6 +82,15 @@ class RepaymentPlan(TimeStampedModel):
             "plan lifts its own pause only, not one a supervisor set since."
         ),
     )
+    letter = models.OneToOneField(
+        "pipeline.OutboundMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("confirmation letter"),
+        help_text=_("The letter confirming the plan, queued when it was agreed."),
+    )
 
     class Meta:
         verbose_name = _("repayment plan")
@@ -254,6 +263,15 @@ class SettlementOffer(TimeStampedModel):
         blank=True,
         help_text=_("The balance left unpaid once the settlement was paid."),
     )
+    letter = models.OneToOneField(
+        "pipeline.OutboundMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("settlement letter"),
+        help_text=_("The letter confirming the settlement, queued when the debtor accepted it."),
+    )
 
     class Meta:
         verbose_name = _("settlement offer")
@@ -265,8 +283,13 @@ class SettlementOffer(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(amount__lte=F("balance")), name="offer_not_above_balance"
             ),
+            # Within a tenth of a cent: SQLite holds decimals as floating point, in which
+            # 1234.56 - 1000 is not 234.56 (PostgreSQL's numeric is exact either way).
             models.CheckConstraint(
-                condition=Q(waived_amount=F("balance") - F("amount")),
+                condition=Q(
+                    waived_amount__gt=F("balance") - F("amount") - Decimal("0.001"),
+                    waived_amount__lt=F("balance") - F("amount") + Decimal("0.001"),
+                ),
                 name="offer_waived_is_the_rest",
             ),
             models.CheckConstraint(

@@ -47,7 +47,12 @@ from common.money import AMOUNT_OUTPUT, CENT
 from compliance.policies import policy_parameters_for_cases
 from pipeline.letters import debtor_interface_language
 from pipeline.models import OutboundMessage
-from pipeline.services import BROKEN_PROMISE_PRIORITY, paid_since
+from pipeline.services import (
+    BROKEN_PROMISE_PRIORITY,
+    agreement_letter_queue,
+    ladder_messages_pending,
+    paid_since,
+)
 
 BATCH_SIZE = 2000
 # How a plan's pause is named on the case; the review resumes only pauses named so, never a
@@ -268,8 +273,8 @@ def _plan_record(
     business_date: dt.date,
     now: dt.datetime,
 ) -> RepaymentPlan:
-    """Write the plan and its instalments; an active one replaces a pending promise and pauses
-    the case."""
+    """Write the plan and its instalments; an active one replaces a pending promise, pauses
+    the case and queues its confirmation letter (by post, in the debtor's language)."""
     plan = RepaymentPlan.objects.create(
         case=locked,
         total_amount=total_amount,
@@ -299,6 +304,15 @@ def _plan_record(
         RepaymentPlan.objects.filter(pk=plan.pk).update(paused_case_at=now)
     Case.objects.filter(pk=locked.pk).update(**changes)
     _note(locked, actor, now, f"Repayment plan #{plan.pk} agreed: {plan}.").save()
+    subject, body = plan_letter_text(plan)
+    plan.letter = agreement_letter_queue(
+        case=locked,
+        purpose=OutboundMessage.Purpose.PLAN_CONFIRMATION,
+        subject=subject,
+        body=body,
+        now=now,
+    )
+    RepaymentPlan.objects.filter(pk=plan.pk).update(letter=plan.letter)
     return plan
 
 
@@ -362,9 +376,9 @@ def _cases_close(
         next_action_at=None,
         **changes,
     )
-    OutboundMessage.objects.filter(
-        in_batch(ids, "case_id"), status__in=OutboundMessage.OPEN_STATUSES
-    ).update(status=OutboundMessage.Status.CANCELLED, last_error=why)
+    ladder_messages_pending().filter(in_batch(ids, "case_id")).update(
+        status=OutboundMessage.Status.CANCELLED, last_error=why
+    )
     PromiseToPay.objects.filter(
         in_batch(ids, "case_id"), status=PromiseToPay.Status.PENDING
     ).update(status=PromiseToPay.Status.CANCELLED, resolved_on=now.date())
@@ -622,7 +636,8 @@ def offer_decide(
 def offer_accept(
     *, actor, offer: SettlementOffer, business_date: dt.date, now: dt.datetime
 ) -> SettlementOffer:
-    """Record that the debtor accepted an approved offer before it expired."""
+    """Record that the debtor accepted an approved offer before it expired, and queue its letter
+    (by post, in the debtor's language)."""
     return _offer_accept(
         SettlementOffer.objects.filter(case__in=cases_visible_to(actor)),
         offer=offer,
@@ -657,7 +672,15 @@ def _offer_accept(
         if locked.expires_on < business_date:
             raise AgreementRefused(_("The offer has expired."))
         locked.status, locked.accepted_on = SettlementOffer.Status.ACCEPTED, business_date
-        locked.save(update_fields=["status", "accepted_on", "updated_at"])
+        subject, body = offer_letter_text(locked)
+        locked.letter = agreement_letter_queue(
+            case=locked.case,
+            purpose=OutboundMessage.Purpose.SETTLEMENT_LETTER,
+            subject=subject,
+            body=body,
+            now=now,
+        )
+        locked.save(update_fields=["status", "accepted_on", "letter", "updated_at"])
         _note(locked.case, actor, now, f"Settlement offer #{locked.pk} accepted.").save()
     return locked
 

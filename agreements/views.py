@@ -98,7 +98,8 @@ def plan_new(request, case_id: int):
 @permission_required_or_404("agreements.view_repaymentplan")
 def plan_detail(request, plan_id: int):
     plan = get_object_or_404(
-        plans_visible_to(request.user).select_related("case__account", "agreed_by"), pk=plan_id
+        plans_visible_to(request.user).select_related("case__account", "agreed_by", "letter"),
+        pk=plan_id,
     )
     return render(
         request,
@@ -123,7 +124,8 @@ def _cancel_form(user, plan, data=None) -> PlanCancelForm | None:
 @require_POST
 def plan_cancelled(request, plan_id: int):
     plan = get_object_or_404(
-        plans_visible_to(request.user).select_related("case__account", "agreed_by"), pk=plan_id
+        plans_visible_to(request.user).select_related("case__account", "agreed_by", "letter"),
+        pk=plan_id,
     )
     form = PlanCancelForm(request.POST)
     if form.is_valid():
@@ -211,7 +213,9 @@ def offer_new(request, case_id: int):
 @permission_required_or_404("agreements.view_settlementoffer")
 def offer_detail(request, offer_id: int):
     offer = get_object_or_404(
-        offers_visible_to(request.user).select_related("case__account", "created_by", "decided_by"),
+        offers_visible_to(request.user).select_related(
+            "case__account", "created_by", "decided_by", "letter"
+        ),
         pk=offer_id,
     )
     return render(

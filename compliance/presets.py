@@ -664,11 +664,12 @@ CN_BANK_PARAMETERS: dict[str, Any] = {
     "call_recording_required": True,
     "field_visit": {"min_staff": 2, "identification_shown": True},
     # Art. 70: a personalised plan of at most 5 years; once agreed, collection stops unless the
-    # cardholder defaults. Reminders of the next instalment still go out. Three days' grace
-    # before an instalment counts as missed is firm policy (approx.).
+    # cardholder defaults. Reminders of the next instalment still go out, and so do the letters
+    # confirming what the debtor agreed (the plan, a settlement), which collect nothing. Three
+    # days' grace before an instalment counts as missed is firm policy (approx.).
     "instalment_plan_stops_contact": True,
     "plan_exceptions": {
-        "actions": ["instalment_reminder"],
+        "actions": ["instalment_reminder", "plan_confirmation", "settlement_letter"],
         "channels": ["call", "sms", "email", "letter"],
     },
     "plan_max_months": 60,

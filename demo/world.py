@@ -21,6 +21,7 @@ from cases.models import Activity, Case, Debtor, Payment, ReportedPayment, Stage
 from common.days import month_bounds
 from compliance.models import PortfolioPolicy
 from compliance.policies import policy_version_current
+from demo.casework import write_casework
 from demo.portfolio import (
     COLUMNS,
     DEMO_PLACEMENT_RULE,
@@ -148,6 +149,7 @@ def seed_world(
         write_statements(business_date, builder.run_at)
         seed_reported_payments(rng, business_date, strategy.unconfirmed_payment_days)
         write_visits(business_date=business_date)
+        write_casework(business_date=business_date)
     counts = {
         model._meta.label: model.objects.count()
         for model in (Team, User, Agency, ReportedPayment, Visit)

@@ -1,16 +1,15 @@
-"""Which disputes, complaints and documents a user may see, the register with its overdue flags,
-and the complaints counted against collectors."""
+"""Which disputes, complaints and documents a user may see, and the register with its overdue
+flags."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from cases.selectors import cases_visible_to
-from common.days import business_day_start
-from disputes.models import Complaint, Dispute, Document, Grievance, Outcome, Status
+from disputes.models import Complaint, Dispute, Document, Grievance, Status
 
 DISPUTE, COMPLAINT = "dispute", "complaint"
 MODELS = {DISPUTE: Dispute, COMPLAINT: Complaint}
@@ -99,30 +98,3 @@ def overdue_counts(*, user, today: dt.date) -> dict[str, int]:
     return {
         key: grievances_visible_to(user, key).filter(overdue_q(today)).count() for key in MODELS
     }
-
-
-@dataclass(frozen=True)
-class ComplaintCount:
-    received: int = 0
-    upheld: int = 0
-
-
-def complaints_against_collectors(
-    *, user, user_ids, start: dt.date, end: dt.date
-) -> dict[int, ComplaintCount]:
-    """Per collector: complaints about them received in [start, end] on cases `user` may see,
-    and how many of those were upheld."""
-    # A period at the calendar's ends (a date a person typed) has no moment beyond it: open.
-    period = Q()
-    if start > dt.date.min + dt.timedelta(days=1):
-        period &= Q(received_at__gte=business_day_start(start))
-    if end < dt.date.max - dt.timedelta(days=1):
-        period &= Q(received_at__lt=business_day_start(end + dt.timedelta(days=1)))
-    rows = (
-        complaints_visible_to(user)
-        .filter(period, concerns_user_id__in=list(user_ids))
-        .values_list("concerns_user_id")
-        .annotate(received=Count("pk"), upheld=Count("pk", filter=Q(outcome=Outcome.UPHELD)))
-        .order_by()
-    )
-    return {pk: ComplaintCount(received, upheld) for pk, received, upheld in rows}

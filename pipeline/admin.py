@@ -33,6 +33,7 @@ class PipelineRunAdmin(FreeTextAdmin, admin.ModelAdmin):
 class OutboundMessageAdmin(FreeTextAdmin, admin.ModelAdmin):
     list_display = (
         "case",
+        "purpose",
         "channel",
         "status",
         "contact_point",
@@ -41,7 +42,7 @@ class OutboundMessageAdmin(FreeTextAdmin, admin.ModelAdmin):
         "delivery_status",
         "created_at",
     )
-    list_filter = ("status", "channel")
+    list_filter = ("status", "channel", "purpose")
     list_select_related = ("case__account", "contact_point")
     search_fields = ("=case__account__account_reference", "=provider_reference")
     autocomplete_fields = ("case", "stage_entry", "contact_point", "activity")

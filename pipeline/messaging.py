@@ -199,11 +199,12 @@ def messages_send_claimed(
         .order_by("pk")
     )
     counts: Counter = Counter()
-    closed = [message for message in messages if not message.case.is_open]
+    closed = [message for message in messages if not _still_owed(message)]
     for message in closed:
         message.status, message.last_error = Status.CANCELLED, "case closed before sending"
-    no_point = [m for m in messages if m.case.is_open and m.contact_point is None]
-    to_judge = [m for m in messages if m.case.is_open and m.contact_point is not None]
+    owed = [message for message in messages if _still_owed(message)]
+    no_point = [m for m in owed if m.contact_point is None]
+    to_judge = [m for m in owed if m.contact_point is not None]
     with transaction.atomic():
         waiting, allowed = _judge(to_judge, now)  # locks the debtors before anything else
         _record_failures(no_point, now, {m.pk: "no usable contact point on file" for m in no_point})
@@ -254,6 +255,12 @@ def messages_send_claimed(
     for message in messages:
         counts[message.status] += 1
     return counts
+
+
+def _still_owed(message: OutboundMessage) -> bool:
+    """A ladder's message is owed while its case is open; an agreement's letter confirms what
+    was agreed, and goes out even when the case closed since (settled by paying, say)."""
+    return message.case.is_open or message.purpose != OutboundMessage.Purpose.STAGE
 
 
 def _judge(messages: list[OutboundMessage], now: dt.datetime):
@@ -365,8 +372,9 @@ def _record_failures(
 
 def _templates(messages: list[OutboundMessage]) -> dict[tuple[int, str], Template]:
     """Each stage's template per language the batch needs, fetched and compiled once."""
-    stages = {message.stage_entry.stage_id: message.stage_entry.stage for message in messages}
-    languages = {message.case.debtor.language for message in messages}
+    from_stages = [message for message in messages if message.stage_entry_id is not None]
+    stages = {message.stage_entry.stage_id: message.stage_entry.stage for message in from_stages}
+    languages = {message.case.debtor.language for message in from_stages}
     sources = {
         (stage_id, language): stage.message_template
         for stage_id, stage in stages.items()
@@ -390,6 +398,8 @@ def message_render(message: OutboundMessage) -> str:
 
 
 def _render(message: OutboundMessage, templates: dict[tuple[int, str], Template]) -> str:
+    if message.stage_entry_id is None:  # an agreement's letter, written when it was queued
+        return message.body
     template = templates[(message.stage_entry.stage_id, message.case.debtor.language)]
     context = Context(
         {
@@ -446,17 +456,26 @@ def _reference(message: OutboundMessage) -> str:
     return f"msg-{message.pk}"
 
 
+# What the gate is asked about: a ladder's message by its channel, an agreement's letter by what
+# it confirms (a policy may let those through where it stops collection: `plan_exceptions`).
+STAGE_ACTIONS = {"sms": "sms_reminder", "email": "email_reminder", "letter": "demand_letter"}
+AGREEMENT_ACTIONS = {
+    OutboundMessage.Purpose.PLAN_CONFIRMATION: "plan_confirmation",
+    OutboundMessage.Purpose.SETTLEMENT_LETTER: "settlement_letter",
+}
+
+
 def _action_of(message: OutboundMessage) -> str:
-    return {"sms": "sms_reminder", "email": "email_reminder", "letter": "demand_letter"}[
-        message.channel
-    ]
+    if message.purpose == OutboundMessage.Purpose.STAGE:
+        return STAGE_ACTIONS[message.channel]
+    return AGREEMENT_ACTIONS[message.purpose]
 
 
 def _deliver(message: OutboundMessage, now: dt.datetime) -> Delivery:
     """An e-mail or a letter (SMS go in batches, `_deliver_all`)."""
     reference = _reference(message)
     if message.channel == "email":
-        message.subject = message.stage_entry.stage.name
+        message.subject = _subject(message)
         message.body = f"{message.body}\n\n{_in_debtor_language(message, EMAIL_OPT_OUT)}"
         email = EmailMessage(
             subject=message.subject,
@@ -474,10 +493,15 @@ def _deliver(message: OutboundMessage, now: dt.datetime) -> Delivery:
     return _store_letter(message, now, reference)
 
 
+def _subject(message: OutboundMessage) -> str:
+    """The stage's name; an agreement's letter keeps the subject it was queued with."""
+    return message.stage_entry.stage.name if message.stage_entry_id else message.subject
+
+
 def _store_letter(message: OutboundMessage, now: dt.datetime, reference: str) -> Delivery:
     """The letter's text, kept as HTML; its PDF is set later in a print file, off this path."""
     case = message.case
-    message.subject = message.stage_entry.stage.name
+    message.subject = _subject(message)
     message.document_html = letter_html(
         debtor=case.debtor,
         account=case.account,

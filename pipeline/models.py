@@ -107,7 +107,17 @@ class PrintFile(models.Model):
 
 
 class OutboundMessage(TimeStampedModel):
-    """An SMS, email or letter the pipeline owes a debtor; sent once by the dispatch job."""
+    """An SMS, email or letter owed to a debtor; sent once by the dispatch job.
+
+    Most are the ladder's: a stage entered queues its reminder or demand letter (`stage_entry`).
+    An agreement sends its own letter (a repayment plan's confirmation, an accepted
+    settlement's letter): it has no stage entry, and its text is written when it is queued.
+    """
+
+    class Purpose(models.TextChoices):
+        STAGE = "stage", gettext_lazy("Collection stage")
+        PLAN_CONFIRMATION = "plan_confirmation", gettext_lazy("Repayment plan confirmation")
+        SETTLEMENT_LETTER = "settlement_letter", gettext_lazy("Settlement letter")
 
     class Status(models.TextChoices):
         PENDING = "pending", gettext_lazy("Pending")
@@ -124,10 +134,23 @@ class OutboundMessage(TimeStampedModel):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="messages", verbose_name=gettext_lazy("case")
     )
+    purpose = models.CharField(
+        max_length=20,
+        choices=Purpose,
+        default=Purpose.STAGE,
+        db_default=Purpose.STAGE,
+        help_text=gettext_lazy(
+            "Why it is sent: a stage of the ladder, or an agreement made with the debtor."
+        ),
+        verbose_name=gettext_lazy("purpose"),
+    )
     stage_entry = models.ForeignKey(
         StageEntry,
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="messages",
+        help_text=gettext_lazy("The stage entry that queued it; none for an agreement's letter."),
         verbose_name=gettext_lazy("stage entry"),
     )
     channel = models.CharField(
@@ -207,6 +230,12 @@ class OutboundMessage(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["case", "stage_entry", "channel"],
                 name="one_message_per_stage_entry_channel",
+            ),
+            # A ladder's message comes from its stage entry; an agreement's letter from no stage.
+            models.CheckConstraint(
+                condition=Q(purpose="stage", stage_entry__isnull=False)
+                | (~Q(purpose="stage") & Q(stage_entry__isnull=True)),
+                name="message_stage_entry_matches_purpose",
             ),
         ]
         indexes = [

@@ -265,9 +265,11 @@ class Pipeline:
                     next_action_at=None,
                 )
                 self.counts["cases_cured"] += cured
-                self.counts["messages_cancelled"] += OutboundMessage.objects.filter(
-                    in_batch(ids, "case_id"), status__in=OutboundMessage.OPEN_STATUSES
-                ).update(status=OutboundMessage.Status.CANCELLED, last_error="case cured")
+                self.counts["messages_cancelled"] += (
+                    ladder_messages_pending()
+                    .filter(in_batch(ids, "case_id"))
+                    .update(status=OutboundMessage.Status.CANCELLED, last_error="case cured")
+                )
                 self.counts["promises_kept"] += PromiseToPay.objects.filter(
                     in_batch(ids, "case_id"), status=PromiseToPay.Status.PENDING
                 ).update(status=PromiseToPay.Status.KEPT, resolved_on=self.business_date)
@@ -586,6 +588,40 @@ def best_contact_point(channel: str, *, debtor: str) -> Subquery:
         do_not_contact=False,
     )
     return Subquery(usable.order_by("-verified", "pk").values("pk")[:1])
+
+
+def ladder_messages_pending():
+    """The ladder's messages not sent yet: what a case closing cancels. An agreement's letter
+    is not among them; it confirms what was agreed and goes out all the same."""
+    return OutboundMessage.objects.filter(
+        purpose=OutboundMessage.Purpose.STAGE, status__in=OutboundMessage.OPEN_STATUSES
+    )
+
+
+def agreement_letter_queue(
+    *, case: Case, purpose: str, subject: str, body: str, now: dt.datetime
+) -> OutboundMessage:
+    """Queue the letter an agreement sends (`purpose`: not a stage's), by post to the debtor's
+    address on file (`best_contact_point`), its text as written now. Dispatch judges it at the
+    compliance gate, records it and hands it to print, as it does the ladder's letters."""
+    point = (
+        Case.objects.filter(pk=case.pk)
+        .annotate(point=best_contact_point("letter", debtor="debtor_id"))
+        .values_list("point", flat=True)
+        .get()
+    )
+    message = OutboundMessage.objects.create(
+        case=case,
+        purpose=purpose,
+        channel=Activity.Channel.LETTER,
+        contact_point_id=point,
+        subject=subject[:200],
+        body=body,
+    )
+    # Dated by the moment given, not the clock (the timestamps' auto_now set the clock's).
+    OutboundMessage.objects.filter(pk=message.pk).update(created_at=now, updated_at=now)
+    message.created_at = message.updated_at = now
+    return message
 
 
 def pipeline_run_day(

@@ -27,11 +27,13 @@ from cases.models import Stage, Strategy
 from common.days import month_bounds
 from common.formatting import money, number, percent, your_time
 from common.money import CENT
-from disputes.selectors import complaints_against_collectors
+from disputes.selectors import COMPLAINT, DISPUTE
 from reporting.filters import DashboardFilterSet
 from reporting.models import DailyCaseFlow, PortfolioSnapshot, RollRate
 from reporting.selectors import (
     FILTER_COLUMNS,
+    complaints_by_collector,
+    grievances_in,
     latest_roll_month,
     latest_snapshot_day,
     performance_table,
@@ -455,8 +457,8 @@ def _people_tables(
     whose = _("In-house collectors (choose an agency to see its staff).") if in_house else ""
     start, end = filterset.period()
     complaints = (
-        complaints_against_collectors(
-            user=user, user_ids=[row["collector"] for row in per_collector], start=start, end=end
+        complaints_by_collector(
+            user, filterset.cleaned, [row["collector"] for row in per_collector]
         )
         if start and end
         else {}
@@ -534,7 +536,14 @@ def _people_tables(
             kind = MONEY if measure.kind == COUNT else measure.kind
             cells.append(Cell(values[2 + 2 * position], measure.kind, row_link + measure.drill))
             cells.append(Cell(values[3 + 2 * position], kind))
-        cells += [Cell(values[-2], COUNT), Cell(values[-1], COUNT)]
+        # Complaints about the collector on any team's cases: the link drops team and agency.
+        about = f"{_drill_path()}?" + filterset.query_string(
+            measure=None, team="", agency="", collector=row["collector"]
+        )
+        cells += [
+            Cell(values[-2], COUNT, f"{about}&measure=complaints_received"),
+            Cell(values[-1], COUNT, f"{about}&measure=complaints_upheld"),
+        ]
         collector_rows.append(cells)
 
     team_columns = [Column("team", _("Team")), Column("collectors", _("Collectors"), COUNT)]
@@ -681,9 +690,9 @@ def _sum(measure: str):
 def portfolio_figures(
     filterset: DashboardFilterSet, user, *, only: str | None = None
 ) -> list[Figure]:
-    """Buckets at the period's end, roll rates, the stage funnel, the call queue, and the
-    write-offs with the recoveries after them; with `only`, just the figure of that key (for
-    its CSV)."""
+    """Buckets at the period's end, roll rates, the stage funnel, the call queue, the
+    write-offs with the recoveries after them, and the disputes and complaints against their
+    deadlines; with `only`, just the figure of that key (for its CSV)."""
     _, last = filterset.period()
     builders = {
         "buckets": lambda: _buckets(filterset, user, latest_snapshot_day(last)),
@@ -691,6 +700,7 @@ def portfolio_figures(
         "funnel": lambda: _funnel(filterset, user),
         "queue": lambda: _queue(filterset, user),
         "write-offs": lambda: _write_offs(filterset, user),
+        "disputes": lambda: _grievances(filterset, user),
     }
     return [build() for key, build in builders.items() if only in (None, key)]
 
@@ -965,6 +975,47 @@ def _write_offs(filterset: DashboardFilterSet, user) -> Figure:
             "Written off: cases a manager wrote off in the period, for their balance then. "
             "Recovered: payments received in the period on accounts written off before them, "
             "counted here and not in Collected. Not split by agency or collector."
+        ),
+    )
+
+
+def _grievances(filterset: DashboardFilterSet, user) -> Figure:
+    """Disputes and complaints: received in the period, open and past their deadline at its
+    end, upheld; each count drills to its cases (`grievances_in`, the same definition)."""
+    columns = [
+        Column("kind", _("Kind")),
+        Column("received", _("Received"), COUNT, _("Received in the period.")),
+        Column("open", _("Open"), COUNT, _("Not resolved at the end of the period.")),
+        Column(
+            "overdue",
+            _("Past their deadline"),
+            COUNT,
+            _("Open at the end of the period, and the day their answer was due has passed."),
+        ),
+        Column(
+            "upheld",
+            _("Upheld"),
+            COUNT,
+            _("Of those received in the period, the ones resolved as upheld."),
+        ),
+    ]
+    rows = []
+    for kind, label in ((DISPUTE, _("Disputes")), (COMPLAINT, _("Complaints"))):
+        cells = [Cell(label)]
+        for what in ("received", "open", "overdue", "upheld"):
+            measure = f"{kind}s_{what}"
+            count = grievances_in(user, measure, filterset.cleaned).count()
+            cells.append(Cell.of(count, COUNT, drill_url(filterset, measure)))
+        rows.append(cells)
+    return Figure(
+        "disputes",
+        _("Disputes and complaints"),
+        columns,
+        rows,
+        note=_(
+            "Deadlines come from each case's compliance policy at receipt; with the period "
+            "ending today, past their deadline is the register's overdue. Complaints follow the "
+            "collector and agency filters (the one they concern); disputes do not."
         ),
     )
 

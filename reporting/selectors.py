@@ -8,6 +8,7 @@ always through cases.selectors.cases_visible_to.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy
@@ -19,6 +20,8 @@ from cases.models import Activity, Case, Payment, PromiseToPay, StageEntry
 from cases.selectors import cases_visible_to, post_write_off_recoveries
 from common.days import business_day_start
 from compliance.models import ComplianceLogEntry
+from disputes.models import Outcome
+from disputes.selectors import COMPLAINT, DISPUTE, MODELS
 from reporting.models import (
     DailyCollectorPerformance,
     DailyPerformance,
@@ -231,6 +234,69 @@ def agreements_in(user, measure: str, filters: dict) -> QuerySet:
     return rows if status is None else rows.filter(status=status)
 
 
+# The disputes' and complaints' measures, each (kind, what): received in the period; open at
+# its end; open at its end and past their deadline (the register's "overdue", when the period
+# ends today); received in the period and resolved as upheld.
+GRIEVANCE_MEASURES = {
+    f"{kind}s_{what}": (kind, what)
+    for kind in (DISPUTE, COMPLAINT)
+    for what in ("received", "open", "overdue", "upheld")
+}
+
+
+def grievances_in(user, measure: str, filters: dict) -> QuerySet:
+    """The disputes or complaints a figure counts, on cases `user` may see; complaints about the
+    collector or agency filtered on (the one they concern)."""
+    kind, what = GRIEVANCE_MEASURES[measure]
+    first, last = filters["date_from"], filters["date_to"]
+    # A period at the calendar's ends (a date a person typed) has no moment beyond it: open.
+    edge = dt.timedelta(days=1)
+    received = Q()
+    if first > dt.date.min + edge:
+        received &= Q(received_at__gte=business_day_start(first))
+    open_at_end = Q(resolved_at__isnull=True)
+    if last < dt.date.max - edge:
+        end = business_day_start(last + edge)
+        received &= Q(received_at__lt=end)
+        open_at_end = Q(received_at__lt=end) & (open_at_end | Q(resolved_at__gte=end))
+    condition = {
+        "received": received,
+        "open": open_at_end,
+        "overdue": open_at_end & Q(due_on__lt=last),
+        "upheld": received & Q(outcome=Outcome.UPHELD),
+    }[what]
+    rows = MODELS[kind].objects.filter(
+        condition, case__in=cases_visible_to(user).filter(_case_dimensions(filters))
+    )
+    if kind == COMPLAINT:
+        rows = rows.filter(
+            _who(filters, collector_field="concerns_user", agency_field="concerns_agency")
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class ComplaintCount:
+    received: int = 0
+    upheld: int = 0
+
+
+def complaints_by_collector(user, filters: dict, collector_ids) -> dict[int, ComplaintCount]:
+    """Per collector: the complaints about them received in the period on the cases `user` may
+    see under the case filters but the team's and the agency's (whichever team's case it was),
+    and how many of those were upheld: the drill's `complaints_received` and
+    `complaints_upheld` for each."""
+    anyone = {**filters, "team": None, "collector": None, "agency": ""}
+    rows = (
+        grievances_in(user, "complaints_received", anyone)
+        .filter(concerns_user_id__in=list(collector_ids))
+        .values_list("concerns_user_id")
+        .annotate(received=Count("pk"), upheld=Count("pk", filter=Q(outcome=Outcome.UPHELD)))
+        .order_by()
+    )
+    return {pk: ComplaintCount(received, upheld) for pk, received, upheld in rows}
+
+
 def _measure_condition(measure: str, filters: dict, params: dict) -> Q:
     """What a case must have for `measure` (see DRILL_MEASURES)."""
     first, last = filters["date_from"], filters["date_to"]
@@ -306,6 +372,18 @@ DRILL_MEASURES = {
     "offers_paid": gettext_lazy("Cases settled by an offer paid in the period"),
     "offers_lapsed": gettext_lazy("Cases with a settlement offer lapsed in the period"),
     "offers_rejected": gettext_lazy("Cases with a settlement offer rejected in the period"),
+    "disputes_received": gettext_lazy("Cases with a dispute received in the period"),
+    "disputes_open": gettext_lazy("Cases with a dispute open at the end of the period"),
+    "disputes_overdue": gettext_lazy(
+        "Cases with a dispute open and past its deadline at the end of the period"
+    ),
+    "disputes_upheld": gettext_lazy("Cases with a dispute received in the period and upheld"),
+    "complaints_received": gettext_lazy("Cases with a complaint received in the period"),
+    "complaints_open": gettext_lazy("Cases with a complaint open at the end of the period"),
+    "complaints_overdue": gettext_lazy(
+        "Cases with a complaint open and past its deadline at the end of the period"
+    ),
+    "complaints_upheld": gettext_lazy("Cases with a complaint received in the period and upheld"),
     "cured": gettext_lazy("Cases cured in the period"),
     "written_off": gettext_lazy("Cases written off in the period"),
     "recovered": gettext_lazy("Written-off cases with a payment received in the period"),
@@ -360,6 +438,8 @@ def cases_behind(user, measure: str, filters: dict, params: dict) -> QuerySet[Ca
         return cases.filter(untouched()) if measure == "untouched" else cases
     if measure in AGREEMENT_MEASURES:
         return cases.filter(pk__in=agreements_in(user, measure, filters).values("case_id"))
+    if measure in GRIEVANCE_MEASURES:
+        return cases.filter(pk__in=grievances_in(user, measure, filters).values("case_id"))
     return cases.filter(_measure_condition(measure, filters, params))
 
 

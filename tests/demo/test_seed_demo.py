@@ -16,6 +16,7 @@ from django.test import RequestFactory
 from accounts.models import Team, User
 from accounts.roles import Role
 from agencies.models import Agency, Placement
+from agreements.models import RepaymentPlan, SettlementOffer, WriteOffBatch, WriteOffProposal
 from cases.models import (
     Activity,
     CardAccount,
@@ -34,8 +35,11 @@ from cases.services import reported_payments_confirm
 from compliance.engine import compliance_decide
 from compliance.log import compliance_log_verify
 from compliance.models import ComplianceLogEntry
+from demo.casework import DEMO_CHARGE_OFF_DAYS
 from demo.reference import DEMO_PASSWORD
 from demo.visits import DONE_VISITS
+from disputes.models import Complaint, Dispute
+from disputes.selectors import overdue_q
 from pipeline.models import OutboundMessage
 from pipeline.services import pipeline_preview_day
 from visits.models import Visit
@@ -133,11 +137,10 @@ def snapshot() -> dict:
                 "activity__outcome",
             )
         ),
-        "activities": list(
-            Activity.objects.exclude(channel="visit")
-            .order_by("id")
-            .values_list(
-                "id",
+        # The casework's notes are made through services too: compared without ids (the notes
+        # name the plans' and disputes' ids, so without their text).
+        "activities": sorted(
+            Activity.objects.exclude(channel="visit").values_list(
                 "case_id",
                 "channel",
                 "outcome",
@@ -145,8 +148,13 @@ def snapshot() -> dict:
                 "agency__name",
                 "occurred_at",
                 "duration_seconds",
-            )
+            ),
+            key=str,
         ),
+        "casework": [
+            sorted(model.objects.values_list("case_id", "status"))
+            for model in (RepaymentPlan, SettlementOffer, Dispute, Complaint, WriteOffProposal)
+        ],
         "promises": list(
             PromiseToPay.objects.order_by("id").values_list(
                 "id",
@@ -394,3 +402,32 @@ def test_the_world_has_a_few_visits_done_and_planned_through_the_gate(world):
         assert visit.activity.channel == "visit"
         assert visit.activity.compliance_log.get().kind == "contact"
     assert all(visit.plan_decision.verdict == "allowed" for visit in visits)
+
+
+def test_the_world_has_plans_offers_a_write_off_batch_disputes_and_complaints(world):
+    plans = dict(RepaymentPlan.objects.values_list("status", "letter__purpose"))
+    assert plans == {"active": "plan_confirmation", "broken": "plan_confirmation"}
+    offers = dict(SettlementOffer.objects.values_list("status", "letter__purpose"))
+    assert offers == {"awaiting": None, "accepted": "settlement_letter"}
+    # The letters wait for the first dispatch, by post.
+    letters = OutboundMessage.objects.exclude(purpose="stage")
+    assert {(m.status, m.channel, m.contact_point.kind) for m in letters} == {
+        ("pending", "letter", "postal")
+    }
+    [batch] = WriteOffBatch.objects.all()
+    assert (batch.status, batch.proposed_on) == ("proposed", DAY)
+    for proposal in batch.proposals.all():
+        assert proposal.days_past_due >= DEMO_CHARGE_OFF_DAYS and proposal.status == "proposed"
+    assert set(Dispute.objects.values_list("status", flat=True)) == {"received", "resolved"}
+    complaints = Complaint.objects.all()
+    assert set(complaints.values_list("status", flat=True)) == {
+        "received",
+        "investigating",
+        "resolved",
+    }
+    assert complaints.filter(overdue_q(DAY)).count() == 1
+    assert complaints.filter(outcome="upheld", concerns_user__isnull=False).exists()
+    # Made through the services: each step a row, the broken plan's case back on its ladder.
+    assert Complaint.objects.filter(steps__isnull=False).distinct().count() == 3
+    broken = RepaymentPlan.objects.get(status="broken").case
+    assert broken.paused_at is None and not broken.under_repayment_plan

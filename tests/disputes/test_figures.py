@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from agencies.views import LEAGUE_COLUMNS
 from cases.models import Case
-from disputes.selectors import complaints_against_collectors
 from disputes.services import complaint_receive, grievance_resolve
 from tests.disputes.conftest import NOW, case_of
 from tests.factories import AgencyFactory, PlacementFactory
@@ -59,25 +58,3 @@ def test_the_league_table_counts_complaints_received_and_upheld(
     at = titles.index("Complaints")
     assert rows[agency.name][at : at + 2] == ["2", "1"]
     assert rows["Quiet Collections"][at : at + 2] == ["0", "0"]
-
-
-def test_complaints_count_against_the_collector_on_cases_the_viewer_sees(
-    collector, supervisor, outsider, cn_case
-):
-    complaint(cn_case, supervisor, days_ago=2, subject="collector", concerns_user=collector)
-    period = {"start": NOW.date() - dt.timedelta(days=7), "end": NOW.date()}
-    counted = complaints_against_collectors(user=supervisor, user_ids=[collector.pk], **period)
-    assert (counted[collector.pk].received, counted[collector.pk].upheld) == (1, 0)
-    assert complaints_against_collectors(user=outsider, user_ids=[collector.pk], **period) == {}
-
-
-def test_a_period_at_the_calendars_ends_counts_without_overflowing(supervisor, collector, cn_case):
-    complaint(cn_case, supervisor, days_ago=2, subject="collector", concerns_user=collector)
-    counted = complaints_against_collectors(
-        user=supervisor, user_ids=[collector.pk], start=dt.date.max, end=dt.date.max
-    )
-    assert counted == {}
-    everything = complaints_against_collectors(
-        user=supervisor, user_ids=[collector.pk], start=dt.date.min, end=dt.date.max
-    )
-    assert everything[collector.pk].received == 1

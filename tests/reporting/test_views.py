@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 PERIOD = {"date_from": DAY.isoformat(), "date_to": DAY.isoformat(), "currency": "USD"}
 FIGURES = {
     "people": ["collectors", "teams", "collections-per-day"],
-    "portfolio": ["buckets", "roll-rates", "funnel", "queue", "write-offs"],
+    "portfolio": ["buckets", "roll-rates", "funnel", "queue", "write-offs", "disputes"],
     "strategies": ["strategies"],
     "agreements": ["plans", "settlements"],
 }
