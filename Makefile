@@ -7,7 +7,7 @@ SYSTEM_PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test test-later lint bench clean catalogs messages $(addprefix bench-,$(BENCHES))
+.PHONY: run test test-later lint bench clean catalogs messages axe-core $(addprefix bench-,$(BENCHES))
 
 $(PY):
 	@test -n "$(SYSTEM_PYTHON)" || { echo "Python 3.12 or newer is needed on PATH." >&2; exit 1; }
@@ -46,6 +46,17 @@ LATER ?= 2028-02-29T23:30:00+00:00
 test-later: $(VENV)/.installed-test catalogs
 	@bash tests/browser/ensure_chromium.sh
 	TEST_CLOCK_STARTS_AT='$(LATER)' $(PY) -m pytest $(PYTEST_ARGS)
+
+# The accessibility tests' axe-core, vendored from its npm package (tests/browser/vendor/axe-core/,
+# whose README says what to update with a new version). Needs npm; the tests need nothing more.
+AXE_CORE_VERSION ?= 4.14.1
+AXE_CORE_DIR := tests/browser/vendor/axe-core
+axe-core:
+	@command -v npm >/dev/null || { echo "npm is needed to fetch axe-core." >&2; exit 1; }
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT \
+		&& (cd "$$tmp" && npm pack --silent axe-core@$(AXE_CORE_VERSION) >/dev/null \
+			&& tar xzf axe-core-$(AXE_CORE_VERSION).tgz) \
+		&& cp "$$tmp"/package/{axe.min.js,LICENSE,LICENSE-3RD-PARTY.txt} $(AXE_CORE_DIR)/
 
 # Benchmarks run on PostgreSQL at the scale the issues name (minutes, not seconds).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/collections_bench

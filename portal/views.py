@@ -179,10 +179,27 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/verify.html", {"form": form}, status=status)
 
 
+def _keep_language(response: HttpResponse, language: str) -> HttpResponse:
+    """The public pages are read in `language` from now on (the site's language cookie)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    """Leave the portal, and stay in the language the debtor was reading it in."""
+    language = portal_session(request).language
+    if language:
+        translation.activate(language)
     messages.info(request, gettext("You have left the portal."))
-    return portal_session_end(redirect("portal:start"))
+    response = portal_session_end(redirect("portal:start"))
+    return _keep_language(response, language) if language else response
 
 
 @require_POST
@@ -198,13 +215,7 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(destination)
     if language not in dict(settings.LANGUAGES):
         return response
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
+    _keep_language(response, language)
     session = portal_session(request)
     if session.verified:
         portal_session_store(response, with_language(session, language))
@@ -401,6 +412,12 @@ def fake_provider(request: HttpRequest, reference: str) -> HttpResponse:
     payment = OnlinePayment.objects.filter(reference=reference).first()
     if payment is None:
         raise Http404
+    # As a real provider is told the language to show its page in; the notes it leaves for the
+    # debtor's next portal page are the portal's words, in the portal's language.
+    language = portal_session(request).language
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
     if request.method == "POST":
         outcome = "paid" if request.POST.get("outcome") == "paid" else "failed"
         body, signature = provider.notice(

@@ -18,6 +18,7 @@ from common.catalogs import compile_catalogs
 from tests.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    CHROMIUM_ENV,
     EXPECT_TIMEOUT_MS,
     NAVIGATION_TIMEOUT_MS,
     POLICY_VIOLATION_LISTENER,
@@ -168,7 +169,9 @@ def browser_page(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     playwright_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env={**os.environ, **CHROMIUM_ENV}
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(NAVIGATION_TIMEOUT_MS)
         errors: list[str] = []

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.urls import reverse
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The system's fonts and the letters' CJK font (pipeline/fonts), for Chinese pages.
+CHROMIUM_ENV = {"FONTCONFIG_FILE": str(Path(__file__).parent / "fonts.conf")}
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 CHROMIUM_ARGS = [
     "--headless",

@@ -1,19 +1,26 @@
 """The debtor on a 360 px phone, in a real browser (Chromium, driven by Playwright): an SMS's
-link, the identity questions, the debt in Simplified Chinese, a promise to pay; no horizontal
-scrolling on any page, and nothing breaks the Content-Security-Policy. Screenshots are kept in
-test-artifacts/portal/."""
+link, the identity questions, the debt in Simplified Chinese, a promise to pay; the whole way
+from the link to a plan and a payment through the provider, which the case then shows its staff
+step by step. No horizontal scrolling on any page, and nothing breaks the
+Content-Security-Policy. Screenshots are kept in test-artifacts/portal/."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Activity, PromiseToPay
+from agreements.models import RepaymentPlan
+from cases.models import Activity, PromiseToPay, ReportedPayment
 from common.days import business_day_of
+from compliance.engine import PORTAL_ACTION
+from compliance.models import ComplianceLogEntry
 from portal.access import portal_link_path
-from tests.browser import ARTIFACTS, needs_chromium
+from portal.models import OnlinePayment
+from tests.browser import ARTIFACTS, log_in, needs_chromium
+from tests.factories import PASSWORD
 from tests.portal.conftest import BIRTH_DATE
 
 # live_server needs committed data.
@@ -65,3 +72,94 @@ def test_a_debtor_follows_the_link_proves_who_they_are_and_promises(
     promise = PromiseToPay.objects.get(case=case)
     assert (promise.due_date, promise.created_by) == (due, None)
     assert Activity.objects.filter(case=case, channel="portal", outcome="promise").exists()
+
+
+def test_a_debtor_follows_the_link_sees_the_debt_in_chinese_agrees_a_plan_and_pays(
+    live_server, browser_page, case, supervisor
+):
+    page, errors = browser_page
+    expect = pytest.importorskip("playwright.sync_api").expect
+    case.debtor.language = "zh"
+    case.debtor.save()
+    shots = ARTIFACTS / "portal"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(PHONE)
+
+    def shot(name: str) -> None:
+        assert no_horizontal_scroll(page), name
+        page.screenshot(path=shots / f"flow-{name}.png", full_page=True)
+
+    # The SMS's link, and who they are.
+    page.goto(live_server.url + portal_link_path(case_id=case.pk))
+    expect(page.locator("#id_birth_date")).to_be_visible()
+    shot("1-verify")
+    page.fill("#id_birth_date", BIRTH_DATE.isoformat())
+    page.fill("#id_national_id_last4", "1234")
+    page.locator("main button[type=submit]").click()
+
+    # The debt, in their language.
+    expect(page.locator("h2#debt-title")).to_have_text("您的欠款")
+    expect(page.locator("#balance")).to_have_text("US$1,200.00")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    shot("2-account")
+
+    # Six monthly instalments are within the policy's plan rules: agreed at once.
+    first_due = business_day_of(timezone.now()) + dt.timedelta(days=7)
+    page.fill("#id_plan-instalment_count", "6")
+    page.select_option("#id_plan-frequency", "monthly")
+    page.fill("#id_plan-first_due_date", first_due.isoformat())
+    page.locator("#plan button[type=submit]").click()
+    expect(page.locator("main h1")).to_have_text("还款计划确认函")
+    expect(page.locator(".portal-letter")).to_contain_text("US$200.00")
+    shot("3-plan-letter")
+    page.locator("main a", has_text="返回您的账户").click()
+    expect(page.locator("#plans")).to_contain_text("US$1,200.00")
+
+    # The first instalment, paid through the provider's page.
+    page.fill("#id_payment-amount", "200.00")
+    page.locator("#pay button[type=submit]").click()
+    expect(page.locator("main h1")).to_contain_text("US$200.00")
+    shot("4-provider")
+    page.locator("main button[value=paid]").click()
+    expect(page.locator(".alert-success")).to_contain_text("已收到您的付款")
+    expect(page.locator("#history")).to_contain_text("US$200.00 · 等待银行确认")
+    shot("5-paid")
+    page.locator("header form[action$='/sign-out/'] button").click()
+    expect(page.locator(".alert-info")).to_have_text("您已退出自助服务。")
+    shot("6-signed-out")
+
+    # The case shows its staff each step, in order.
+    plan = RepaymentPlan.objects.get(case=case)
+    payment = OnlinePayment.objects.get(case=case)
+    assert (plan.status, plan.instalment_count, plan.first_due_date) == (
+        RepaymentPlan.Status.ACTIVE,
+        6,
+        first_due,
+    )
+    assert (payment.status, payment.amount) == (OnlinePayment.Status.PAID, 200)
+    assert payment.reported_payment.status == ReportedPayment.Status.REPORTED
+    steps = list(
+        Activity.objects.filter(case=case, channel=Activity.Channel.PORTAL)
+        .order_by("occurred_at", "pk")
+        .values_list("direction", "actor", "outcome")
+    )
+    inbound = Activity.Direction.INBOUND
+    assert steps == [
+        (inbound, None, Activity.Outcome.NOTE),
+        (inbound, None, Activity.Outcome.PROMISE),
+        (inbound, None, Activity.Outcome.PAID),
+    ]
+    logged = ComplianceLogEntry.objects.filter(case_id=case.pk, action=PORTAL_ACTION)
+    assert logged.count() == len(steps)
+
+    # The team's supervisor, at a desk: another device.
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, supervisor, PASSWORD)
+    page.goto(live_server.url + reverse("workspace:detail", args=[case.pk]))
+    history = page.locator("#history")
+    expect(history).to_contain_text("Identity proven on the portal.")
+    expect(history).to_contain_text(f"Repayment plan #{plan.pk} agreed on the portal")
+    expect(history).to_contain_text("Paid on the portal: 200.00 USD")
+    history.screenshot(path=shots / "flow-7-case-history.png")
+    assert errors == [], errors

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.commands import iso_date
+from demo.portal import portal_demo_account
 from demo.profiles import PROFILES
 from demo.reference import DEMO_PASSWORD
 from demo.world import delete_world, seed_statistics, seed_world, world_exists
@@ -132,6 +133,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  … and {hidden} more collectors and agency agents (collectorN, agencyN_agentM)."
             )
+        self.print_portal_demo()
 
     def print_existing_demo_logins(self) -> None:
         usernames = [
@@ -152,3 +154,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Demo logins: {shown} (password for all: {DEMO_PASSWORD}).")
             )
+        self.print_portal_demo()
+
+    def print_portal_demo(self) -> None:
+        demo = portal_demo_account()
+        if demo is not None:
+            self.stdout.write(self.style.SUCCESS(demo.describe()))
