@@ -1,8 +1,9 @@
 """Read-only queries of the dashboards, scoped to who is asking.
 
-The pages read the statistics tables, and the agreements' own tables (a row per plan or
-offer: few beside the activities); the lists of cases behind a figure read the raw tables,
-always through cases.selectors.cases_visible_to.
+The pages read the statistics tables, the agreements' own tables (a row per plan or offer:
+few beside the activities) and the portal's visits and actions (few beside the calls); the
+lists of cases behind a figure read the raw tables, always through
+cases.selectors.cases_visible_to.
 """
 
 from __future__ import annotations
