@@ -99,17 +99,17 @@ def portal_page(view: View) -> View:
 # --- Arrival and identity -------------------------------------------------------------------
 
 
+def _locked_text() -> str:
+    return gettext(
+        "Too many attempts. For your security the portal is locked for these details: "
+        "try again in %(minutes)s minutes."
+    ) % {"minutes": settings.PORTAL_LOCKOUT_MINUTES}
+
+
 def _identity_refusal(request: HttpRequest, form, *, locked: bool) -> None:
     """The same words whether the account exists or not: nothing is confirmed or denied."""
     if locked:
-        form.add_error(
-            None,
-            gettext(
-                "Too many attempts. For your security the portal is locked for these details: "
-                "try again in %(minutes)s minutes."
-            )
-            % {"minutes": settings.PORTAL_LOCKOUT_MINUTES},
-        )
+        form.add_error(None, _locked_text())
     else:
         form.add_error(
             None, gettext("We could not confirm these details. Check them and try again.")
@@ -207,9 +207,8 @@ def code_send(request: HttpRequest) -> HttpResponse:
     try:
         portal_code_send(visit_id=session.visit, client_ip=client_ip(request), now=timezone.now())
     except IdentityLocked:
-        form = IdentityForm()
-        _identity_refusal(request, form, locked=True)
-        return _render_verify(request, form=form)
+        messages.error(request, _locked_text())
+        return redirect("portal:verify")
     messages.info(
         request,
         gettext(

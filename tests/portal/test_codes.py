@@ -179,3 +179,13 @@ def test_the_code_is_written_in_the_debtors_language(arrived, case, sms_file):
     case.debtor.save()
     ask_for_code(arrived)
     assert "验证码" in texts(sms_file)[0]["body"]
+
+
+def test_no_code_is_sent_while_the_portal_is_locked(arrived, case, sms_file, settings, now):
+    for _attempt in range(settings.PORTAL_FAILURE_LIMIT):
+        IdentityFailure.objects.create(
+            reference_key=case.account.account_reference, client_ip="192.0.2.9", failed_at=now
+        )
+    page = ask_for_code(arrived)
+    assert "Too many attempts" in page and ON_ITS_WAY not in page
+    assert texts(sms_file) == []
