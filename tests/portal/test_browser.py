@@ -45,7 +45,7 @@ def test_a_debtor_follows_the_link_proves_who_they_are_and_promises(
 
     page.fill("#id_birth_date", BIRTH_DATE.isoformat())
     page.fill("#id_national_id_last4", "1234")
-    page.locator("main button[type=submit]").click()
+    page.locator("#identity button[type=submit]").click()
 
     expect(page.locator("#balance")).to_contain_text("1,200.00")
     expect(page.locator("h2#debt-title")).to_have_text("您的欠款")
