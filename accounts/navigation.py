@@ -85,6 +85,7 @@ DASHBOARD_PAGES = {
     "portfolio": pgettext_lazy("dashboard page", "Portfolio"),
     "strategies": pgettext_lazy("dashboard page", "Strategy"),
     "agreements": pgettext_lazy("dashboard page", "Agreements"),
+    "portal": pgettext_lazy("dashboard page", "Portal"),
 }
 DASHBOARD_TOOLS: list[NavLink] = [
     NavLink(_("Agencies"), "agencies:league", "agencies.view_agency_performance"),

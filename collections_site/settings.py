@@ -353,6 +353,11 @@ LETTER_PDF_FONT = os.environ.get(
 # session lasts without a request, and how many wrong identity answers lock it, for how long:
 # per account reference, and per client address (higher: many debtors may share one).
 PORTAL_LINK_MAX_AGE_DAYS = envint("PORTAL_LINK_MAX_AGE_DAYS", 14)
+# Where debtors reach the portal from outside (scheme and host, no path): every SMS, e-mail and
+# letter the dispatch sends carries a link under it.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://localhost:8000").rstrip("/")
+# How long a one-time code sent by SMS for the identity questions works.
+PORTAL_CODE_MINUTES = envint("PORTAL_CODE_MINUTES", 5)
 PORTAL_SESSION_MINUTES = envint("PORTAL_SESSION_MINUTES", 15)
 PORTAL_FAILURE_LIMIT = envint("PORTAL_FAILURE_LIMIT", 5)
 PORTAL_CLIENT_FAILURE_LIMIT = envint("PORTAL_CLIENT_FAILURE_LIMIT", 20)

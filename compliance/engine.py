@@ -436,3 +436,48 @@ def compliance_record_received(*, activity) -> ComplianceLogEntry:
     with transaction.atomic():
         [entry] = log_append_many([row])
     return entry
+
+
+# A message the debtor asked for on the portal (a one-time code by SMS): no collection contact.
+SYSTEM_MESSAGE_ACTION = "one_time_code"
+
+
+def compliance_record_system_message(*, activity, channel: str) -> ComplianceLogEntry:
+    """Log a system message sent at the debtor's own request on the portal (a one-time code).
+
+    It is not a collection contact, so no rule judges it: refusing it at night, or counting it
+    against a cap, would only lock the debtor out of their own account. It is still a message
+    sent to their contact point, so the log shows it: a contact row with no decision, the
+    action saying what it was, the channel it went by. The activity is on the system channel,
+    which the rules' histories do not count."""
+    version = policy_version_current(
+        code=policy_codes_for_cases(case_ids=[activity.case_id])[activity.case_id]
+    )
+    debtor = activity.debtor
+    occurred_at = activity.occurred_at.astimezone(dt.UTC)
+    row = {
+        "kind": ComplianceLogEntry.Kind.CONTACT,
+        "occurred_at": occurred_at,
+        "debtor_local_time": occurred_at.astimezone(ZoneInfo(debtor.time_zone)).isoformat(),
+        "debtor_time_zone": debtor.time_zone,
+        "actor_id": None,
+        **_affiliation(None),
+        "case_id": activity.case_id,
+        "debtor_id": debtor.pk,
+        "contact_point_id": activity.contact_point_id,
+        "channel": channel,
+        "action": SYSTEM_MESSAGE_ACTION,
+        "policy_code": version.policy.code,
+        "policy_version": version.version,
+        "rules": [],
+        "failed_rules": "",
+        "verdict": Verdict.ALLOWED,
+        "reason": (
+            f"System message sent at the debtor's request on the portal (activity "
+            f"{activity.pk}): not a collection contact, so no rule judged it."
+        ),
+        "activity": activity,
+    }
+    with transaction.atomic():
+        [entry] = log_append_many([row])
+    return entry

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 from cases.models import Activity, Debtor, StageMessageTranslation
 from common.bulk import bulk_insert, bulk_update_rows
 from common.holders import holding
+from common.portal_links import message_link_url
 from compliance.engine import ContactAttempt, compliance_decide_many, compliance_record_contacts
 from pipeline.channels import (
     SMS,
@@ -58,6 +59,8 @@ EMAIL_OPT_OUT = gettext_lazy(
     "To stop receiving emails about this account, reply with the word STOP "
     "or call the number on the back of your card."
 )
+# Where a template does not place the message's portal link itself (`{{ portal_link }}`).
+PORTAL_LINK_LINE = gettext_lazy("See your account, promise or pay online: %(link)s")
 # The holder lock of a dispatch slot (common.holders): held by the worker dispatching in it.
 DISPATCH_HOLDER = "message-dispatch"
 # A message queued (by a one-job-per-message dispatch of old) this long ago lost its job.
@@ -398,19 +401,32 @@ def message_render(message: OutboundMessage) -> str:
 
 
 def _render(message: OutboundMessage, templates: dict[tuple[int, str], Template]) -> str:
-    if message.stage_entry_id is None:  # an agreement's letter, written when it was queued
-        return message.body
-    template = templates[(message.stage_entry.stage_id, message.case.debtor.language)]
-    context = Context(
-        {
-            "debtor": message.case.debtor,
-            "account": message.case.account,
-            "case": message.case,
-            "days_past_due": message.stage_entry.days_past_due,
-        },
-        autoescape=False,
+    """The text, with the message's own portal link: where the template puts
+    `{{ portal_link }}`, else at the end (an SMS the bare link, to stay short). An agreement's
+    letter was written when it was queued: the link goes at its end."""
+    link = message_link_url(
+        base_url=settings.PORTAL_BASE_URL, case_id=message.case_id, message_id=message.pk
     )
-    return template.render(context).strip()
+    if message.stage_entry_id is None:
+        text = message.body
+    else:
+        template = templates[(message.stage_entry.stage_id, message.case.debtor.language)]
+        context = Context(
+            {
+                "debtor": message.case.debtor,
+                "account": message.case.account,
+                "case": message.case,
+                "days_past_due": message.stage_entry.days_past_due,
+                "portal_link": link,
+            },
+            autoescape=False,
+        )
+        text = template.render(context).strip()
+    if link in text:
+        return text
+    if message.channel == Activity.Channel.SMS:
+        return f"{text} {link}"
+    return f"{text}\n\n{_in_debtor_language(message, PORTAL_LINK_LINE) % {'link': link}}"
 
 
 def _deliver_all(

@@ -1,10 +1,13 @@
-"""How a debtor gets into the portal: the signed links messages carry, and the portal's own
-session, a signed cookie apart from the staff's session.
+"""How a debtor gets into the portal: the signed links, and the portal's own session, a signed
+cookie apart from the staff's session.
 
-A link names its case and expires (PORTAL_LINK_MAX_AGE_DAYS); it proves nothing about who
-holds it, so it only spares the debtor typing the account reference. The portal session
-holds the case whose debtor answered the identity questions, for PORTAL_SESSION_MINUTES of
-inactivity; it is never a staff session, and a staff session never opens the portal.
+The links messages carry are made and read by common.portal_links (the pipeline, below the
+portal, puts them in its messages); `portal_link_path` makes one for a case alone, with a nonce
+and a date of its own. Either names its case and expires (PORTAL_LINK_MAX_AGE_DAYS); it proves
+nothing about who holds it, so it only spares the debtor typing the account reference. The
+portal session holds the case whose debtor answered the identity questions, for
+PORTAL_SESSION_MINUTES of inactivity; it is never a staff session, and a staff session never
+opens the portal.
 """
 
 from __future__ import annotations
@@ -48,11 +51,13 @@ def case_id_of_link(token: str) -> int | None:
 @dataclass(frozen=True)
 class PortalSession:
     """What the portal's cookie holds: the case of a link being answered (`pending`), or the
-    case whose debtor proved their identity (`case`), and the language they read in."""
+    case whose debtor proved their identity (`case`), the visit (portal.models.PortalVisit)
+    that arrival is, and the language they read in."""
 
     pending: int | None = None
     case: int | None = None
     language: str = ""
+    visit: int | None = None
 
     @property
     def verified(self) -> bool:
@@ -69,19 +74,25 @@ def portal_session(request: HttpRequest) -> PortalSession:
         return PortalSession()
     if not isinstance(data, dict):
         return PortalSession()
-    pending, case = data.get("pending"), data.get("case")
+    pending, case, visit = data.get("pending"), data.get("case"), data.get("visit")
     language = data.get("language", "")
     return PortalSession(
         pending=pending if isinstance(pending, int) else None,
         case=case if isinstance(case, int) else None,
         language=language if language in dict(settings.LANGUAGES) else "",
+        visit=visit if isinstance(visit, int) else None,
     )
 
 
 def portal_session_store(response: HttpResponse, session: PortalSession) -> HttpResponse:
     """Keep `session` in the portal's cookie for another PORTAL_SESSION_MINUTES."""
     data = json.dumps(
-        {"pending": session.pending, "case": session.case, "language": session.language}
+        {
+            "pending": session.pending,
+            "case": session.case,
+            "language": session.language,
+            "visit": session.visit,
+        }
     )
     response.set_signed_cookie(
         SESSION_COOKIE,
@@ -100,8 +111,8 @@ def portal_session_end(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def verified_session(*, case_id: int, language: str) -> PortalSession:
-    return PortalSession(case=case_id, language=language)
+def verified_session(*, case_id: int, language: str, visit_id: int | None) -> PortalSession:
+    return PortalSession(case=case_id, language=language, visit=visit_id)
 
 
 def with_language(session: PortalSession, language: str) -> PortalSession:

@@ -41,6 +41,19 @@ class IdentityForm(_PortalForm):
     )
 
 
+class CodeForm(_PortalForm):
+    """The one-time code sent by SMS, instead of the two questions."""
+
+    prefix = "code"
+    code = forms.RegexField(
+        label=_("The code we sent you by SMS"),
+        regex=r"^\s*[0-9]{6}\s*$",
+        max_length=20,
+        error_messages={"invalid": _("Enter the six digits of the code.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 class StartForm(IdentityForm):
     field_order = ["reference", "birth_date", "national_id_last4"]
 

@@ -1,5 +1,6 @@
-"""The debtor portal's own records: wrong answers to its identity questions (the lockout counts
-them) and the payments started with the payment provider."""
+"""The debtor portal's own records: arrivals, wrong answers to its identity questions (the
+lockout counts them), one-time codes sent by SMS, and the payments started with the payment
+provider."""
 
 from __future__ import annotations
 
@@ -9,8 +10,77 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TimeStampedModel
-from cases.models import Case, ReportedPayment, currency_code
+from cases.models import Case, ContactPoint, ReportedPayment, currency_code
 from common.money import AMOUNT, CENT
+from pipeline.models import OutboundMessage
+
+
+class PortalVisit(models.Model):
+    """A debtor's arrival on the portal for a case: by a message's link (the message is known)
+    or by the account reference typed on the start page (recorded once proven: before that,
+    nothing says whose it was). `verified_at` is set when the identity questions, or a
+    one-time code, were answered right."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="portal_visits", verbose_name=_("case")
+    )
+    message = models.ForeignKey(
+        OutboundMessage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="portal_visits",
+        help_text=_("The message whose link brought the debtor; empty from the start page."),
+        verbose_name=_("message"),
+    )
+    arrived_at = models.DateTimeField(_("arrived at"))
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("portal visit")
+        verbose_name_plural = _("portal visits")
+        ordering = ["-arrived_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verified_at__isnull=True) | Q(verified_at__gte=models.F("arrived_at")),
+                name="portal_visit_verified_after_arrival",
+            ),
+        ]
+        # The dashboards count arrivals in a period; actions are matched to a case's visits.
+        indexes = [
+            models.Index(fields=["arrived_at"], name="portal_visit_arrived"),
+            models.Index(fields=["case", "verified_at"], name="portal_visit_case_verified"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.arrived_at:%Y-%m-%d %H:%M}"
+
+
+class OneTimeCode(models.Model):
+    """A code sent by SMS to the debtor's consented mobile, answering the identity questions
+    for the visit that asked for it. Only its hash is kept; it works once, until `expires_at`."""
+
+    visit = models.ForeignKey(
+        PortalVisit, on_delete=models.CASCADE, related_name="codes", verbose_name=_("visit")
+    )
+    contact_point = models.ForeignKey(
+        ContactPoint,
+        on_delete=models.CASCADE,
+        related_name="portal_codes",
+        verbose_name=_("contact point"),
+    )
+    code_hash = models.CharField(_("code (hashed)"), max_length=64)
+    sent_at = models.DateTimeField(_("sent at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} · {self.sent_at:%Y-%m-%d %H:%M}"
 
 
 class IdentityFailure(models.Model):

@@ -1,5 +1,6 @@
-"""What the debtor does on the portal: prove who they are, promise, ask for a plan, accept an
-offer, set how they may be contacted, ask for a call-back, pay.
+"""What the debtor does on the portal: arrive, prove who they are (answers or a code sent by
+SMS), promise, ask for a plan, accept an offer, set how they may be contacted, ask for a
+call-back, pay.
 
 Each action runs the rule where it lives (workspace for promises and call-backs, agreements
 for plans and offers) with the debtor as the actor, and is recorded as an activity on the case
@@ -11,6 +12,7 @@ service takes `now` (and the business date where a rule needs it); none reads th
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -19,14 +21,21 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
 from agreements.models import RepaymentPlan, SettlementOffer
 from agreements.services import AgreementRefused, offer_accept_by_debtor, plan_request_by_debtor
 from cases.identity import normalise_national_id
 from cases.models import Activity, Case, ContactPoint, Debtor
-from compliance.engine import compliance_record_received
-from portal.models import IdentityFailure, OnlinePayment
+from common.portal_links import message_link_ids
+from compliance.engine import compliance_record_received, compliance_record_system_message
+from pipeline.channels import SMS, ChannelError, get_sms_backend, sms_send_many
+from pipeline.letters import debtor_interface_language
+from pipeline.models import OutboundMessage
+from portal.access import case_id_of_link
+from portal.models import IdentityFailure, OneTimeCode, OnlinePayment, PortalVisit
 from portal.providers import payment_provider
 from workspace.services import (
     PromiseRefused,
@@ -112,9 +121,199 @@ def portal_identify(
             reference_key=reference_key(reference), client_ip=client_ip, failed_at=now
         )
         return None
+    _identity_proven(case, now, "Identity proven on the portal.")
+    return case
+
+
+def _identity_proven(case: Case, now: dt.datetime, notes: str) -> None:
     with transaction.atomic():
-        IdentityFailure.objects.filter(reference_key=reference_key(reference)).delete()
-        _portal_activity(case, now, Activity.Outcome.NOTE, "Identity proven on the portal.")
+        reference = reference_key(case.account.account_reference)
+        IdentityFailure.objects.filter(reference_key=reference).delete()
+        _portal_activity(case, now, Activity.Outcome.NOTE, notes)
+
+
+# --- Arrival --------------------------------------------------------------------------------
+
+
+def _message_of_link(*, case_id: int, message_id: int, now: dt.datetime):
+    """The message a genuine link names, if its link still works: sent for that case, less
+    than PORTAL_LINK_MAX_AGE_DAYS ago, and not superseded by a later message on the same
+    channel (a replay of an old message's link is refused). None otherwise."""
+    message = OutboundMessage.objects.filter(
+        pk=message_id,
+        case_id=case_id,
+        status=OutboundMessage.Status.SENT,
+        sent_at__gt=now - dt.timedelta(days=settings.PORTAL_LINK_MAX_AGE_DAYS),
+        sent_at__lte=now,
+    ).first()
+    if message is None:
+        return None
+    superseded = (
+        OutboundMessage.objects.filter(
+            case_id=case_id,
+            channel=message.channel,
+            status=OutboundMessage.Status.SENT,
+            sent_at__gt=message.sent_at,
+            sent_at__lte=now,
+        )
+        .exclude(pk=message.pk)
+        .exists()
+    )
+    return None if superseded else message
+
+
+def portal_arrive(*, token: str, now: dt.datetime) -> PortalVisit | None:
+    """Record a debtor's arrival by a link, and return the visit; None for a link that does
+    not work: forged or changed, expired, or naming a message that was not sent for its case
+    or was superseded. A link made for a case alone (`portal_link_path`) names no message."""
+    ids = message_link_ids(token)
+    if ids is not None:
+        case_id, message_id = ids
+        message = _message_of_link(case_id=case_id, message_id=message_id, now=now)
+        if message is None:
+            return None
+    else:
+        case_id, message = case_id_of_link(token), None
+        if case_id is None or not Case.objects.filter(pk=case_id).exists():
+            return None
+    return PortalVisit.objects.create(case_id=case_id, message=message, arrived_at=now)
+
+
+def portal_visit_verified(*, case: Case, visit_id: int | None, now: dt.datetime) -> PortalVisit:
+    """The visit whose debtor just proved who they are: the link's arrival, marked verified,
+    or (from the start page, where nothing told whose arrival it was) a new one."""
+    visit = PortalVisit.objects.filter(pk=visit_id, case=case).first() if visit_id else None
+    if visit is None:
+        return PortalVisit.objects.create(case=case, arrived_at=now, verified_at=now)
+    if visit.verified_at is None:
+        visit.verified_at = now
+        visit.save(update_fields=["verified_at"])
+    return visit
+
+
+# --- One-time codes -------------------------------------------------------------------------
+
+CODE_SALT = "portal.one-time-code"
+CODE_DIGITS = 6
+
+
+def _code_hash(visit_id: int, code: str) -> str:
+    return salted_hmac(CODE_SALT, f"{visit_id}:{code}", algorithm="sha256").hexdigest()
+
+
+def _consented_mobile(case: Case) -> ContactPoint | None:
+    return (
+        ContactPoint.objects.filter(
+            debtor_id=case.debtor_id,
+            owner=ContactPoint.Owner.DEBTOR,
+            kind=ContactPoint.Kind.MOBILE,
+            sms_consent=True,
+            opted_out=False,
+            do_not_contact=False,
+            invalid=False,
+        )
+        .order_by("-verified", "pk")
+        .first()
+    )
+
+
+def portal_code_send(*, visit_id: int, client_ip: str | None, now: dt.datetime) -> bool:
+    """Send a one-time code for the visit's identity questions by SMS, to the debtor's own
+    mobile that has SMS consent, through the SMS backend the dispatch uses; True if one went.
+
+    The caller shows the same words either way: whether a mobile is on file is not for a
+    stranger holding the link to learn. Raises IdentityLocked while the case's reference (or
+    the address) is locked out. At most PORTAL_FAILURE_LIMIT codes go to a case within
+    PORTAL_LOCKOUT_MINUTES, so the portal sends no flood of texts. The message is logged as a
+    system message (compliance_record_system_message), not as a collection contact.
+    """
+    visit = (
+        PortalVisit.objects.select_related("case__account", "case__debtor")
+        .filter(pk=visit_id, verified_at__isnull=True)
+        .first()
+    )
+    if visit is None:
+        return False
+    case = visit.case
+    if identity_locked(reference=case.account.account_reference, client_ip=client_ip, now=now):
+        raise IdentityLocked
+    mobile = _consented_mobile(case)
+    if mobile is None:
+        return False
+    since = now - dt.timedelta(minutes=settings.PORTAL_LOCKOUT_MINUTES)
+    if (
+        OneTimeCode.objects.filter(visit__case=case, sent_at__gt=since).count()
+        >= settings.PORTAL_FAILURE_LIMIT
+    ):
+        return False
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    record = OneTimeCode.objects.create(
+        visit=visit,
+        contact_point=mobile,
+        code_hash=_code_hash(visit.pk, code),
+        sent_at=now,
+        expires_at=now + dt.timedelta(minutes=settings.PORTAL_CODE_MINUTES),
+    )
+    with translation.override(debtor_interface_language(case.debtor)):
+        body = gettext(
+            "Your code for the portal is %(code)s. It works for %(minutes)s minutes. "
+            "We will never ask you for it."
+        ) % {"code": code, "minutes": settings.PORTAL_CODE_MINUTES}
+    [answer] = sms_send_many(
+        get_sms_backend(), [SMS(to=mobile.value, body=body, reference=f"code-{record.pk}")]
+    )
+    if isinstance(answer, ChannelError):
+        record.delete()
+        return False
+    with transaction.atomic():
+        Debtor.objects.select_for_update().filter(pk=case.debtor_id).first()
+        activity = Activity.objects.create(
+            case_id=case.pk,
+            debtor_id=case.debtor_id,
+            contact_point=mobile,
+            channel=Activity.Channel.SYSTEM,
+            direction=Activity.Direction.OUTBOUND,
+            outcome=Activity.Outcome.SENT,
+            notes="One-time code for the portal sent by SMS, at the debtor's request.",
+            occurred_at=now,
+        )
+        compliance_record_system_message(activity=activity, channel=Activity.Channel.SMS)
+    return True
+
+
+def portal_code_check(
+    *, visit_id: int, code: str, client_ip: str | None, now: dt.datetime
+) -> Case | None:
+    """The visit's case, if `code` is the latest code sent for it, unused and unexpired; the
+    code is then used up. Anything else is a wrong answer to the identity questions: it counts
+    towards the lockout (IdentityLocked, raised before looking at the code)."""
+    visit = (
+        PortalVisit.objects.select_related("case__account", "case__debtor")
+        .filter(pk=visit_id)
+        .first()
+    )
+    if visit is None:
+        return None
+    case = visit.case
+    reference = case.account.account_reference
+    if identity_locked(reference=reference, client_ip=client_ip, now=now):
+        raise IdentityLocked
+    latest = visit.codes.order_by("-sent_at", "-pk").first()
+    matches = (
+        latest is not None
+        and latest.used_at is None
+        and latest.expires_at > now
+        and hmac.compare_digest(latest.code_hash, _code_hash(visit.pk, code.strip()))
+    )
+    if not matches:
+        IdentityFailure.objects.create(
+            reference_key=reference_key(reference), client_ip=client_ip, failed_at=now
+        )
+        return None
+    with transaction.atomic():
+        if not OneTimeCode.objects.filter(pk=latest.pk, used_at__isnull=True).update(used_at=now):
+            return None  # used meanwhile, by a second request with the same code
+        _identity_proven(case, now, "Identity proven on the portal by a one-time code.")
     return case
 
 

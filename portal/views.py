@@ -28,7 +28,6 @@ from pipeline.letters import debtor_interface_language
 from portal.access import (
     SESSION_COOKIE,
     PortalSession,
-    case_id_of_link,
     portal_session,
     portal_session_end,
     portal_session_store,
@@ -36,6 +35,7 @@ from portal.access import (
     with_language,
 )
 from portal.forms import (
+    CodeForm,
     IdentityForm,
     PaymentForm,
     PlanForm,
@@ -53,12 +53,16 @@ from portal.services import (
     PortalRefused,
     online_payment_notice,
     online_payment_start,
+    portal_arrive,
     portal_callback_request,
+    portal_code_check,
+    portal_code_send,
     portal_contact_preferences,
     portal_identify,
     portal_offer_accept,
     portal_plan_request,
     portal_promise,
+    portal_visit_verified,
 )
 from workspace.selectors import queue_policy
 from workspace.services import promise_latest_date
@@ -95,25 +99,28 @@ def portal_page(view: View) -> View:
 # --- Arrival and identity -------------------------------------------------------------------
 
 
+def _locked_text() -> str:
+    return gettext(
+        "Too many attempts. For your security the portal is locked for these details: "
+        "try again in %(minutes)s minutes."
+    ) % {"minutes": settings.PORTAL_LOCKOUT_MINUTES}
+
+
 def _identity_refusal(request: HttpRequest, form, *, locked: bool) -> None:
     """The same words whether the account exists or not: nothing is confirmed or denied."""
     if locked:
-        form.add_error(
-            None,
-            gettext(
-                "Too many attempts. For your security the portal is locked for these details: "
-                "try again in %(minutes)s minutes."
-            )
-            % {"minutes": settings.PORTAL_LOCKOUT_MINUTES},
-        )
+        form.add_error(None, _locked_text())
     else:
         form.add_error(
             None, gettext("We could not confirm these details. Check them and try again.")
         )
 
 
-def _signed_in(case) -> HttpResponse:
-    session = verified_session(case_id=case.pk, language=debtor_interface_language(case.debtor))
+def _signed_in(case, *, visit_id: int | None = None) -> HttpResponse:
+    visit = portal_visit_verified(case=case, visit_id=visit_id, now=timezone.now())
+    session = verified_session(
+        case_id=case.pk, language=debtor_interface_language(case.debtor), visit_id=visit.pk
+    )
     return portal_session_store(redirect("portal:home"), session)
 
 
@@ -144,14 +151,25 @@ def start(request: HttpRequest) -> HttpResponse:
 def link(request: HttpRequest, token: str) -> HttpResponse:
     """Where a message's link lands: a genuine, unexpired one leads to the identity questions
     for its case; any other to the start page, saying only that the link does not work."""
-    case_id = case_id_of_link(token)
-    if case_id is None:
+    visit = portal_arrive(token=token, now=timezone.now())
+    if visit is None:
         messages.warning(
             request,
             gettext("This link does not work (it may have expired). Enter your account reference."),
         )
         return portal_session_end(redirect("portal:start"))
-    return portal_session_store(redirect("portal:verify"), PortalSession(pending=case_id))
+    return portal_session_store(
+        redirect("portal:verify"), PortalSession(pending=visit.case_id, visit=visit.pk)
+    )
+
+
+def _render_verify(request: HttpRequest, *, form=None, code_form=None) -> HttpResponse:
+    form = form or IdentityForm()
+    code_form = code_form or CodeForm()
+    status = 400 if form.errors or code_form.errors else 200
+    return render(
+        request, "portal/verify.html", {"form": form, "code_form": code_form}, status=status
+    )
 
 
 @never_cache
@@ -173,10 +191,57 @@ def verify(request: HttpRequest) -> HttpResponse:
             _identity_refusal(request, form, locked=True)
         else:
             if case is not None:
-                return _signed_in(case)
+                return _signed_in(case, visit_id=session.visit)
             _identity_refusal(request, form, locked=False)
-    status = 200 if not form.errors else 400
-    return render(request, "portal/verify.html", {"form": form}, status=status)
+    return _render_verify(request, form=form)
+
+
+@require_POST
+@never_cache
+def code_send(request: HttpRequest) -> HttpResponse:
+    """Send a one-time code to the debtor's consented mobile; the page says the same whether
+    or not one is on file."""
+    session = portal_session(request)
+    if session.pending is None or session.visit is None:
+        return redirect("portal:start")
+    try:
+        portal_code_send(visit_id=session.visit, client_ip=client_ip(request), now=timezone.now())
+    except IdentityLocked:
+        messages.error(request, _locked_text())
+        return redirect("portal:verify")
+    messages.info(
+        request,
+        gettext(
+            "If a mobile number we may text is on file, a code is on its way to it. It works "
+            "for %(minutes)s minutes."
+        )
+        % {"minutes": settings.PORTAL_CODE_MINUTES},
+    )
+    return redirect("portal:verify")
+
+
+@require_POST
+@never_cache
+def code_check(request: HttpRequest) -> HttpResponse:
+    session = portal_session(request)
+    if session.pending is None or session.visit is None:
+        return redirect("portal:start")
+    code_form = CodeForm(request.POST)
+    if code_form.is_valid():
+        try:
+            case = portal_code_check(
+                visit_id=session.visit,
+                code=code_form.cleaned_data["code"],
+                client_ip=client_ip(request),
+                now=timezone.now(),
+            )
+        except IdentityLocked:
+            _identity_refusal(request, code_form, locked=True)
+        else:
+            if case is not None and case.pk == session.pending:
+                return _signed_in(case, visit_id=session.visit)
+            _identity_refusal(request, code_form, locked=False)
+    return _render_verify(request, code_form=code_form)
 
 
 def _keep_language(response: HttpResponse, language: str) -> HttpResponse:

@@ -1,8 +1,9 @@
 """Read-only queries of the dashboards, scoped to who is asking.
 
-The pages read the statistics tables, and the agreements' own tables (a row per plan or
-offer: few beside the activities); the lists of cases behind a figure read the raw tables,
-always through cases.selectors.cases_visible_to.
+The pages read the statistics tables, the agreements' own tables (a row per plan or offer:
+few beside the activities) and the portal's visits and actions (few beside the calls); the
+lists of cases behind a figure read the raw tables, always through
+cases.selectors.cases_visible_to.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
@@ -22,6 +23,7 @@ from common.days import business_day_start
 from compliance.models import ComplianceLogEntry
 from disputes.models import Outcome
 from disputes.selectors import COMPLAINT, DISPUTE, MODELS
+from pipeline.models import OutboundMessage
 from reporting.models import (
     DailyCollectorPerformance,
     DailyPerformance,
@@ -297,6 +299,114 @@ def complaints_by_collector(user, filters: dict, collector_ids) -> dict[int, Com
     return {pk: ComplaintCount(received, upheld) for pk, received, upheld in rows}
 
 
+# --- The debtor portal ------------------------------------------------------------------------
+# The portal's own rows are read through the relations it declares on a case
+# (`portal_visits`), as a lower app's model carries them; its actions are the case's
+# activities on the portal channel, each counted under the visit that led to it: the case's
+# latest visit verified at or before the action. A visit's origin is the stage and channel of
+# the message whose link brought the debtor; FROM_START_PAGE stands for none (the reference
+# typed, or no visit recorded).
+
+FROM_START_PAGE = "start"
+# The portal's figures by the outcome of the debtor's actions, and the list of cases of each.
+PORTAL_ACTIONS = {
+    "portal_promises": (Activity.Outcome.PROMISE,),
+    "portal_payments": (Activity.Outcome.PAID,),
+    "portal_disputes": (Activity.Outcome.DISPUTE,),
+    "portal_callbacks": (Activity.Outcome.CALLBACK_REQUESTED,),
+}
+
+
+def _origin(params: dict, *, stage: str, channel: str) -> Q:
+    """Rows whose origin (their `stage` and `channel` columns) is the figure's row."""
+    if params.get("channel") == FROM_START_PAGE:
+        return Q(**{f"{channel}__isnull": True})
+    condition = Q()
+    if params.get("stage"):
+        condition &= Q(**{stage: params["stage"]})
+    if params.get("channel"):
+        condition &= Q(**{channel: params["channel"]})
+    return condition
+
+
+def portal_cases(user, filters: dict) -> QuerySet[Case]:
+    return cases_visible_to(user).filter(_case_dimensions(filters))
+
+
+def portal_visits_in(
+    user, filters: dict, params: dict | None = None, *, verified: bool = False
+) -> QuerySet[Case]:
+    """Visits arriving in the period (only those verified, if `verified`), on cases `user` may
+    see: one row per visit (a case joined to it), narrowed to an origin by `params` (stage,
+    channel). One filter, so that every condition is on the same visit."""
+    first, last = filters["date_from"], filters["date_to"]
+    origin = _origin(
+        params or {},
+        stage="portal_visits__message__stage_entry__stage_id",
+        channel="portal_visits__message__channel",
+    )
+    if verified:
+        origin &= Q(portal_visits__verified_at__isnull=False)
+    return portal_cases(user, filters).filter(
+        _between(first, last, "portal_visits__arrived_at") & origin
+    )
+
+
+def _latest_visit(field: str) -> Subquery:
+    """`field` of the visit an activity's portal action came in: the case's latest visit
+    verified at or before it."""
+    return Subquery(
+        Case.objects.filter(
+            pk=OuterRef("case_id"), portal_visits__verified_at__lte=OuterRef("occurred_at")
+        )
+        .order_by("-portal_visits__verified_at", "-portal_visits__pk")
+        .values(f"portal_visits__{field}")[:1]
+    )
+
+
+def portal_actions_in(user, filters: dict, params: dict | None = None) -> QuerySet[Activity]:
+    """The debtors' actions on the portal in the period, on cases `user` may see, each with
+    the origin of the visit it came in (`origin_stage`, `origin_channel`)."""
+    first, last = filters["date_from"], filters["date_to"]
+    actions = (
+        Activity.objects.filter(
+            _between(first, last),
+            case__in=portal_cases(user, filters),
+            channel=Activity.Channel.PORTAL,
+            direction=Activity.Direction.INBOUND,
+        )
+    ).annotate(
+        origin_stage=_latest_visit("message__stage_entry__stage_id"),
+        origin_channel=_latest_visit("message__channel"),
+    )
+    return actions.filter(_origin(params or {}, stage="origin_stage", channel="origin_channel"))
+
+
+def portal_messages_sent_in(user, filters: dict, params: dict | None = None):
+    """The messages sent in the period on cases `user` may see (each carried a link)."""
+    first, last = filters["date_from"], filters["date_to"]
+    return OutboundMessage.objects.filter(
+        _between(first, last, "sent_at"),
+        case__in=portal_cases(user, filters),
+        status=OutboundMessage.Status.SENT,
+    ).filter(_origin(params or {}, stage="stage_entry__stage_id", channel="channel"))
+
+
+def _portal_cases_behind(user, measure: str, filters: dict, params: dict) -> QuerySet[Case]:
+    if measure == "portal_sent":
+        rows = portal_messages_sent_in(user, filters, params).values("case_id")
+    elif measure in PORTAL_ACTIONS:
+        rows = (
+            portal_actions_in(user, filters, params)
+            .filter(outcome__in=PORTAL_ACTIONS[measure])
+            .values("case_id")
+        )
+    else:
+        verified = measure == "portal_verified"
+        rows = portal_visits_in(user, filters, params, verified=verified).values("pk")
+    return Case.objects.filter(pk__in=rows)
+
+
 def _measure_condition(measure: str, filters: dict, params: dict) -> Q:
     """What a case must have for `measure` (see DRILL_MEASURES)."""
     first, last = filters["date_from"], filters["date_to"]
@@ -384,6 +494,13 @@ DRILL_MEASURES = {
         "Cases with a complaint open and past its deadline at the end of the period"
     ),
     "complaints_upheld": gettext_lazy("Cases with a complaint received in the period and upheld"),
+    "portal_sent": gettext_lazy("Cases sent a message (with its portal link) in the period"),
+    "portal_visits": gettext_lazy("Cases whose debtor arrived on the portal in the period"),
+    "portal_verified": gettext_lazy("Cases whose debtor proved who they are on the portal"),
+    "portal_promises": gettext_lazy("Cases with a promise or plan made on the portal"),
+    "portal_payments": gettext_lazy("Cases with a payment made on the portal in the period"),
+    "portal_disputes": gettext_lazy("Cases with a dispute raised on the portal in the period"),
+    "portal_callbacks": gettext_lazy("Cases with a call-back asked for on the portal"),
     "cured": gettext_lazy("Cases cured in the period"),
     "written_off": gettext_lazy("Cases written off in the period"),
     "recovered": gettext_lazy("Written-off cases with a payment received in the period"),
@@ -440,6 +557,8 @@ def cases_behind(user, measure: str, filters: dict, params: dict) -> QuerySet[Ca
         return cases.filter(pk__in=agreements_in(user, measure, filters).values("case_id"))
     if measure in GRIEVANCE_MEASURES:
         return cases.filter(pk__in=grievances_in(user, measure, filters).values("case_id"))
+    if measure.startswith("portal_"):
+        return cases.filter(pk__in=_portal_cases_behind(user, measure, filters, params))
     return cases.filter(_measure_condition(measure, filters, params))
 
 

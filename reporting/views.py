@@ -29,7 +29,13 @@ from reporting.figures import (
     strategy_figures,
 )
 from reporting.filters import DashboardFilterSet
-from reporting.selectors import DRILL_MEASURES, cases_behind, statistics_computed_at
+from reporting.portal_figures import portal_figures
+from reporting.selectors import (
+    DRILL_MEASURES,
+    FROM_START_PAGE,
+    cases_behind,
+    statistics_computed_at,
+)
 
 view_dashboard = permission_required_or_404("reporting.view_dashboard")
 PAGE_SIZE = 50
@@ -41,6 +47,7 @@ PAGES = {
     "portfolio": portfolio_figures,
     "strategies": strategy_figures,
     "agreements": agreement_figures,
+    "portal": portal_figures,
 }
 
 
@@ -170,6 +177,17 @@ class DrillForm(forms.Form):
         label=gettext_lazy("To"), required=False, coerce=int, choices=Bucket.choices
     )
     as_of = forms.DateField(label=gettext_lazy("As of"), required=False)
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Brought by"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("sms", gettext_lazy("SMS")),
+            ("email", gettext_lazy("Email")),
+            ("letter", gettext_lazy("Letter")),
+            (FROM_START_PAGE, gettext_lazy("Typed the account reference")),
+        ],
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -193,6 +211,8 @@ def _coordinates(drill_form: DrillForm) -> list[tuple[str, str]]:
             continue
         if name in ("bucket", "from_bucket", "to_bucket"):
             value = Bucket(value).label
+        elif name == "channel":
+            value = dict(drill_form.fields[name].choices)[value]
         elif isinstance(value, dt.date):
             value = formats.date_format(value)
         named.append((str(drill_form.fields[name].label), str(value)))

@@ -16,6 +16,7 @@ from rq import SimpleWorker
 
 from accounts.roles import Role
 from cases.models import Activity, Stage, StageMessageTranslation
+from common.portal_links import message_link_token
 from compliance.models import ComplianceLogEntry
 from pipeline import jobs
 from pipeline.messaging import (
@@ -63,6 +64,10 @@ def dispatch_and_send(now: dt.datetime) -> list[str]:
     return [OutboundMessage.objects.get(pk=pk).status for pk in ids]
 
 
+def link_of(message: OutboundMessage) -> dict:
+    return {"case_id": message.case_id, "message_id": message.pk}
+
+
 def test_a_reminder_is_sent_once_and_recorded_as_activity_and_in_the_log(overdue_account, sms_file):
     message = queue_reminder(overdue_account)
     assert dispatch_and_send(NEW_YORK_10AM_DAY_1) == ["sent"]
@@ -70,8 +75,9 @@ def test_a_reminder_is_sent_once_and_recorded_as_activity_and_in_the_log(overdue
     [sms] = sent_sms(sms_file)
     assert sms["to"] == "+15550001111"
     assert overdue_account.debtor.full_name in sms["body"]
-    assert sms["body"].endswith("Reply STOP to opt out of texts.")
+    assert "Reply STOP to opt out of texts." in sms["body"]
     assert sms["body"].count("STOP") == 1
+    assert sms["body"].endswith(f"/portal/l/{message_link_token(**link_of(message))}/")
     message.refresh_from_db()
     assert message.status == "sent" and message.sent_at == NEW_YORK_10AM_DAY_1
     activity = message.activity

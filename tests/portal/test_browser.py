@@ -7,18 +7,22 @@ Content-Security-Policy. Screenshots are kept in test-artifacts/portal/."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import RepaymentPlan
-from cases.models import Activity, PromiseToPay, ReportedPayment
+from cases.models import Activity, PromiseToPay, ReportedPayment, StageEntry, Strategy
 from common.days import business_day_of
 from compliance.engine import PORTAL_ACTION
 from compliance.models import ComplianceLogEntry
+from pipeline.messaging import messages_claim_batch, messages_send_claimed
+from pipeline.models import OutboundMessage
 from portal.access import portal_link_path
-from portal.models import OnlinePayment
+from portal.models import OnlinePayment, PortalVisit
 from tests.browser import ARTIFACTS, log_in, needs_chromium
 from tests.factories import PASSWORD
 from tests.portal.conftest import BIRTH_DATE
@@ -52,7 +56,7 @@ def test_a_debtor_follows_the_link_proves_who_they_are_and_promises(
 
     page.fill("#id_birth_date", BIRTH_DATE.isoformat())
     page.fill("#id_national_id_last4", "1234")
-    page.locator("main button[type=submit]").click()
+    page.locator("#identity button[type=submit]").click()
 
     expect(page.locator("#balance")).to_contain_text("1,200.00")
     expect(page.locator("h2#debt-title")).to_have_text("您的欠款")
@@ -74,8 +78,35 @@ def test_a_debtor_follows_the_link_proves_who_they_are_and_promises(
     assert Activity.objects.filter(case=case, channel="portal", outcome="promise").exists()
 
 
+def sms_sent_with_its_link(case, settings, tmp_path) -> tuple[OutboundMessage, str]:
+    """The ladder's first SMS to the case, dispatched an hour ago (inside the contact hours of
+    the debtor's zone); the message and the link its text carries."""
+    settings.SMS_BACKEND = "pipeline.channels.FileSMSBackend"
+    settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
+    sent_at = timezone.now().replace(hour=12, minute=0) - dt.timedelta(days=1)
+    stage = Strategy.objects.get(is_default=True).stages.order_by("position").first()
+    entry = StageEntry.objects.create(
+        case=case, stage=stage, entered_on=sent_at.date(), entered_at=sent_at, days_past_due=5
+    )
+    message = OutboundMessage.objects.create(
+        case=case,
+        stage_entry=entry,
+        channel="sms",
+        contact_point=case.debtor.contact_points.get(kind="mobile"),
+    )
+    ids = messages_claim_batch(now=sent_at, slot=0, limit=10)
+    messages_send_claimed(ids=ids, slot=0, now=sent_at)
+    message.refresh_from_db()
+    assert message.status == OutboundMessage.Status.SENT, message.last_error
+    [text] = [
+        json.loads(line)["body"] for line in (tmp_path / "sms.jsonl").read_text().splitlines()
+    ]
+    [link] = re.findall(r"https?://\S+/portal/l/\S+/", text)
+    return message, link
+
+
 def test_a_debtor_follows_the_link_sees_the_debt_in_chinese_agrees_a_plan_and_pays(
-    live_server, browser_page, case, supervisor
+    live_server, browser_page, case, supervisor, settings, tmp_path
 ):
     page, errors = browser_page
     expect = pytest.importorskip("playwright.sync_api").expect
@@ -90,12 +121,14 @@ def test_a_debtor_follows_the_link_sees_the_debt_in_chinese_agrees_a_plan_and_pa
         page.screenshot(path=shots / f"flow-{name}.png", full_page=True)
 
     # The SMS's link, and who they are.
-    page.goto(live_server.url + portal_link_path(case_id=case.pk))
+    settings.PORTAL_BASE_URL = live_server.url
+    sms, link = sms_sent_with_its_link(case, settings, tmp_path)
+    page.goto(link)
     expect(page.locator("#id_birth_date")).to_be_visible()
     shot("1-verify")
     page.fill("#id_birth_date", BIRTH_DATE.isoformat())
     page.fill("#id_national_id_last4", "1234")
-    page.locator("main button[type=submit]").click()
+    page.locator("#identity button[type=submit]").click()
 
     # The debt, in their language.
     expect(page.locator("h2#debt-title")).to_have_text("您的欠款")
@@ -151,6 +184,8 @@ def test_a_debtor_follows_the_link_sees_the_debt_in_chinese_agrees_a_plan_and_pa
     ]
     logged = ComplianceLogEntry.objects.filter(case_id=case.pk, action=PORTAL_ACTION)
     assert logged.count() == len(steps)
+    [visit] = PortalVisit.objects.filter(case=case)
+    assert visit.message_id == sms.pk and visit.verified_at is not None
 
     # The team's supervisor, at a desk: another device.
     page.context.clear_cookies()
