@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from agreements.forms import MAX_INSTALMENTS
 from agreements.models import RepaymentPlan
 from common.forms import AmountField, DateInput, latest_date
-from workspace.forms import CallbackForm
+from compliance.presets import ContactWindow
+from workspace.forms import CallbackForm, PreferredHoursMixin
 
 
 def _helper() -> FormHelper:
@@ -90,7 +91,7 @@ STOP_CHOICES = [
 ]
 
 
-class PreferencesForm(_PortalForm):
+class PreferencesForm(PreferredHoursMixin, _PortalForm):
     prefix = "preferences"
     stop_channels = forms.MultipleChoiceField(
         label=_("Stop contacting me by"),
@@ -100,6 +101,15 @@ class PreferencesForm(_PortalForm):
         help_text=_("We will still write to you by post where the law requires it."),
     )
     language = forms.ChoiceField(label=_("Write to me in"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, call_window: ContactWindow | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_preferred_hours_fields(call_window=call_window)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_preferred_hours(cleaned)
+        return cleaned
 
 
 class PortalCallbackForm(CallbackForm):

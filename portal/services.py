@@ -31,6 +31,7 @@ from portal.providers import payment_provider
 from workspace.services import (
     PromiseRefused,
     case_call_back_at,
+    debtor_preferred_hours_update,
     payment_report_online,
     promise_record_by_debtor,
 )
@@ -232,11 +233,18 @@ STOPPABLE_CHANNELS = {
 
 
 def portal_contact_preferences(
-    *, case: Case, stop_channels: list[str], language: str, now: dt.datetime
+    *,
+    case: Case,
+    stop_channels: list[str],
+    language: str,
+    preferred_start: dt.time | None,
+    preferred_end: dt.time | None,
+    now: dt.datetime,
 ) -> Activity | None:
-    """Stop the channels the debtor named, on their own contact points (the compliance gate
-    reads these flags at its next decision), and keep the language they want to be written to.
-    None when nothing changed."""
+    """Stop the channels the debtor named, on their own contact points, keep the hours of
+    their own clock they may be called and texted in (the compliance gate reads both at its
+    next decision, the queue at its next claim), and the language they want to be written
+    to. None when nothing changed."""
     unknown = set(stop_channels) - set(STOPPABLE_CHANNELS)
     if unknown:
         raise ValueError(f"Not channels a debtor can stop: {sorted(unknown)}")
@@ -250,6 +258,10 @@ def portal_contact_preferences(
             kinds, fields = STOPPABLE_CHANNELS[channel]
             if own_points.filter(kinds).update(**fields):
                 changes.append(f"stopped {channel}")
+        if hours := debtor_preferred_hours_update(
+            debtor_id=debtor.pk, start=preferred_start, end=preferred_end
+        ):
+            changes.append(hours)
         if debtor.language != language:
             Debtor.objects.filter(pk=debtor.pk).update(language=language)
             changes.append(f"language {debtor.language} -> {language}")

@@ -60,6 +60,7 @@ from portal.services import (
     portal_plan_request,
     portal_promise,
 )
+from workspace.forms import preferred_hours_initial
 from workspace.selectors import queue_policy
 from workspace.services import promise_latest_date
 
@@ -240,7 +241,11 @@ def _render_home(request: HttpRequest, case, *, now: dt.datetime, status: int = 
             debtor_zone=debtor_zone, call_window=queue_policy().call_window, now=now
         ),
         "preferences_form": PreferencesForm(
-            initial={"language": debtor_interface_language(case.debtor)}
+            initial={
+                "language": debtor_interface_language(case.debtor),
+                **preferred_hours_initial(case.debtor),
+            },
+            call_window=queue_policy().call_window,
         ),
     }
     context.update(forms)
@@ -332,15 +337,10 @@ def offer_accept(request: HttpRequest, case, *, now: dt.datetime) -> HttpRespons
 @require_POST
 @portal_page
 def preferences(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
-    form = PreferencesForm(request.POST)
+    form = PreferencesForm(request.POST, call_window=queue_policy().call_window)
     if not form.is_valid():
         return _render_home(request, case, now=now, status=400, preferences_form=form)
-    portal_contact_preferences(
-        case=case,
-        stop_channels=form.cleaned_data["stop_channels"],
-        language=form.cleaned_data["language"],
-        now=now,
-    )
+    portal_contact_preferences(case=case, now=now, **form.cleaned_data)
     response = _done(request, gettext("Your contact preferences are saved."))
     return portal_session_store(
         response,

@@ -9,6 +9,7 @@ import pytest
 
 from agreements.models import RepaymentPlan, SettlementOffer
 from cases.models import CALL_BACK_PRIORITY, Activity, Case, ContactPoint, PromiseToPay
+from compliance.engine import compliance_decide
 from compliance.models import ComplianceLogEntry
 from portal.services import PortalRefused, portal_plan_request, portal_promise
 from tests.compliance.factories import StrategyFactory
@@ -199,3 +200,42 @@ def test_a_call_back_at_night_is_refused(signed_in, case, now):
     )
     assert response.status_code == 400
     assert not Activity.objects.filter(case=case, outcome="callback").exists()
+
+
+def test_preferred_hours_set_on_the_portal_are_honoured_by_the_gate_at_once(signed_in, case, now):
+    response = signed_in.post(
+        "/portal/account/preferences/",
+        {
+            "preferences-language": "en",
+            "preferences-preferred_start": "18:00",
+            "preferences-preferred_end": "20:00",
+        },
+    )
+    assert response.status_code == 302
+    case.debtor.refresh_from_db()
+    assert (case.debtor.preferred_hours_start, case.debtor.preferred_hours_end) == (
+        dt.time(18),
+        dt.time(20),
+    )
+    assert "preferred hours 18:00-20:00" in portal_action(case, "note").notes
+    morning = now.replace(hour=10, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+    mobile = case.debtor.contact_points.get(kind=ContactPoint.Kind.MOBILE)
+    for channel in ("call", "sms"):
+        decision = compliance_decide(
+            actor=None, case=case, channel=channel, contact_point=mobile, moment=morning
+        )
+        assert decision.log_entry.failed_rule_codes == ["preferred_hours"], channel
+    # The form shows them back.
+    page = signed_in.get("/portal/account/").content.decode()
+    assert '<option value="18:00" selected>' in page
+
+
+def test_preferred_hours_without_an_end_are_refused_and_nothing_changes(signed_in, case):
+    response = signed_in.post(
+        "/portal/account/preferences/",
+        {"preferences-language": "en", "preferences-preferred_start": "18:00"},
+    )
+    assert response.status_code == 400
+    assert "Give both ends of the preferred hours, or neither." in response.content.decode()
+    case.debtor.refresh_from_db()
+    assert case.debtor.preferred_hours_start is None
