@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -46,7 +47,7 @@ from portal.forms import (
 )
 from portal.models import OnlinePayment
 from portal.providers import SIGNATURE_HEADER, LocalFakeProvider, payment_provider
-from portal.selectors import portal_case, portal_summary
+from portal.selectors import plan_answer_by, portal_case, portal_summary
 from portal.services import (
     IdentityLocked,
     NoticeRefused,
@@ -296,9 +297,12 @@ def plan(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
                     request,
                     gettext(
                         "Your request is with our team, as it is longer than we can agree at "
-                        "once: expect our answer within %(days)s working days."
+                        "once: expect our answer within %(days)s working days, by %(date)s."
                     )
-                    % {"days": settings.PORTAL_PLAN_ANSWER_DAYS},
+                    % {
+                        "days": settings.PORTAL_PLAN_ANSWER_DAYS,
+                        "date": date_format(plan_answer_by(agreed)),
+                    },
                 )
             return redirect("portal:plan_letter", agreed.pk)
     return _render_home(request, case, now=now, status=400, plan_form=form)
@@ -307,7 +311,11 @@ def plan(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
 @portal_page
 def plan_letter(request: HttpRequest, case, plan_id: int, *, now: dt.datetime) -> HttpResponse:
     """The confirmation of a plan the debtor agreed, as its letter says it."""
-    agreed = case.repayment_plans.filter(pk=plan_id).first()
+    agreed = (
+        case.repayment_plans.exclude(status__in=RepaymentPlan.UNAGREED_STATUSES)
+        .filter(pk=plan_id)
+        .first()
+    )
     if agreed is None:
         raise Http404
     subject, body = plan_letter_text(agreed)
