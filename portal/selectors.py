@@ -10,6 +10,7 @@ from django.conf import settings
 from agreements.models import RepaymentPlan, SettlementOffer
 from cases.models import Case, Payment, PromiseToPay, ReportedPayment
 from common.days import working_days_after
+from disputes.models import Complaint, Dispute, Status
 
 SHOWN_PAYMENTS = 5
 SHOWN_AGREEMENTS = 5
@@ -65,4 +66,15 @@ def portal_summary(case: Case, *, business_date: dt.date) -> PortalSummary:
                 status=SettlementOffer.Status.OFFERED, expires_on__gte=business_date
             ).order_by("expires_on")
         ),
+    )
+
+
+def portal_grievances(case: Case, *, open_only: bool = False) -> list[Dispute | Complaint]:
+    """The disputes and complaints raised on the case (by any channel), newest first."""
+    disputes, complaints = case.disputes.all(), case.complaints.all()
+    if open_only:
+        disputes = disputes.exclude(status=Status.RESOLVED)
+        complaints = complaints.exclude(status=Status.RESOLVED)
+    return sorted(
+        [*disputes, *complaints], key=lambda item: (item.received_at, item.pk), reverse=True
     )

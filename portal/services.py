@@ -26,6 +26,9 @@ from agreements.services import AgreementRefused, offer_accept_by_debtor, plan_r
 from cases.identity import normalise_national_id
 from cases.models import Activity, Case, ContactPoint, Debtor
 from compliance.engine import compliance_record_received
+from disputes.models import Channel as GrievanceChannel
+from disputes.models import Complaint, Dispute
+from disputes.services import GrievanceRefused, complaint_receive, dispute_receive
 from portal.models import IdentityFailure, OnlinePayment
 from portal.providers import payment_provider
 from workspace.services import (
@@ -286,6 +289,78 @@ def portal_callback_request(*, case: Case, when: dt.datetime, now: dt.datetime) 
             Activity.Outcome.CALLBACK_REQUESTED,
             f"Call-back requested on the portal for {when.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC.",
         )
+
+
+# --- Disputes and complaints ----------------------------------------------------------------
+
+
+def portal_dispute(
+    *, case: Case, kind: str, description: str, files: list, now: dt.datetime
+) -> Dispute:
+    """The debtor disputes the debt (disputes.dispute_receive, received by the portal, with
+    its deadline; under US-RegF collection stops until verification is sent)."""
+    with transaction.atomic():
+        try:
+            dispute = dispute_receive(
+                case=case,
+                user=None,
+                kind=kind,
+                channel=GrievanceChannel.PORTAL,
+                description=description,
+                received_at=now,
+                now=now,
+                files=files,
+            )
+        except GrievanceRefused as refused:
+            raise PortalRefused(str(refused)) from None
+        _portal_activity(
+            case,
+            now,
+            Activity.Outcome.DISPUTE,
+            f"Dispute {dispute.pk} raised on the portal ({dispute.get_kind_display()}): "
+            f"{description}",
+        )
+    return dispute
+
+
+def portal_complaint(
+    *,
+    case: Case,
+    subject: str,
+    description: str,
+    files: list,
+    now: dt.datetime,
+    concerns_user=None,
+    concerns_agency=None,
+    concerns_message: Activity | None = None,
+) -> Complaint:
+    """The debtor complains about a collector, an agency, a letter or message, or other
+    conduct (disputes.complaint_receive, received by the portal, with its deadline)."""
+    with transaction.atomic():
+        try:
+            complaint = complaint_receive(
+                case=case,
+                user=None,
+                subject=subject,
+                channel=GrievanceChannel.PORTAL,
+                description=description,
+                received_at=now,
+                now=now,
+                concerns_user=concerns_user,
+                concerns_agency=concerns_agency,
+                concerns_message=concerns_message,
+                files=files,
+            )
+        except GrievanceRefused as refused:
+            raise PortalRefused(str(refused)) from None
+        _portal_activity(
+            case,
+            now,
+            Activity.Outcome.NOTE,
+            f"Complaint {complaint.pk} raised on the portal ({complaint.get_subject_display()}): "
+            f"{description}",
+        )
+    return complaint
 
 
 # --- Payments -------------------------------------------------------------------------------

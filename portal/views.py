@@ -37,6 +37,8 @@ from portal.access import (
     with_language,
 )
 from portal.forms import (
+    ComplaintRaiseForm,
+    DisputeRaiseForm,
     IdentityForm,
     PaymentForm,
     PlanForm,
@@ -47,7 +49,7 @@ from portal.forms import (
 )
 from portal.models import OnlinePayment
 from portal.providers import SIGNATURE_HEADER, LocalFakeProvider, payment_provider
-from portal.selectors import plan_answer_by, portal_case, portal_summary
+from portal.selectors import plan_answer_by, portal_case, portal_grievances, portal_summary
 from portal.services import (
     IdentityLocked,
     NoticeRefused,
@@ -55,7 +57,9 @@ from portal.services import (
     online_payment_notice,
     online_payment_start,
     portal_callback_request,
+    portal_complaint,
     portal_contact_preferences,
+    portal_dispute,
     portal_identify,
     portal_offer_accept,
     portal_plan_request,
@@ -241,6 +245,7 @@ def _render_home(request: HttpRequest, case, *, now: dt.datetime, status: int = 
         "callback_form": PortalCallbackForm(
             debtor_zone=debtor_zone, call_window=queue_policy().call_window, now=now
         ),
+        "grievances": portal_grievances(case, open_only=True),
         "preferences_form": PreferencesForm(
             initial={
                 "language": debtor_interface_language(case.debtor),
@@ -369,6 +374,75 @@ def callback(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
         return _render_home(request, case, now=now, status=400, callback_form=form)
     portal_callback_request(case=case, when=form.cleaned_data["when"], now=now)
     return _done(request, gettext("We will call you at the time you chose."))
+
+
+# --- Disputes and complaints ----------------------------------------------------------------
+
+
+def _render_grievances(request: HttpRequest, case, *, status: int = 200, **forms):
+    context = {
+        "signed_in": True,
+        "grievances": portal_grievances(case),
+        "dispute_form": DisputeRaiseForm(),
+        "complaint_form": ComplaintRaiseForm(case=case),
+        **forms,
+    }
+    return render(request, "portal/disputes.html", context, status=status)
+
+
+@portal_page
+def grievances(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
+    """Raising a dispute or a complaint, and those raised already with their deadlines."""
+    return _render_grievances(request, case)
+
+
+@require_POST
+@portal_page
+def dispute(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
+    form = DisputeRaiseForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            raised = portal_dispute(
+                case=case,
+                kind=form.cleaned_data["kind"],
+                description=form.cleaned_data["description"],
+                files=form.files_given(),
+                now=now,
+            )
+        except PortalRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            return _done(request, _grievance_received(raised))
+    return _render_grievances(request, case, status=400, dispute_form=form)
+
+
+@require_POST
+@portal_page
+def complaint(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
+    form = ComplaintRaiseForm(request.POST, request.FILES, case=case)
+    if form.is_valid():
+        try:
+            raised = portal_complaint(
+                case=case,
+                subject=form.cleaned_data["subject"],
+                description=form.cleaned_data["description"],
+                files=form.files_given(),
+                now=now,
+                **form.concerns(),
+            )
+        except PortalRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            return _done(request, _grievance_received(raised))
+    return _render_grievances(request, case, status=400, complaint_form=form)
+
+
+def _grievance_received(raised) -> str:
+    if raised.due_on is None:
+        return gettext("Thank you: we received it and will answer you.")
+    return gettext("Thank you: we received it and will answer you by %(date)s.") % {
+        "date": date_format(raised.due_on)
+    }
 
 
 # --- Payments -------------------------------------------------------------------------------
