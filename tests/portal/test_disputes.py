@@ -159,3 +159,19 @@ def test_the_disputes_pages_need_a_verified_debtor(client, case):
     )
     assert response.url == "/portal/"
     assert not Dispute.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("dispute", {"dispute-kind": "nonsense", "dispute-description": "x"}),
+        ("dispute", {"dispute-kind": "debt_wrong", "dispute-description": "a\x00b"}),
+        ("dispute", {"dispute-kind": "debt_wrong", "dispute-description": "x" * 6000}),
+        ("complaint", {"complaint-subject": "agency", "complaint-agency": "1'; DROP"}),
+        ("complaint", {"complaint-subject": "message", "complaint-message": "9" * 30}),
+    ],
+)
+def test_bad_input_gets_a_clear_answer_and_keeps_nothing(signed_in, case, url, body):
+    response = signed_in.post(f"/portal/account/disputes/{url}/", body)
+    assert response.status_code == 400
+    assert not Dispute.objects.exists() and not Complaint.objects.exists()
