@@ -25,6 +25,7 @@ from agreements.models import RepaymentPlan
 from agreements.services import plan_letter_text
 from common.access import posted_id
 from common.days import business_day_of
+from compliance.rules import window_for
 from pipeline.letters import debtor_interface_language
 from portal.access import (
     SESSION_COOKIE,
@@ -243,7 +244,7 @@ def _render_home(request: HttpRequest, case, *, now: dt.datetime, status: int = 
         "plan_form": PlanForm(initial={"first_due_date": business_date}),
         "payment_form": PaymentForm(initial={"amount": case.account.minimum_due or None}),
         "callback_form": PortalCallbackForm(
-            debtor_zone=debtor_zone, call_window=queue_policy().call_window, now=now
+            debtor_zone=debtor_zone, call_window=_callback_window(case), now=now
         ),
         "grievances": portal_grievances(case, open_only=True),
         "preferences_form": PreferencesForm(
@@ -256,6 +257,12 @@ def _render_home(request: HttpRequest, case, *, now: dt.datetime, status: int = 
     }
     context.update(forms)
     return render(request, "portal/home.html", context, status=status)
+
+
+def _callback_window(case):
+    """The queue's call window narrowed to the debtor's own preferred hours: the call-back
+    they ask for falls where their standing wish and the policy both allow it."""
+    return window_for("call", queue_policy().call_window, case.debtor)
 
 
 @portal_page
@@ -367,7 +374,7 @@ def callback(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
     form = PortalCallbackForm(
         request.POST,
         debtor_zone=ZoneInfo(case.debtor.time_zone),
-        call_window=queue_policy().call_window,
+        call_window=_callback_window(case),
         now=now,
     )
     if not form.is_valid():

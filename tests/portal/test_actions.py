@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 
 from agreements.models import RepaymentPlan, SettlementOffer
 from agreements.services import plan_request_approve, plan_request_decline
-from cases.models import CALL_BACK_PRIORITY, Activity, Case, ContactPoint, PromiseToPay
+from cases.models import CALL_BACK_PRIORITY, Activity, Case, ContactPoint, Debtor, PromiseToPay
 from common.days import working_days_after
 from compliance.engine import compliance_decide
 from compliance.models import ComplianceLogEntry
@@ -297,3 +297,16 @@ def test_an_approved_request_shows_its_letter_on_the_portal(
     assert f'href="/portal/account/plans/{plan.pk}/"' in page
     letter = signed_in.get(f"/portal/account/plans/{plan.pk}/").content.decode()
     assert "Confirmation of your repayment plan" in letter
+
+
+def test_a_call_back_outside_the_debtors_own_preferred_hours_is_refused(signed_in, case, now):
+    Debtor.objects.filter(pk=case.debtor_id).update(
+        preferred_hours_start=dt.time(18), preferred_hours_end=dt.time(20)
+    )
+    day = now + dt.timedelta(days=1)
+    for hour, status in ((14, 400), (18, 302)):
+        when = day.replace(hour=hour, minute=0)
+        response = signed_in.post(
+            "/portal/account/call-back/", {"callback-when": when.strftime("%Y-%m-%dT%H:%M")}
+        )
+        assert response.status_code == status, hour
