@@ -201,13 +201,22 @@ class ComplaintRaiseForm(_GrievanceForm):
         ],
     )
     collector = _Collector(
-        label=_("Who contacted you"), queryset=get_user_model().objects.none(), required=False
+        label=_("Who contacted you"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("Choose one"),
     )
     agency = forms.ModelChoiceField(
-        label=_("Which agency"), queryset=Agency.objects.none(), required=False
+        label=_("Which agency"),
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label=_("Choose one"),
     )
     message = _Message(
-        label=_("Which letter or message"), queryset=Activity.objects.none(), required=False
+        label=_("Which letter or message"),
+        queryset=Activity.objects.none(),
+        required=False,
+        empty_label=_("Choose one"),
     )
 
     def __init__(self, *args, case: Case, **kwargs):

@@ -126,6 +126,7 @@ def test_a_complaint_about_someone_names_one_who_contacted_this_debtor(signed_in
     body = {"complaint-subject": "collector", "complaint-description": "Rude on the phone."}
     page = signed_in.get("/portal/account/disputes/").content.decode()
     assert "Pat Caller" in page and "Sam Stranger" not in page
+    assert "Choose one" in page
     response = signed_in.post(url, body)
     assert response.status_code == 400
     assert "Choose who contacted you." in response.content.decode()
