@@ -36,10 +36,14 @@ class RepaymentPlan(TimeStampedModel):
     class Status(models.TextChoices):
         # Asked for by the debtor beyond the policy's plan rules: a supervisor decides.
         REQUESTED = "requested", _("Requested, awaiting a supervisor")
+        DECLINED = "declined", _("Declined")
         ACTIVE = "active", _("Active")
         KEPT = "kept", _("Kept (completed)")
         BROKEN = "broken", _("Broken")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # Asked for and not (yet) agreed: no confirmation letter.
+    UNAGREED_STATUSES = (Status.REQUESTED, Status.DECLINED)
 
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, related_name="repayment_plans", verbose_name=_("case")
@@ -72,6 +76,22 @@ class RepaymentPlan(TimeStampedModel):
         **AMOUNT,
         default=Decimal(0),
         help_text=_("The account's payments since the plan was agreed, as of the last review."),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+        help_text=_("Who approved or declined the plan the debtor asked for."),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(
+        _("decision note"),
+        max_length=300,
+        blank=True,
+        help_text=_("The reason for declining (shown to the debtor), or a note on approving."),
     )
     paused_case_at = models.DateTimeField(
         _("paused the case at"),

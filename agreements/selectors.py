@@ -26,6 +26,17 @@ def offers_awaiting_approval(user) -> QuerySet[SettlementOffer]:
     )
 
 
+def plans_awaiting_decision(user) -> QuerySet[RepaymentPlan]:
+    """Plans debtors asked for beyond the policy's rules, on the user's cases, oldest first."""
+    return (
+        plans_visible_to(user)
+        .filter(status=RepaymentPlan.Status.REQUESTED)
+        .select_related("case__account")
+        .prefetch_related("instalments")
+        .order_by("created_at", "pk")
+    )
+
+
 def writeoff_proposals_visible_to(user) -> QuerySet[WriteOffProposal]:
     return WriteOffProposal.objects.filter(case__in=cases_visible_to(user))
 

@@ -294,7 +294,16 @@ def _plan_record(
     if status == RepaymentPlan.Status.REQUESTED:
         _note(locked, actor, now, f"Repayment plan #{plan.pk} requested: {plan}.").save()
         return plan
-    # The plan replaces a pending promise: one agreement at a time is monitored.
+    _plan_start(locked, plan, actor=actor, business_date=business_date, now=now)
+    return plan
+
+
+def _plan_start(
+    locked: Case, plan: RepaymentPlan, *, actor, business_date: dt.date, now: dt.datetime
+) -> None:
+    """An agreed plan takes over its case: it replaces a pending promise (one agreement at a
+    time is monitored), pauses the case and queues its confirmation letter (by post, in the
+    debtor's language)."""
     PromiseToPay.objects.filter(case=locked, status=PromiseToPay.Status.PENDING).update(
         status=PromiseToPay.Status.CANCELLED, resolved_on=business_date
     )
@@ -313,7 +322,79 @@ def _plan_record(
         now=now,
     )
     RepaymentPlan.objects.filter(pk=plan.pk).update(letter=plan.letter)
-    return plan
+
+
+def _requested_plan(actor, plan: RepaymentPlan) -> RepaymentPlan:
+    """The plan, locked, if it is in the actor's scope (else DoesNotExist) and still waits."""
+    locked = (
+        RepaymentPlan.objects.select_for_update()
+        .filter(pk=plan.pk, case__in=cases_visible_to(actor))
+        .first()
+    )
+    if locked is None:
+        raise RepaymentPlan.DoesNotExist
+    if locked.status != RepaymentPlan.Status.REQUESTED:
+        raise AgreementRefused(_("This plan no longer awaits a decision."))
+    return locked
+
+
+def plan_request_approve(
+    *, actor, plan: RepaymentPlan, business_date: dt.date, now: dt.datetime, note: str = ""
+) -> RepaymentPlan:
+    """Agree a plan the debtor asked for beyond the policy's plan rules: from now on it is a
+    plan like one agreed within them (active, the case paused, its confirmation letter).
+
+    Refused while the case is closed or has an active plan, when the balance fell below the
+    plan's total, or once its first instalment's date has passed (decline it: the debtor may
+    ask again)."""
+    with transaction.atomic():
+        locked = _requested_plan(actor, plan)
+        case = _visible_open_case(actor, locked.case)
+        _plan_check_case(case, locked.total_amount)
+        if locked.first_due_date < business_date:
+            raise AgreementRefused(
+                _(
+                    "Its first instalment was due on %(date)s: decline it, and the debtor "
+                    "may ask again."
+                )
+                % {"date": formats.date_format(locked.first_due_date)}
+            )
+        RepaymentPlan.objects.filter(pk=locked.pk).update(
+            status=RepaymentPlan.Status.ACTIVE,
+            agreed_on=business_date,
+            agreed_by=actor,
+            decided_by=actor,
+            decided_at=now,
+            decision_note=note.strip()[:300],
+            updated_at=now,
+        )
+        locked.refresh_from_db()
+        _plan_start(case, locked, actor=actor, business_date=business_date, now=now)
+    locked.refresh_from_db()
+    return locked
+
+
+def plan_request_decline(
+    *, actor, plan: RepaymentPlan, reason: str, business_date: dt.date, now: dt.datetime
+) -> RepaymentPlan:
+    """Decline a plan the debtor asked for, with the reason the debtor is shown on the portal.
+    The case goes on as before."""
+    reason = reason.strip()
+    if not reason:
+        raise AgreementRefused(_("Give a reason: the debtor is shown it."))
+    with transaction.atomic():
+        locked = _requested_plan(actor, plan)
+        RepaymentPlan.objects.filter(pk=locked.pk).update(
+            status=RepaymentPlan.Status.DECLINED,
+            resolved_on=business_date,
+            decided_by=actor,
+            decided_at=now,
+            decision_note=reason[:300],
+            updated_at=now,
+        )
+        _note(locked.case, actor, now, f"Repayment plan #{locked.pk} declined: {reason}").save()
+    locked.refresh_from_db()
+    return locked
 
 
 def plan_cancel(

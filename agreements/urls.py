@@ -10,6 +10,7 @@ urlpatterns = [
     path("case/<int:case_id>/offers/new/", views.offer_new, name="offer_new"),
     path("plans/<int:plan_id>/", views.plan_detail, name="plan"),
     path("plans/<int:plan_id>/cancel/", views.plan_cancelled, name="plan_cancel"),
+    path("plans/<int:plan_id>/decide/", views.plan_request_decision, name="plan_decide"),
     path("plans/<int:plan_id>/letter/", views.plan_letter, name="plan_letter"),
     path(
         "plans/<int:plan_id>/letter.pdf", views.plan_letter, {"pdf": True}, name="plan_letter_pdf"

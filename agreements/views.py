@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.navigation import dashboard_tabs
 from agreements.forms import DecisionForm, OfferForm, PlanCancelForm, PlanForm, RemovalForm
-from agreements.models import SettlementOffer, WriteOffBatch
+from agreements.models import RepaymentPlan, SettlementOffer, WriteOffBatch
 from agreements.selectors import (
     offers_visible_to,
     plans_visible_to,
@@ -34,6 +34,8 @@ from agreements.services import (
     plan_cancel,
     plan_create,
     plan_letter_text,
+    plan_request_approve,
+    plan_request_decline,
     writeoff_batch_approve,
     writeoff_proposal_remove,
 )
@@ -149,6 +151,36 @@ def plan_cancelled(request, plan_id: int):
     )
 
 
+@permission_required_or_404("agreements.change_repaymentplan")
+@require_POST
+def plan_request_decision(request, plan_id: int):
+    """Approve or decline a plan a debtor asked for; back to the Approvals page."""
+    plan = get_object_or_404(plans_visible_to(request.user), pk=plan_id)
+    form = DecisionForm(request.POST)
+    approve = request.POST.get("decision") == "approve"
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("note", [])))
+        return redirect("supervision:approvals")
+    now = timezone.now()
+    decide = plan_request_approve if approve else plan_request_decline
+    note = {"note" if approve else "reason": form.cleaned_data["note"]}
+    try:
+        decide(actor=request.user, plan=plan, business_date=business_day_of(now), now=now, **note)
+    except AgreementRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            (
+                _("Plan #%(id)s approved: the case is paused while it is kept.")
+                if approve
+                else _("Plan #%(id)s declined; the debtor sees your reason.")
+            )
+            % {"id": plan.pk},
+        )
+    return redirect("supervision:approvals")
+
+
 def _letter_fields(agreement, subject: str, body: str) -> dict:
     case = agreement.case
     return {
@@ -171,7 +203,9 @@ def _pdf(document: bytes, filename: str) -> HttpResponse:
 def plan_letter(request, plan_id: int, pdf: bool = False):
     """The plan's confirmation letter in the debtor's language: HTML, or PDF for print."""
     plan = get_object_or_404(
-        plans_visible_to(request.user).select_related("case__account", "case__debtor"),
+        plans_visible_to(request.user)
+        .exclude(status__in=RepaymentPlan.UNAGREED_STATUSES)
+        .select_related("case__account", "case__debtor"),
         pk=plan_id,
     )
     fields = _letter_fields(plan, *plan_letter_text(plan))

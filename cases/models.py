@@ -64,6 +64,16 @@ class Debtor(TimeStampedModel):
     cease_communication = models.BooleanField(_("cease communication"), default=False)
     dispute_pending = models.BooleanField(_("dispute pending"), default=False)
     is_unreachable = models.BooleanField(_("unreachable"), default=False)
+    # Calls and SMS only inside these hours of the debtor's own clock (the compliance gate's
+    # preferred_hours rule and the work queue read them); on the hour, so the queue's claim
+    # statement changes once an hour, not every minute.
+    preferred_hours_start = models.TimeField(
+        _("preferred hours from"),
+        null=True,
+        blank=True,
+        help_text=_("The debtor's local time; blank: any time the policy allows."),
+    )
+    preferred_hours_end = models.TimeField(_("preferred hours until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("debtor")
@@ -78,6 +88,16 @@ class Debtor(TimeStampedModel):
                 condition=Q(has_attorney=False) | ~Q(attorney_name=""),
                 name="debtor_attorney_named",
                 violation_error_message=_("A represented debtor needs the attorney's name."),
+            ),
+            # Preferred hours are a window of one day: both ends or none, the start first.
+            models.CheckConstraint(
+                condition=Q(preferred_hours_start__isnull=True, preferred_hours_end__isnull=True)
+                | Q(
+                    preferred_hours_end__isnull=False,
+                    preferred_hours_start__lt=F("preferred_hours_end"),
+                ),
+                name="debtor_preferred_hours_window",
+                violation_error_message=_("Preferred hours start before they end."),
             ),
         ]
         indexes = [

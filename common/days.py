@@ -32,3 +32,12 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     start = day.replace(day=1)
     following = (start + dt.timedelta(days=32)).replace(day=1)
     return start, following - dt.timedelta(days=1)
+
+
+def working_days_after(day: dt.date, days: int) -> dt.date:
+    """The date `days` working days (Monday to Friday) after `day`."""
+    while days > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day

@@ -29,6 +29,7 @@ from compliance.rules import (
     RuleResult,
     evaluate_rules,
     prefetch_histories,
+    window_for,
     window_opening_at_or_after,
 )
 
@@ -120,7 +121,11 @@ def _next_allowed_at(results: tuple[RuleResult, ...], context: RuleContext) -> d
         return None
     candidate = max(result.next_allowed_at for result in failing)
     # Waiting only relaxes caps and cooldowns, so moving to the window's opening is safe.
-    window = context.parameters.contact_windows.get(context.channel)
+    window = window_for(
+        context.channel, context.parameters.contact_windows.get(context.channel), context.debtor
+    )
+    if window is not None and window.start == window.end:
+        return None  # the debtor's hours miss the policy's window: it never opens
     return window_opening_at_or_after(candidate, window, context.zone) if window else candidate
 
 

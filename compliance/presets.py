@@ -41,6 +41,7 @@ FIXED_RULE_CODES = (
     "channel_consent",
     "vulnerability",
     "contact_window",
+    "preferred_hours",
     "conversation_cooldown",
     "repayment_plan",
 )
@@ -62,6 +63,7 @@ RULE_NAMES = {
     "channel_consent": gettext_lazy("Channel consent"),
     "vulnerability": gettext_lazy("Vulnerable debtor"),
     "contact_window": gettext_lazy("Contact hours"),
+    "preferred_hours": gettext_lazy("The debtor's preferred hours"),
     "conversation_cooldown": gettext_lazy("Wait after a conversation"),
     "repayment_plan": gettext_lazy("Repayment plan kept"),
     "call_frequency": gettext_lazy("Call attempts in 7 days"),

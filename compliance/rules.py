@@ -354,6 +354,30 @@ def window_opening_at_or_after(
     return dt.datetime.combine(day, window.start, tzinfo=zone).astimezone(dt.UTC)
 
 
+# The channels the debtor's preferred hours govern.
+PREFERRED_HOURS_CHANNELS = ("call", "sms")
+
+
+def preferred_window(debtor) -> ContactWindow | None:
+    """The hours of their own clock the debtor asked to be called and texted in, if any."""
+    if debtor.preferred_hours_start is None or debtor.preferred_hours_end is None:
+        return None
+    return ContactWindow(debtor.preferred_hours_start, debtor.preferred_hours_end)
+
+
+def window_for(channel: str, window: ContactWindow | None, debtor) -> ContactWindow | None:
+    """The policy's window for `channel`, narrowed to the debtor's preferred hours for calls
+    and SMS. Hours that miss the policy's window leave an empty window (start == end): never
+    open."""
+    preferred = preferred_window(debtor) if channel in PREFERRED_HOURS_CHANNELS else None
+    if preferred is None:
+        return window
+    if window is None:
+        return preferred
+    start, end = max(window.start, preferred.start), min(window.end, preferred.end)
+    return ContactWindow(start, max(start, end))
+
+
 def _passed(code: str, overridable: bool, reason: str, **inputs: Any) -> RuleResult:
     return RuleResult(code, True, overridable, reason, inputs)
 
@@ -698,6 +722,45 @@ def contact_window(context: RuleContext) -> RuleResult:
     )
 
 
+def preferred_hours(context: RuleContext) -> RuleResult:
+    """Calls and SMS only inside the hours the debtor chose (US: a time the consumer said is
+    inconvenient, 1006.6(b)(1); UK: the customer's stated preferences, CONC 7). No supervisor
+    overrides the debtor's word; only their own later consent to be called lifts it."""
+    code, local = "preferred_hours", context.local_moment
+    preferred = preferred_window(context.debtor)
+    inputs: dict[str, Any] = {
+        "channel": context.channel,
+        "debtor_local_time": local.isoformat(),
+        "time_zone": context.debtor.time_zone,
+    }
+    if preferred is None:
+        return _passed(code, False, "The debtor gave no preferred hours.", **inputs)
+    inputs.update(
+        preferred_start=preferred.start.isoformat("minutes"),
+        preferred_end=preferred.end.isoformat("minutes"),
+    )
+    span = f"{inputs['preferred_start']}-{inputs['preferred_end']}"
+    if preferred.start <= local.time() < preferred.end:
+        return _passed(code, False, f"{local:%H:%M} local is inside {span}.", **inputs)
+    consent = context.consent_given_at(context.moment)
+    if consent is not None:
+        return _passed(
+            code,
+            False,
+            f"{local:%H:%M} local is outside {span}, but the person agreed to be contacted.",
+            consent_given_at=_iso(consent),
+            **inputs,
+        )
+    return _failed(
+        code,
+        False,
+        f"{local:%H:%M} in {context.debtor.time_zone} is outside the debtor's preferred hours "
+        f"{span}.",
+        window_opening_at_or_after(context.moment, preferred, context.zone),
+        **inputs,
+    )
+
+
 def _window_start(context: RuleContext, cap: AttemptCap) -> dt.datetime:
     if cap.period == "rolling":
         return context.moment - dt.timedelta(days=cap.period_days)
@@ -867,6 +930,8 @@ def evaluate_rules(context: RuleContext) -> tuple[RuleResult, ...]:
     if parameters.vulnerability_gate:
         results.append(vulnerability(context))
     results.append(contact_window(context))
+    if context.channel in PREFERRED_HOURS_CHANNELS:
+        results.append(preferred_hours(context))
     results.extend(attempt_cap(context, cap) for cap in parameters.attempt_caps)
     if parameters.conversation_cooldown is not None:
         results.append(conversation_cooldown(context))

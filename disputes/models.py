@@ -50,9 +50,12 @@ class Grievance(TimeStampedModel):
     received_at = models.DateTimeField(_("received at"))
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("recorded by"),
+        help_text=_("Blank: the debtor raised it on the portal."),
     )
     description = models.TextField(_("what the debtor says"))
     status = models.CharField(_("status"), max_length=14, choices=Status, default=Status.RECEIVED)
@@ -225,9 +228,12 @@ class Step(models.Model):
     kind = models.CharField(_("step"), max_length=18, choices=Kind)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("by"),
+        help_text=_("Blank: the debtor, on the portal."),
     )
     occurred_at = models.DateTimeField(_("at"))
     note = models.TextField(_("note"), blank=True)
@@ -279,9 +285,12 @@ class Document(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("added by"),
+        help_text=_("Blank: the debtor, on the portal."),
     )
     uploaded_at = models.DateTimeField(_("added at"))
 

@@ -70,8 +70,9 @@ def dispute_receive(
     now: dt.datetime,
     files: list | None = None,
 ) -> Dispute:
-    """Record a dispute received on `case`. Under a policy that holds collection until
-    verification is sent, the debtor's `dispute_pending` flag is set: the gate blocks."""
+    """Record a dispute received on `case` (`user` None: the debtor raised it on the portal).
+    Under a policy that holds collection until verification is sent, the debtor's
+    `dispute_pending` flag is set: the gate blocks."""
     if kind not in Dispute.Kind.values:
         raise ValueError(f"{kind!r} is not a kind of dispute.")
     _check_receipt(received_at=received_at, now=now, description=description)
@@ -111,7 +112,8 @@ def complaint_receive(
     concerns_message: Activity | None = None,
     files: list | None = None,
 ) -> Complaint:
-    """Record a complaint received on `case`, about the collector, agency or letter named."""
+    """Record a complaint received on `case`, about the collector, agency or letter named
+    (`user` None: the debtor raised it on the portal)."""
     if subject not in Complaint.Subject.values:
         raise ValueError(f"{subject!r} is not a complaint's subject.")
     _check_receipt(received_at=received_at, now=now, description=description)
@@ -169,7 +171,8 @@ def _kind_name(grievance: Grievance) -> str:
 
 
 def _step(grievance: Grievance, kind: str, *, user, now: dt.datetime, note: str, text: str) -> Step:
-    """The step's row and its internal note on the case."""
+    """The step's row and its internal note on the case (no user: the debtor's own, on the
+    portal)."""
     activity = Activity.objects.create(
         case_id=grievance.case_id,
         debtor_id=grievance.case.debtor_id,
@@ -178,7 +181,7 @@ def _step(grievance: Grievance, kind: str, *, user, now: dt.datetime, note: str,
         outcome=Activity.Outcome.NOTE,
         notes=text,
         actor=user,
-        agency_id=user.agency_id,
+        agency_id=user.agency_id if user is not None else None,
         occurred_at=now,
     )
     field = "dispute" if isinstance(grievance, Dispute) else "complaint"

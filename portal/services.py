@@ -31,6 +31,9 @@ from cases.identity import normalise_national_id
 from cases.models import Activity, Case, ContactPoint, Debtor
 from common.portal_links import message_link_ids
 from compliance.engine import compliance_record_received, compliance_record_system_message
+from disputes.models import Channel as GrievanceChannel
+from disputes.models import Complaint, Dispute
+from disputes.services import GrievanceRefused, complaint_receive, dispute_receive
 from pipeline.channels import SMS, ChannelError, get_sms_backend, sms_send_many
 from pipeline.letters import debtor_interface_language
 from pipeline.models import OutboundMessage
@@ -40,6 +43,7 @@ from portal.providers import payment_provider
 from workspace.services import (
     PromiseRefused,
     case_call_back_at,
+    debtor_preferred_hours_update,
     payment_report_online,
     promise_record_by_debtor,
 )
@@ -431,11 +435,18 @@ STOPPABLE_CHANNELS = {
 
 
 def portal_contact_preferences(
-    *, case: Case, stop_channels: list[str], language: str, now: dt.datetime
+    *,
+    case: Case,
+    stop_channels: list[str],
+    language: str,
+    preferred_start: dt.time | None,
+    preferred_end: dt.time | None,
+    now: dt.datetime,
 ) -> Activity | None:
-    """Stop the channels the debtor named, on their own contact points (the compliance gate
-    reads these flags at its next decision), and keep the language they want to be written to.
-    None when nothing changed."""
+    """Stop the channels the debtor named, on their own contact points, keep the hours of
+    their own clock they may be called and texted in (the compliance gate reads both at its
+    next decision, the queue at its next claim), and the language they want to be written
+    to. None when nothing changed."""
     unknown = set(stop_channels) - set(STOPPABLE_CHANNELS)
     if unknown:
         raise ValueError(f"Not channels a debtor can stop: {sorted(unknown)}")
@@ -449,6 +460,10 @@ def portal_contact_preferences(
             kinds, fields = STOPPABLE_CHANNELS[channel]
             if own_points.filter(kinds).update(**fields):
                 changes.append(f"stopped {channel}")
+        if hours := debtor_preferred_hours_update(
+            debtor_id=debtor.pk, start=preferred_start, end=preferred_end
+        ):
+            changes.append(hours)
         if debtor.language != language:
             Debtor.objects.filter(pk=debtor.pk).update(language=language)
             changes.append(f"language {debtor.language} -> {language}")
@@ -473,6 +488,78 @@ def portal_callback_request(*, case: Case, when: dt.datetime, now: dt.datetime) 
             Activity.Outcome.CALLBACK_REQUESTED,
             f"Call-back requested on the portal for {when.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC.",
         )
+
+
+# --- Disputes and complaints ----------------------------------------------------------------
+
+
+def portal_dispute(
+    *, case: Case, kind: str, description: str, files: list, now: dt.datetime
+) -> Dispute:
+    """The debtor disputes the debt (disputes.dispute_receive, received by the portal, with
+    its deadline; under US-RegF collection stops until verification is sent)."""
+    with transaction.atomic():
+        try:
+            dispute = dispute_receive(
+                case=case,
+                user=None,
+                kind=kind,
+                channel=GrievanceChannel.PORTAL,
+                description=description,
+                received_at=now,
+                now=now,
+                files=files,
+            )
+        except GrievanceRefused as refused:
+            raise PortalRefused(str(refused)) from None
+        _portal_activity(
+            case,
+            now,
+            Activity.Outcome.DISPUTE,
+            f"Dispute {dispute.pk} raised on the portal ({dispute.get_kind_display()}): "
+            f"{description}",
+        )
+    return dispute
+
+
+def portal_complaint(
+    *,
+    case: Case,
+    subject: str,
+    description: str,
+    files: list,
+    now: dt.datetime,
+    concerns_user=None,
+    concerns_agency=None,
+    concerns_message: Activity | None = None,
+) -> Complaint:
+    """The debtor complains about a collector, an agency, a letter or message, or other
+    conduct (disputes.complaint_receive, received by the portal, with its deadline)."""
+    with transaction.atomic():
+        try:
+            complaint = complaint_receive(
+                case=case,
+                user=None,
+                subject=subject,
+                channel=GrievanceChannel.PORTAL,
+                description=description,
+                received_at=now,
+                now=now,
+                concerns_user=concerns_user,
+                concerns_agency=concerns_agency,
+                concerns_message=concerns_message,
+                files=files,
+            )
+        except GrievanceRefused as refused:
+            raise PortalRefused(str(refused)) from None
+        _portal_activity(
+            case,
+            now,
+            Activity.Outcome.NOTE,
+            f"Complaint {complaint.pk} raised on the portal ({complaint.get_subject_display()}): "
+            f"{description}",
+        )
+    return complaint
 
 
 # --- Payments -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -24,6 +25,7 @@ from agreements.models import RepaymentPlan
 from agreements.services import plan_letter_text
 from common.access import posted_id
 from common.days import business_day_of
+from compliance.rules import window_for
 from pipeline.letters import debtor_interface_language
 from portal.access import (
     SESSION_COOKIE,
@@ -36,6 +38,8 @@ from portal.access import (
 )
 from portal.forms import (
     CodeForm,
+    ComplaintRaiseForm,
+    DisputeRaiseForm,
     IdentityForm,
     PaymentForm,
     PlanForm,
@@ -46,7 +50,7 @@ from portal.forms import (
 )
 from portal.models import OnlinePayment
 from portal.providers import SIGNATURE_HEADER, LocalFakeProvider, payment_provider
-from portal.selectors import portal_case, portal_summary
+from portal.selectors import plan_answer_by, portal_case, portal_grievances, portal_summary
 from portal.services import (
     IdentityLocked,
     NoticeRefused,
@@ -57,13 +61,16 @@ from portal.services import (
     portal_callback_request,
     portal_code_check,
     portal_code_send,
+    portal_complaint,
     portal_contact_preferences,
+    portal_dispute,
     portal_identify,
     portal_offer_accept,
     portal_plan_request,
     portal_promise,
     portal_visit_verified,
 )
+from workspace.forms import preferred_hours_initial
 from workspace.selectors import queue_policy
 from workspace.services import promise_latest_date
 
@@ -302,14 +309,25 @@ def _render_home(request: HttpRequest, case, *, now: dt.datetime, status: int = 
         "plan_form": PlanForm(initial={"first_due_date": business_date}),
         "payment_form": PaymentForm(initial={"amount": case.account.minimum_due or None}),
         "callback_form": PortalCallbackForm(
-            debtor_zone=debtor_zone, call_window=queue_policy().call_window, now=now
+            debtor_zone=debtor_zone, call_window=_callback_window(case), now=now
         ),
+        "grievances": portal_grievances(case, open_only=True),
         "preferences_form": PreferencesForm(
-            initial={"language": debtor_interface_language(case.debtor)}
+            initial={
+                "language": debtor_interface_language(case.debtor),
+                **preferred_hours_initial(case.debtor),
+            },
+            call_window=queue_policy().call_window,
         ),
     }
     context.update(forms)
     return render(request, "portal/home.html", context, status=status)
+
+
+def _callback_window(case):
+    """The queue's call window narrowed to the debtor's own preferred hours: the call-back
+    they ask for falls where their standing wish and the policy both allow it."""
+    return window_for("call", queue_policy().call_window, case.debtor)
 
 
 @portal_page
@@ -356,9 +374,12 @@ def plan(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
                     request,
                     gettext(
                         "Your request is with our team, as it is longer than we can agree at "
-                        "once: expect our answer within %(days)s working days."
+                        "once: expect our answer within %(days)s working days, by %(date)s."
                     )
-                    % {"days": settings.PORTAL_PLAN_ANSWER_DAYS},
+                    % {
+                        "days": settings.PORTAL_PLAN_ANSWER_DAYS,
+                        "date": date_format(plan_answer_by(agreed)),
+                    },
                 )
             return redirect("portal:plan_letter", agreed.pk)
     return _render_home(request, case, now=now, status=400, plan_form=form)
@@ -367,7 +388,11 @@ def plan(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
 @portal_page
 def plan_letter(request: HttpRequest, case, plan_id: int, *, now: dt.datetime) -> HttpResponse:
     """The confirmation of a plan the debtor agreed, as its letter says it."""
-    agreed = case.repayment_plans.filter(pk=plan_id).first()
+    agreed = (
+        case.repayment_plans.exclude(status__in=RepaymentPlan.UNAGREED_STATUSES)
+        .filter(pk=plan_id)
+        .first()
+    )
     if agreed is None:
         raise Http404
     subject, body = plan_letter_text(agreed)
@@ -397,15 +422,10 @@ def offer_accept(request: HttpRequest, case, *, now: dt.datetime) -> HttpRespons
 @require_POST
 @portal_page
 def preferences(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
-    form = PreferencesForm(request.POST)
+    form = PreferencesForm(request.POST, call_window=queue_policy().call_window)
     if not form.is_valid():
         return _render_home(request, case, now=now, status=400, preferences_form=form)
-    portal_contact_preferences(
-        case=case,
-        stop_channels=form.cleaned_data["stop_channels"],
-        language=form.cleaned_data["language"],
-        now=now,
-    )
+    portal_contact_preferences(case=case, now=now, **form.cleaned_data)
     response = _done(request, gettext("Your contact preferences are saved."))
     return portal_session_store(
         response,
@@ -419,13 +439,82 @@ def callback(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
     form = PortalCallbackForm(
         request.POST,
         debtor_zone=ZoneInfo(case.debtor.time_zone),
-        call_window=queue_policy().call_window,
+        call_window=_callback_window(case),
         now=now,
     )
     if not form.is_valid():
         return _render_home(request, case, now=now, status=400, callback_form=form)
     portal_callback_request(case=case, when=form.cleaned_data["when"], now=now)
     return _done(request, gettext("We will call you at the time you chose."))
+
+
+# --- Disputes and complaints ----------------------------------------------------------------
+
+
+def _render_grievances(request: HttpRequest, case, *, status: int = 200, **forms):
+    context = {
+        "signed_in": True,
+        "grievances": portal_grievances(case),
+        "dispute_form": DisputeRaiseForm(),
+        "complaint_form": ComplaintRaiseForm(case=case),
+        **forms,
+    }
+    return render(request, "portal/disputes.html", context, status=status)
+
+
+@portal_page
+def grievances(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
+    """Raising a dispute or a complaint, and those raised already with their deadlines."""
+    return _render_grievances(request, case)
+
+
+@require_POST
+@portal_page
+def dispute(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
+    form = DisputeRaiseForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            raised = portal_dispute(
+                case=case,
+                kind=form.cleaned_data["kind"],
+                description=form.cleaned_data["description"],
+                files=form.files_given(),
+                now=now,
+            )
+        except PortalRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            return _done(request, _grievance_received(raised))
+    return _render_grievances(request, case, status=400, dispute_form=form)
+
+
+@require_POST
+@portal_page
+def complaint(request: HttpRequest, case, *, now: dt.datetime) -> HttpResponse:
+    form = ComplaintRaiseForm(request.POST, request.FILES, case=case)
+    if form.is_valid():
+        try:
+            raised = portal_complaint(
+                case=case,
+                subject=form.cleaned_data["subject"],
+                description=form.cleaned_data["description"],
+                files=form.files_given(),
+                now=now,
+                **form.concerns(),
+            )
+        except PortalRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            return _done(request, _grievance_received(raised))
+    return _render_grievances(request, case, status=400, complaint_form=form)
+
+
+def _grievance_received(raised) -> str:
+    if raised.due_on is None:
+        return gettext("Thank you: we received it and will answer you.")
+    return gettext("Thank you: we received it and will answer you by %(date)s.") % {
+        "date": date_format(raised.due_on)
+    }
 
 
 # --- Payments -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.navigation import dashboard_tabs
 from accounts.selectors import collector_teams_for
-from agreements.selectors import offers_awaiting_approval
+from agreements.selectors import offers_awaiting_approval, plans_awaiting_decision
 from cases.models import Case
 from cases.selectors import cases_visible_to, search_term_for_address
 from common.access import permission_required_or_404, posted_id
@@ -267,6 +268,8 @@ def approvals(request):
         "supervision/approvals.html",
         {
             "offers": offers_awaiting_approval(request.user),
+            "requested_plans": plans_awaiting_decision(request.user),
+            "plan_answer_days": settings.PORTAL_PLAN_ANSWER_DAYS,
             "tabs": dashboard_tabs(request.user, "supervision:approvals"),
             "waiting": waiting,
             "granted": granted,

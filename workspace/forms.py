@@ -27,6 +27,7 @@ from workspace.services import (
     INBOUND_OUTCOMES,
     RIGHT_PARTY_OUTCOMES,
     disclosure_required,
+    preferred_hours_problem,
     promise_date_problem,
     promise_latest_date,
     promise_max_days,
@@ -478,6 +479,77 @@ class DebtorFlagForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper("debtor-flag-form")
+
+
+HOUR_CHOICES = [("", _("Any time"))] + [(f"{hour:02d}:00", f"{hour:02d}:00") for hour in range(24)]
+
+
+class PreferredHoursMixin:
+    """Preferred hours' two fields (whole hours of the debtor's clock) and their checks: both
+    or neither, the start first, and some time inside the policy's call window."""
+
+    call_window: ContactWindow | None
+
+    def add_preferred_hours_fields(self, *, call_window: ContactWindow | None) -> None:
+        self.call_window = call_window
+        self.fields["preferred_start"] = forms.TypedChoiceField(
+            label=_("Call or text me only from"),
+            choices=HOUR_CHOICES,
+            coerce=dt.time.fromisoformat,
+            empty_value=None,
+            required=False,
+        )
+        self.fields["preferred_end"] = forms.TypedChoiceField(
+            label=_("until"),
+            choices=HOUR_CHOICES,
+            coerce=dt.time.fromisoformat,
+            empty_value=None,
+            required=False,
+            help_text=_("Your own local time."),
+        )
+
+    def clean_preferred_hours(self, cleaned: dict) -> None:
+        start, end = cleaned.get("preferred_start"), cleaned.get("preferred_end")
+        if problem := preferred_hours_problem(start, end):
+            self.add_error("preferred_end", problem)
+            return
+        window = self.call_window
+        if (
+            start is not None
+            and window is not None
+            and (start >= window.end or end <= window.start)
+        ):
+            self.add_error(
+                "preferred_end",
+                gettext("We call only from %(start)s to %(end)s: choose hours within them.")
+                % {"start": time_format(window.start), "end": time_format(window.end)},
+            )
+
+
+def preferred_hours_initial(debtor) -> dict:
+    """The debtor's preferred hours as the form's fields show them."""
+    return {
+        "preferred_start": debtor.preferred_hours_start and f"{debtor.preferred_hours_start:%H:%M}",
+        "preferred_end": debtor.preferred_hours_end and f"{debtor.preferred_hours_end:%H:%M}",
+    }
+
+
+class PreferredHoursForm(PreferredHoursMixin, forms.Form):
+    """The hours a debtor asked to be called and texted in, as a collector records them."""
+
+    prefix = "hours"
+
+    def __init__(self, *args, call_window: ContactWindow | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_preferred_hours_fields(call_window=call_window)
+        self.fields["preferred_start"].label = _("Preferred hours from")
+        self.fields["preferred_end"].help_text = _("The debtor's local time.")
+        self.helper = _helper("preferred-hours-form")
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_preferred_hours(cleaned)
+        return cleaned
 
 
 class IncomingCallForm(forms.Form):

@@ -27,7 +27,7 @@ from cases.models import CALL_BACK_PRIORITY, Case, ContactPoint, Debtor, Stage
 from cases.selectors import case_scope_slices, cases_visible_to
 from compliance.policies import policy_version_current
 from compliance.presets import ContactWindow, parse_parameters
-from compliance.rules import window_opening_at_or_after
+from compliance.rules import window_for, window_opening_at_or_after
 from pipeline.services import BROKEN_PROMISE_PRIORITY
 
 # --- The collector's work queue ---------------------------------------------------------
@@ -138,6 +138,28 @@ def time_zones_open_for_calls(*, window: ContactWindow | None, now: dt.datetime)
     return _zones_open(window, now.replace(second=0, microsecond=0), zones)
 
 
+def local_hours(zones: tuple[str, ...], now: dt.datetime) -> tuple[tuple[str, dt.time], ...]:
+    """Each zone's local time at `now`, on the hour (preferred hours are whole hours)."""
+    return tuple(
+        (zone, now.astimezone(ZoneInfo(zone)).time().replace(minute=0, second=0, microsecond=0))
+        for zone in zones
+    )
+
+
+def inside_preferred_hours(zones: tuple[str, ...], now: dt.datetime) -> Q:
+    """Debtors who gave no preferred hours, or whose hours hold `now` on their own clock: the
+    gate's preferred_hours rule, as a filter. Literal per zone and hour, so the queue's claim
+    statement (keyed by queue_shape) stays right for the hour."""
+    inside = Q(debtor__preferred_hours_start__isnull=True)
+    for zone, hour in local_hours(zones, now):
+        inside |= Q(
+            debtor__time_zone=zone,
+            debtor__preferred_hours_start__lte=hour,
+            debtor__preferred_hours_end__gt=hour,
+        )
+    return inside
+
+
 @_refreshed_every(60)
 def callable_stage_ids() -> list[int]:
     """Stages whose cases collectors call: the phone stage and beyond, short of litigation."""
@@ -222,8 +244,9 @@ def queue_tiers(user, *, now: dt.datetime) -> list[QueueTier]:
 
     Only cases that look callable now are in it: no blocking debtor flag (a vulnerable
     debtor's case goes to a specialist team's members only: serves_vulnerable), a usable
-    phone number, the debtor's local time inside the call window, no call-back or retry
-    still to come. The compliance gate still judges the call itself; this only avoids dead ends.
+    phone number, the debtor's local time inside the call window and their preferred hours,
+    no call-back or retry still to come. The compliance gate still judges the call itself;
+    this only avoids dead ends.
     Each slice of a tier walks an index in its own order, so serving the top case reads a
     handful of rows however long the queue is.
     """
@@ -234,6 +257,7 @@ def queue_tiers(user, *, now: dt.datetime) -> list[QueueTier]:
         _workable(Case.objects.filter(scope), user, now)
         .filter(_not_blocked_by_flags(policy, user))
         .filter(debtor__time_zone__in=zones)
+        .filter(inside_preferred_hours(zones, now))
         .filter(_callable_phone(OuterRef("debtor_id")))
         for scope in case_scope_slices(user)
     ]
@@ -281,6 +305,7 @@ def queue_shape(user, *, now: dt.datetime) -> tuple:
     """Everything queue_tiers(user, now=...) depends on besides `now` itself: two calls with
     the same shape build the same queries, with only `now` differing."""
     policy = queue_policy()
+    zones = time_zones_open_for_calls(window=policy.call_window, now=now)
     return (
         user.pk,
         user.is_active,
@@ -289,7 +314,7 @@ def queue_shape(user, *, now: dt.datetime) -> tuple:
         user.agency_id,
         policy,
         serves_vulnerable(user, policy),
-        time_zones_open_for_calls(window=policy.call_window, now=now),
+        local_hours(zones, now),
         tuple(callable_stage_ids()),
     )
 
@@ -311,7 +336,8 @@ def queue_for(user, *, now: dt.datetime, limit: int = 50) -> list[Case]:
 
 
 def cases_waiting_for(user, *, now: dt.datetime) -> QuerySet[Case]:
-    """Workable cases not served yet because of a call-back time or the contact window.
+    """Workable cases not served yet because of a call-back time, the contact window or the
+    debtor's preferred hours.
 
     Each is annotated with `contactable_from` only when that moment is known from the
     case itself (next_action_at); the view adds the window's opening in the debtor's zone.
@@ -322,14 +348,24 @@ def cases_waiting_for(user, *, now: dt.datetime) -> QuerySet[Case]:
         cases_workable_by(user, now=now)
         .filter(_not_blocked_by_flags(policy, user))
         .filter(_callable_phone(OuterRef("debtor_id")))
-        .filter(Q(next_action_at__gt=now) | ~Q(debtor__time_zone__in=zones))
+        .filter(
+            Q(next_action_at__gt=now)
+            | ~Q(debtor__time_zone__in=zones)
+            | ~inside_preferred_hours(zones, now)
+        )
         .order_by(F("next_action_at").asc(nulls_first=True), "-priority_score", "id")
     )
 
 
-def contactable_from(case: Case, *, window: ContactWindow | None, now: dt.datetime) -> dt.datetime:
-    """When the queue will serve `case`: its call-back time, moved into the debtor's window."""
+def contactable_from(
+    case: Case, *, window: ContactWindow | None, now: dt.datetime
+) -> dt.datetime | None:
+    """When the queue will serve `case`: its call-back time, moved into the debtor's window
+    (narrowed to their preferred hours); None when their hours miss the window altogether."""
     moment = max(now, case.next_action_at) if case.next_action_at else now
+    window = window_for("call", window, case.debtor)
     if window is None:
         return moment
+    if window.start == window.end:
+        return None
     return window_opening_at_or_after(moment, window, ZoneInfo(case.debtor.time_zone))

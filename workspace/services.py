@@ -959,6 +959,50 @@ def debtor_flag_record(
         return FlagRecorded(_note(locked, user, now, text), team)
 
 
+def preferred_hours_problem(start: dt.time | None, end: dt.time | None) -> str:
+    """Why these cannot be a debtor's preferred hours ('' when they can): both or neither,
+    whole hours, the start first."""
+    if (start is None) != (end is None):
+        return gettext("Give both ends of the preferred hours, or neither.")
+    if start is None:
+        return ""
+    if any(hour.minute or hour.second or hour.microsecond for hour in (start, end)):
+        return gettext("Preferred hours start and end on the hour.")
+    if start >= end:
+        return gettext("Preferred hours start before they end.")
+    return ""
+
+
+def debtor_preferred_hours_update(
+    *, debtor_id: int, start: dt.time | None, end: dt.time | None
+) -> str:
+    """Keep the hours (of their own clock) the debtor may be called and texted in, which the
+    compliance gate and the queue honour from now on; None and None: any time the policy
+    allows. Returns how the note says the change ('' when nothing changed)."""
+    if problem := preferred_hours_problem(start, end):
+        raise ValueError(problem)
+    debtor = Debtor.objects.select_for_update().get(pk=debtor_id)
+    if (debtor.preferred_hours_start, debtor.preferred_hours_end) == (start, end):
+        return ""
+    Debtor.objects.filter(pk=debtor_id).update(preferred_hours_start=start, preferred_hours_end=end)
+    if start is None:
+        return "preferred hours cleared"
+    return f"preferred hours {start:%H:%M}-{end:%H:%M} (debtor's time)"
+
+
+def debtor_preferred_hours_record(
+    *, case: Case, user, start: dt.time | None, end: dt.time | None, now: dt.datetime
+) -> Activity | None:
+    """A collector records the hours the debtor asked to be contacted in; an internal note
+    says so. None when nothing changed."""
+    with transaction.atomic():
+        locked = _lock_case_for(case, user, now)
+        change = debtor_preferred_hours_update(debtor_id=locked.debtor_id, start=start, end=end)
+        if not change:
+            return None
+        return _note(locked, user, now, f"Debtor's {change}.")
+
+
 @dataclass(frozen=True)
 class FlagRecorded:
     note: Activity

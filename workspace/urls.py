@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:case_id>/note/", views.note_add_view, name="note"),
     path("<int:case_id>/contact-point/", views.contact_point_mark_view, name="contact_point_mark"),
     path("<int:case_id>/debtor-flag/", views.debtor_flag_view, name="debtor_flag"),
+    path("<int:case_id>/preferred-hours/", views.preferred_hours_view, name="preferred_hours"),
     # Signed by the dialer, not by a session (workspace/dialer.py).
     path("dialer/events/", views.dialer_events, name="dialer_events"),
     path("<int:case_id>/payment/", views.payment_report_view, name="payment"),
@@ -39,5 +40,6 @@ CASE_ACTION_URL_NAMES = (
     "note",
     "contact_point_mark",
     "debtor_flag",
+    "preferred_hours",
     "payment",
 )

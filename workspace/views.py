@@ -38,8 +38,10 @@ from workspace.forms import (
     IncomingCallForm,
     NoteForm,
     PaymentReportForm,
+    PreferredHoursForm,
     PromiseForm,
     debtor_contact_points,
+    preferred_hours_initial,
 )
 from workspace.selectors import cases_waiting_for, contactable_from, queue_for, queue_policy
 from workspace.services import (
@@ -52,6 +54,7 @@ from workspace.services import (
     case_renew_claim,
     contact_point_mark,
     debtor_flag_record,
+    debtor_preferred_hours_record,
     note_add,
     payment_report,
     promise_record,
@@ -183,6 +186,9 @@ def _workspace_context(
         "note_form": NoteForm(),
         "contact_point_form": ContactPointMarkForm(case=case),
         "debtor_flag_form": DebtorFlagForm(),
+        "preferred_hours_form": PreferredHoursForm(
+            initial=preferred_hours_initial(case.debtor), call_window=policy.call_window
+        ),
         "payment_form": PaymentReportForm(case=case, business_date=business_date),
     }
     defaults.update(forms)
@@ -482,6 +488,26 @@ def debtor_flag_view(request, case: Case, now: dt.datetime):
             "%(flag)s. The debtor's cases moved to the specialist team %(team)s, whose "
             "members' queue serves them."
         ) % {"flag": gettext(DEBTOR_FLAGS[data["flag"]]), "team": recorded.moved_to}
+    return _render_workspace(request, case, now=now, feedback=Feedback("success", message))
+
+
+@workspace_action
+def preferred_hours_view(request, case: Case, now: dt.datetime):
+    form = PreferredHoursForm(request.POST, call_window=queue_policy().call_window)
+    if not form.is_valid():
+        return _render_workspace(request, case, now=now, preferred_hours_form=form)
+    recorded = debtor_preferred_hours_record(
+        case=case,
+        user=request.user,
+        start=form.cleaned_data["preferred_start"],
+        end=form.cleaned_data["preferred_end"],
+        now=now,
+    )
+    message = (
+        gettext("Preferred hours saved: calls and SMS outside them are refused by the gate.")
+        if recorded
+        else gettext("Nothing changed.")
+    )
     return _render_workspace(request, case, now=now, feedback=Feedback("success", message))
 
 

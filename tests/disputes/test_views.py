@@ -238,3 +238,23 @@ def test_nasty_filters_show_the_whole_register(client, supervisor, value):
     client.force_login(supervisor)
     response = client.get(reverse("disputes:register"), {"kind": value, "status": value})
     assert response.status_code in (200, 400)
+
+
+def test_a_dispute_the_debtor_raised_on_the_portal_shows_as_theirs(client, supervisor, us_case):
+    dispute = dispute_receive(
+        case=us_case,
+        user=None,
+        kind="debt_wrong",
+        channel="portal",
+        description="Not mine.",
+        received_at=NOW,
+        now=NOW,
+        files=[SimpleUploadedFile("id.pdf", b"%PDF-1.4 id")],
+    )
+    step = dispute.steps.get()
+    assert step.actor is None and step.activity.actor is None
+    assert dispute.documents.get().uploaded_by is None
+    client.force_login(supervisor)
+    page = client.get(reverse("disputes:dispute", args=[dispute.pk])).content.decode()
+    assert "raised by the debtor on the portal" in page
+    assert "Received" in page and "the debtor" in page

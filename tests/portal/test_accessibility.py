@@ -121,13 +121,26 @@ def test_every_portal_page_passes_axe_in_each_language(
     expect(page.locator(".alert-success")).to_be_visible()
     check("account-paid")
 
+    page.goto(url + "/portal/account/disputes/")
+    check("disputes")
+
+    submit("#dispute")
+    expect(page.locator("#dispute .is-invalid").first).to_be_visible()
+    check("disputes-refused")
+
+    page.fill("#id_dispute-description", "I paid this in March.")
+    submit("#dispute")
+    expect(page.locator("#grievances")).to_be_visible()
+    check("account-disputed")
+
     page.locator("header form[action$='sign-out/'] button").click()
     expect(page.locator(".alert-info")).to_be_visible()
     check("signed-out")
 
     assert found == [], "\n".join(found)
     # The answers refused on purpose are 400s (two on the start page, one on the identity page,
-    # four forms of the account page); nothing else failed or broke the policy.
+    # four forms of the account page, one on the disputes page); nothing else failed or broke
+    # the policy.
     refused = [error for error in errors if error.startswith("400 ")]
     assert [error for error in errors if error not in refused] == [], errors
-    assert len(refused) == 7, refused
+    assert len(refused) == 8, refused

@@ -6,9 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from agreements.models import RepaymentPlan, SettlementOffer
-from cases.models import CALL_BACK_PRIORITY, Activity, Case, ContactPoint, PromiseToPay
+from agreements.services import plan_request_approve, plan_request_decline
+from cases.models import CALL_BACK_PRIORITY, Activity, Case, ContactPoint, Debtor, PromiseToPay
+from common.days import working_days_after
+from compliance.engine import compliance_decide
 from compliance.models import ComplianceLogEntry
 from portal.services import PortalRefused, portal_plan_request, portal_promise
 from tests.compliance.factories import StrategyFactory
@@ -199,3 +204,109 @@ def test_a_call_back_at_night_is_refused(signed_in, case, now):
     )
     assert response.status_code == 400
     assert not Activity.objects.filter(case=case, outcome="callback").exists()
+
+
+def test_preferred_hours_set_on_the_portal_are_honoured_by_the_gate_at_once(signed_in, case, now):
+    response = signed_in.post(
+        "/portal/account/preferences/",
+        {
+            "preferences-language": "en",
+            "preferences-preferred_start": "18:00",
+            "preferences-preferred_end": "20:00",
+        },
+    )
+    assert response.status_code == 302
+    case.debtor.refresh_from_db()
+    assert (case.debtor.preferred_hours_start, case.debtor.preferred_hours_end) == (
+        dt.time(18),
+        dt.time(20),
+    )
+    assert "preferred hours 18:00-20:00" in portal_action(case, "note").notes
+    morning = now.replace(hour=10, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+    mobile = case.debtor.contact_points.get(kind=ContactPoint.Kind.MOBILE)
+    for channel in ("call", "sms"):
+        decision = compliance_decide(
+            actor=None, case=case, channel=channel, contact_point=mobile, moment=morning
+        )
+        assert decision.log_entry.failed_rule_codes == ["preferred_hours"], channel
+    # The form shows them back.
+    page = signed_in.get("/portal/account/").content.decode()
+    assert '<option value="18:00" selected>' in page
+
+
+def test_preferred_hours_without_an_end_are_refused_and_nothing_changes(signed_in, case):
+    response = signed_in.post(
+        "/portal/account/preferences/",
+        {"preferences-language": "en", "preferences-preferred_start": "18:00"},
+    )
+    assert response.status_code == 400
+    assert "Give both ends of the preferred hours, or neither." in response.content.decode()
+    case.debtor.refresh_from_db()
+    assert case.debtor.preferred_hours_start is None
+
+
+def test_the_debtor_is_told_when_to_expect_the_answer_and_then_sees_it(
+    signed_in, case, business_date, supervisor, settings
+):
+    settings.PORTAL_PLAN_ANSWER_DAYS = 3
+    Case.objects.filter(pk=case.pk).update(strategy=StrategyFactory(policy="CN-bank"))
+    response = signed_in.post(
+        "/portal/account/plan/",
+        {
+            "plan-instalment_count": "72",
+            "plan-frequency": "monthly",
+            "plan-first_due_date": (business_date + dt.timedelta(days=7)).isoformat(),
+        },
+        follow=True,
+    )
+    plan = RepaymentPlan.objects.get(case=case)
+    assert plan.status == RepaymentPlan.Status.REQUESTED
+    answer_by = working_days_after(business_date, 3)
+    page = response.content.decode()
+    assert f"within 3 working days, by {date_format(answer_by)}" in page
+    assert f"expect our answer by {date_format(answer_by)}" in page
+    # No letter for a plan not agreed.
+    assert signed_in.get(f"/portal/account/plans/{plan.pk}/").status_code == 404
+    plan_request_decline(
+        actor=supervisor,
+        plan=plan,
+        reason="Five years at most",
+        business_date=business_date,
+        now=timezone.now(),
+    )
+    page = signed_in.get("/portal/account/").content.decode()
+    assert "Declined" in page and "why: Five years at most" in page
+
+
+def test_an_approved_request_shows_its_letter_on_the_portal(
+    signed_in, case, business_date, supervisor
+):
+    Case.objects.filter(pk=case.pk).update(strategy=StrategyFactory(policy="CN-bank"))
+    plan = portal_plan_request(
+        case=case,
+        instalment_count=72,
+        frequency="monthly",
+        first_due_date=business_date + dt.timedelta(days=7),
+        business_date=business_date,
+        now=timezone.now(),
+    )
+    plan_request_approve(
+        actor=supervisor, plan=plan, business_date=business_date, now=timezone.now()
+    )
+    page = signed_in.get("/portal/account/").content.decode()
+    assert f'href="/portal/account/plans/{plan.pk}/"' in page
+    letter = signed_in.get(f"/portal/account/plans/{plan.pk}/").content.decode()
+    assert "Confirmation of your repayment plan" in letter
+
+
+def test_a_call_back_outside_the_debtors_own_preferred_hours_is_refused(signed_in, case, now):
+    Debtor.objects.filter(pk=case.debtor_id).update(
+        preferred_hours_start=dt.time(18), preferred_hours_end=dt.time(20)
+    )
+    day = now + dt.timedelta(days=1)
+    for hour, status in ((14, 400), (18, 302)):
+        when = day.replace(hour=hour, minute=0)
+        response = signed_in.post(
+            "/portal/account/call-back/", {"callback-when": when.strftime("%Y-%m-%dT%H:%M")}
+        )
+        assert response.status_code == status, hour
