@@ -172,18 +172,15 @@ def _kind_name(grievance: Grievance) -> str:
 
 def _step(grievance: Grievance, kind: str, *, user, now: dt.datetime, note: str, text: str) -> Step:
     """The step's row and its internal note on the case (no user: the debtor's own, on the
-    portal)."""
-    activity = Activity.objects.create(
+    portal, noted by the system)."""
+    activity = Activity.internal_note(
         case_id=grievance.case_id,
         debtor_id=grievance.case.debtor_id,
-        channel=Activity.Channel.NOTE,
-        direction=Activity.Direction.INTERNAL,
-        outcome=Activity.Outcome.NOTE,
-        notes=text,
         actor=user,
-        agency_id=user.agency_id if user is not None else None,
         occurred_at=now,
+        text=text,
     )
+    activity.save()
     field = "dispute" if isinstance(grievance, Dispute) else "complaint"
     return Step.objects.create(
         **{field: grievance},

@@ -49,6 +49,8 @@ def test_a_dispute_with_a_document_stops_collection_and_shows_its_deadline(signe
     assert document.file.read() == b"%PDF-1.4 paid"
     step = dispute.steps.get()
     assert (step.kind, step.actor) == (Step.Kind.RECEIVED, None)
+    # The receipt's note on the case is the system's: nobody on the staff wrote it.
+    assert (step.activity.channel, step.activity.actor) == (Activity.Channel.SYSTEM, None)
     assert "I paid this in full" in portal_action(us_case, "dispute").notes
     # US-RegF: collection stops until verification is sent.
     us_case.debtor.refresh_from_db()
