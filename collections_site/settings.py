@@ -373,6 +373,8 @@ if not PAYMENT_PROVIDER:
         raise ImproperlyConfigured("PAYMENT_PROVIDER must be set when DEBUG is off.")
     PAYMENT_PROVIDER = "portal.providers.LocalFakeProvider"
 PAYMENT_WEBHOOK_SECRET = os.environ.get("PAYMENT_WEBHOOK_SECRET", SECRET_KEY)
+# How far a notice's signed time may be from its arrival: an older one is a replay, refused.
+PAYMENT_NOTICE_MAX_AGE_SECONDS = envint("PAYMENT_NOTICE_MAX_AGE_SECONDS", 300)
 
 LOGGING = {
     "version": 1,

@@ -2,13 +2,15 @@
 notice (the webhook) is genuine. `PAYMENT_PROVIDER` names the class in use.
 
 A provider's notice is a JSON body `{"reference": ..., "status": "paid" | "failed",
-"amount": "12.34", "currency": "USD"}` signed with HMAC-SHA256 under PAYMENT_WEBHOOK_SECRET,
-the hex digest in the `X-Payment-Signature` header. A provider speaking another dialect gets
-a class of its own that reads it.
+"amount": "12.34", "currency": "USD", "sent_at": <Unix seconds>}` signed with HMAC-SHA256
+under PAYMENT_WEBHOOK_SECRET, the hex digest in the `X-Payment-Signature` header; a notice
+sent more than PAYMENT_NOTICE_MAX_AGE_SECONDS before (or after) it arrives is refused. A
+provider speaking another dialect gets a class of its own that reads it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -53,10 +55,18 @@ class LocalFakeProvider(PaymentProvider):
     def checkout_url(self, *, reference: str, amount, currency: str, return_url: str) -> str:
         return reverse("portal:fake_provider", args=[reference])
 
-    def notice(self, *, reference: str, status: str, amount, currency: str) -> tuple[bytes, str]:
-        """(body, signature) of the notice this provider sends about a payment."""
+    def notice(
+        self, *, reference: str, status: str, amount, currency: str, sent_at: dt.datetime
+    ) -> tuple[bytes, str]:
+        """(body, signature) of the notice this provider sends about a payment at `sent_at`."""
         body = json.dumps(
-            {"reference": reference, "status": status, "amount": str(amount), "currency": currency}
+            {
+                "reference": reference,
+                "status": status,
+                "amount": str(amount),
+                "currency": currency,
+                "sent_at": int(sent_at.timestamp()),
+            }
         ).encode()
         return body, self.sign(body)
 

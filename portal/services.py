@@ -611,12 +611,20 @@ def online_payment_notice(*, body: bytes, signature: str, now: dt.datetime) -> O
     (awaiting the bank's feed, as payments collectors take are) and recorded as the debtor's
     action. A notice repeated (a provider retries, or a replay) changes nothing the second time.
 
-    Raises NoticeRefused for a bad signature, a malformed notice, a reference we never gave, or
+    Raises NoticeRefused for a bad signature, a notice sent too long before `now`, a malformed
+    notice, a reference we never gave, or
     an amount or currency other than the payment's.
     """
     notice = payment_provider().notice_of(body=body, signature=signature)
     if notice is None:
         raise NoticeRefused("bad signature", forged=True)
+    sent_at = notice.get("sent_at")
+    if not isinstance(sent_at, int) or isinstance(sent_at, bool):
+        raise NoticeRefused("no time sent")
+    if abs(now.timestamp() - sent_at) > settings.PAYMENT_NOTICE_MAX_AGE_SECONDS:
+        # A genuine notice, but captured and played again late: nothing says it is the
+        # provider's now.
+        raise NoticeRefused("stale notice", forged=True)
     reference, status = str(notice.get("reference", "")), notice.get("status")
     try:
         amount = Decimal(str(notice.get("amount", "")))

@@ -579,6 +579,7 @@ def fake_provider(request: HttpRequest, reference: str) -> HttpResponse:
             status=outcome,
             amount=payment.amount,
             currency=payment.currency,
+            sent_at=timezone.now(),
         )
         try:
             online_payment_notice(body=body, signature=signature, now=timezone.now())

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from cases.models import Activity, Case, ReportedPayment
 from compliance.models import ComplianceLogEntry
@@ -25,12 +27,15 @@ def start_payment(client, amount: str = "150.00") -> OnlinePayment:
     return payment
 
 
-def send_notice(client, payment: OnlinePayment, *, status: str = "paid", signature=None, **fields):
+def send_notice(
+    client, payment: OnlinePayment, *, status: str = "paid", signature=None, sent_at=None, **fields
+):
     body, good_signature = payment_provider().notice(
         reference=fields.get("reference", payment.reference),
         status=status,
         amount=fields.get("amount", payment.amount),
         currency=fields.get("currency", payment.currency),
+        sent_at=sent_at or timezone.now(),
     )
     return client.post(
         NOTICE_URL,
@@ -78,10 +83,41 @@ def test_a_notice_with_a_bad_signature_is_refused(client, signed_in, case):
     assert not ReportedPayment.objects.filter(case=case).exists()
 
 
+def test_a_notice_played_again_late_or_sent_from_the_future_is_refused(client, signed_in, case):
+    payment = start_payment(signed_in)
+    late = timezone.now() - dt.timedelta(seconds=330)
+    early = timezone.now() + dt.timedelta(seconds=330)
+    assert send_notice(client, payment, sent_at=late).status_code == 403
+    assert send_notice(client, payment, sent_at=early).status_code == 403
+    payment.refresh_from_db()
+    assert payment.status == OnlinePayment.Status.STARTED
+    recent = timezone.now() - dt.timedelta(seconds=270)
+    assert send_notice(client, payment, sent_at=recent).status_code == 200
+    assert ReportedPayment.objects.filter(case=case).count() == 1
+
+
+def test_a_signed_notice_without_its_time_is_refused(client, signed_in):
+    payment = start_payment(signed_in)
+    body = json.dumps(
+        {"reference": payment.reference, "status": "paid", "amount": "50.00", "currency": "USD"}
+    ).encode()
+    response = client.post(
+        NOTICE_URL,
+        body,
+        content_type="application/json",
+        headers={SIGNATURE_HEADER: payment_provider().sign(body)},
+    )
+    assert response.status_code == 400
+
+
 def test_a_tampered_notice_is_refused(client, signed_in):
     payment = start_payment(signed_in)
     body, signature = payment_provider().notice(
-        reference=payment.reference, status="paid", amount=payment.amount, currency="USD"
+        reference=payment.reference,
+        status="paid",
+        amount=payment.amount,
+        currency="USD",
+        sent_at=timezone.now(),
     )
     tampered = json.dumps({**json.loads(body), "amount": "1.00"}).encode()
     response = client.post(
