@@ -354,8 +354,12 @@ LETTER_PDF_FONT = os.environ.get(
 # per account reference, and per client address (higher: many debtors may share one).
 PORTAL_LINK_MAX_AGE_DAYS = envint("PORTAL_LINK_MAX_AGE_DAYS", 14)
 # Where debtors reach the portal from outside (scheme and host, no path): every SMS, e-mail and
-# letter the dispatch sends carries a link under it.
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://localhost:8000").rstrip("/")
+# letter the dispatch sends carries a link under it, so a deployment must name it.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "").rstrip("/")
+if not PORTAL_BASE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured("PORTAL_BASE_URL must be set when DEBUG is off.")
+    PORTAL_BASE_URL = "http://localhost:8000"
 # How long a one-time code sent by SMS for the identity questions works.
 PORTAL_CODE_MINUTES = envint("PORTAL_CODE_MINUTES", 5)
 PORTAL_SESSION_MINUTES = envint("PORTAL_SESSION_MINUTES", 15)

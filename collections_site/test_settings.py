@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
 os.environ.setdefault("PAYMENT_PROVIDER", "portal.providers.LocalFakeProvider")
+os.environ.setdefault("PORTAL_BASE_URL", "http://localhost:8000")
 
 from collections_site.settings import *  # noqa: F403
 

@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "collections.example.com",
     "DATABASE_URL": "sqlite:///:memory:",
     "PAYMENT_PROVIDER": "portal.providers.LocalFakeProvider",
+    "PORTAL_BASE_URL": "https://collections.example.com",
 }
 
 
@@ -21,7 +22,14 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "PAYMENT_PROVIDER", "DJANGO_SETTINGS_MODULE"}
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "PAYMENT_PROVIDER",
+            "PORTAL_BASE_URL",
+            "DJANGO_SETTINGS_MODULE",
+        }
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -51,6 +59,13 @@ def test_without_a_payment_provider_production_refuses_to_start():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "PAYMENT_PROVIDER must be set" in result.stderr
+
+
+def test_without_the_portal_address_production_refuses_to_start():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "PORTAL_BASE_URL"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "PORTAL_BASE_URL must be set" in result.stderr
 
 
 def test_development_takes_the_local_fake_payment_provider():
