@@ -408,15 +408,32 @@ def compliance_record_received(*, activity) -> ComplianceLogEntry:
     row records it as received, under the policy in force, and what the rules count of it (a
     conversation starts a cooldown; a call-back request is consent) they read from the activity
     itself."""
+    on_portal = activity.channel == "portal"
+    how = "the debtor acted on the portal" if on_portal else "the person called"
+    return _log_unjudged(
+        activity,
+        kind=ComplianceLogEntry.Kind.RECEIVED,
+        channel=activity.channel,
+        action=PORTAL_ACTION if on_portal else RECEIVED_ACTION,
+        reason=(
+            f"Contact received: {_outcome_label(activity)} (activity {activity.pk}); "
+            f"{how}, so no rule judged it."
+        ),
+    )
+
+
+def _log_unjudged(
+    activity, *, kind: str, channel: str, action: str, reason: str
+) -> ComplianceLogEntry:
+    """The log row of a contact no rule judged (it writes no decision), under the policy in
+    force for the activity's case."""
     version = policy_version_current(
         code=policy_codes_for_cases(case_ids=[activity.case_id])[activity.case_id]
     )
     debtor = activity.debtor
     occurred_at = activity.occurred_at.astimezone(dt.UTC)
-    on_portal = activity.channel == "portal"
-    how = "the debtor acted on the portal" if on_portal else "the person called"
     row = {
-        "kind": ComplianceLogEntry.Kind.RECEIVED,
+        "kind": kind,
         "occurred_at": occurred_at,
         "debtor_local_time": occurred_at.astimezone(ZoneInfo(debtor.time_zone)).isoformat(),
         "debtor_time_zone": debtor.time_zone,
@@ -425,17 +442,14 @@ def compliance_record_received(*, activity) -> ComplianceLogEntry:
         "case_id": activity.case_id,
         "debtor_id": debtor.pk,
         "contact_point_id": activity.contact_point_id,
-        "channel": activity.channel,
-        "action": PORTAL_ACTION if on_portal else RECEIVED_ACTION,
+        "channel": channel,
+        "action": action,
         "policy_code": version.policy.code,
         "policy_version": version.version,
         "rules": [],
         "failed_rules": "",
         "verdict": Verdict.ALLOWED,
-        "reason": (
-            f"Contact received: {_outcome_label(activity)} (activity {activity.pk}); "
-            f"{how}, so no rule judged it."
-        ),
+        "reason": reason,
         "activity": activity,
     }
     with transaction.atomic():
@@ -455,34 +469,13 @@ def compliance_record_system_message(*, activity, channel: str) -> ComplianceLog
     sent to their contact point, so the log shows it: a contact row with no decision, the
     action saying what it was, the channel it went by. The activity is on the system channel,
     which the rules' histories do not count."""
-    version = policy_version_current(
-        code=policy_codes_for_cases(case_ids=[activity.case_id])[activity.case_id]
-    )
-    debtor = activity.debtor
-    occurred_at = activity.occurred_at.astimezone(dt.UTC)
-    row = {
-        "kind": ComplianceLogEntry.Kind.CONTACT,
-        "occurred_at": occurred_at,
-        "debtor_local_time": occurred_at.astimezone(ZoneInfo(debtor.time_zone)).isoformat(),
-        "debtor_time_zone": debtor.time_zone,
-        "actor_id": None,
-        **_affiliation(None),
-        "case_id": activity.case_id,
-        "debtor_id": debtor.pk,
-        "contact_point_id": activity.contact_point_id,
-        "channel": channel,
-        "action": SYSTEM_MESSAGE_ACTION,
-        "policy_code": version.policy.code,
-        "policy_version": version.version,
-        "rules": [],
-        "failed_rules": "",
-        "verdict": Verdict.ALLOWED,
-        "reason": (
+    return _log_unjudged(
+        activity,
+        kind=ComplianceLogEntry.Kind.CONTACT,
+        channel=channel,
+        action=SYSTEM_MESSAGE_ACTION,
+        reason=(
             f"System message sent at the debtor's request on the portal (activity "
             f"{activity.pk}): not a collection contact, so no rule judged it."
         ),
-        "activity": activity,
-    }
-    with transaction.atomic():
-        [entry] = log_append_many([row])
-    return entry
+    )
