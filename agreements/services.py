@@ -324,8 +324,9 @@ def _plan_start(
     RepaymentPlan.objects.filter(pk=plan.pk).update(letter=plan.letter)
 
 
-def _requested_plan(actor, plan: RepaymentPlan) -> RepaymentPlan:
-    """The plan, locked, if it is in the actor's scope (else DoesNotExist) and still waits."""
+def _locked_plan(actor, plan: RepaymentPlan, status: str, refusal: str) -> RepaymentPlan:
+    """The plan, locked, if it is in the actor's scope (else DoesNotExist) and has `status`
+    (else refused with `refusal`)."""
     locked = (
         RepaymentPlan.objects.select_for_update()
         .filter(pk=plan.pk, case__in=cases_visible_to(actor))
@@ -333,9 +334,18 @@ def _requested_plan(actor, plan: RepaymentPlan) -> RepaymentPlan:
     )
     if locked is None:
         raise RepaymentPlan.DoesNotExist
-    if locked.status != RepaymentPlan.Status.REQUESTED:
-        raise AgreementRefused(_("This plan no longer awaits a decision."))
+    if locked.status != status:
+        raise AgreementRefused(refusal)
     return locked
+
+
+def _requested_plan(actor, plan: RepaymentPlan) -> RepaymentPlan:
+    return _locked_plan(
+        actor,
+        plan,
+        RepaymentPlan.Status.REQUESTED,
+        _("This plan no longer awaits a decision."),
+    )
 
 
 def plan_request_approve(
@@ -407,15 +417,12 @@ def plan_cancel(
     if not reason:
         raise AgreementRefused(_("Give a reason: it is kept in the case's history."))
     with transaction.atomic():
-        locked = (
-            RepaymentPlan.objects.select_for_update()
-            .filter(pk=plan.pk, case__in=cases_visible_to(actor))
-            .first()
+        locked = _locked_plan(
+            actor,
+            plan,
+            RepaymentPlan.Status.ACTIVE,
+            _("Only a plan being kept can be cancelled."),
         )
-        if locked is None:
-            raise RepaymentPlan.DoesNotExist
-        if locked.status != RepaymentPlan.Status.ACTIVE:
-            raise AgreementRefused(_("Only a plan being kept can be cancelled."))
         case = _visible_open_case(actor, locked.case)
         RepaymentPlan.objects.filter(pk=locked.pk).update(
             status=RepaymentPlan.Status.CANCELLED, resolved_on=business_date
