@@ -12,6 +12,7 @@ Time is an argument: `moment` is the instant judged, nothing here reads the cloc
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,8 +23,8 @@ from django.utils import timezone
 from cases.models import Activity, ContactPoint, Debtor
 from compliance.log import log_append_many
 from compliance.models import ComplianceLogEntry
-from compliance.policies import policy_codes_for_cases, policy_version_current
-from compliance.presets import CONTACT_CHANNELS, parse_parameters
+from compliance.policies import policies_in_force
+from compliance.presets import CONTACT_CHANNELS
 from compliance.rules import (
     RuleContext,
     RuleResult,
@@ -201,7 +202,12 @@ def compliance_decide_many(attempts: list[ContactAttempt]) -> list[Decision]:
         _validate(attempt)
     if not attempts:
         return []
-    with transaction.atomic():
+    # In the caller's transaction no savepoint is taken: everything before the last statement
+    # only reads, and that one (the log rows' append) writes every row or none, so an error
+    # leaves no half decision; a database error fails the caller's transaction as any of its
+    # own statements would. Alone, the gate opens a transaction to hold the debtors' locks.
+    in_transaction = transaction.get_connection().in_atomic_block
+    with nullcontext() if in_transaction else transaction.atomic():
         debtor_ids = sorted({attempt.case.debtor_id for attempt in attempts})
         debtors = {
             debtor.pk: debtor
@@ -211,11 +217,7 @@ def compliance_decide_many(attempts: list[ContactAttempt]) -> list[Decision]:
         }
         point_ids = {attempt.contact_point.pk for attempt in attempts if attempt.contact_point}
         points = {point.pk: point for point in ContactPoint.objects.filter(pk__in=point_ids)}
-        codes = policy_codes_for_cases(case_ids={attempt.case.pk for attempt in attempts})
-        versions = {code: policy_version_current(code=code) for code in sorted(set(codes.values()))}
-        parameters = {
-            code: parse_parameters(version.parameters) for code, version in versions.items()
-        }
+        policies = policies_in_force(case_ids={attempt.case.pk for attempt in attempts})
 
         contexts = []
         for attempt in attempts:
@@ -225,7 +227,7 @@ def compliance_decide_many(attempts: list[ContactAttempt]) -> list[Decision]:
                 raise ValueError("The contact point belongs to another debtor than the case's.")
             contexts.append(
                 RuleContext(
-                    parameters=parameters[codes[attempt.case.pk]],
+                    parameters=policies[attempt.case.pk].parameters,
                     actor=attempt.actor,
                     case=attempt.case,
                     debtor=debtor,
@@ -239,7 +241,7 @@ def compliance_decide_many(attempts: list[ContactAttempt]) -> list[Decision]:
 
         judged, rows = [], []
         for attempt, context in zip(attempts, contexts, strict=True):
-            version = versions[codes[attempt.case.pk]]
+            policy = policies[attempt.case.pk]
             override_reason = attempt.override_reason.strip()
             results = evaluate_rules(context)
             verdict, reason = _judge(
@@ -249,7 +251,7 @@ def compliance_decide_many(attempts: list[ContactAttempt]) -> list[Decision]:
                 _next_allowed_at(results, context) if verdict == Verdict.BLOCKED else None
             )
             failed_codes = [result.code for result in results if not result.passed]
-            judged.append((results, verdict, reason, next_allowed_at, version))
+            judged.append((results, verdict, reason, next_allowed_at, policy))
             rows.append(
                 {
                     "kind": ComplianceLogEntry.Kind.DECISION,
@@ -263,8 +265,8 @@ def compliance_decide_many(attempts: list[ContactAttempt]) -> list[Decision]:
                     "contact_point": context.contact_point,
                     "channel": attempt.channel,
                     "action": attempt.action,
-                    "policy_code": version.policy.code,
-                    "policy_version": version.version,
+                    "policy_code": policy.code,
+                    "policy_version": policy.version,
                     "rules": [result.as_json() for result in results],
                     "failed_rules": f",{','.join(failed_codes)}," if failed_codes else "",
                     "verdict": verdict,
@@ -282,11 +284,11 @@ def compliance_decide_many(attempts: list[ContactAttempt]) -> list[Decision]:
             reason=reason,
             next_allowed_at=next_allowed_at,
             results=results,
-            policy_code=version.policy.code,
-            policy_version=version.version,
+            policy_code=policy.code,
+            policy_version=policy.version,
             log_entry=entry,
         )
-        for (results, verdict, reason, next_allowed_at, version), entry in zip(
+        for (results, verdict, reason, next_allowed_at, policy), entry in zip(
             judged, entries, strict=True
         )
     ]
@@ -427,9 +429,7 @@ def _log_unjudged(
 ) -> ComplianceLogEntry:
     """The log row of a contact no rule judged (it writes no decision), under the policy in
     force for the activity's case."""
-    version = policy_version_current(
-        code=policy_codes_for_cases(case_ids=[activity.case_id])[activity.case_id]
-    )
+    policy = policies_in_force(case_ids=[activity.case_id])[activity.case_id]
     debtor = activity.debtor
     occurred_at = activity.occurred_at.astimezone(dt.UTC)
     row = {
@@ -444,8 +444,8 @@ def _log_unjudged(
         "contact_point_id": activity.contact_point_id,
         "channel": channel,
         "action": action,
-        "policy_code": version.policy.code,
-        "policy_version": version.version,
+        "policy_code": policy.code,
+        "policy_version": policy.version,
         "rules": [],
         "failed_rules": "",
         "verdict": Verdict.ALLOWED,

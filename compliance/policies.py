@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
-from cases.models import Case
+from cases.models import CardAccount, Case, Strategy
 from compliance.models import CompliancePolicy, CompliancePolicyVersion, PortfolioPolicy
 from compliance.presets import PRESETS, PolicyParameters, parse_parameters
 
@@ -46,28 +47,71 @@ def policy_code_for_case(*, case) -> str:
 
 
 def policy_codes_for_cases(*, case_ids) -> dict[int, str]:
-    """`policy_code_for_case` for many cases at once (two queries): case id -> policy code."""
-    rows = Case.objects.filter(pk__in=case_ids).values_list(
-        "pk", "account__portfolio", "strategy__policy"
-    )
-    cases = {pk: (portfolio, strategy_policy) for pk, portfolio, strategy_policy in rows}
-    missing = set(case_ids) - cases.keys()
+    """`policy_code_for_case` for many cases at once: case id -> policy code."""
+    return {pk: in_force.code for pk, in_force in policies_in_force(case_ids=case_ids).items()}
+
+
+@dataclass(frozen=True)
+class PolicyInForce:
+    """The policy a case is under now, at its current version."""
+
+    code: str
+    version: int
+    parameters: PolicyParameters
+
+
+def policies_in_force(*, case_ids) -> dict[int, PolicyInForce]:
+    """Each case's policy (the portfolio's, else the strategy's, else the site's
+    COLLECTIONS_POLICY) and that policy's newest version, in one statement: the compliance
+    gate reads it at every decision. A preset never used before is seeded here."""
+    case_ids = list(case_ids)
+    if not case_ids:
+        return {}
+    table = {
+        model: connection.ops.quote_name(model._meta.db_table)
+        for model in (Case, CardAccount, Strategy, PortfolioPolicy, CompliancePolicy)
+    }
+    versions = connection.ops.quote_name(CompliancePolicyVersion._meta.db_table)
+    sql = f"""
+        WITH chosen AS (
+            SELECT c.id AS case_id, COALESCE(
+                (SELECT NULLIF(p.code, '') FROM {table[PortfolioPolicy]} pp
+                 JOIN {table[CompliancePolicy]} p ON p.id = pp.policy_id
+                 WHERE pp.portfolio = a.portfolio AND a.portfolio <> '' ORDER BY pp.id LIMIT 1),
+                NULLIF(s.policy, ''),
+                %s
+            ) AS code
+            FROM {table[Case]} c
+            JOIN {table[CardAccount]} a ON a.id = c.account_id
+            LEFT JOIN {table[Strategy]} s ON s.id = c.strategy_id
+            WHERE c.id IN ({", ".join(["%s"] * len(case_ids))})
+        )
+        SELECT chosen.case_id, chosen.code, v.version, v.parameters
+        FROM chosen
+        LEFT JOIN {table[CompliancePolicy]} p ON p.code = chosen.code
+        LEFT JOIN {versions} v ON v.policy_id = p.id AND v.version = (
+            SELECT MAX(latest.version) FROM {versions} latest WHERE latest.policy_id = p.id
+        )
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [settings.COLLECTIONS_POLICY, *case_ids])
+        rows = cursor.fetchall()
+    missing = set(case_ids) - {row[0] for row in rows}
     if missing:
         raise Case.DoesNotExist(f"No case {min(missing)}.")
-    portfolios = {portfolio for portfolio, _ in cases.values() if portfolio}
-    by_portfolio: dict[str, str] = {}
-    for portfolio, code in (
-        PortfolioPolicy.objects.filter(portfolio__in=portfolios)
-        .order_by("pk")
-        .values_list("portfolio", "policy__code")
-    ):
-        by_portfolio.setdefault(portfolio, code)
-    return {
-        pk: (portfolio and by_portfolio.get(portfolio))
-        or strategy_policy
-        or settings.COLLECTIONS_POLICY
-        for pk, (portfolio, strategy_policy) in cases.items()
-    }
+    json_field = CompliancePolicyVersion._meta.get_field("parameters")
+    parsed: dict[tuple[str, int], PolicyInForce] = {}
+    in_force = {}
+    for case_id, code, version, parameters in rows:
+        if version is None:  # a preset not seeded yet, or an unknown code (raises)
+            current = policy_version_current(code=code)
+            version, parameters = current.version, current.parameters
+        else:
+            parameters = json_field.from_db_value(parameters, None, connection)
+        if (code, version) not in parsed:
+            parsed[code, version] = PolicyInForce(code, version, parse_parameters(parameters))
+        in_force[case_id] = parsed[code, version]
+    return in_force
 
 
 def policy_version_current(*, code: str) -> CompliancePolicyVersion:
@@ -108,14 +152,11 @@ def policy_version_create(
 
 def policy_parameters_for_cases(*, case_ids) -> dict[int, PolicyParameters]:
     """The parameters of the policy each case is under now: case id -> parameters."""
-    codes = policy_codes_for_cases(case_ids=case_ids)
-    parameters = {
-        code: parse_parameters(policy_version_current(code=code).parameters)
-        for code in set(codes.values())
+    return {
+        pk: in_force.parameters for pk, in_force in policies_in_force(case_ids=case_ids).items()
     }
-    return {pk: parameters[code] for pk, code in codes.items()}
 
 
 def policy_parameters_for_case(*, case) -> PolicyParameters:
     """The parameters of the policy version in force for `case`."""
-    return parse_parameters(policy_version_current(code=policy_code_for_case(case=case)).parameters)
+    return policies_in_force(case_ids=[case.pk])[case.pk].parameters

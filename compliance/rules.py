@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import F, Q, Value
 
 from accounts.roles import Role
 from cases.models import Activity
@@ -277,9 +277,9 @@ class RuleContext:
 
 
 def prefetch_histories(contexts: list[RuleContext]) -> None:
-    """Give every context of a batch the contact history it would load alone, in a few
-    queries for the whole batch: each query spans the batch's widest look-back, and each
-    context keeps only its own rows, in the same order, by the same test (`in_history`)."""
+    """Give every context of a batch (or the one of a single decision) the contact history it
+    would load alone, in one query: it spans the batch's widest look-back, and each context
+    keeps only its own rows, in the same order, by the same test (`in_history`)."""
     if not contexts:
         return
     since = min(context.history_since for context in contexts)
@@ -287,35 +287,49 @@ def prefetch_histories(contexts: list[RuleContext]) -> None:
     recent = Activity.objects.filter(
         occurred_at__gt=since, occurred_at__lte=until, channel__in=CHANNEL_CONTACT_POINT_KINDS
     )
-    by_account: dict[int, list[PastContact]] = defaultdict(list)
-    accounts = {context.case.account_id for context in contexts}
-    for account_id, *row in recent.filter(case__account_id__in=accounts).values_list(
-        "case__account_id", *HISTORY_FIELDS
+    # One statement, a branch per scope (each on its own index): every row names its scope
+    # and key, and the rows come in the activities' own order, which each list keeps.
+    scopes = {
+        "account": ("case__account_id", {context.case.account_id for context in contexts}),
+        "debtor": (
+            "debtor_id",
+            {context.debtor.pk for context in contexts if context.counts_debtor_wide},
+        ),
+        "point": (
+            "contact_point_id",
+            {context.contact_point.pk for context in contexts if context.contact_point},
+        ),
+    }
+    branches = [
+        recent.filter(**{f"{key}__in": keys})
+        .annotate(history_scope=Value(scope), history_key=F(key))
+        .values_list("history_scope", "history_key", "id", *HISTORY_FIELDS)
+        .order_by()
+        for scope, (key, keys) in scopes.items()
+        if keys
+    ]
+    histories: dict[tuple[str, int], list[PastContact]] = defaultdict(list)
+    for scope, key, _id, *row in (
+        branches[0].union(*branches[1:], all=True).order_by("-occurred_at", "-id")
     ):
-        by_account[account_id].append(PastContact(*row))
-    by_debtor: dict[int, list[PastContact]] = defaultdict(list)
-    debtor_wide = [context for context in contexts if context.counts_debtor_wide]
-    for debtor_id, *row in recent.filter(
-        debtor_id__in={context.debtor.pk for context in debtor_wide}
-    ).values_list("debtor_id", *HISTORY_FIELDS):
-        by_debtor[debtor_id].append(PastContact(*row))
-    by_point: dict[int, list[PastContact]] = defaultdict(list)
-    points = {context.contact_point.pk for context in contexts if context.contact_point}
-    for point_id, *row in recent.filter(contact_point_id__in=points).values_list(
-        "contact_point_id", *HISTORY_FIELDS
-    ):
-        by_point[point_id].append(PastContact(*row))
+        histories[scope, key].append(PastContact(*row))
     for context in contexts:
         context._debt_history = tuple(
-            past for past in by_account[context.case.account_id] if context.in_history(past)
+            past
+            for past in histories.get(("account", context.case.account_id), ())
+            if context.in_history(past)
         )
         if context.counts_debtor_wide:
             context._debtor_history = tuple(
-                past for past in by_debtor[context.debtor.pk] if context.in_history(past)
+                past
+                for past in histories.get(("debtor", context.debtor.pk), ())
+                if context.in_history(past)
             )
         if context.contact_point is not None:
             context._contact_point_history = tuple(
-                past for past in by_point[context.contact_point.pk] if context.in_history(past)
+                past
+                for past in histories.get(("point", context.contact_point.pk), ())
+                if context.in_history(past)
             )
 
     # Third parties the policy limits: every outbound contact ever made with them counts.
