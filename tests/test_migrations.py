@@ -253,6 +253,8 @@ def manage(backend: Backend, database: str, *arguments: str) -> None:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "collections_site.settings",
         "SECRET_KEY": "migration-test-only-secret-key-0123456789abcdefghijklmnop",
+        "PAYMENT_PROVIDER": "portal.providers.LocalFakeProvider",
+        "PORTAL_BASE_URL": "https://collections.example.com",
         "DEBUG": "0",
         "DATABASE_URL": backend.url(database),
     }

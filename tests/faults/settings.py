@@ -4,6 +4,8 @@ database and Redis the test started, with no embedded Redis to stand in when it 
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("PAYMENT_PROVIDER", "portal.providers.LocalFakeProvider")
+os.environ.setdefault("PORTAL_BASE_URL", "http://localhost:8000")
 
 from collections_site.settings import *  # noqa: F403
 
