@@ -3,7 +3,7 @@ ones (`bulk_update_rows`)."""
 
 from __future__ import annotations
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 
 # Values of these fields go to the database as Python holds them; any other field's value is
 # prepared by the field itself (JSON, decimals, ...), as Django does for every field.
@@ -64,8 +64,9 @@ def bulk_update_rows(objects: list, fields: list[str]) -> int:
     """Write `fields` of every object (all of one model) back to its row; how many rows.
 
     Django's `bulk_update` builds a CASE per field and per row, which costs more to compile
-    than to run. On PostgreSQL this is one UPDATE joined to the new values passed as arrays
-    (UNNEST); elsewhere one prepared UPDATE run for each row.
+    than to run. On PostgreSQL the new values are sent with COPY into a temporary table, then
+    one UPDATE joins the rows to it: passed as arrays instead (UNNEST), each value is quoted
+    into the statement in Python. Elsewhere one prepared UPDATE is run for each row.
     """
     if not objects:
         return 0
@@ -78,24 +79,40 @@ def bulk_update_rows(objects: list, fields: list[str]) -> int:
         + [obj.pk]
         for obj in objects
     ]
+    if connection.vendor == "postgresql":
+        return _update_from_copy(connection, meta, columns, rows)
     quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    pk_column = quote(meta.pk.column)
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            arrays = [f"%s::{field.db_type(connection)}[]" for field in [*columns, meta.pk]]
-            names = [quote(f"v{index}") for index in range(len(columns))]
-            assignments = ", ".join(
-                f"{quote(field.column)} = v.{name}"
-                for field, name in zip(columns, names, strict=True)
-            )
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} "
-                f"FROM UNNEST({', '.join(arrays)}) AS v({', '.join(names)}, row_id) "
-                f"WHERE {table}.{pk_column} = v.row_id",
-                [list(values) for values in zip(*rows, strict=True)],
-            )
-            return cursor.rowcount
-        assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s", rows)
-        return len(rows)
+        cursor.executemany(
+            f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",
+            rows,
+        )
+    return len(rows)
+
+
+def _update_from_copy(connection, meta, columns: list, rows: list[list]) -> int:
+    """The rows' new values (the key last) copied into a temporary table made for this call,
+    then one UPDATE ... FROM it; the table is dropped before the transaction ends."""
+    quote = connection.ops.quote_name
+    table, staging = quote(meta.db_table), quote(f"new_{meta.db_table}")
+    names = [quote(field.column) for field in columns]
+    definitions = [
+        f"{name} {field.db_type(connection)}" for name, field in zip(names, columns, strict=True)
+    ]
+    assignments = ", ".join(f"{name} = new.{name}" for name in names)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ({', '.join(definitions)}, row_id "
+            f"{meta.pk.db_type(connection)}) ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(f"COPY {staging} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM {staging} AS new "
+            f"WHERE {table}.{quote(meta.pk.column)} = new.row_id"
+        )
+        updated = cursor.rowcount
+        cursor.execute(f"DROP TABLE {staging}")
+    return updated

@@ -43,8 +43,19 @@ def message_link_token(*, case_id: int, message_id: int) -> str:
 
 def message_link_url(*, base_url: str, case_id: int, message_id: int) -> str:
     """The absolute link a message carries (`base_url`: scheme and host of the portal)."""
-    token = message_link_token(case_id=case_id, message_id=message_id)
-    return base_url.rstrip("/") + reverse("portal:link", args=[token])
+    [url] = message_link_urls(base_url=base_url, ids=[(case_id, message_id)])
+    return url
+
+
+def message_link_urls(*, base_url: str, ids: list[tuple[int, int]]) -> list[str]:
+    """`message_link_url` for each (case id, message id) pair, the portal's path reversed
+    once around a stand-in token (a token needs no quoting in a path)."""
+    head, _, tail = reverse("portal:link", args=["token"]).rpartition("token")
+    head = base_url.rstrip("/") + head
+    return [
+        f"{head}{message_link_token(case_id=case_id, message_id=message_id)}{tail}"
+        for case_id, message_id in ids
+    ]
 
 
 def message_link_ids(token: str) -> tuple[int, int] | None:

@@ -36,10 +36,10 @@ from django.template import Context, Template
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from cases.models import Activity, Debtor, StageMessageTranslation
+from cases.models import Activity, Debtor, Stage, StageMessageTranslation
 from common.bulk import bulk_insert, bulk_update_rows
 from common.holders import holding
-from common.portal_links import message_link_url
+from common.portal_links import message_link_urls
 from compliance.engine import ContactAttempt, compliance_decide_many, compliance_record_contacts
 from pipeline.channels import (
     SMS,
@@ -198,9 +198,10 @@ def messages_send_claimed(
     """Judge, render, send and record the messages `ids` claimed in `slot`."""
     messages = list(
         OutboundMessage.objects.filter(pk__in=ids, status=Status.SENDING, claim=slot)
-        .select_related("case__debtor", "case__account", "stage_entry__stage", "contact_point")
+        .select_related("case__debtor", "case__account", "stage_entry", "contact_point")
         .order_by("pk")
     )
+    _share_stages(messages)
     counts: Counter = Counter()
     closed = [message for message in messages if not _still_owed(message)]
     for message in closed:
@@ -216,8 +217,9 @@ def messages_send_claimed(
         _save(closed + no_point + waiting, now)
     sendable = [message for message, _ in allowed]
     templates = _templates(sendable)
-    for message in sendable:
-        message.body = _render(message, templates)
+    links = _links(sendable)
+    for message, link in zip(sendable, links, strict=True):
+        message.body = _render(message, templates, link)
     answers = _deliver_all(sendable, now)
     accepted = [message for message in sendable if isinstance(answers[message.pk], Delivery)]
     if after_send is not None:
@@ -258,6 +260,15 @@ def messages_send_claimed(
     for message in messages:
         counts[message.status] += 1
     return counts
+
+
+def _share_stages(messages: list[OutboundMessage]) -> None:
+    """Give the messages' stage entries their stages, each loaded once for the batch (selected
+    with every message, each message would build its own copy of the same few stages)."""
+    entries = [message.stage_entry for message in messages if message.stage_entry_id is not None]
+    stages = Stage.objects.in_bulk({entry.stage_id for entry in entries})
+    for entry in entries:
+        entry.stage = stages[entry.stage_id]
 
 
 def _still_owed(message: OutboundMessage) -> bool:
@@ -397,16 +408,22 @@ def message_render(message: OutboundMessage) -> str:
     Templates are data, one per language, so each words its own plurals (the English default
     writes `day{{ days_past_due|pluralize }}`); the worker's active language plays no part.
     """
-    return _render(message, _templates([message]))
+    [link] = _links([message])
+    return _render(message, _templates([message]), link)
 
 
-def _render(message: OutboundMessage, templates: dict[tuple[int, str], Template]) -> str:
-    """The text, with the message's own portal link: where the template puts
+def _links(messages: list[OutboundMessage]) -> list[str]:
+    """Each message's own portal link."""
+    return message_link_urls(
+        base_url=settings.PORTAL_BASE_URL,
+        ids=[(message.case_id, message.pk) for message in messages],
+    )
+
+
+def _render(message: OutboundMessage, templates: dict[tuple[int, str], Template], link: str) -> str:
+    """The text, with the message's own portal `link`: where the template puts
     `{{ portal_link }}`, else at the end (an SMS the bare link, to stay short). An agreement's
     letter was written when it was queued: the link goes at its end."""
-    link = message_link_url(
-        base_url=settings.PORTAL_BASE_URL, case_id=message.case_id, message_id=message.pk
-    )
     if message.stage_entry_id is None:
         text = message.body
     else:
