@@ -32,8 +32,8 @@ from compliance.engine import (
     compliance_record_contact,
     decision_of_entry,
 )
-from compliance.policies import policy_code_for_case, policy_version_current
-from compliance.presets import FieldVisitPolicy, parse_parameters
+from compliance.policies import policy_parameters_for_case
+from compliance.presets import FieldVisitPolicy
 from visits.models import Visit, VisitEvidence
 
 # The roles whose staff go on visits.
@@ -86,8 +86,7 @@ def missed_after() -> dt.timedelta:
 
 def field_visit_policy(case: Case) -> FieldVisitPolicy | None:
     """The field-visit parameters of the policy the case is judged under (None: none)."""
-    version = policy_version_current(code=policy_code_for_case(case=case))
-    return parse_parameters(version.parameters).field_visit
+    return policy_parameters_for_case(case=case).field_visit
 
 
 def visitors_eligible(case: Case) -> list[User]:

@@ -32,7 +32,7 @@ from cases.models import Case, Stage, StageEntry
 from common.batches import keyset_batches
 from compliance.log import log_append_many
 from compliance.models import ComplianceLogEntry
-from compliance.policies import policy_code_for_case, policy_version_current
+from compliance.policies import PolicyInForce, policies_in_force
 from pipeline.services import cases_enter_stage
 
 PLACED_BY_JOB_REASON = "reached the agency stage"
@@ -112,15 +112,17 @@ def rule_for(rules: dict[int, PlacementRule], strategy_id: int) -> PlacementRule
 # --- The compliance log -----------------------------------------------------------------------
 
 
-def _policy_codes(facts: list[CaseFacts]) -> dict[int, str]:
-    """Case id -> its compliance policy code, asking once per (portfolio, strategy policy)."""
+def _policies_in_force(facts: list[CaseFacts]) -> dict[int, PolicyInForce]:
+    """Case id -> its compliance policy in force, asking for one case per (portfolio, strategy
+    policy), all in one statement."""
     representative: dict[tuple[str, str], int] = {}
     for fact in facts:
         representative.setdefault((fact.portfolio, fact.strategy_policy), fact.case_id)
-    code_of = {
-        key: policy_code_for_case(case=Case(pk=case_id)) for key, case_id in representative.items()
+    in_force = policies_in_force(case_ids=representative.values())
+    return {
+        fact.case_id: in_force[representative[(fact.portfolio, fact.strategy_policy)]]
+        for fact in facts
     }
-    return {fact.case_id: code_of[(fact.portfolio, fact.strategy_policy)] for fact in facts}
 
 
 def _log_rows(
@@ -134,12 +136,11 @@ def _log_rows(
     now: dt.datetime,
 ) -> list[dict]:
     """One allowed decision row per case: who handed which case to (or back from) whom."""
-    codes = _policy_codes(facts)
-    versions = {code: policy_version_current(code=code) for code in set(codes.values())}
+    policies = _policies_in_force(facts)
     moment = now.astimezone(dt.UTC)
     rows = []
     for fact in facts:
-        version = versions[codes[fact.case_id]]
+        policy = policies[fact.case_id]
         reason = reason_of[fact.case_id]
         rows.append(
             {
@@ -154,8 +155,8 @@ def _log_rows(
                 "debtor_id": fact.debtor_id,
                 "channel": "system",
                 "action": action,
-                "policy_code": version.policy.code,
-                "policy_version": version.version,
+                "policy_code": policy.code,
+                "policy_version": policy.version,
                 "rules": [
                     {
                         "code": action,
